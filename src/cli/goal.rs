@@ -1,0 +1,14 @@
+//! `tmux-ide goal`: goals.
+use std::process::ExitCode;
+
+use super::Ctx;
+use crate::Result;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    List,
+}
+
+pub fn run(_ctx: &Ctx, _cmd: Command) -> Result<ExitCode> {
+    super::not_yet("goal")
+}

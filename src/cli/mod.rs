@@ -1,0 +1,213 @@
+//! The command line: global flags, the command tree, and mapping outcomes to exit codes.
+//! Each command lives in its own module (noun groups as folders) with an args type and a
+//! `run(ctx, args)`; this file only wires them together.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::project::Project;
+use crate::{Error, Result};
+
+pub mod agent;
+pub mod completions;
+pub mod config;
+pub mod demo;
+pub mod doctor;
+pub mod goal;
+pub mod init;
+pub mod metrics;
+pub mod milestone;
+pub mod mission;
+pub mod orch;
+pub mod orchestrator;
+pub mod send;
+pub mod session;
+pub mod task;
+pub mod validate;
+
+/// Run a team of AI coding agents in tmux panes through a planned mission.
+///
+/// With no command, builds the session described by ide.yml and attaches to it
+/// (same as `tmux-ide up`).
+#[derive(Debug, Parser)]
+#[command(name = "tmux-ide", version, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in DIR (the project directory).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON instead of text (read commands).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Use a private tmux server (`tmux -L NAME`) for every tmux call.
+    #[arg(long, global = true, env = "TMUX_IDE_SOCKET", value_name = "NAME")]
+    pub tmux_socket: Option<String>,
+
+    #[command(flatten)]
+    pub up: session::UpArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold ide.yml (and with --template missions, the whole missions tree).
+    Init(init::Args),
+    /// Build the session from ide.yml and attach (the default command).
+    Up(session::UpArgs),
+    /// Kill this project's tmux session.
+    Stop(session::StopArgs),
+    /// Rebuild the session from the current ide.yml.
+    Restart(session::UpArgs),
+    /// Attach to this project's running session.
+    Attach(session::AttachArgs),
+    /// List running tmux-ide sessions.
+    Ls(session::LsArgs),
+    /// Show each pane of this project's session: title, role, agent, process, task.
+    Status(session::StatusArgs),
+    /// Send text to a pane (by title, role or %id), safely, through a tmux buffer.
+    Send(send::Args),
+    /// Check tmux, ide.yml, the store and pane commands; say how to fix what is wrong.
+    Doctor(doctor::Args),
+    /// Work with ide.yml.
+    #[command(subcommand)]
+    Config(config::Command),
+    /// Set, show and activate the mission.
+    #[command(subcommand)]
+    Mission(mission::Command),
+    /// Create and inspect milestones.
+    #[command(subcommand)]
+    Milestone(milestone::Command),
+    /// List goals.
+    #[command(subcommand)]
+    Goal(goal::Command),
+    /// Create, inspect and update tasks.
+    #[command(subcommand)]
+    Task(task::Command),
+    /// Check the validation contract: coverage, assertion results, verify commands.
+    #[command(subcommand)]
+    Validate(validate::Command),
+    /// Task counts, completion rate, durations and estimates.
+    Metrics(metrics::Args),
+    /// The orchestrator's live state: agents, queue, blocked tasks, events.
+    Orch(orch::Args),
+    /// Run the orchestrator.
+    #[command(subcommand)]
+    Orchestrator(orchestrator::Command),
+    /// Agent self-reports and the built-in simulated agent.
+    #[command(subcommand)]
+    Agent(agent::Command),
+    /// Run a whole mission in real tmux with simulated agents.
+    Demo(demo::Args),
+    /// Print shell completions.
+    Completions(completions::Args),
+    /// Print the man page.
+    #[command(hide = true)]
+    Man,
+}
+
+/// What every command gets: the global flags, resolved lazily.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub dir: Option<PathBuf>,
+    pub json: bool,
+    pub tmux_socket: Option<String>,
+}
+
+impl Ctx {
+    /// The project directory: `-C DIR`, else found upwards from the working directory.
+    pub fn project(&self) -> Result<Project> {
+        Project::discover(self.dir.as_deref())
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    reset_sigpipe();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return report_clap_error(&err),
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            if let Some(hint) = &err.hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Ctx { dir: cli.dir, json: cli.json, tmux_socket: cli.tmux_socket };
+    let Some(command) = cli.command else {
+        return session::up(&ctx, cli.up);
+    };
+    match command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Up(args) => session::up(&ctx, args),
+        Command::Stop(args) => session::stop(&ctx, args),
+        Command::Restart(args) => session::restart(&ctx, args),
+        Command::Attach(args) => session::attach(&ctx, args),
+        Command::Ls(args) => session::ls(&ctx, args),
+        Command::Status(args) => session::status(&ctx, args),
+        Command::Send(args) => send::run(&ctx, args),
+        Command::Doctor(args) => doctor::run(&ctx, args),
+        Command::Config(cmd) => config::run(&ctx, cmd),
+        Command::Mission(cmd) => mission::run(&ctx, cmd),
+        Command::Milestone(cmd) => milestone::run(&ctx, cmd),
+        Command::Goal(cmd) => goal::run(&ctx, cmd),
+        Command::Task(cmd) => task::run(&ctx, cmd),
+        Command::Validate(cmd) => validate::run(&ctx, cmd),
+        Command::Metrics(args) => metrics::run(&ctx, args),
+        Command::Orch(args) => orch::run(&ctx, args),
+        Command::Orchestrator(cmd) => orchestrator::run(&ctx, cmd),
+        Command::Agent(cmd) => agent::run(&ctx, cmd),
+        Command::Demo(args) => demo::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man => completions::man(),
+    }
+}
+
+/// Usage errors exit 2 with one line: clap's message plus its suggestion, if any.
+fn report_clap_error(err: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || matches!(err.kind(), ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand)
+    {
+        let _ = err.print();
+        return ExitCode::from(
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 },
+        );
+    }
+    let rendered = err.render().to_string();
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("error: invalid arguments").to_string();
+    let tip = lines.find(|l| l.starts_with("tip:")).map(|t| format!(" ({t})")).unwrap_or_default();
+    eprintln!("{first}{tip}");
+    ExitCode::from(2)
+}
+
+/// Writing into a closed pipe (`tmux-ide task list | head`) ends the process quietly
+/// instead of panicking in `println!`.
+fn reset_sigpipe() {
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// The clap command tree, for completions, the man page and reference snapshots.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Placeholder result for commands whose issue has not landed yet.
+pub(crate) fn not_yet(what: &str) -> Result<ExitCode> {
+    Err(Error::failed(format!("`{what}` is not implemented yet")))
+}

@@ -1,0 +1,1 @@
+//! The validation contract (to be built).

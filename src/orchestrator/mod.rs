@@ -1,0 +1,1 @@
+//! orchestrator (to be built).

@@ -1,0 +1,7 @@
+//! The plan: mission, milestones, goals, tasks and assertion results (spec §3), the pure
+//! rules over them, the store that persists them and the event log beside it.
+pub mod events;
+pub mod model;
+
+pub use events::Event;
+pub use model::*;

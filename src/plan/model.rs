@@ -1,0 +1,239 @@
+//! The plan's data model as stored in `.tasks/tasks.json` (spec §3). Field order here is
+//! the key order on disk, so the file diffs well in git.
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Schema version of `tasks.json`; bump when the on-disk shape changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything in `tasks.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub version: u32,
+    #[serde(default)]
+    pub mission: Option<Mission>,
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    #[serde(default)]
+    pub goals: Vec<Goal>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// Reported assertion results by assertion id; an id absent here is `pending`.
+    #[serde(default)]
+    pub assertions: BTreeMap<String, AssertionResult>,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Plan {
+            version: SCHEMA_VERSION,
+            mission: None,
+            milestones: Vec::new(),
+            goals: Vec::new(),
+            tasks: Vec::new(),
+            assertions: BTreeMap::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mission {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: MissionStatus,
+    pub created: Timestamp,
+    #[serde(default)]
+    pub activated: Option<Timestamp>,
+    #[serde(default)]
+    pub completed: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissionStatus {
+    Planning,
+    Active,
+    Complete,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    /// `M<sequence>`.
+    pub id: String,
+    pub title: String,
+    pub sequence: u32,
+    #[serde(default)]
+    pub description: String,
+    pub status: MilestoneStatus,
+    pub created: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneStatus {
+    Locked,
+    Active,
+    Validating,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    /// `G1`, `G2`, ...
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// `001`, `002`, ... zero-padded to 3, wider past 999.
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub milestone: Option<String>,
+    #[serde(default)]
+    pub specialty: Option<String>,
+    /// 1 = highest, 9 = lowest.
+    pub priority: u8,
+    #[serde(default)]
+    pub goal: Option<String>,
+    #[serde(default)]
+    pub depends: Vec<String>,
+    #[serde(default)]
+    pub fulfills: Vec<String>,
+    /// Pane title of the agent working on it.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    pub status: TaskStatus,
+    #[serde(default)]
+    pub proof: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// The assertion id this task remediates, for tasks the orchestrator creates.
+    #[serde(default)]
+    pub remediation_for: Option<String>,
+    pub created: Timestamp,
+    #[serde(default)]
+    pub started: Option<Timestamp>,
+    #[serde(default)]
+    pub finished: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Todo,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssertionStatus {
+    Pending,
+    Passing,
+    Failing,
+}
+
+/// The last reported result of one assertion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssertionResult {
+    pub status: AssertionStatus,
+    #[serde(default)]
+    pub evidence: String,
+    /// Who reported it: a pane title, `validate run`, or `user`.
+    #[serde(default)]
+    pub reporter: Option<String>,
+    pub updated: Timestamp,
+}
+
+impl MissionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissionStatus::Planning => "planning",
+            MissionStatus::Active => "active",
+            MissionStatus::Complete => "complete",
+        }
+    }
+}
+
+impl MilestoneStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MilestoneStatus::Locked => "locked",
+            MilestoneStatus::Active => "active",
+            MilestoneStatus::Validating => "validating",
+            MilestoneStatus::Done => "done",
+        }
+    }
+}
+
+impl TaskStatus {
+    pub const ALL: [TaskStatus; 4] =
+        [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::Todo => "todo",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Done => "done",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl AssertionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssertionStatus::Pending => "pending",
+            AssertionStatus::Passing => "passing",
+            AssertionStatus::Failing => "failing",
+        }
+    }
+}
+
+/// Task id for the n-th task: zero-padded to 3 digits, wider past 999.
+pub fn task_id(n: u32) -> String {
+    format!("{n:03}")
+}
+
+impl Plan {
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.id == id)
+    }
+    pub fn task_mut(&mut self, id: &str) -> Option<&mut Task> {
+        self.tasks.iter_mut().find(|t| t.id == id)
+    }
+    pub fn milestone(&self, id: &str) -> Option<&Milestone> {
+        self.milestones.iter().find(|m| m.id == id)
+    }
+    pub fn milestone_mut(&mut self, id: &str) -> Option<&mut Milestone> {
+        self.milestones.iter_mut().find(|m| m.id == id)
+    }
+    /// The active or validating milestone (there is at most one).
+    pub fn current_milestone(&self) -> Option<&Milestone> {
+        self.milestones
+            .iter()
+            .find(|m| matches!(m.status, MilestoneStatus::Active | MilestoneStatus::Validating))
+    }
+    pub fn assertion_status(&self, id: &str) -> AssertionStatus {
+        self.assertions.get(id).map_or(AssertionStatus::Pending, |r| r.status)
+    }
+    /// The id the next created task gets: one past the highest numeric id.
+    pub fn next_task_id(&self) -> String {
+        let max = self.tasks.iter().filter_map(|t| t.id.parse::<u32>().ok()).max().unwrap_or(0);
+        task_id(max + 1)
+    }
+}

@@ -1,0 +1,65 @@
+//! Finding the project directory (like git finds its repo) and the paths inside it.
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// The project directory and the well-known paths in it (spec §2).
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+}
+
+impl Project {
+    /// `-C DIR` if given (must exist), else the nearest ancestor of the working directory
+    /// holding `ide.yml` or `.tasks/`, else the working directory itself.
+    pub fn discover(explicit: Option<&Path>) -> Result<Self> {
+        if let Some(dir) = explicit {
+            if !dir.is_dir() {
+                return Err(Error::bad_input(format!(
+                    "-C {}: no such directory (give an existing project directory)",
+                    dir.display()
+                )));
+            }
+            let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+            return Ok(Project { root });
+        }
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let found = cwd
+            .ancestors()
+            .find(|d| d.join("ide.yml").is_file() || d.join(".tasks").is_dir())
+            .map(Path::to_path_buf);
+        Ok(Project { root: found.unwrap_or(cwd) })
+    }
+
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Project { root: root.into() }
+    }
+
+    pub fn ide_yml(&self) -> PathBuf {
+        self.root.join("ide.yml")
+    }
+    pub fn tasks_dir(&self) -> PathBuf {
+        self.root.join(".tasks")
+    }
+    pub fn tasks_json(&self) -> PathBuf {
+        self.tasks_dir().join("tasks.json")
+    }
+    pub fn lock_file(&self) -> PathBuf {
+        self.tasks_dir().join(".lock")
+    }
+    pub fn events_jsonl(&self) -> PathBuf {
+        self.tasks_dir().join("events.jsonl")
+    }
+    pub fn contract(&self) -> PathBuf {
+        self.tasks_dir().join("validation-contract.md")
+    }
+    pub fn skills_dir(&self) -> PathBuf {
+        self.root.join(".tmux-ide/skills")
+    }
+    pub fn library_dir(&self) -> PathBuf {
+        self.root.join(".tmux-ide/library")
+    }
+    pub fn run_dir(&self) -> PathBuf {
+        self.root.join(".tmux-ide/run")
+    }
+}

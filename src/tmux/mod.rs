@@ -1,0 +1,1 @@
+//! tmux (to be built).

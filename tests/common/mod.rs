@@ -1,0 +1,133 @@
+//! Test helpers: a temp project, a private tmux server killed on drop, polling waits.
+#![allow(dead_code)]
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// A temporary project directory; the `tmux-ide` command runs with `-C` pointing at it
+/// and a hermetic environment.
+pub struct TestProject {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestProject {
+    pub fn new() -> Self {
+        TestProject { dir: tempfile::Builder::new().prefix("tmux-ide-test-").tempdir().unwrap() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `tmux-ide -C <project> ARGS...`, with no inherited tmux environment.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = Command::new(cargo_bin("tmux-ide"));
+        hermetic(&mut cmd);
+        cmd.arg("-C").arg(self.path());
+        assert_cmd::Command::from_std(cmd)
+    }
+
+    /// Runs `tmux-ide ARGS` and returns the output (without asserting success).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs `tmux-ide ARGS`, asserts exit 0 and returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "tmux-ide {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap()
+    }
+}
+
+/// Clears what would make a test depend on the developer's terminal or tmux.
+pub fn hermetic(cmd: &mut Command) {
+    for var in ["TMUX", "TMUX_PANE", "TMUX_IDE_SOCKET", "TMUX_IDE_PANE", "TMUX_IDE_PROJECT"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env("TZ", "UTC");
+}
+
+static SERVER_SEQ: AtomicU32 = AtomicU32::new(0);
+
+/// A private tmux server (`tmux -L <unique>`); only this server is killed on drop.
+pub struct TmuxServer {
+    pub socket: String,
+}
+
+impl TmuxServer {
+    pub fn new() -> Self {
+        let n = SERVER_SEQ.fetch_add(1, Ordering::SeqCst);
+        TmuxServer { socket: format!("tmux-ide-test-{}-{n}", std::process::id()) }
+    }
+
+    /// `tmux -L <socket> ARGS`.
+    pub fn tmux(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("tmux");
+        hermetic(&mut cmd);
+        cmd.arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
+    }
+
+    /// `tmux -L <socket> ARGS`, asserting success; stdout as a string.
+    pub fn tmux_ok(&self, args: &[&str]) -> String {
+        let out = self.tmux(args);
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The visible text of a pane.
+    pub fn capture(&self, target: &str) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-J", "-t", target]).stdout)
+            .into_owned()
+    }
+
+    /// Adds `--tmux-socket <socket>` to a tmux-ide command.
+    pub fn on(&self, mut cmd: assert_cmd::Command) -> assert_cmd::Command {
+        cmd.arg("--tmux-socket").arg(&self.socket);
+        cmd
+    }
+}
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// Polls `check` until it returns `Some` or `timeout` passes; panics with `what` on timeout.
+pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Path of the built binary, for tests that spawn it directly.
+pub fn bin() -> PathBuf {
+    cargo_bin("tmux-ide")
+}
