@@ -62,4 +62,25 @@ impl Project {
     pub fn run_dir(&self) -> PathBuf {
         self.root.join(".tmux-ide/run")
     }
+    /// Held (exclusive `File::lock`) by the running orchestrator for its whole life.
+    pub fn orchestrator_lock(&self) -> PathBuf {
+        self.run_dir().join("orchestrator.lock")
+    }
+    /// The running orchestrator's pid and start time, written after it takes the lock.
+    pub fn orchestrator_pid(&self) -> PathBuf {
+        self.run_dir().join("orchestrator.pid")
+    }
+
+    /// The pid of the orchestrator running for this project, if one holds the lock.
+    pub fn orchestrator_alive(&self) -> Option<u32> {
+        let file = std::fs::File::open(self.orchestrator_lock()).ok()?;
+        match file.try_lock_shared() {
+            Ok(()) => None,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let text = std::fs::read_to_string(self.orchestrator_pid()).ok()?;
+                text.split_whitespace().next()?.parse().ok()
+            }
+            Err(std::fs::TryLockError::Error(_)) => None,
+        }
+    }
 }

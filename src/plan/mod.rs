@@ -2,6 +2,7 @@
 //! rules over them, the store that persists them and the event log beside it.
 pub mod events;
 pub mod model;
+pub mod rules;
 
 pub use events::Event;
 pub use model::*;

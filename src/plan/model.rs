@@ -72,6 +72,25 @@ pub struct Milestone {
     pub description: String,
     pub status: MilestoneStatus,
     pub created: Timestamp,
+    /// The validation round under way or last run; `None` before the first one.
+    #[serde(default)]
+    pub validation: Option<ValidationRound>,
+}
+
+/// One validation round of a milestone. It ends when every assertion in `assertions`
+/// has a result reported at or after `started`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationRound {
+    /// 1 for the first round, 2 after the first remediation, ...
+    pub round: u32,
+    pub started: Timestamp,
+    /// Title of the pane the round was handed to; `None` until a validator is dispatched.
+    #[serde(default)]
+    pub pane: Option<String>,
+    /// The assertion ids checked in this round.
+    #[serde(default)]
+    pub assertions: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
