@@ -11,7 +11,8 @@ pub struct Project {
 
 impl Project {
     /// `-C DIR` if given (must exist), else the nearest ancestor of the working directory
-    /// holding `ide.yml` or `.tasks/`, else the working directory itself.
+    /// holding `ide.yml` or `.tasks/`, else `$TMUX_IDE_PROJECT` (set in every pane), else
+    /// the working directory itself.
     pub fn discover(explicit: Option<&Path>) -> Result<Self> {
         if let Some(dir) = explicit {
             if !dir.is_dir() {
@@ -28,7 +29,11 @@ impl Project {
             .ancestors()
             .find(|d| d.join("ide.yml").is_file() || d.join(".tasks").is_dir())
             .map(Path::to_path_buf);
-        Ok(Project { root: found.unwrap_or(cwd) })
+        // An agent in a pane whose `dir` lies outside the project still reports to it.
+        let from_pane = || {
+            std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir())
+        };
+        Ok(Project { root: found.or_else(from_pane).unwrap_or(cwd) })
     }
 
     pub fn at(root: impl Into<PathBuf>) -> Self {

@@ -1,1 +1,4 @@
-//! agent (to be built).
+//! Agents in panes: self-reported state (`tmux-ide agent idle|busy`) and the built-in
+//! simulated agent (`tmux-ide agent sim`).
+pub mod sim;
+pub mod state;

@@ -1,16 +1,71 @@
-//! `tmux-ide agent`: agent self-reports and the simulated agent.
+//! `tmux-ide agent idle|busy|waiting` (self-reports, called by agent hooks) and
+//! `tmux-ide agent sim` (the built-in simulated agent).
 use std::process::ExitCode;
+use std::time::Duration;
 
 use super::Ctx;
-use crate::Result;
+use crate::agent::sim::{self, FailRule, SimOptions};
+use crate::agent::state::{ReportedState, state_event};
+use crate::plan::store::Store;
+use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    Idle,
-    Busy,
-    Sim,
+    /// Report that the agent in this pane is at its prompt, ready for work.
+    Idle(ReportArgs),
+    /// Report that the agent in this pane is working.
+    Busy(ReportArgs),
+    /// Report that the agent in this pane waits for the user (e.g. a permission prompt).
+    Waiting(ReportArgs),
+    /// Run the simulated agent in this pane (for demos and tests).
+    Sim(SimArgs),
 }
 
-pub fn run(_ctx: &Ctx, _cmd: Command) -> Result<ExitCode> {
-    super::not_yet("agent")
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The pane reporting (`%3`); defaults to $TMUX_IDE_PANE, set in every tmux-ide pane.
+    #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
+    pub pane: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// How long each task "takes", in milliseconds.
+    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    pub work_ms: u64,
+    /// Fail assertion VAL-X in its first N validation rounds (N defaults to 1). Repeatable.
+    #[arg(long = "fail", value_name = "VAL-X[:N]")]
+    pub fail: Vec<FailRule>,
+    /// The pane this agent runs in; defaults to $TMUX_IDE_PANE.
+    #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
+    pub pane: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
+    let (args, state) = match cmd {
+        Command::Sim(args) => return run_sim(ctx, args),
+        Command::Idle(args) => (args, ReportedState::Idle),
+        Command::Busy(args) => (args, ReportedState::Busy),
+        Command::Waiting(args) => (args, ReportedState::Waiting),
+    };
+    let pane = args.pane.filter(|p| p.starts_with('%')).ok_or_else(|| {
+        Error::bad_input(
+            "no pane to report for: give --pane %N or run inside a tmux-ide pane ($TMUX_IDE_PANE)",
+        )
+    })?;
+    let project = ctx.project()?;
+    Store::new(&project).append_events(&[state_event(jiff::Timestamp::now(), &pane, state)])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {
+    let opts = SimOptions {
+        project: ctx.project()?.root,
+        pane: args.pane,
+        work: Duration::from_millis(args.work_ms),
+        fail: args.fail,
+        exe: sim::current_exe()?,
+    };
+    sim::run(&opts)?;
+    Ok(ExitCode::SUCCESS)
 }

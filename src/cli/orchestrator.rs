@@ -1,14 +1,29 @@
-//! `tmux-ide orchestrator`: the orchestrator process.
+//! `tmux-ide orchestrator run`: the orchestrator in the foreground (it also runs in the
+//! session's `orchestrator` window, started by `tmux-ide`).
 use std::process::ExitCode;
 
 use super::Ctx;
 use crate::Result;
+use crate::orchestrator::run::{RunOptions, Runner};
+use crate::tmux::Tmux;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    Run,
+    /// Run the orchestrator for this project until stopped (SIGTERM / Ctrl-C).
+    Run(RunArgs),
 }
 
-pub fn run(_ctx: &Ctx, _cmd: Command) -> Result<ExitCode> {
-    super::not_yet("orchestrator")
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Exit once the mission is complete instead of waiting for more work.
+    #[arg(long)]
+    pub exit_when_complete: bool,
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
+    let Command::Run(args) = cmd;
+    let runner = Runner::start(ctx.project()?, Tmux::new(ctx.tmux_socket.clone()))?;
+    eprintln!("orchestrator running (pid {}); Ctrl-C stops it", std::process::id());
+    runner.run(&RunOptions { exit_when_complete: args.exit_when_complete })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,228 @@
+//! The simulated agent: a REPL that behaves like a well-mannered AI agent in a pane. It
+//! waits at a prompt, takes a pasted tmux-ide prompt, "works" for a while, then reports
+//! back with the same `tmux-ide` commands a real agent would run.
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// The line a task prompt carries so the simulated agent can find the task id.
+pub const TASK_MARKER: &str = "TMUX-IDE-TASK:";
+/// The line a validation prompt carries: `TMUX-IDE-VALIDATE: M2 round=1 VAL-A VAL-B`.
+pub const VALIDATE_MARKER: &str = "TMUX-IDE-VALIDATE:";
+/// What the simulated agent shows when it is ready for work (its ready pattern).
+pub const READY_PROMPT: &str = "sim> ";
+
+/// `--fail VAL-X[:N]`: fail VAL-X in its first N validation rounds (N defaults to 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailRule {
+    pub assertion: String,
+    pub rounds: u32,
+}
+
+impl std::str::FromStr for FailRule {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let (id, n) = match s.split_once(':') {
+            Some((id, n)) => {
+                let n = n.parse::<u32>().map_err(|_| {
+                    format!("'{n}' in '{s}' is not a round count (expected VAL-X or VAL-X:N)")
+                })?;
+                (id, n)
+            }
+            None => (s, 1),
+        };
+        if !id.starts_with("VAL-") {
+            return Err(format!("'{id}' is not an assertion id (expected VAL-AREA-NNN)"));
+        }
+        Ok(FailRule { assertion: id.to_string(), rounds: n })
+    }
+}
+
+/// How the simulated agent behaves.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    pub project: PathBuf,
+    /// The pane this agent runs in (`%3`), from `TMUX_IDE_PANE`.
+    pub pane: Option<String>,
+    pub work: Duration,
+    pub fail: Vec<FailRule>,
+    /// The `tmux-ide` executable to report with.
+    pub exe: PathBuf,
+}
+
+/// What a pasted line asks the agent to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    Task { id: String },
+    Validate { milestone: String, round: Option<u32>, assertions: Vec<String> },
+}
+
+/// Recognises the marker lines of task and validation prompts; other lines are context.
+pub fn parse_request(line: &str) -> Option<Request> {
+    let line = line.trim();
+    if let Some(rest) = line.strip_prefix(TASK_MARKER) {
+        let id = rest.trim();
+        return (!id.is_empty() && !id.contains(char::is_whitespace))
+            .then(|| Request::Task { id: id.to_string() });
+    }
+    let rest = line.strip_prefix(VALIDATE_MARKER)?;
+    let mut words = rest.split_whitespace();
+    let milestone = words.next()?.to_string();
+    let mut round = None;
+    let mut assertions = Vec::new();
+    for word in words {
+        match word.strip_prefix("round=") {
+            Some(n) => round = n.parse().ok(),
+            None => assertions.push(word.to_string()),
+        }
+    }
+    Some(Request::Validate { milestone, round, assertions })
+}
+
+/// Runs the agent until its input closes.
+pub fn run(opts: &SimOptions) -> Result<()> {
+    let mut sim = Sim { opts, rounds_seen: HashMap::new() };
+    println!("tmux-ide simulated agent — paste a tmux-ide prompt to start");
+    sim.report("idle");
+    sim.show_prompt();
+    let stdin = std::io::stdin();
+    for line in stdin.lock().lines() {
+        let line = line?;
+        let Some(request) = parse_request(&line) else { continue };
+        sim.report("busy");
+        match request {
+            Request::Task { id } => sim.do_task(&id),
+            Request::Validate { milestone, round, assertions } => {
+                sim.do_validation(&milestone, round, &assertions)
+            }
+        }
+        sim.report("idle");
+        sim.show_prompt();
+    }
+    Ok(())
+}
+
+struct Sim<'a> {
+    opts: &'a SimOptions,
+    /// Validation rounds this process has seen per assertion (when the prompt has no round).
+    rounds_seen: HashMap<String, u32>,
+}
+
+impl Sim<'_> {
+    fn show_prompt(&self) {
+        print!("{READY_PROMPT}");
+        let _ = std::io::stdout().flush();
+    }
+
+    fn report(&self, state: &str) {
+        if let Some(pane) = &self.opts.pane {
+            let _ = self.tmux_ide(&["agent", state, "--pane", pane]);
+        }
+    }
+
+    fn do_task(&self, id: &str) {
+        println!("\n● working on task {id} …");
+        std::thread::sleep(self.opts.work);
+        let proof = format!("Simulated agent completed task {id}; nothing to verify by hand.");
+        let summary = format!("Task {id} was completed by the simulated agent.");
+        match self.tmux_ide(&["task", "done", id, "--proof", &proof, "--summary", &summary]) {
+            Ok(()) => println!("✓ task {id} done"),
+            Err(e) => println!("✗ could not report task {id}: {e}"),
+        }
+    }
+
+    fn do_validation(&mut self, milestone: &str, round: Option<u32>, assertions: &[String]) {
+        println!("\n● validating {milestone} ({} assertions) …", assertions.len());
+        std::thread::sleep(self.opts.work / 2);
+        for id in assertions {
+            let seen = self.rounds_seen.entry(id.clone()).or_insert(0);
+            *seen += 1;
+            let round = round.unwrap_or(*seen);
+            let fails = self.opts.fail.iter().any(|f| &f.assertion == id && round <= f.rounds);
+            let outcome = if fails {
+                let evidence = format!("Simulated failure of {id} in round {round}.");
+                self.tmux_ide(&["validate", "assert", id, "--status", "failing", "--evidence", &evidence])
+            } else if self.has_verify(id) {
+                // `validate run` records passing or failing itself, with the command's output.
+                self.tmux_ide(&["validate", "run", id])
+            } else {
+                let evidence = format!("Checked by the simulated validator in round {round}.");
+                self.tmux_ide(&["validate", "assert", id, "--status", "passing", "--evidence", &evidence])
+            };
+            match outcome {
+                Ok(()) => println!("  {id} {}", if fails { "✗ failing" } else { "reported" }),
+                Err(e) => println!("  {id} could not be reported: {e}"),
+            }
+        }
+    }
+
+    fn has_verify(&self, id: &str) -> bool {
+        crate::contract::Contract::load(&crate::project::Project::at(&self.opts.project))
+            .ok()
+            .and_then(|c| c.get(id).map(|a| !a.verify.is_empty()))
+            .unwrap_or(false)
+    }
+
+    /// Runs `tmux-ide -C <project> ARGS` as a child, like an agent's shell tool would.
+    fn tmux_ide(&self, args: &[&str]) -> Result<()> {
+        let out = Command::new(&self.opts.exe)
+            .arg("-C")
+            .arg(&self.opts.project)
+            .args(args)
+            .output()
+            .map_err(|e| Error::io(&self.opts.exe, e))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr);
+            Err(Error::failed(err.lines().next().unwrap_or("failed").to_string()))
+        }
+    }
+}
+
+/// The executable to report with: this very binary.
+pub fn current_exe() -> Result<PathBuf> {
+    std::env::current_exe().map_err(|e| Error::io(Path::new("/proc/self/exe"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_marker_line_yields_the_task_id() {
+        assert_eq!(parse_request("TMUX-IDE-TASK: 003"), Some(Request::Task { id: "003".into() }));
+        assert_eq!(parse_request("  TMUX-IDE-TASK: 1000  "), Some(Request::Task { id: "1000".into() }));
+    }
+
+    #[test]
+    fn a_validation_marker_line_yields_milestone_round_and_assertions() {
+        assert_eq!(
+            parse_request("TMUX-IDE-VALIDATE: M2 round=2 VAL-AUTH-001 VAL-AUTH-002"),
+            Some(Request::Validate {
+                milestone: "M2".into(),
+                round: Some(2),
+                assertions: vec!["VAL-AUTH-001".into(), "VAL-AUTH-002".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn ordinary_prompt_lines_are_not_requests() {
+        assert_eq!(parse_request("## Task"), None);
+        assert_eq!(parse_request("mention of TMUX-IDE-TASK: 003 mid-line"), None);
+        assert_eq!(parse_request("TMUX-IDE-TASK: "), None);
+    }
+
+    #[test]
+    fn fail_rules_parse_with_and_without_a_round_count() {
+        assert_eq!("VAL-A-001".parse(), Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 1 }));
+        assert_eq!("VAL-A-001:3".parse(), Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 3 }));
+        assert!("VAL-A-001:x".parse::<FailRule>().is_err());
+        assert!("A-001".parse::<FailRule>().is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! Agent self-reports: what `tmux-ide agent idle|busy|waiting` records, and reading them back.
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Event;
+
+/// What an agent says about itself (hooks of real agents call `tmux-ide agent <state>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedState {
+    /// At its prompt, ready for work.
+    Idle,
+    /// Working on a prompt.
+    Busy,
+    /// Waiting for the user (a permission prompt).
+    Waiting,
+}
+
+impl ReportedState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportedState::Idle => "idle",
+            ReportedState::Busy => "busy",
+            ReportedState::Waiting => "waiting",
+        }
+    }
+}
+
+/// The `agent_state` event for a self-report from pane `pane_id` (`%3`).
+pub fn state_event(now: Timestamp, pane_id: &str, state: ReportedState) -> Event {
+    Event::new(now, "agent_state").pane(pane_id).with("state", state.as_str()).with("source", "self")
+}
+
+/// Reads a self-report back out of an event, if it is one: (pane id, state, time).
+pub fn parse_state_event(event: &Event) -> Option<(&str, ReportedState, Timestamp)> {
+    if event.kind != "agent_state" {
+        return None;
+    }
+    let state = match event.extra.get("state")?.as_str()? {
+        "idle" => ReportedState::Idle,
+        "busy" => ReportedState::Busy,
+        "waiting" => ReportedState::Waiting,
+        _ => return None,
+    };
+    Some((event.pane.as_deref()?, state, event.ts))
+}

@@ -1,0 +1,250 @@
+//! The orchestrator process: one per project (held lock), ticking every `poll_interval`
+//! and immediately when anything under `.tasks/` changes. Each tick gathers state, asks
+//! the pure `decide` what to do, and applies it. Everything it needs survives in the
+//! store and the event log, so a restart resumes without dispatching anything twice.
+use std::collections::HashSet;
+use std::fs::File;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use super::decide::{self, ContractAssertion, PaneView, Settings, World};
+use super::events_tail::EventTail;
+use super::observe::Observer;
+use crate::config::Config;
+use crate::contract::Contract;
+use crate::plan::store::Store;
+use crate::plan::{Event, MissionStatus};
+use crate::project::Project;
+use crate::tmux::Tmux;
+use crate::{Error, Result};
+
+/// Set by SIGTERM / SIGINT / SIGHUP; the loop checks it at least every `WAKE`.
+static STOP: AtomicBool = AtomicBool::new(false);
+const WAKE: Duration = Duration::from_millis(200);
+
+pub struct RunOptions {
+    /// Leave the loop once the mission is complete (headless use, CI).
+    pub exit_when_complete: bool,
+}
+
+pub struct Runner {
+    pub(crate) project: Project,
+    pub(crate) store: Store,
+    pub(crate) tmux: Tmux,
+    pub(crate) session: String,
+    pub(crate) master_pane: Option<String>,
+    pub(crate) settings: Settings,
+    pub(crate) poll: Duration,
+    pub(crate) observer: Observer,
+    pub(crate) tail: EventTail,
+    pub(crate) stalls_reported: HashSet<String>,
+    pub(crate) exited_reported: HashSet<String>,
+    _lock: File,
+}
+
+impl Runner {
+    /// Takes the project's orchestrator lock; fails if another orchestrator holds it.
+    pub fn start(project: Project, tmux: Tmux) -> Result<Runner> {
+        let config = Config::load(&project)?;
+        let run_dir = project.run_dir();
+        fs_err::create_dir_all(&run_dir)?;
+        let lock = fs_err::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(project.orchestrator_lock())?
+            .into_parts()
+            .0;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let pid = project.orchestrator_alive().map(|p| format!(" (pid {p})")).unwrap_or_default();
+                return Err(Error::failed(format!(
+                    "an orchestrator is already running for {}{pid}",
+                    project.root.display()
+                ))
+                .with_hint("stop it first, or look at it with `tmux-ide orch`"));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(project.orchestrator_lock(), e)),
+        }
+        let now = Timestamp::now();
+        fs_err::write(project.orchestrator_pid(), format!("{} {now}\n", std::process::id()))?;
+        let orch = &config.orchestrator;
+        let settings = Settings {
+            auto_dispatch: orch.auto_dispatch,
+            max_concurrent_agents: orch.max_concurrent_agents,
+            stall_timeout: SignedDuration::from_millis(orch.stall_timeout as i64),
+        };
+        let store = Store::new(&project);
+        let mut runner = Runner {
+            session: crate::tmux::session_name(&project, &config),
+            master_pane: orch.master_pane.clone(),
+            poll: Duration::from_millis(orch.poll_interval.max(100)),
+            settings,
+            tail: EventTail::new(project.events_jsonl()),
+            observer: Observer::default(),
+            stalls_reported: HashSet::new(),
+            exited_reported: HashSet::new(),
+            project,
+            store,
+            tmux,
+            _lock: lock,
+        };
+        // The whole history once: self-reports and what was already reported to the lead.
+        let history = runner.tail.read_new()?;
+        runner.absorb(&history);
+        runner.store.append_events(&[Event::new(now, "orchestrator_started").with("pid", std::process::id())])?;
+        Ok(runner)
+    }
+
+    fn absorb(&mut self, events: &[Event]) {
+        self.observer.absorb(events);
+        for e in events {
+            match e.kind.as_str() {
+                "stall_detected" => {
+                    self.stalls_reported.extend(e.task.clone());
+                }
+                "agent_exited" => {
+                    self.exited_reported.extend(e.pane.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Runs until stopped (signal) or, with `exit_when_complete`, the mission is complete.
+    pub fn run(mut self, opts: &RunOptions) -> Result<()> {
+        install_signal_handlers();
+        let (tx, rx) = mpsc::channel();
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res
+                && matches!(ev.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_))
+                && ev.paths.iter().any(|p| !p.ends_with(".lock"))
+            {
+                let _ = tx.send(());
+            }
+        })
+        .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
+        fs_err::create_dir_all(self.project.tasks_dir())?;
+        watcher
+            .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
+            .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
+        self.recover()?;
+        let mut next_tick = std::time::Instant::now();
+        while !STOP.load(Ordering::SeqCst) {
+            let woke = rx.recv_timeout(WAKE).is_ok();
+            while rx.try_recv().is_ok() {}
+            if !woke && std::time::Instant::now() < next_tick {
+                continue;
+            }
+            next_tick = std::time::Instant::now() + self.poll;
+            let complete = match self.tick() {
+                Ok(complete) => complete,
+                Err(e) => {
+                    eprintln!("orchestrator: {e}");
+                    false
+                }
+            };
+            if complete && opts.exit_when_complete {
+                break;
+            }
+        }
+        let reason = if STOP.load(Ordering::SeqCst) { "signal" } else { "mission complete" };
+        self.store.append_events(&[Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)])?;
+        Ok(())
+    }
+
+    /// One round: gather, decide, apply. Returns whether the mission is complete.
+    pub fn tick(&mut self) -> Result<bool> {
+        let new = self.tail.read_new()?;
+        self.absorb(&new);
+        let plan = self.store.load()?;
+        if plan.mission.as_ref().is_none_or(|m| m.status != MissionStatus::Active) {
+            return Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete));
+        }
+        let contract = Contract::load(&self.project)?;
+        let assertions: Vec<ContractAssertion> = contract
+            .assertions
+            .iter()
+            .map(|a| ContractAssertion { id: a.id.clone(), text: a.text.clone() })
+            .collect();
+        let now = Timestamp::now();
+        let panes = self.panes(now)?;
+        let actions = decide::decide(&World {
+            plan: &plan,
+            contract: &assertions,
+            panes: &panes,
+            now,
+            settings: &self.settings,
+            stalls_reported: &self.stalls_reported,
+            exited_reported: &self.exited_reported,
+        });
+        for action in &actions {
+            if let decide::Action::NotifyLead { text } = action
+                && text.contains("exited")
+            {
+                for p in panes.iter().filter(|p| p.state == decide::AgentState::Exited) {
+                    self.exited_reported.insert(p.title.clone());
+                    self.store.append_events(&[Event::new(now, "agent_exited").pane(&p.title)])?;
+                }
+            }
+            self.apply(action, &panes, now)?;
+        }
+        let plan = self.store.load()?;
+        Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete))
+    }
+
+    fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
+        let infos = self.tmux.list_panes(&self.session)?;
+        Ok(self.observer.observe(&self.tmux, &infos, now))
+    }
+
+    /// After a crash between writing an assignment and pasting its prompt, the task is
+    /// `in_progress` with no `prompt_delivered`. If the prompt is not on the pane's screen,
+    /// deliver it now; if it is, it landed and nothing is sent again.
+    fn recover(&mut self) -> Result<()> {
+        let plan = self.store.load()?;
+        let events = self.store.read_events()?;
+        let now = Timestamp::now();
+        let infos = self.tmux.list_panes(&self.session).unwrap_or_default();
+        for task in plan.tasks.iter().filter(|t| t.status == crate::plan::TaskStatus::InProgress) {
+            let delivered = events.iter().rev().find_map(|e| match (e.kind.as_str(), e.task.as_deref()) {
+                ("prompt_delivered", Some(t)) if t == task.id => Some(true),
+                ("task_dispatched", Some(t)) if t == task.id => Some(false),
+                _ => None,
+            });
+            if delivered != Some(false) {
+                continue;
+            }
+            let Some(pane) = infos.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else { continue };
+            let marker = format!("{} {}", crate::agent::sim::TASK_MARKER, task.id);
+            let screen = self.tmux.capture(&pane.id, 2000).unwrap_or_default();
+            if screen.lines().any(|l| l.trim() == marker) {
+                self.store.append_events(&[Event::new(now, "prompt_delivered").task(&task.id).pane(&pane.title).with("recovered", true)])?;
+                continue;
+            }
+            let text = super::gather::task_prompt(&self.project, &plan, &task.id)?;
+            self.tmux.paste(&pane.id, &text, true)?;
+            self.store.append_events(&[Event::new(now, "prompt_delivered").task(&task.id).pane(&pane.title).with("redelivered", true)])?;
+        }
+        Ok(())
+    }
+}
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+fn install_signal_handlers() {
+    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGTERM, handler);
+        libc::signal(libc::SIGINT, handler);
+        libc::signal(libc::SIGHUP, handler);
+    }
+}
