@@ -7,6 +7,7 @@ pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod contract;
+pub mod demo;
 pub mod error;
 pub mod orchestrator;
 pub mod plan;

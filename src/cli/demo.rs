@@ -1,12 +1,169 @@
-//! `tmux-ide demo`: a whole mission with simulated agents.
-use std::process::ExitCode;
+//! `tmux-ide demo`: a whole mission in real tmux with simulated agents — plan, launch,
+//! live progress per milestone, and the final reports.
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
 
 use super::Ctx;
-use crate::Result;
+use crate::plan::store::Store;
+use crate::plan::{MissionStatus, Plan, TaskStatus};
+use crate::project::Project;
+use crate::{Error, Result, demo};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Make the demo project in DIR (must be empty or absent) instead of a temp dir.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Attach to the session to watch the agents (detach with the tmux prefix + d).
+    #[arg(long)]
+    pub attach: bool,
+    /// Leave the session running when the demo ends.
+    #[arg(long)]
+    pub keep: bool,
+    /// How long each simulated task takes, in milliseconds.
+    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    pub work_ms: u64,
+    /// Give up (exit 1) after this many seconds.
+    #[arg(long, default_value_t = 180, value_name = "S")]
+    pub timeout: u64,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    super::not_yet("demo")
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let exe = crate::agent::sim::current_exe()?;
+    let dir = prepare_dir(args.dir.as_deref())?;
+    let project = Project::at(&dir);
+    let socket: Vec<String> =
+        ctx.tmux_socket.iter().flat_map(|s| ["--tmux-socket".to_string(), s.clone()]).collect();
+    let name = format!("demo-{}", dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    eprintln!("demo project: {}", dir.display());
+
+    tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
+    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
+    fs_err::write(project.contract(), demo::CONTRACT)?;
+    demo::plan(&exe, &dir)?;
+    tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
+    eprintln!("session {name} is running; `tmux-ide -C {} attach` to watch", dir.display());
+
+    if args.attach {
+        let mut attach = Command::new(&exe);
+        attach.arg("-C").arg(&dir).args(&socket).arg("attach");
+        attach.status()?;
+    }
+    let outcome = follow(&project, Duration::from_secs(args.timeout));
+    println!();
+    for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
+        let _ = Command::new(&exe).arg("-C").arg(&dir).args(report).status();
+        println!();
+    }
+    if !args.keep {
+        let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
+    }
+    match outcome? {
+        true => {
+            println!("Mission complete. The project is in {}", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        false => {
+            println!("Timed out after {} s; the project is in {}", args.timeout, dir.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn prepare_dir(dir: Option<&Path>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => {
+            if d.exists() && fs_err::read_dir(d)?.next().is_some() {
+                return Err(Error::bad_input(format!(
+                    "--dir {}: not empty (give an empty or new directory)",
+                    d.display()
+                )));
+            }
+            fs_err::create_dir_all(d)?;
+            Ok(d.canonicalize()?)
+        }
+        None => {
+            let tmp = tempfile::Builder::new().prefix("tmux-ide-demo-").tempdir()?;
+            Ok(tmp.keep())
+        }
+    }
+}
+
+fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<()> {
+    let out = Command::new(exe).arg("-C").arg(dir).args(socket).args(args).output()?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(Error::failed(format!(
+        "demo: `tmux-ide {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )))
+}
+
+/// Shows progress until the mission completes (true) or the timeout passes (false).
+fn follow(project: &Project, timeout: Duration) -> Result<bool> {
+    let store = Store::new(project);
+    let deadline = Instant::now() + timeout;
+    let tty = std::io::stdout().is_terminal();
+    let mut shown: Vec<String> = Vec::new();
+    loop {
+        let plan = store.load()?;
+        let lines = progress_lines(&plan);
+        if lines != shown {
+            let mut out = std::io::stdout().lock();
+            if tty && !shown.is_empty() {
+                write!(out, "\x1b[{}A", shown.len())?;
+            }
+            for line in &lines {
+                if tty {
+                    writeln!(out, "\x1b[2K{line}")?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            out.flush()?;
+            shown = lines;
+        }
+        if plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Complete) {
+            return Ok(true);
+        }
+        if Instant::now() > deadline {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// One line per milestone: id, title, bar, tasks done/total, status.
+pub fn progress_lines(plan: &Plan) -> Vec<String> {
+    let mut milestones: Vec<_> = plan.milestones.iter().collect();
+    milestones.sort_by_key(|m| m.sequence);
+    milestones
+        .iter()
+        .map(|m| {
+            let tasks: Vec<_> = plan
+                .tasks
+                .iter()
+                .filter(|t| t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled)
+                .collect();
+            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
+            let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
+            let width = 20;
+            let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
+            let round = m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
+            format!(
+                "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
+                m.id,
+                m.title,
+                "█".repeat(filled),
+                "░".repeat(width - filled),
+                tasks.len(),
+                m.status.as_str(),
+                if m.status == crate::plan::MilestoneStatus::Validating { round } else { String::new() },
+            )
+        })
+        .collect()
 }

@@ -1,0 +1,154 @@
+//! The whole lifecycle in real tmux (private server) with simulated agents: dispatch,
+//! validation, remediation, gating, completion — and a crash of the orchestrator mid-way.
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
+
+fn events(p: &TestProject, dir: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(p.path().join(dir).join(".tasks/events.jsonl")).unwrap_or_default();
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+fn tasks(p: &TestProject, dir: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(p.path().join(dir).join(".tasks/tasks.json")).unwrap();
+    let plan: Value = serde_json::from_str(&text).unwrap();
+    plan["tasks"].as_array().unwrap().clone()
+}
+
+fn demo(p: &TestProject, tmux: &TmuxServer, work_ms: &str) -> Child {
+    let mut cmd = Command::new(bin());
+    hermetic(&mut cmd);
+    cmd.args(["--tmux-socket", &tmux.socket, "demo", "--keep", "--timeout", "120"])
+        .args(["--work-ms", work_ms, "--dir"])
+        .arg(p.path().join("demo"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.spawn().unwrap()
+}
+
+fn of_type<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == kind).collect()
+}
+
+/// Every task was dispatched exactly once, never to Lead/Shell/Validator, to its specialty.
+fn assert_dispatch_rules(events: &[Value], tasks: &[Value]) {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for e in of_type(events, "task_dispatched") {
+        let task = e["task"].as_str().unwrap();
+        *count.entry(task).or_default() += 1;
+        let pane = e["pane"].as_str().unwrap();
+        assert!(!["Lead", "Shell", "Validator"].contains(&pane), "task {task} sent to {pane}");
+        let t = tasks.iter().find(|t| t["id"] == task).unwrap();
+        match t["specialty"].as_str() {
+            Some("backend") => assert_eq!(pane, "Backend", "task {task}"),
+            Some("frontend") => assert_eq!(pane, "Frontend", "task {task}"),
+            _ => {}
+        }
+    }
+    for t in tasks {
+        let id = t["id"].as_str().unwrap();
+        assert_eq!(count.get(id), Some(&1), "task {id} dispatched {:?} times", count.get(id));
+    }
+}
+
+#[test]
+fn the_demo_mission_runs_to_completion_with_one_remediation() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let out = demo(&p, &tmux, "150").wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "demo failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events = events(&p, "demo");
+    let tasks = tasks(&p, "demo");
+
+    let remediations: Vec<&Value> = tasks.iter().filter(|t| !t["remediation_for"].is_null()).collect();
+    assert_eq!(remediations.len(), 1, "{remediations:?}");
+    let r = remediations[0];
+    assert_eq!(r["remediation_for"], "VAL-AUTH-003");
+    let title = r["title"].as_str().unwrap();
+    assert!(title.starts_with("Fix POST /api/auth/refresh returns a new access token"), "{title}");
+    assert!(title.ends_with(" (remediation for VAL-AUTH-003)"), "{title}");
+    assert_eq!(r["priority"], 1);
+    assert_eq!(r["milestone"], "M2");
+    assert_eq!(r["specialty"], "backend");
+
+    let done: Vec<&str> =
+        of_type(&events, "milestone_done").iter().map(|e| e["milestone"].as_str().unwrap()).collect();
+    assert_eq!(done, ["M1", "M2", "M3"]);
+    let validated: Vec<&str> = of_type(&events, "validation_dispatched")
+        .iter()
+        .map(|e| e["milestone"].as_str().unwrap())
+        .collect();
+    assert_eq!(validated, ["M2", "M2", "M3"], "M2 twice (one failing round), M3 once");
+    assert!(of_type(&events, "validation_dispatched").iter().all(|e| e["pane"] == "Validator"));
+
+    let position = |pred: &dyn Fn(&Value) -> bool| events.iter().position(pred).unwrap();
+    let m1_done = position(&|e| e["type"] == "milestone_done" && e["milestone"] == "M1");
+    let m2_first = position(&|e| {
+        e["type"] == "task_dispatched"
+            && tasks.iter().any(|t| t["id"] == e["task"] && t["milestone"] == "M2")
+    });
+    assert!(m1_done < m2_first, "an M2 task was dispatched before M1 was done");
+
+    assert_dispatch_rules(&events, &tasks);
+    assert!(tasks.iter().all(|t| t["status"] == "done"));
+    assert_eq!(of_type(&events, "mission_complete").len(), 1);
+
+    let learnings = p.read("demo/.tmux-ide/library/learnings.md");
+    for t in &tasks {
+        let heading = format!("## Task {} — ", t["id"].as_str().unwrap());
+        assert_eq!(learnings.matches(&heading).count(), 1, "{heading} in learnings.md:\n{learnings}");
+    }
+
+    let lead = wait_for("the completion message in the lead pane", Duration::from_secs(10), || {
+        let panes = tmux.tmux_ok(&["list-panes", "-a", "-F", "#{pane_id} #{@ide_title}"]);
+        let lead = panes.lines().find(|l| l.ends_with(" Lead"))?.split(' ').next()?.to_string();
+        let screen = tmux.capture(&lead);
+        screen.contains("complete").then_some(screen)
+    });
+    assert!(lead.contains("Auth v2"), "{lead}");
+}
+
+#[test]
+fn a_killed_orchestrator_resumes_without_dispatching_twice() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let mut demo = demo(&p, &tmux, "400");
+    let root = p.path().join("demo");
+    wait_for("three dispatches", Duration::from_secs(60), || {
+        (of_type(&events(&p, "demo"), "task_dispatched").len() >= 3).then_some(())
+    });
+    let pid = std::fs::read_to_string(root.join(".tmux-ide/run/orchestrator.pid")).unwrap();
+    let pid = pid.split_whitespace().next().unwrap().to_string();
+    assert!(Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
+    wait_for("the orchestrator lock to be free", Duration::from_secs(10), || {
+        let f = std::fs::File::open(root.join(".tmux-ide/run/orchestrator.lock")).ok()?;
+        f.try_lock().ok()
+    });
+
+    let mut again = Command::new(bin());
+    hermetic(&mut again);
+    let mut again = again
+        .arg("-C")
+        .arg(&root)
+        .args(["--tmux-socket", &tmux.socket, "orchestrator", "run", "--exit-when-complete"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = wait_for("the demo to finish", Duration::from_secs(120), || demo.try_wait().unwrap());
+    let status = again.wait().unwrap();
+    assert!(out.success(), "demo did not complete");
+    assert!(status.success());
+    let events = events(&p, "demo");
+    assert_dispatch_rules(&events, &tasks(&p, "demo"));
+    assert_eq!(of_type(&events, "orchestrator_started").len(), 2);
+    assert_eq!(of_type(&events, "mission_complete").len(), 1);
+}
