@@ -3,7 +3,8 @@
 //! is a prompt sent. The assignment is on disk before any text reaches a pane.
 use jiff::Timestamp;
 
-use super::decide::{Action, PaneView, Remediation, Role};
+use super::decide::{Action, Remediation};
+use super::world::{PaneView, Role};
 use super::gather;
 use super::run::Runner;
 use crate::plan::rules;

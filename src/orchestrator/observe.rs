@@ -5,7 +5,7 @@ use std::hash::{Hash, Hasher};
 
 use jiff::Timestamp;
 
-use super::decide::{AgentState, PaneView, Role};
+use super::world::{AgentState, PaneView, Role};
 use crate::agent::sim::READY_PROMPT;
 use crate::agent::state::{ReportedState, parse_state_event};
 use crate::plan::Event;

@@ -11,7 +11,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::decide::{self, ContractAssertion, PaneView, Settings, World};
+use super::decide;
+use super::world::{AgentState, PaneView, Settings, World};
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use crate::config::Config;

@@ -1,0 +1,69 @@
+//! Reads what a prompt quotes (skill, library, contract) from the project and hands it
+//! to the pure prompt builders.
+use super::prompt::{self, Library, TaskPromptInput, ValidationPromptInput};
+use super::world::ContractAssertion;
+use crate::contract::Contract;
+use crate::plan::Plan;
+use crate::project::Project;
+use crate::{Error, Result};
+
+/// A file's text, or `None` when it does not exist or cannot be read.
+fn read(path: std::path::PathBuf) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// The contract's assertions as the prompts and `decide` see them.
+pub fn contract_assertions(contract: &Contract) -> Vec<ContractAssertion> {
+    contract
+        .assertions
+        .iter()
+        .map(|a| ContractAssertion { id: a.id.clone(), text: a.text.clone() })
+        .collect()
+}
+
+pub fn task_prompt(project: &Project, plan: &Plan, task_id: &str) -> Result<String> {
+    let task = plan.task(task_id).ok_or_else(|| Error::failed(format!("task {task_id} vanished")))?;
+    let contract = contract_assertions(&Contract::load(project)?);
+    let skill = task.specialty.as_deref().and_then(|s| read(project.skills_dir().join(format!("{s}.md"))));
+    let lib = project.library_dir();
+    let (architecture, learnings, agents) = (
+        read(lib.join("architecture.md")),
+        read(lib.join("learnings.md")),
+        read(project.root.join("AGENTS.md")),
+    );
+    Ok(prompt::task_prompt(&TaskPromptInput {
+        plan,
+        task,
+        contract: &contract,
+        skill: skill.as_deref(),
+        library: Library {
+            architecture: architecture.as_deref(),
+            learnings: learnings.as_deref(),
+            agents: agents.as_deref(),
+        },
+    }))
+}
+
+pub fn validation_prompt(
+    project: &Project,
+    plan: &Plan,
+    milestone: &str,
+    round: u32,
+    assertions: &[String],
+) -> Result<String> {
+    let m = plan
+        .milestone(milestone)
+        .ok_or_else(|| Error::failed(format!("milestone {milestone} vanished")))?;
+    let contract_text = read(project.contract()).unwrap_or_default();
+    let contract = contract_assertions(&Contract::load(project)?);
+    let skill = read(project.skills_dir().join("reviewer.md"));
+    Ok(prompt::validation_prompt(&ValidationPromptInput {
+        plan,
+        milestone: m,
+        round,
+        contract_text: &contract_text,
+        contract: &contract,
+        assertions,
+        skill: skill.as_deref(),
+    }))
+}
