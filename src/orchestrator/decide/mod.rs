@@ -1,0 +1,120 @@
+//! `decide(world) -> Vec<Action>`: the orchestrator's whole policy as one pure function
+//! (spec §4). The run loop applies the actions; nothing here reads a clock or touches tmux.
+mod dispatch;
+mod notices;
+mod validation;
+
+use std::collections::{HashMap, HashSet};
+
+use super::world::{AgentState, PaneView, World};
+use crate::plan::{Milestone, MissionStatus, Plan, TaskStatus};
+
+/// One thing the run loop must do. Decisions within one call never conflict: no task and
+/// no pane appears in two assignments (`Dispatch`, `StartValidation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Assign `task` to the pane (store first), then send it the task prompt.
+    Dispatch { task: String, pane: String, pane_title: String },
+    /// Set the milestone `validating` with this round and send the validation prompt.
+    StartValidation {
+        milestone: String,
+        round: u32,
+        pane: String,
+        pane_title: String,
+        assertions: Vec<String>,
+    },
+    /// Mark the milestone `done` and make `next` (if any) `active`.
+    MilestoneDone { milestone: String, next: Option<String> },
+    /// Create the remediation tasks (priority 1, same milestone, fulfilling their
+    /// assertion) and set the milestone back to `active`.
+    ValidationFailed { milestone: String, remediations: Vec<Remediation> },
+    /// Mark the mission `complete`; dispatch stops.
+    MissionComplete,
+    /// Send a notice to the lead pane.
+    NotifyLead { text: String },
+    /// The task's pane has shown no new output for the stall timeout; record it as reported.
+    Stall { task: String, pane_title: String },
+    /// The agent in the pane exited while working on `task`; record the pane as reported.
+    AgentExited { pane_title: String, task: String },
+}
+
+/// A task to create for a failing assertion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remediation {
+    pub assertion: String,
+    pub title: String,
+    pub specialty: Option<String>,
+    /// Names the assertion, its text and the failing evidence.
+    pub description: String,
+}
+
+/// Everything the next step of the mission needs, in a deterministic order: milestone
+/// lifecycle first, then dispatches, then notices to the lead.
+pub fn decide(world: &World) -> Vec<Action> {
+    let plan = world.plan;
+    if !plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Active) {
+        return Vec::new();
+    }
+    let scan = Scan::new(plan);
+    let mut taken: HashSet<&str> = HashSet::new();
+    let mut actions = Vec::new();
+    validation::lifecycle(world, &scan, &mut taken, &mut actions);
+    if world.settings.auto_dispatch {
+        dispatch::dispatch(world, &scan, &mut taken, &mut actions);
+    }
+    notices::stalls(world, &mut actions);
+    notices::exits(world, &scan, &mut actions);
+    actions
+}
+
+/// One pass over the tasks, indexing what the rules look up repeatedly.
+pub(crate) struct Scan<'p> {
+    /// Task status by id (the first task with an id wins, like [`Plan::task`]).
+    status: HashMap<&'p str, TaskStatus>,
+    /// Titles of panes that an in-progress task names as its assignee.
+    working: HashSet<&'p str>,
+    /// Tasks in progress, across all milestones.
+    in_progress: usize,
+}
+
+impl<'p> Scan<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        let mut status = HashMap::with_capacity(plan.tasks.len());
+        let mut working = HashSet::new();
+        let mut in_progress = 0;
+        for task in &plan.tasks {
+            status.entry(task.id.as_str()).or_insert(task.status);
+            if task.status == TaskStatus::InProgress {
+                in_progress += 1;
+                if let Some(a) = task.assignee.as_deref() {
+                    working.insert(a);
+                }
+            }
+        }
+        Scan { status, working, in_progress }
+    }
+
+    fn is_done(&self, id: &str) -> bool {
+        self.status.get(id) == Some(&TaskStatus::Done)
+    }
+
+    /// Idle: the agent is at its prompt and no in-progress task is assigned to the pane.
+    fn is_idle(&self, pane: &PaneView) -> bool {
+        pane.state == AgentState::Idle && !self.working.contains(pane.title.as_str())
+    }
+}
+
+/// The milestone that comes next: the locked one with the lowest sequence.
+fn next_milestone(plan: &Plan) -> Option<&Milestone> {
+    use crate::plan::MilestoneStatus::Locked;
+    plan.milestones.iter().filter(|m| m.status == Locked).min_by_key(|m| m.sequence)
+}
+
+/// The dispatch order of the current milestone's ready tasks (for tests against the rules).
+#[cfg(test)]
+pub(crate) fn ready_now(plan: &Plan) -> Vec<&crate::plan::Task> {
+    dispatch::ready_in_current(plan, &Scan::new(plan))
+}
+
+#[cfg(test)]
+pub(crate) use validation::assertions_of;

@@ -1,0 +1,120 @@
+//! What the orchestrator sees on one tick: the plan, the contract, the panes and their
+//! agents, the time and the settings. Built by the I/O shell; read by [`super::decide`].
+use std::collections::HashSet;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::plan::Plan;
+
+/// What a pane is for (`role` in `ide.yml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The human's or lead agent's pane: gets notices, never work.
+    Lead,
+    /// An agent that takes worker tasks.
+    Teammate,
+    /// The pane that takes validation rounds, and only those.
+    Validator,
+    /// An agent that takes worker tasks; its specialty is `research` unless set.
+    Researcher,
+    /// A plain shell: never gets work.
+    Shell,
+}
+
+impl Role {
+    /// Teammates and researchers take worker tasks.
+    pub fn takes_tasks(self) -> bool {
+        matches!(self, Role::Teammate | Role::Researcher)
+    }
+}
+
+/// The state of the agent in a pane, as the idle detector last saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AgentState {
+    /// At its prompt, ready for input.
+    Idle,
+    /// Working.
+    Busy,
+    /// Stopped at a permission prompt.
+    Waiting,
+    /// Told by its provider to slow down.
+    RateLimited,
+    /// The agent process has exited.
+    Exited,
+    /// No signal could tell.
+    Unknown,
+}
+
+/// One pane of the session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaneView {
+    /// The tmux pane id, `%3`.
+    pub id: String,
+    /// The pane title from `ide.yml`; tasks name their assignee by it.
+    pub title: String,
+    pub role: Role,
+    pub specialty: Option<String>,
+    pub state: AgentState,
+    /// The last time the pane's visible output changed.
+    pub last_output_change: Timestamp,
+}
+
+/// The specialty researchers have when `ide.yml` gives them none.
+pub const RESEARCH: &str = "research";
+
+impl PaneView {
+    /// The pane's specialty for matching: its own, or `research` for a researcher with none.
+    pub fn effective_specialty(&self) -> Option<&str> {
+        match (self.specialty.as_deref(), self.role) {
+            (Some(s), _) => Some(s),
+            (None, Role::Researcher) => Some(RESEARCH),
+            (None, _) => None,
+        }
+    }
+}
+
+/// The orchestrator settings `decide` needs (from `ide.yml`'s `orchestrator`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Dispatch ready tasks to idle panes; when off, only the lifecycle runs.
+    pub auto_dispatch: bool,
+    /// Cap on tasks in progress at once (already in progress + newly dispatched).
+    pub max_concurrent_agents: Option<usize>,
+    /// An in-progress task whose pane output has not changed for this long has stalled.
+    pub stall_timeout: SignedDuration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            auto_dispatch: true,
+            max_concurrent_agents: None,
+            stall_timeout: SignedDuration::from_secs(300),
+        }
+    }
+}
+
+/// One assertion of the validation contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractAssertion {
+    /// `VAL-AUTH-001`.
+    pub id: String,
+    /// The assertion's one-line statement.
+    pub text: String,
+}
+
+/// Everything one decision looks at. Borrowed, so a tick builds it without copying.
+#[derive(Debug, Clone, Copy)]
+pub struct World<'a> {
+    pub plan: &'a Plan,
+    /// The contract's assertions in file order.
+    pub contract: &'a [ContractAssertion],
+    /// The session's panes in layout order (ties go to the earlier pane).
+    pub panes: &'a [PaneView],
+    pub now: Timestamp,
+    pub settings: &'a Settings,
+    /// Ids of tasks whose stall was already reported to the lead.
+    pub stalls_reported: &'a HashSet<String>,
+    /// Titles of panes whose exit was already reported to the lead.
+    pub exited_reported: &'a HashSet<String>,
+}
