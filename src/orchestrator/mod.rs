@@ -1,7 +1,13 @@
-//! The orchestrator's pure core: what to do next ([`decide`]) and what to tell agents
-//! ([`prompt`]). The run loop (watch, tick, apply, deliver) feeds it a [`World`].
+//! The orchestrator: a pure core — what to do next ([`decide`]) and what to tell agents
+//! ([`prompt`]) — and the thin shell around it: the run loop ([`run`]) that watches the
+//! store, observes the panes ([`observe`]), and applies actions ([`apply`]).
+mod apply;
 pub mod decide;
+pub mod events_tail;
+pub mod gather;
+pub mod observe;
 pub mod prompt;
+pub mod run;
 pub mod world;
 
 #[cfg(test)]
