@@ -28,6 +28,12 @@ impl Runner {
                 self.notify_lead(panes, text, now)?;
                 Ok(false)
             }
+            Action::AgentExited { pane_title, task } => {
+                self.exited_reported.insert(pane_title.clone());
+                let event = Event::new(now, "agent_exited").task(task).pane(pane_title);
+                self.store.append_events(&[event])?;
+                Ok(false)
+            }
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
                 let event = Event::new(now, "stall_detected").task(task).pane(pane_title);

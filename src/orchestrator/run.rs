@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::decide;
-use super::world::{AgentState, PaneView, Settings, World};
+use super::world::{PaneView, Settings, World};
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use crate::config::Config;
@@ -168,11 +168,7 @@ impl Runner {
             return Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete));
         }
         let contract = Contract::load(&self.project)?;
-        let assertions: Vec<ContractAssertion> = contract
-            .assertions
-            .iter()
-            .map(|a| ContractAssertion { id: a.id.clone(), text: a.text.clone() })
-            .collect();
+        let assertions = super::gather::contract_assertions(&contract);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
         let actions = decide::decide(&World {
@@ -185,14 +181,6 @@ impl Runner {
             exited_reported: &self.exited_reported,
         });
         for action in &actions {
-            if let decide::Action::NotifyLead { text } = action
-                && text.contains("exited")
-            {
-                for p in panes.iter().filter(|p| p.state == decide::AgentState::Exited) {
-                    self.exited_reported.insert(p.title.clone());
-                    self.store.append_events(&[Event::new(now, "agent_exited").pane(&p.title)])?;
-                }
-            }
             self.apply(action, &panes, now)?;
         }
         let plan = self.store.load()?;
