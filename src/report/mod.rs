@@ -1,1 +1,4 @@
-//! report (to be built).
+//! Computed views shared by the CLI, the TUI and the web dashboard: each returns plain
+//! data (serde `Serialize` for `--json`) and has a text renderer beside it.
+pub mod eventlog;
+pub mod timefmt;
