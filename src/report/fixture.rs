@@ -195,3 +195,26 @@ pub fn events() -> Vec<Event> {
         ev("11:25", "lead_notified").pane("Lead").with("text", "005 looks stalled"),
     ]
 }
+
+/// An archived earlier mission, as `metrics history` lists it.
+pub fn earlier_mission() -> crate::report::archive::ArchiveSummary {
+    crate::report::archive::ArchiveSummary {
+        file: "2026-02-20-onboarding.json".into(),
+        title: "Onboarding".into(),
+        status: "complete".into(),
+        created: "2026-02-18T09:00:00Z".parse().expect("time"),
+        activated: Some("2026-02-18T10:00:00Z".parse().expect("time")),
+        completed: Some("2026-02-20T12:30:00Z".parse().expect("time")),
+        archived: "2026-02-20T13:00:00Z".parse().expect("time"),
+        wall_clock_secs: 2 * 86_400 + 2 * 3600 + 1800,
+        milestones: 2,
+        tasks_total: 12,
+        tasks_done: 11,
+        tasks_cancelled: 1,
+        remediations: 2,
+        validation_rounds: 4,
+        validation_pass_rate: Some(0.5),
+        assertions_passing: 6,
+        assertions_reported: 6,
+    }
+}
