@@ -7,5 +7,6 @@ pub mod eventlog;
 mod fixture;
 pub mod history;
 pub mod metrics;
+pub mod orch;
 pub mod table;
 pub mod timefmt;
