@@ -8,5 +8,6 @@ mod fixture;
 pub mod history;
 pub mod metrics;
 pub mod orch;
+pub mod overview;
 pub mod table;
 pub mod timefmt;
