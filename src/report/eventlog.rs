@@ -28,13 +28,62 @@ pub fn parse_event_log(text: &str) -> (Vec<Event>, Vec<CorruptLine>) {
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Event>(line) {
-            Ok(event) => events.push(event),
+        match serde_json::from_str::<FastEvent>(line) {
+            Ok(FastEvent(event)) => events.push(event),
             Err(_) if torn_tail_possible && lines.peek().is_none() => {}
             Err(err) => corrupt.push(CorruptLine { line: i + 1, error: err.to_string() }),
         }
     }
     (events, corrupt)
+}
+
+/// An [`Event`] read field by field: the same result as its derived `Deserialize`, about
+/// twice as fast, because `#[serde(flatten)]` buffers every line before reading it.
+struct FastEvent(Event);
+
+impl<'de> serde::Deserialize<'de> for FastEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_map(FastEventVisitor)
+    }
+}
+
+struct FastEventVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FastEventVisitor {
+    type Value = FastEvent;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<FastEvent, A::Error> {
+        use serde::de::Error as _;
+        let (mut ts, mut kind) = (None, None);
+        let mut event = Event::new(jiff::Timestamp::UNIX_EPOCH, "");
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "ts" => {
+                    let text = map.next_value::<std::borrow::Cow<'de, str>>()?;
+                    ts = Some(text.parse::<jiff::Timestamp>().map_err(A::Error::custom)?);
+                }
+                "type" => kind = Some(map.next_value::<String>()?),
+                "task" => event.task = map.next_value()?,
+                "milestone" => event.milestone = map.next_value()?,
+                "assertion" => event.assertion = map.next_value()?,
+                "pane" => event.pane = map.next_value()?,
+                _ => {
+                    let value = map.next_value::<serde_json::Value>()?;
+                    event.extra.insert(key.into_owned(), value);
+                }
+            }
+        }
+        event.ts = ts.ok_or_else(|| A::Error::missing_field("ts"))?;
+        event.kind = kind.ok_or_else(|| A::Error::missing_field("type"))?;
+        Ok(FastEvent(event))
+    }
 }
 
 /// Reads and parses the event log at `path`; a missing file is an empty log.
@@ -105,6 +154,38 @@ mod tests {
         let (events, corrupt) = parse_event_log(&format!("{GOOD}\r\n\n{GOOD2}\r\n"));
         assert_eq!(events.len(), 2);
         assert!(corrupt.is_empty());
+    }
+
+    #[test]
+    fn the_fast_reader_reads_exactly_what_the_event_type_reads() {
+        let mut text = String::new();
+        for e in crate::report::fixture::events() {
+            text.push_str(&serde_json::to_string(&e).unwrap());
+            text.push('\n');
+        }
+        text.push_str(
+            r#"{"ts":"2026-01-01T10:00:00Z","type":"x","pane":null,"n":1.5,"o":{"a":[1]}}"#,
+        );
+        text.push('\n');
+        let (events, corrupt) = parse_event_log(&text);
+        let derived: Vec<Event> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(events, derived);
+        assert!(corrupt.is_empty());
+    }
+
+    #[test]
+    fn lines_the_event_type_rejects_are_corrupt() {
+        for bad in [
+            r#"{"type":"x"}"#,
+            r#"{"ts":"2026-01-01T10:00:00Z"}"#,
+            r#"{"ts":"yesterday","type":"x"}"#,
+            r#"{"ts":"2026-01-01T10:00:00Z","type":"x","task":7}"#,
+            r#"["ts"]"#,
+        ] {
+            assert!(serde_json::from_str::<Event>(bad).is_err(), "{bad}");
+            let (events, corrupt) = parse_event_log(&format!("{bad}\n"));
+            assert!(events.is_empty() && corrupt.len() == 1, "{bad}");
+        }
     }
 
     #[test]
