@@ -1,12 +1,139 @@
-//! `tmux-ide metrics`: task counts, rates, durations, estimates.
+//! `tmux-ide metrics [agents|history]`: task counts, rates, durations and estimates; per
+//! agent utilisation; the mission timeline and earlier missions. Also the loading shared
+//! by the read-only report commands (`orch`, and `mission status|archive`, which
+//! `cli/mission.rs` calls from here).
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use jiff::Timestamp;
+use serde::Serialize;
+
 use super::Ctx;
-use crate::Result;
+use crate::plan::{Event, Plan};
+use crate::project::Project;
+use crate::report::{agents, archive, eventlog, history, metrics, overview};
+use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    pub view: Option<View>,
 
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    super::not_yet("metrics")
+    /// Agents the ETA assumes work in parallel (default: the panes that have taken
+    /// tasks, at least 1).
+    #[arg(long, value_name = "N")]
+    pub agents: Option<usize>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum View {
+    /// Per agent: tasks done, busy time, utilisation, current task, idle time, stalls.
+    Agents,
+    /// The mission's timeline and the project's earlier (archived) missions.
+    History,
+}
+
+/// The plan and the event log of a project, read without taking the store lock (the
+/// store replaces `tasks.json` atomically, so a reader always sees a whole file).
+pub(crate) struct Loaded {
+    pub project: Project,
+    pub plan: Plan,
+    pub events: Vec<Event>,
+}
+
+/// Where `mission archive` writes and `metrics history` reads.
+pub(crate) fn history_dir(project: &Project) -> PathBuf {
+    project.tasks_dir().join("history")
+}
+
+/// STORE WIRING: reads `tasks.json` directly until `plan::store::Store` lands on this
+/// branch; then this becomes `Store::new(&project).load()`.
+fn load_plan(project: &Project) -> Result<Plan> {
+    let path = project.tasks_json();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    serde_json::from_str(&text).map_err(|e| Error::corrupt(&path, e.line(), e.column(), e))
+}
+
+/// Loads the plan and the event log; corrupt log lines are reported on stderr (a torn
+/// last line from a crash mid-append is dropped silently).
+pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
+    let project = ctx.project()?;
+    let plan = load_plan(&project)?;
+    let path = project.events_jsonl();
+    let (events, corrupt) = eventlog::read_event_log(&path)?;
+    for line in eventlog::describe_corrupt(&path, &corrupt) {
+        eprintln!("warning: {line}");
+    }
+    Ok(Loaded { project, plan, events })
+}
+
+/// Prints `data` as pretty JSON or `text`.
+pub(crate) fn print<T: Serialize>(
+    ctx: &Ctx,
+    data: &T,
+    text: impl FnOnce() -> String,
+) -> Result<ExitCode> {
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(data)?);
+    } else {
+        print!("{}", text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let Loaded { project, plan, events } = load(ctx)?;
+    let now = Timestamp::now();
+    match args.view {
+        None => {
+            let n = args.agents.unwrap_or_else(|| working_agents(&plan, &events, now));
+            let m = metrics::metrics(&plan, &events, n, now);
+            print(ctx, &m, || metrics::render_metrics(&m, now))
+        }
+        Some(View::Agents) => {
+            let r = agents::agents(&plan, &events, &[], now);
+            print(ctx, &r, || agents::render_agents(&r, now))
+        }
+        Some(View::History) => {
+            let (earlier, warnings) = archive::read_history(&history_dir(&project))?;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            let h = history::history(&plan, &events, earlier);
+            print(ctx, &h, || history::render_history(&h, now))
+        }
+    }
+}
+
+/// Panes that have taken tasks in this mission (validators excluded), at least 1.
+fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> usize {
+    let r = agents::agents(plan, events, &[], now);
+    r.agents
+        .iter()
+        .filter(|a| a.tasks_done > 0 || a.current.as_ref().is_some_and(|c| c.task.is_some()))
+        .count()
+        .max(1)
+}
+
+/// `tmux-ide mission status` (called by `cli/mission.rs`).
+pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
+    let Loaded { project, plan, events } = load(ctx)?;
+    let o = overview::overview(&plan, &events, project.orchestrator_alive().is_some());
+    let now = Timestamp::now();
+    print(ctx, &o, || overview::render_overview(&o, now))
+}
+
+/// `tmux-ide mission archive [--force]` (called by `cli/mission.rs`): writes the archive
+/// and returns its path. Resetting `tasks.json` for the next mission is the store's job,
+/// under its lock, after this succeeded.
+pub fn mission_archive(ctx: &Ctx, force: bool) -> Result<PathBuf> {
+    let Loaded { project, plan, events } = load(ctx)?;
+    archive::check_archivable(&plan, force)?;
+    let a = archive::archive(&plan, &events, Timestamp::now())
+        .ok_or_else(|| Error::bad_input("no mission to archive"))?;
+    archive::write_archive(&history_dir(&project), &a)
 }

@@ -1,0 +1,79 @@
+//! Tests of the per-agent statistics on the scripted mission.
+use super::*;
+use crate::report::fixture::{self, at};
+
+fn roster() -> Vec<PaneInfo> {
+    let pane = |t: &str, role: &str, sp: Option<&str>| PaneInfo {
+        title: t.into(),
+        role: Some(role.into()),
+        specialty: sp.map(Into::into),
+    };
+    vec![
+        pane("Frontend", "teammate", Some("frontend")),
+        pane("Backend", "teammate", Some("backend")),
+        pane("Validator", "validator", None),
+    ]
+}
+
+fn stats<'r>(r: &'r AgentsReport, pane: &str) -> &'r AgentStats {
+    r.agents.iter().find(|a| a.pane == pane).unwrap()
+}
+
+#[test]
+fn busy_time_and_utilisation_come_from_dispatch_to_done() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
+    assert_eq!(r.window_secs, 5400);
+    let b = stats(&r, "Backend");
+    // 20m + 30m + 10m done, plus 20m on 005 so far.
+    assert_eq!((b.tasks_done, b.busy_secs), (3, 80 * 60));
+    assert!((b.utilization - 80.0 / 90.0).abs() < 1e-9);
+    let f = stats(&r, "Frontend");
+    assert_eq!((f.tasks_done, f.busy_secs, f.idle_since), (1, 600, Some(at("10:10"))));
+}
+
+#[test]
+fn a_validator_is_busy_from_dispatch_to_its_last_report_of_the_round() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
+    let v = stats(&r, "Validator");
+    assert_eq!((v.validation_rounds, v.busy_secs, v.idle_since), (2, 600, Some(at("11:10"))));
+    assert!(v.flags.is_empty(), "an idle validator is not flagged: {:?}", v.flags);
+}
+
+#[test]
+fn current_work_shows_the_task_and_how_long_it_has_run() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
+    let c = stats(&r, "Backend").current.clone().unwrap();
+    assert_eq!((c.task.as_deref(), c.since, c.elapsed_secs), (Some("005"), at("11:10"), 1200));
+    assert_eq!(stats(&r, "Backend").state, AgentState::Busy);
+}
+
+#[test]
+fn the_idle_the_overloaded_and_the_stalled_are_flagged() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
+    assert_eq!(stats(&r, "Frontend").flags, vec![AgentFlag::Idle]);
+    assert_eq!(stats(&r, "Backend").flags, vec![AgentFlag::Overloaded, AgentFlag::Stalled]);
+    assert_eq!(stats(&r, "Backend").stalls, 1);
+}
+
+#[test]
+fn roster_order_comes_first_then_panes_seen_only_in_events() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster()[..1], fixture::now());
+    let panes: Vec<&str> = r.agents.iter().map(|a| a.pane.as_str()).collect();
+    // Lead only got a notice: it is not an agent.
+    assert_eq!(panes, ["Frontend", "Backend", "Validator"]);
+}
+
+#[test]
+fn an_exited_agent_is_shown_as_exited() {
+    let mut events = fixture::events();
+    events.push(Event::new(at("11:20"), "agent_exited").pane("Frontend"));
+    let r = agents(&fixture::plan(), &events, &roster(), fixture::now());
+    assert_eq!(stats(&r, "Frontend").state, AgentState::Exited);
+    assert!(stats(&r, "Frontend").flags.is_empty());
+}
+
+#[test]
+fn agents_text_matches_the_snapshot() {
+    let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
+    insta::assert_snapshot!(render_agents(&r, fixture::now()));
+}

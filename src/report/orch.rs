@@ -1,0 +1,392 @@
+//! `tmux-ide orch`: the orchestrator's state — alive (pid, uptime, last tick), each
+//! agent with its state and current task, the ready queue in dispatch order, blocked
+//! tasks and what blocks them, and the last events.
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work, state_name};
+use super::table::table;
+use super::timefmt::{ago, duration, secs_between};
+use crate::plan::rules::{id_order, is_ready, ready_tasks};
+use crate::plan::{Event, MilestoneStatus, Plan, TaskStatus};
+
+/// How many of the latest events `orch` shows.
+pub const RECENT_EVENTS: usize = 10;
+
+/// Event types the orchestrator writes; the latest one is its last sign of life.
+pub const ORCHESTRATOR_EVENTS: &[&str] = &[
+    "orchestrator_started",
+    "orchestrator_stopped",
+    "task_dispatched",
+    "prompt_delivered",
+    "milestone_validating",
+    "validation_dispatched",
+    "milestone_validation_failed",
+    "remediation_created",
+    "milestone_done",
+    "milestone_activated",
+    "mission_complete",
+    "stall_detected",
+    "agent_exited",
+    "lead_notified",
+];
+
+/// What is known about the orchestrator process from outside the event log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrchInput {
+    /// The pid holding the orchestrator lock (`Project::orchestrator_alive`).
+    pub pid: Option<u32>,
+    /// Its start time from `orchestrator.pid`.
+    pub started: Option<Timestamp>,
+    /// Its last tick, when it records one; else the latest orchestrator event is used.
+    pub last_tick: Option<Timestamp>,
+}
+
+/// `PID RFC3339-start`, the content of `.tmux-ide/run/orchestrator.pid`.
+pub fn parse_pid_file(text: &str) -> Option<(u32, Timestamp)> {
+    let mut parts = text.split_whitespace();
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrchestratorState {
+    pub alive: bool,
+    pub pid: Option<u32>,
+    pub started: Option<Timestamp>,
+    pub uptime_secs: Option<u64>,
+    pub last_tick: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuedTask {
+    pub id: String,
+    pub title: String,
+    pub priority: u8,
+    pub specialty: Option<String>,
+    pub milestone: Option<String>,
+}
+
+/// Why a `todo` task cannot be dispatched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Blocker {
+    /// A task it depends on is not done (or does not exist: `status` null).
+    Depends {
+        task: String,
+        status: Option<TaskStatus>,
+    },
+    /// Its milestone is not active (or does not exist: `status` null).
+    Milestone {
+        milestone: String,
+        status: Option<MilestoneStatus>,
+    },
+    NoMilestone,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlockedTask {
+    pub id: String,
+    pub title: String,
+    pub blocked_by: Vec<Blocker>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecentEvent {
+    pub ts: Timestamp,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrchReport {
+    pub orchestrator: OrchestratorState,
+    pub agents: AgentsReport,
+    pub ready: Vec<QueuedTask>,
+    pub blocked: Vec<BlockedTask>,
+    pub recent: Vec<RecentEvent>,
+}
+
+/// Why `task` is not ready; empty when it is ready or not `todo`.
+pub fn blockers(plan: &Plan, task: &crate::plan::Task) -> Vec<Blocker> {
+    if task.status != TaskStatus::Todo || is_ready(plan, task) {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    match task.milestone.as_deref() {
+        None => out.push(Blocker::NoMilestone),
+        Some(id) => {
+            let status = plan.milestone(id).map(|m| m.status);
+            if status != Some(MilestoneStatus::Active) {
+                out.push(Blocker::Milestone { milestone: id.to_string(), status });
+            }
+        }
+    }
+    for dep in &task.depends {
+        let status = plan.task(dep).map(|t| t.status);
+        if status != Some(TaskStatus::Done) {
+            out.push(Blocker::Depends { task: dep.clone(), status });
+        }
+    }
+    out
+}
+
+/// One event in words, for `orch` and `mission status`.
+pub fn describe_event(e: &Event) -> String {
+    let task = e.task.as_deref().unwrap_or("?");
+    let pane = e.pane.as_deref().unwrap_or("?");
+    let ms = e.milestone.as_deref().unwrap_or("?");
+    let field = |k: &str| match e.extra.get(k) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+        Some(v) => v.to_string(),
+        None => "?".to_string(),
+    };
+    match e.kind.as_str() {
+        "task_dispatched" => format!("dispatched {task} to {pane}"),
+        "task_claimed" => format!("{pane} claimed {task}"),
+        "task_done" => format!("{pane} finished {task}"),
+        "task_created" => format!("task {task} created"),
+        "task_cancelled" => format!("task {task} cancelled"),
+        "prompt_delivered" => format!("prompt delivered to {pane}"),
+        "milestone_validating" => format!("{ms} validating (round {})", field("round")),
+        "validation_dispatched" => format!("{ms} round {} handed to {pane}", field("round")),
+        "milestone_validation_failed" => format!("{ms} validation failed: {}", field("failing")),
+        "remediation_created" => {
+            format!("remediation {task} for {}", e.assertion.as_deref().unwrap_or("?"))
+        }
+        "assertion_reported" => format!(
+            "{} {} (by {})",
+            e.assertion.as_deref().unwrap_or("?"),
+            field("status"),
+            field("reporter")
+        ),
+        "milestone_done" => format!("{ms} done"),
+        "milestone_activated" => format!("{ms} activated"),
+        "mission_complete" => "mission complete".to_string(),
+        "stall_detected" => format!("{task} on {pane} looks stalled"),
+        "agent_exited" => format!("agent in {pane} exited"),
+        "lead_notified" => format!("told {pane}: {}", field("text")),
+        "agent_state" => format!("{pane} reports {}", field("state")),
+        "orchestrator_started" => format!("orchestrator started (pid {})", field("pid")),
+        "orchestrator_stopped" => format!("orchestrator stopped ({})", field("reason")),
+        other => other.replace('_', " "),
+    }
+}
+
+/// `tmux-ide orch` at `now`.
+pub fn orch(
+    plan: &Plan,
+    events: &[Event],
+    roster: &[PaneInfo],
+    input: &OrchInput,
+    now: Timestamp,
+) -> OrchReport {
+    let last_event = events.iter().rev().find(|e| ORCHESTRATOR_EVENTS.contains(&e.kind.as_str()));
+    let started = input
+        .started
+        .or_else(|| events.iter().rev().find(|e| e.kind == "orchestrator_started").map(|e| e.ts));
+    let alive = input.pid.is_some();
+    let orchestrator = OrchestratorState {
+        alive,
+        pid: input.pid,
+        started,
+        uptime_secs: started.filter(|_| alive).map(|s| secs_between(s, now)),
+        last_tick: input.last_tick.or(last_event.map(|e| e.ts)),
+    };
+    let queued = |t: &crate::plan::Task| QueuedTask {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        priority: t.priority,
+        specialty: t.specialty.clone(),
+        milestone: t.milestone.clone(),
+    };
+    let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> =
+        plan.tasks.iter().map(|t| (t, blockers(plan, t))).filter(|(_, b)| !b.is_empty()).collect();
+    blocked.sort_by(|a, b| id_order(&a.0.id, &b.0.id));
+    let start = events.len().saturating_sub(RECENT_EVENTS);
+    OrchReport {
+        orchestrator,
+        agents: agents(plan, events, roster, now),
+        ready: ready_tasks(plan).into_iter().map(queued).collect(),
+        blocked: blocked
+            .into_iter()
+            .map(|(t, b)| BlockedTask { id: t.id.clone(), title: t.title.clone(), blocked_by: b })
+            .collect(),
+        recent: events[start..]
+            .iter()
+            .map(|e| RecentEvent { ts: e.ts, kind: e.kind.clone(), text: describe_event(e) })
+            .collect(),
+    }
+}
+
+fn blocker_text(b: &Blocker) -> String {
+    let status = |s: Option<&'static str>| s.unwrap_or("missing");
+    match b {
+        Blocker::Depends { task, status: s } => {
+            format!("needs {task} ({})", status(s.map(TaskStatus::as_str)))
+        }
+        Blocker::Milestone { milestone, status: s } => {
+            format!("{milestone} is {}", status(s.map(MilestoneStatus::as_str)))
+        }
+        Blocker::NoMilestone => "no milestone".to_string(),
+    }
+}
+
+/// The text of `tmux-ide orch`.
+pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
+    let mut out = String::new();
+    let o = &r.orchestrator;
+    let tick = o.last_tick.map_or_else(|| "never".to_string(), |t| ago(t, now));
+    match (o.alive, o.pid) {
+        (true, Some(pid)) => {
+            let up = o.uptime_secs.map_or_else(|| "?".to_string(), duration);
+            let _ = writeln!(out, "Orchestrator  running (pid {pid}, up {up}, last tick {tick})");
+        }
+        _ => {
+            let _ = writeln!(out, "Orchestrator  not running (last seen {tick})");
+        }
+    }
+    out.push_str("\nAgents\n");
+    if r.agents.agents.is_empty() {
+        out.push_str("  none seen yet\n");
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .agents
+            .agents
+            .iter()
+            .map(|a| {
+                let work = match (&a.current, a.state, a.idle_since) {
+                    (Some(c), _, _) => describe_work(c),
+                    (None, AgentState::Idle, Some(s)) => format!("idle since {}", ago(s, now)),
+                    _ => "—".to_string(),
+                };
+                let stalled = if a.flags.contains(&super::agents::AgentFlag::Stalled) {
+                    "stalled"
+                } else {
+                    ""
+                };
+                vec![format!("  {}", a.pane), state_name(a.state).into(), work, stalled.into()]
+            })
+            .collect();
+        out.push_str(&table(&["  PANE", "STATE", "WORK", ""], &rows, &[]));
+    }
+    out.push_str("\nReady queue (dispatch order)\n");
+    if r.ready.is_empty() {
+        out.push_str("  empty\n");
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .ready
+            .iter()
+            .map(|t| {
+                vec![
+                    format!("  {}", t.id),
+                    format!("P{}", t.priority),
+                    t.specialty.clone().unwrap_or_else(|| "—".into()),
+                    t.title.clone(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&["  ID", "PRI", "SPECIALTY", "TITLE"], &rows, &[]));
+    }
+    out.push_str("\nBlocked\n");
+    if r.blocked.is_empty() {
+        out.push_str("  none\n");
+    } else {
+        let rows: Vec<Vec<String>> = r
+            .blocked
+            .iter()
+            .map(|t| {
+                let why: Vec<String> = t.blocked_by.iter().map(blocker_text).collect();
+                vec![format!("  {}", t.id), t.title.clone(), why.join("; ")]
+            })
+            .collect();
+        out.push_str(&table(&["  ID", "TITLE", "BLOCKED BY"], &rows, &[]));
+    }
+    out.push_str("\nRecent events\n");
+    if r.recent.is_empty() {
+        out.push_str("  none\n");
+    }
+    let rows: Vec<Vec<String>> =
+        r.recent.iter().map(|e| vec![format!("  {}", ago(e.ts, now)), e.text.clone()]).collect();
+    if !rows.is_empty() {
+        let text = table(&["", ""], &rows, &[0]);
+        out.push_str(text.split_once('\n').map_or("", |(_, rest)| rest));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::{self, at};
+
+    fn input() -> OrchInput {
+        OrchInput { pid: Some(4242), started: Some(at("09:59")), last_tick: None }
+    }
+
+    #[test]
+    fn the_pid_file_gives_pid_and_start_time() {
+        assert_eq!(parse_pid_file("4242 2026-03-02T09:59:00Z\n"), Some((4242, at("09:59"))));
+        assert_eq!(parse_pid_file("garbage"), None);
+    }
+
+    #[test]
+    fn uptime_and_last_tick_come_from_the_pid_file_and_the_latest_orchestrator_event() {
+        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
+        assert_eq!(r.orchestrator.uptime_secs, Some(91 * 60));
+        assert_eq!(r.orchestrator.last_tick, Some(at("11:25")));
+        let dead =
+            orch(&fixture::plan(), &fixture::events(), &[], &OrchInput::default(), fixture::now());
+        assert_eq!((dead.orchestrator.alive, dead.orchestrator.uptime_secs), (false, None));
+        assert_eq!(dead.orchestrator.started, Some(at("09:59")));
+    }
+
+    #[test]
+    fn the_ready_queue_is_in_dispatch_order() {
+        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
+        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["008", "007"]);
+    }
+
+    #[test]
+    fn blocked_tasks_name_what_blocks_them() {
+        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
+        let blocked: Vec<(&str, &[Blocker])> =
+            r.blocked.iter().map(|b| (b.id.as_str(), b.blocked_by.as_slice())).collect();
+        assert_eq!(
+            blocked,
+            [
+                (
+                    "006",
+                    &[Blocker::Depends {
+                        task: "005".into(),
+                        status: Some(TaskStatus::InProgress)
+                    }][..]
+                ),
+                (
+                    "009",
+                    &[Blocker::Milestone {
+                        milestone: "M3".into(),
+                        status: Some(MilestoneStatus::Locked)
+                    }][..]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn orch_text_matches_the_snapshot() {
+        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
+        insta::assert_snapshot!(render_orch(&r, fixture::now()));
+    }
+
+    #[test]
+    fn orch_text_of_a_stopped_orchestrator_matches_the_snapshot() {
+        let r = orch(&Default::default(), &[], &[], &OrchInput::default(), fixture::now());
+        insta::assert_snapshot!(render_orch(&r, fixture::now()));
+    }
+}
