@@ -1,1 +1,30 @@
-//! report (to be built).
+//! Computed views shared by the CLI, the terminal view and the dashboard: contract
+//! coverage, validation results per milestone, the mission overview. Data only; the
+//! callers render it as text or JSON.
+pub mod coverage;
+pub mod status;
+pub mod text;
+pub mod validation;
+
+pub use coverage::{Coverage, CoverageRow, coverage};
+pub use status::{MilestoneProgress, MissionOverview, mission_overview};
+pub use validation::{ValidationReport, ValidationRow, Verdict, default_milestone, validation};
+
+/// `part` of `whole` as a whole percentage, rounded half up; 100 when `whole` is 0.
+pub fn percent(part: usize, whole: usize) -> u32 {
+    if whole == 0 {
+        return 100;
+    }
+    ((part * 200 + whole) / (whole * 2)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(super::percent(6, 7), 86);
+        assert_eq!(super::percent(1, 8), 13);
+        assert_eq!(super::percent(0, 0), 100);
+        assert_eq!(super::percent(6, 6), 100);
+    }
+}
