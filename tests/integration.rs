@@ -2,3 +2,5 @@
 mod common;
 
 mod cli_basics;
+mod store_commands;
+mod store_seed;
