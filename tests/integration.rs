@@ -3,4 +3,5 @@ mod common;
 
 mod cli_basics;
 mod store_commands;
+mod store_init;
 mod store_seed;
