@@ -3,5 +3,6 @@ mod common;
 
 mod cli_basics;
 mod store_commands;
+mod store_concurrency;
 mod store_init;
 mod store_seed;

@@ -113,6 +113,7 @@ impl Store {
     fn write_plan(&self, plan: &Plan) -> Result<()> {
         let mut text = serde_json::to_vec_pretty(plan)?;
         text.push(b'\n');
+        self.remove_stale_temp_files();
         let mut tmp = tempfile::Builder::new()
             .prefix(".tasks.json.")
             .suffix(".tmp")
@@ -123,6 +124,19 @@ impl Store {
         tmp.persist(&self.tasks).map_err(|e| Error::io(&self.tasks, e.error))?;
         File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(&self.dir, e))?;
         Ok(())
+    }
+
+    /// Temp files only exist while a writer holds the lock; any found by the lock holder
+    /// were left by a writer that was killed, and are removed (best effort).
+    fn remove_stale_temp_files(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(".tasks.json.") && name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Appends whole lines in one write. A torn tail left by a killed writer is cut off
