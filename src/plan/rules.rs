@@ -1,7 +1,7 @@
 //! Pure planning rules over a [`Plan`]: which tasks are ready, which milestone checks an
 //! assertion, dependency cycles, and (in the submodules) every transition the CLI and the
 //! orchestrator apply. No I/O here; the clock comes in as a parameter.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use super::model::{MilestoneStatus, Plan, Task, TaskStatus};
 
@@ -65,14 +65,14 @@ pub fn milestone_assertions<'a>(plan: &Plan, milestone: &str, all: &'a [String])
 /// at the end (`["001", "003", "001"]`); `None` when the dependencies form no cycle.
 /// Dependencies on unknown ids are ignored here (they are rejected on input).
 pub fn find_cycle(plan: &Plan) -> Option<Vec<String>> {
-    let graph: BTreeMap<&str, Vec<&str>> = plan
+    let graph: HashMap<&str, Vec<&str>> = plan
         .tasks
         .iter()
         .map(|t| (t.id.as_str(), t.depends.iter().map(String::as_str).collect()))
         .collect();
     // Iterative depth-first search with colours: 1 = on the current path, 2 = finished.
-    let mut colour: BTreeMap<&str, u8> = BTreeMap::new();
-    for &start in graph.keys() {
+    let mut colour: HashMap<&str, u8> = HashMap::with_capacity(graph.len());
+    for start in plan.tasks.iter().map(|t| t.id.as_str()) {
         if colour.contains_key(start) {
             continue;
         }
@@ -119,4 +119,29 @@ pub fn blocked_by<'p>(plan: &'p Plan, task: &Task) -> Vec<&'p str> {
     let mut ids: Vec<&str> = ids.into_iter().collect();
     ids.sort_by(|a, b| id_order(a, b));
     ids
+}
+
+/// Tasks by id, for answering many [`blocked_by`] questions over one plan in O(1) each.
+pub struct TaskIndex<'p> {
+    by_id: std::collections::HashMap<&'p str, &'p Task>,
+}
+
+impl<'p> TaskIndex<'p> {
+    pub fn new(plan: &'p Plan) -> Self {
+        TaskIndex { by_id: plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect() }
+    }
+
+    /// Same as [`blocked_by`], using the index.
+    pub fn blocked_by(&self, task: &Task) -> Vec<&'p str> {
+        let mut ids: Vec<&'p str> = task
+            .depends
+            .iter()
+            .filter_map(|d| self.by_id.get(d.as_str()))
+            .filter(|t| t.status != TaskStatus::Done)
+            .map(|t| t.id.as_str())
+            .collect();
+        ids.sort_by(|a, b| id_order(a, b));
+        ids.dedup();
+        ids
+    }
 }

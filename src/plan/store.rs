@@ -114,9 +114,14 @@ impl Store {
         let mut text = serde_json::to_vec_pretty(plan)?;
         text.push(b'\n');
         self.remove_stale_temp_files();
+        // Like any file the user creates (0666 less the umask), not tempfile's 0600.
+        let mode = std::fs::metadata(&self.tasks)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let mut tmp = tempfile::Builder::new()
             .prefix(".tasks.json.")
             .suffix(".tmp")
+            .permissions(mode)
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(&self.dir, e))?;
         tmp.write_all(&text).map_err(|e| Error::io(tmp.path(), e))?;
@@ -232,6 +237,26 @@ mod tests {
         s.append_events(&[Event::new(Timestamp::now(), "b")]).unwrap();
         let kinds: Vec<String> = s.read_events().unwrap().into_iter().map(|e| e.kind).collect();
         assert_eq!(kinds, ["a", "b"]);
+    }
+
+    #[test]
+    fn the_written_file_is_readable_by_others_like_any_user_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, s) = store();
+        s.update(|p, _| {
+            p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+            Ok(())
+        })
+        .unwrap();
+        let mode = std::fs::metadata(s.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o044, 0o044 & !umask(), "mode {mode:o}");
+    }
+
+    /// The process umask, read without changing it (tests run in parallel).
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+        u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).unwrap()
     }
 
     #[test]

@@ -124,8 +124,9 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         let _ = writeln!(out, "Description: {}", m.description);
     }
     let _ = writeln!(out, "Tasks: {done}/{total} done");
+    let index = crate::plan::rules::TaskIndex::new(&plan);
     for t in plan.tasks.iter().filter(|t| t.milestone.as_deref() == Some(&id)) {
-        let status = crate::cli::task::status_text(&plan, t);
+        let status = crate::cli::task::status_text(&index, t);
         let _ = writeln!(out, "  {}  {:<12}  {}", t.id, status, one_line(&t.title));
     }
     let _ = writeln!(out, "Assertions checked here: {}", assertions.len());

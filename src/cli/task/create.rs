@@ -52,13 +52,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     let now = Timestamp::now();
     let store = Store::new(&project);
+    let want_json = ctx.json;
     let (id, json) = store.update(|plan, events| {
         let id = create_task(plan, events, new, &contract, now)?;
-        let json = plan.task(&id).map(|t| super::task_json(plan, t));
+        let json = match (want_json, plan.task(&id)) {
+            (true, Some(t)) => {
+                let index = crate::plan::rules::TaskIndex::new(plan);
+                Some(serde_json::to_value(super::TaskJson::new(&index, t)))
+            }
+            _ => None,
+        };
         Ok((id, json))
     })?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        println!("{}", serde_json::to_string_pretty(&json.transpose()?)?);
     } else {
         println!("Created task {id}");
     }

@@ -3,8 +3,8 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::Ctx;
-use crate::plan::rules::{blocked_by, resolve_milestone};
-use crate::plan::{Plan, Store, Task, TaskStatus};
+use crate::plan::rules::{TaskIndex, resolve_milestone};
+use crate::plan::{Store, Task, TaskStatus};
 use crate::report::text::one_line;
 use crate::{Error, Result};
 
@@ -39,6 +39,7 @@ fn parse_filter(s: &str) -> std::result::Result<StatusFilter, String> {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let plan = Store::new(&ctx.project()?).load()?;
     let milestone = args.milestone.as_deref().map(|m| resolve_milestone(&plan, m)).transpose()?;
+    let index = TaskIndex::new(&plan);
     let tasks: Vec<&Task> = plan
         .tasks
         .iter()
@@ -48,20 +49,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             None => true,
             Some(StatusFilter::Is(s)) => t.status == s,
             Some(StatusFilter::Blocked) => {
-                t.status == TaskStatus::Todo && !blocked_by(&plan, t).is_empty()
+                t.status == TaskStatus::Todo && !index.blocked_by(t).is_empty()
             }
         })
         .collect();
     let mut out = String::new();
     if ctx.json {
-        let rows: Vec<serde_json::Value> =
-            tasks.iter().map(|t| super::task_json(&plan, t)).collect();
+        let rows: Vec<super::TaskJson> =
+            tasks.iter().map(|t| super::TaskJson::new(&index, t)).collect();
         out = serde_json::to_string_pretty(&rows)?;
         out.push('\n');
     } else if tasks.is_empty() {
         out.push_str("No tasks.\n");
     } else {
-        render(&plan, &tasks, &mut out).map_err(|e| Error::failed(e.to_string()))?;
+        render(&index, &tasks, &mut out).map_err(|e| Error::failed(e.to_string()))?;
     }
     use std::io::Write as _;
     std::io::stdout().lock().write_all(out.as_bytes())?;
@@ -70,8 +71,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
 /// The status column: `todo`, `done`, …; a todo task waiting on others reads
 /// `blocked by 001, 002`.
-pub fn status_text(plan: &Plan, task: &Task) -> String {
-    let blocked = blocked_by(plan, task);
+pub fn status_text(index: &TaskIndex, task: &Task) -> String {
+    let blocked = index.blocked_by(task);
     if task.status == TaskStatus::Todo && !blocked.is_empty() {
         format!("blocked by {}", blocked.join(", "))
     } else {
@@ -79,13 +80,13 @@ pub fn status_text(plan: &Plan, task: &Task) -> String {
     }
 }
 
-fn render(plan: &Plan, tasks: &[&Task], out: &mut String) -> std::fmt::Result {
+fn render(index: &TaskIndex, tasks: &[&Task], out: &mut String) -> std::fmt::Result {
     let rows: Vec<[String; 7]> = tasks
         .iter()
         .map(|t| {
             [
                 t.id.clone(),
-                status_text(plan, t),
+                status_text(index, t),
                 t.priority.to_string(),
                 t.milestone.clone().unwrap_or_else(|| "-".into()),
                 t.specialty.as_deref().map_or_else(|| "-".into(), one_line),

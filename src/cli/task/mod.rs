@@ -60,12 +60,17 @@ pub(crate) fn parse_status(s: &str) -> std::result::Result<TaskStatus, String> {
     s.parse()
 }
 
-/// A task as JSON, with `blocked_by` (the unfinished dependencies) added.
-pub(crate) fn task_json(plan: &crate::plan::Plan, task: &crate::plan::Task) -> serde_json::Value {
-    let mut value = serde_json::to_value(task).unwrap_or(serde_json::Value::Null);
-    if let Some(obj) = value.as_object_mut() {
-        let blocked: Vec<&str> = crate::plan::rules::blocked_by(plan, task);
-        obj.insert("blocked_by".into(), blocked.into());
+/// A task as JSON, with `blocked_by` (its unfinished dependencies) added after the
+/// model's fields.
+#[derive(serde::Serialize)]
+pub(crate) struct TaskJson<'a> {
+    #[serde(flatten)]
+    pub task: &'a crate::plan::Task,
+    pub blocked_by: Vec<&'a str>,
+}
+
+impl<'a> TaskJson<'a> {
+    pub fn new(index: &crate::plan::rules::TaskIndex<'a>, task: &'a crate::plan::Task) -> Self {
+        TaskJson { task, blocked_by: index.blocked_by(task) }
     }
-    value
 }

@@ -18,7 +18,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let id = resolve_task(&plan, &args.id)?;
     let task = plan.task(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&super::task_json(&plan, task))?);
+        let index = crate::plan::rules::TaskIndex::new(&plan);
+        println!("{}", serde_json::to_string_pretty(&super::TaskJson::new(&index, task))?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();
@@ -34,7 +35,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
     let time = |t: Option<jiff::Timestamp>| t.map_or("-".into(), |t| format!("{t:.0}"));
     let _ = writeln!(out, "Task {} — {}", task.id, task.title);
-    let _ = writeln!(out, "Status:      {}", super::list::status_text(&plan, task));
+    let _ = writeln!(
+        out,
+        "Status:      {}",
+        super::list::status_text(&crate::plan::rules::TaskIndex::new(&plan), task)
+    );
     let _ = writeln!(out, "Milestone:   {}", opt(milestone.as_deref()));
     let _ = writeln!(out, "Priority:    {}", task.priority);
     let _ = writeln!(out, "Specialty:   {}", opt(task.specialty.as_deref()));
