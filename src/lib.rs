@@ -14,5 +14,6 @@ pub mod plan;
 pub mod project;
 pub mod report;
 pub mod tmux;
+pub mod verify;
 
 pub use error::{Error, Result};

@@ -4,3 +4,7 @@ mod common;
 mod cli_basics;
 mod orchestrator_e2e;
 mod reports;
+mod store_commands;
+mod store_concurrency;
+mod store_init;
+mod store_seed;

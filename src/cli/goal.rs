@@ -1,14 +1,49 @@
-//! `tmux-ide goal`: goals.
+//! `tmux-ide goal`: goals (created by `task create --goal`).
 use std::process::ExitCode;
 
 use super::Ctx;
 use crate::Result;
+use crate::plan::{Store, TaskStatus};
+use crate::report::text::one_line;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// List goals with their tasks' progress.
     List,
 }
 
-pub fn run(_ctx: &Ctx, _cmd: Command) -> Result<ExitCode> {
-    super::not_yet("goal")
+pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
+    let Command::List = cmd;
+    let plan = Store::new(&ctx.project()?).load()?;
+    let rows: Vec<(String, String, Vec<String>, usize)> = plan
+        .goals
+        .iter()
+        .map(|g| {
+            let tasks: Vec<_> = plan
+                .tasks
+                .iter()
+                .filter(|t| t.goal.as_deref() == Some(&g.id) && t.status != TaskStatus::Cancelled)
+                .collect();
+            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
+            (g.id.clone(), g.title.clone(), tasks.iter().map(|t| t.id.clone()).collect(), done)
+        })
+        .collect();
+    if ctx.json {
+        let json: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(id, title, tasks, done)| {
+                serde_json::json!({"id": id, "title": title, "tasks": tasks, "tasks_done": done})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("No goals.");
+    }
+    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(2);
+    for (id, title, tasks, done) in &rows {
+        println!("{id:<w$}  {done}/{} tasks  {}", tasks.len(), one_line(title));
+    }
+    Ok(ExitCode::SUCCESS)
 }

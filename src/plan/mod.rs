@@ -3,6 +3,8 @@
 pub mod events;
 pub mod model;
 pub mod rules;
+pub mod store;
 
 pub use events::Event;
 pub use model::*;
+pub use store::Store;

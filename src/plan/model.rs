@@ -256,3 +256,45 @@ impl Plan {
         task_id(max + 1)
     }
 }
+
+impl std::str::FromStr for TaskStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        TaskStatus::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            format!("unknown task status {s:?} (allowed: todo, in_progress, done, cancelled)")
+        })
+    }
+}
+
+impl std::str::FromStr for AssertionStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "pending" => Ok(AssertionStatus::Pending),
+            "passing" => Ok(AssertionStatus::Passing),
+            "failing" => Ok(AssertionStatus::Failing),
+            _ => {
+                Err(format!("unknown assertion status {s:?} (allowed: passing, failing, pending)"))
+            }
+        }
+    }
+}
+
+/// Accepts `3`, `03` or `003` for task `003`; other text is returned as given.
+pub fn normalize_task_id(s: &str) -> String {
+    let s = s.trim();
+    match s.parse::<u32>() {
+        Ok(n) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => task_id(n),
+        _ => s.to_string(),
+    }
+}
+
+/// Accepts `M2`, `m2` or `2` for milestone `M2`.
+pub fn normalize_milestone_id(s: &str) -> String {
+    let s = s.trim();
+    let digits = s.strip_prefix(['M', 'm']).unwrap_or(s);
+    match digits.parse::<u32>() {
+        Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => format!("M{n}"),
+        _ => s.to_string(),
+    }
+}

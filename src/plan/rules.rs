@@ -1,6 +1,19 @@
 //! Pure planning rules over a [`Plan`]: which tasks are ready, which milestone checks an
-//! assertion. No I/O here; everything is unit- and property-tested.
+//! assertion, dependency cycles, and (in the submodules) every transition the CLI and the
+//! orchestrator apply. No I/O here; the clock comes in as a parameter.
+use std::collections::{BTreeSet, HashMap};
+
 use super::model::{MilestoneStatus, Plan, Task, TaskStatus};
+
+mod checks;
+mod mission;
+mod tasks;
+#[cfg(test)]
+mod tests;
+
+pub use checks::*;
+pub use mission::*;
+pub use tasks::*;
 
 /// A task is ready when it is `todo`, its milestone is `active`, and every task it depends
 /// on is `done` (spec §3).
@@ -46,4 +59,89 @@ pub fn milestone_assertions<'a>(plan: &Plan, milestone: &str, all: &'a [String])
         .map(String::as_str)
         .filter(|a| assertion_milestone(plan, a) == Some(milestone))
         .collect()
+}
+
+/// A dependency cycle among the plan's tasks, as the ids along it with the first repeated
+/// at the end (`["001", "003", "001"]`); `None` when the dependencies form no cycle.
+/// Dependencies on unknown ids are ignored here (they are rejected on input).
+pub fn find_cycle(plan: &Plan) -> Option<Vec<String>> {
+    let graph: HashMap<&str, Vec<&str>> = plan
+        .tasks
+        .iter()
+        .map(|t| (t.id.as_str(), t.depends.iter().map(String::as_str).collect()))
+        .collect();
+    // Iterative depth-first search with colours: 1 = on the current path, 2 = finished.
+    let mut colour: HashMap<&str, u8> = HashMap::with_capacity(graph.len());
+    for start in plan.tasks.iter().map(|t| t.id.as_str()) {
+        if colour.contains_key(start) {
+            continue;
+        }
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        colour.insert(start, 1);
+        while let Some((node, next)) = path.last_mut() {
+            let deps = graph.get(*node).map_or(&[][..], Vec::as_slice);
+            if let Some(&dep) = deps.get(*next) {
+                *next += 1;
+                match colour.get(dep) {
+                    Some(1) => {
+                        let from = path.iter().position(|(n, _)| *n == dep).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            path[from..].iter().map(|(n, _)| n.to_string()).collect();
+                        cycle.push(dep.to_string());
+                        return Some(cycle);
+                    }
+                    Some(_) => {}
+                    None if graph.contains_key(dep) => {
+                        colour.insert(dep, 1);
+                        path.push((dep, 0));
+                    }
+                    None => {}
+                }
+            } else {
+                colour.insert(node, 2);
+                path.pop();
+            }
+        }
+    }
+    None
+}
+
+/// The tasks `task` waits for: its dependencies that are not `done`, in id order.
+pub fn blocked_by<'p>(plan: &'p Plan, task: &Task) -> Vec<&'p str> {
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    for d in &task.depends {
+        if let Some(t) = plan.task(d)
+            && t.status != TaskStatus::Done
+        {
+            ids.insert(t.id.as_str());
+        }
+    }
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_by(|a, b| id_order(a, b));
+    ids
+}
+
+/// Tasks by id, for answering many [`blocked_by`] questions over one plan in O(1) each.
+pub struct TaskIndex<'p> {
+    by_id: std::collections::HashMap<&'p str, &'p Task>,
+}
+
+impl<'p> TaskIndex<'p> {
+    pub fn new(plan: &'p Plan) -> Self {
+        TaskIndex { by_id: plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect() }
+    }
+
+    /// Same as [`blocked_by`], using the index.
+    pub fn blocked_by(&self, task: &Task) -> Vec<&'p str> {
+        let mut ids: Vec<&'p str> = task
+            .depends
+            .iter()
+            .filter_map(|d| self.by_id.get(d.as_str()))
+            .filter(|t| t.status != TaskStatus::Done)
+            .map(|t| t.id.as_str())
+            .collect();
+        ids.sort_by(|a, b| id_order(a, b));
+        ids.dedup();
+        ids
+    }
 }

@@ -1,0 +1,92 @@
+//! `tmux-ide mission`: set, show, overview and activate the mission.
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+
+use super::Ctx;
+use crate::contract::Contract;
+use crate::plan::rules::{plan_complete, set_mission};
+use crate::plan::{Mission, Store};
+use crate::{Error, Result};
+
+mod status;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Create the mission (in planning), or change its title and description.
+    Set(SetArgs),
+    /// Show the mission.
+    Show,
+    /// Mission overview: milestones with task and assertion progress.
+    Status,
+    /// Leave planning: mission active, first milestone active, the rest locked. Refuses
+    /// while an assertion is uncovered or a milestone has no task, unless --force.
+    PlanComplete(PlanCompleteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    /// The mission's title.
+    pub title: String,
+    /// What the mission delivers, in scope and out of scope.
+    #[arg(long, short)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanCompleteArgs {
+    /// Activate even with uncovered assertions or empty milestones.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Set(args) => set(ctx, args),
+        Command::Show => show(ctx),
+        Command::Status => status::run(ctx),
+        Command::PlanComplete(args) => complete(ctx, args),
+    }
+}
+
+fn set(ctx: &Ctx, args: SetArgs) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let status = Store::new(&ctx.project()?).update(|plan, events| {
+        set_mission(plan, events, &args.title, args.description.as_deref(), now)?;
+        Ok(plan.mission.as_ref().map(|m| m.status.as_str()).unwrap_or("planning"))
+    })?;
+    println!("Mission \"{}\" ({status})", args.title);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The mission, or the error that says how to create one.
+pub(crate) fn require(mission: Option<&Mission>) -> Result<&Mission> {
+    mission.ok_or_else(|| {
+        Error::failed("there is no mission yet (create one with `tmux-ide mission set \"Title\"`)")
+    })
+}
+
+fn show(ctx: &Ctx) -> Result<ExitCode> {
+    let plan = Store::new(&ctx.project()?).load()?;
+    let mission = require(plan.mission.as_ref())?;
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(mission)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Mission: {}", mission.title);
+    println!("Status: {}", mission.status.as_str());
+    if !mission.description.is_empty() {
+        println!("Description: {}", mission.description);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let contract = Contract::load(&project)?.ids();
+    let now = Timestamp::now();
+    let active = Store::new(&project)
+        .update(|plan, events| plan_complete(plan, events, &contract, args.force, now))?;
+    println!("Mission active; milestone {active} active, the others locked");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,26 @@
+//! `tmux-ide task claim`: a pane takes a todo task.
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+
+use crate::Result;
+use crate::cli::Ctx;
+use crate::plan::Store;
+use crate::plan::rules::claim_task;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Task id.
+    pub id: String,
+    /// Title of the pane taking it (defaults to $TMUX_IDE_PANE).
+    #[arg(long, env = "TMUX_IDE_PANE")]
+    pub pane: String,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let id = Store::new(&ctx.project()?)
+        .update(|plan, events| claim_task(plan, events, &args.id, &args.pane, now))?;
+    println!("Task {id} claimed by {}", args.pane);
+    Ok(ExitCode::SUCCESS)
+}
