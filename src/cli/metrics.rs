@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Ctx;
-use crate::plan::{Event, Plan};
+use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
 use crate::report::{agents, archive, eventlog, history, metrics, overview};
 use crate::{Error, Result};
@@ -46,23 +46,11 @@ pub(crate) fn history_dir(project: &Project) -> PathBuf {
     project.tasks_dir().join("history")
 }
 
-/// STORE WIRING: reads `tasks.json` directly until `plan::store::Store` lands on this
-/// branch; then this becomes `Store::new(&project).load()`.
-fn load_plan(project: &Project) -> Result<Plan> {
-    let path = project.tasks_json();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
-        Err(e) => return Err(Error::io(&path, e)),
-    };
-    serde_json::from_str(&text).map_err(|e| Error::corrupt(&path, e.line(), e.column(), e))
-}
-
 /// Loads the plan and the event log; corrupt log lines are reported on stderr (a torn
 /// last line from a crash mid-append is dropped silently).
 pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     let project = ctx.project()?;
-    let plan = load_plan(&project)?;
+    let plan = Store::new(&project).load()?;
     let path = project.events_jsonl();
     let (events, corrupt) = eventlog::read_event_log(&path)?;
     for line in eventlog::describe_corrupt(&path, &corrupt) {
@@ -125,15 +113,4 @@ pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let o = overview::overview(&plan, &events, project.orchestrator_alive().is_some());
     let now = Timestamp::now();
     print(ctx, &o, || overview::render_overview(&o, now))
-}
-
-/// `tmux-ide mission archive [--force]` (called by `cli/mission.rs`): writes the archive
-/// and returns its path. Resetting `tasks.json` for the next mission is the store's job,
-/// under its lock, after this succeeded.
-pub fn mission_archive(ctx: &Ctx, force: bool) -> Result<PathBuf> {
-    let Loaded { project, plan, events } = load(ctx)?;
-    archive::check_archivable(&plan, force)?;
-    let a = archive::archive(&plan, &events, Timestamp::now())
-        .ok_or_else(|| Error::bad_input("no mission to archive"))?;
-    archive::write_archive(&history_dir(&project), &a)
 }

@@ -9,7 +9,6 @@ pub mod history;
 pub mod metrics;
 pub mod orch;
 pub mod overview;
-pub mod status;
 pub mod table;
 pub mod text;
 pub mod timefmt;
@@ -18,7 +17,6 @@ pub mod validation;
 mod fixture;
 
 pub use coverage::{Coverage, CoverageRow, coverage};
-pub use status::{MilestoneProgress, MissionOverview, mission_overview};
 pub use validation::{ValidationReport, ValidationRow, Verdict, default_milestone, validation};
 
 /// `part` of `whole` as a whole percentage, rounded half up; 100 when `whole` is 0.

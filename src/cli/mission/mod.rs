@@ -9,7 +9,6 @@ use crate::plan::rules::{plan_complete, set_mission};
 use crate::plan::{Mission, Store};
 use crate::{Error, Result};
 
-mod status;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -17,8 +16,11 @@ pub enum Command {
     Set(SetArgs),
     /// Show the mission.
     Show,
-    /// Mission overview: milestones with task and assertion progress.
+    /// Mission overview: milestones with progress, tasks, assertions, validation round,
+    /// and what the orchestrator is doing now.
     Status,
+    /// Close the mission into history (`metrics history`) so a new one can start.
+    Archive(ArchiveArgs),
     /// Leave planning: mission active, first milestone active, the rest locked. Refuses
     /// while an assertion is uncovered or a milestone has no task, unless --force.
     PlanComplete(PlanCompleteArgs),
@@ -34,6 +36,13 @@ pub struct SetArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// Archive even though the mission is not complete.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct PlanCompleteArgs {
     /// Activate even with uncovered assertions or empty milestones.
     #[arg(long)]
@@ -44,7 +53,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     match cmd {
         Command::Set(args) => set(ctx, args),
         Command::Show => show(ctx),
-        Command::Status => status::run(ctx),
+        Command::Status => super::metrics::mission_status(ctx),
+        Command::Archive(args) => archive(ctx, args),
         Command::PlanComplete(args) => complete(ctx, args),
     }
 }
@@ -88,5 +98,30 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
     let active = Store::new(&project)
         .update(|plan, events| plan_complete(plan, events, &contract, args.force, now))?;
     println!("Mission active; milestone {active} active, the others locked");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the mission into `.tasks/history/` and starts an empty plan, both under the
+/// store lock so no change slips in between. The event log is kept whole.
+fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
+    use crate::report::{archive, eventlog};
+    let project = ctx.project()?;
+    let now = Timestamp::now();
+    let path = Store::new(&project).update(|plan, events| {
+        archive::check_archivable(plan, args.force)?;
+        let (log, _) = eventlog::read_event_log(&project.events_jsonl())?;
+        let record = archive::archive(plan, &log, now)
+            .ok_or_else(|| Error::bad_input("there is no mission to archive"))?;
+        let path = archive::write_archive(&super::metrics::history_dir(&project), &record)?;
+        let title = plan.mission.as_ref().map(|m| m.title.clone()).unwrap_or_default();
+        *plan = crate::plan::Plan::default();
+        events.push(
+            crate::plan::Event::new(now, "mission_archived")
+                .with("title", title)
+                .with("archive", path.display().to_string()),
+        );
+        Ok(path)
+    })?;
+    println!("Archived to {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
