@@ -2,3 +2,4 @@
 mod common;
 
 mod cli_basics;
+mod tmux_config;
