@@ -3,3 +3,7 @@ mod common;
 
 mod cli_basics;
 mod tmux_config;
+mod tmux_layout;
+mod tmux_send;
+mod tmux_status;
+mod tmux_support;

@@ -46,7 +46,24 @@ impl Tmux {
     }
 
     /// Runs tmux; a non-zero exit is an [`Outcome`], only a missing tmux is an error.
+    /// A client that reached a server in the middle of exiting (its last session just
+    /// killed) ran nothing: it is retried, so a new server starts.
     pub fn try_run(&self, args: &[&str], input: Option<&[u8]>) -> Result<Outcome> {
+        let mut attempt = 0;
+        loop {
+            let out = self.try_run_once(args, input)?;
+            let dying = !out.ok
+                && out.stdout.is_empty()
+                && out.stderr.starts_with("server exited unexpectedly");
+            if !dying || attempt >= 10 {
+                return Ok(out);
+            }
+            attempt += 1;
+            std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+        }
+    }
+
+    fn try_run_once(&self, args: &[&str], input: Option<&[u8]>) -> Result<Outcome> {
         let mut cmd = self.command();
         cmd.args(args)
             .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
