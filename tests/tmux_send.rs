@@ -63,3 +63,26 @@ fn send_to_a_session_that_is_not_running_says_how_to_start_it() {
         "{err}"
     );
 }
+
+#[test]
+fn the_library_api_lists_pastes_into_and_captures_panes() {
+    use tmux_ide::tmux::Tmux;
+    let p = project(LAYOUT);
+    let server = TmuxServer::new();
+    up(&p, &server);
+    let tmux = Tmux::new(Some(server.socket.clone()));
+    assert!(tmux.has_session("sendtest").unwrap());
+    assert!(!tmux.has_session("other").unwrap());
+    let panes = tmux.list_panes("sendtest").unwrap();
+    let titles: Vec<&str> = panes.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["Sink", "Other"]);
+    let other = &panes[1];
+    assert_eq!(other.role.map(|r| r.to_string()).as_deref(), Some("lead"));
+    assert!(other.width > 0 && other.height > 0 && other.pid > 0 && !other.dead);
+    tmux.paste(&other.id, "ping `pong` $(x)", true).unwrap();
+    let screen = crate::common::wait_for("the echo in the pane", DEADLINE, || {
+        let text = tmux.capture(&other.id, 5).unwrap();
+        (text.matches("ping `pong` $(x)").count() == 2).then_some(text)
+    });
+    assert!(screen.lines().count() <= 5, "{screen}");
+}
