@@ -141,7 +141,13 @@ pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     // Check ide.yml before taking the running session down.
     Config::load(&project)?;
     if let Ok(name) = running_session(ctx, &project) {
-        tmux_of(ctx).run(&["kill-session", "-t", &format!("={name}")])?;
+        let tmux = tmux_of(ctx);
+        tmux.run(&["kill-session", "-t", &format!("={name}")])?;
+        // The name is free only once tmux has finished with the old session.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while tmux.has_session(&name)? && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         println!("stopped session {name}");
     }
     up(ctx, args)

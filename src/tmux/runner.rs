@@ -86,7 +86,7 @@ impl Tmux {
         let commands = args.iter().filter(|a| **a == ";").count() + 1;
         let first = args.first().copied().unwrap_or("");
         let what = if commands > 1 {
-            format!("{first} (+{} chained)", commands - 1)
+            format!("chain of {commands} commands (from `{first}`)")
         } else {
             first.into()
         };
@@ -98,9 +98,16 @@ impl Tmux {
 
 /// True when tmux says there is no server (or no such session): "not running", not a fault.
 pub fn not_running(stderr: &str) -> bool {
-    ["no server running", "error connecting to", "can't find session", "session not found"]
-        .iter()
-        .any(|s| stderr.contains(s))
+    [
+        "no server running",
+        "error connecting to",
+        "can't find session",
+        "session not found",
+        // the server is between killing its last session and exiting
+        "no current target",
+    ]
+    .iter()
+    .any(|s| stderr.contains(s))
 }
 
 /// The one-line error for a missing tmux binary, with how to install it.
