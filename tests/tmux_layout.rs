@@ -91,9 +91,9 @@ fn pane_commands_run() {
     let p = project(&fixture("valid/missions.yml"));
     let server = TmuxServer::new();
     up(&p, &server);
-    wait_for("cat to run in every agent pane", DEADLINE, || {
+    wait_for("cat to run in every pane", DEADLINE, || {
         let panes = panes(&server, "missions");
-        panes.iter().filter(|p| p.title != "Shell").all(|p| p.command == "cat").then_some(())
+        panes.iter().all(|p| p.command == "cat").then_some(())
     });
 }
 
@@ -212,10 +212,10 @@ fn a_session_name_with_dots_and_colons_works() {
 #[test]
 fn the_theme_applies_to_this_session_only() {
     let p = project(
-        "name: themed\ntheme: {accent: colour75, border: colour238, bg: black, fg: white}\nrows:\n  - panes:\n      - {title: A}\n      - {title: B}\n",
+        "name: themed\ntheme: {accent: colour75, border: colour238, bg: black, fg: white}\nrows:\n  - panes:\n      - {title: A, command: cat}\n      - {title: B, command: cat}\n",
     );
     let server = TmuxServer::new();
-    server.tmux_ok(&["new-session", "-d", "-s", "bystander"]);
+    server.tmux_ok(&["new-session", "-d", "-s", "bystander", "cat"]);
     let globals = || {
         let w = server.tmux_ok(&["show-options", "-gw"]);
         let s = server.tmux_ok(&["show-options", "-g"]);
@@ -236,7 +236,7 @@ fn the_theme_applies_to_this_session_only() {
 #[test]
 fn before_runs_once_when_the_session_is_created() {
     let p = project(
-        "name: hook\nbefore: echo ran >> before.log\nrows:\n  - panes:\n      - {title: A}\n",
+        "name: hook\nbefore: echo ran >> before.log\nrows:\n  - panes:\n      - {title: A, command: cat}\n",
     );
     let server = TmuxServer::new();
     up(&p, &server);

@@ -18,7 +18,7 @@ fn ls_lists_tmux_ide_sessions_with_project_panes_and_orchestrator() {
     let server = TmuxServer::new();
     assert!(ok(&p, &server, &["ls"]).contains("no tmux-ide sessions running"));
     up(&p, &server);
-    server.tmux_ok(&["new-session", "-d", "-s", "not-ours"]);
+    server.tmux_ok(&["new-session", "-d", "-s", "not-ours", "cat"]);
     let text = ok(&p, &server, &["ls"]);
     assert!(text.contains("missions") && text.contains(&root(&p)), "{text}");
     assert!(!text.contains("not-ours"), "{text}");

@@ -1,9 +1,10 @@
-//! Building a session from ide.yml in two tmux processes: `new-session` (which tells us
-//! the first pane's id and the window size), then one chain that splits every row and
-//! pane at its exact cell size, gives each pane its dir, env (`-e`, with `TMUX_IDE_PANE`
-//! computed from the ids tmux hands out in order) and command, records the `@ide_*`
-//! options, applies the theme to this session only, selects the focus pane and opens
-//! the orchestrator window. The split ids tmux prints are checked against the prediction.
+//! Building a session from ide.yml in two tmux processes: `new-session` (a placeholder
+//! window; tmux tells us the next pane id and the window size), then one chain that puts
+//! the layout window in its place, splits every row and pane at its exact cell size,
+//! gives each pane its dir, env (`-e`, with `TMUX_IDE_PANE` computed from the ids tmux
+//! hands out in order) and command, records the `@ide_*` options, applies the theme to
+//! this session only, selects the focus pane and opens the orchestrator window. The ids
+//! tmux prints are checked against the prediction.
 use std::path::PathBuf;
 
 use super::Tmux;
@@ -121,12 +122,16 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
     let (w, h) = (spec.width.to_string(), spec.height.to_string());
     let name = literal_format(spec.session);
     let root_dir = literal_format(&root);
+    // The session starts with a placeholder window running `cat` (nothing to clean up
+    // when it is hung up), replaced by the layout window in the chain: no pane starts a
+    // program only to have it killed.
+    let format = "#{pane_id} #{session_id} #{window_index} #{pane-base-index} #{window_width} #{window_height}";
     let first = tmux.run(&[
         "new-session",
         "-d",
         "-P",
         "-F",
-        "#{pane_id} #{session_id} #{window_id} #{window_width} #{window_height}",
+        format,
         "-s",
         &name,
         "-n",
@@ -137,24 +142,23 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
         &h,
         "-c",
         &root_dir,
+        "--",
+        "cat",
     ])?;
-    let mut fields = first.split_whitespace();
-    let mut next = || fields.next().unwrap_or("");
-    let (id0, session_id, window_id) = (next(), next(), next());
-    let (width, height) = (next(), next());
-    if !session_id.starts_with('$') || !window_id.starts_with('@') {
-        return Err(Error::failed(format!("tmux new-session printed {first:?}")));
+    let bad = || Error::failed(format!("tmux new-session printed {first:?}"));
+    let fields: Vec<&str> = first.split_whitespace().collect();
+    let [placeholder, session_id, index, pane_base, width, height] = fields.as_slice() else {
+        return Err(bad());
     };
-    let base: u32 = id0
-        .trim_start_matches('%')
-        .parse()
-        .map_err(|_| Error::failed(format!("tmux new-session printed {first:?}")))?;
-    let width: u32 = width.parse().unwrap_or(spec.width);
-    let height: u32 = height.parse().unwrap_or(spec.height);
+    let number = |s: &str| s.trim_start_matches(['%', '$']).parse::<u32>().map_err(|_| bad());
+    let (base, pane_base) = (number(placeholder)?, number(pane_base)?);
+    let (width, height) = (number(width)?, number(height)?);
+    number(session_id)?;
+    number(index)?;
 
-    let plan = plan_ids(spec.config, base);
-    let ids = Ids { session: session_id, window: window_id };
-    let chain = build_chain(spec, dirs, &plan, &ids, &root, width, height);
+    let plan = plan_ids(spec.config, base + 1);
+    let target = Target { session: session_id, window: format!("{session_id}:{index}"), pane_base };
+    let chain = build_chain(spec, dirs, &plan, &target, &root, width, height);
     let out = match tmux.run(&chain.args()) {
         Ok(out) => out,
         Err(err) => {
@@ -163,7 +167,7 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
         }
     };
     let printed: Vec<&str> = out.lines().filter(|l| l.starts_with('%')).collect();
-    let expected: Vec<String> = plan.split_order.iter().map(|&i| plan.ids[i].clone()).collect();
+    let expected: Vec<&str> = plan.creation.iter().map(|&i| plan.ids[i].as_str()).collect();
     if printed != expected {
         let _ = tmux.try_run(&["kill-session", "-t", session_id], None);
         return Ok(None);
@@ -172,41 +176,51 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
     Ok(Some(Launched { panes: panes.collect(), width, height }))
 }
 
-/// tmux's ids of the new session and its layout window (`$N`, `@N`).
-struct Ids<'a> {
+/// How the chain names what it changes: the new session by id, the layout window by
+/// session id and index, panes by their index in that window. Never by a predicted
+/// pane id, so a wrong prediction cannot touch another session.
+struct Target<'a> {
     session: &'a str,
-    window: &'a str,
+    window: String,
+    pane_base: u32,
 }
 
-/// Pane ids in ide.yml order, and the order in which the splits create them.
+/// Pane ids in ide.yml order, and the order in which tmux creates them.
 struct IdPlan {
     ids: Vec<String>,
-    /// Indexes (ide.yml order) of the panes created by splits, in creation order.
-    split_order: Vec<usize>,
+    /// Indexes (ide.yml order) in creation order: pane 0, the first pane of each further
+    /// row, then the other panes row by row.
+    creation: Vec<usize>,
 }
 
-/// tmux numbers panes from one counter; pane 0 has `base`, each split takes the next:
-/// first the first pane of each further row, then the other panes row by row.
-fn plan_ids(config: &Config, base: u32) -> IdPlan {
-    let starts: Vec<usize> = config
-        .rows
-        .iter()
-        .scan(0, |n, row| {
-            let start = *n;
-            *n += row.panes.len();
-            Some(start)
-        })
-        .collect();
-    let mut split_order: Vec<usize> = starts.iter().skip(1).copied().collect();
+/// tmux numbers panes from one server-wide counter; within one command chain nothing
+/// else creates panes, so the panes get `first`, `first + 1`, ... in creation order.
+fn plan_ids(config: &Config, first: u32) -> IdPlan {
+    let starts = row_starts(config);
+    let mut creation = vec![0];
+    creation.extend(starts.iter().skip(1).copied());
     for (row, &start) in config.rows.iter().zip(&starts) {
-        split_order.extend(start + 1..start + row.panes.len());
+        creation.extend(start + 1..start + row.panes.len());
     }
     let mut ids = vec![String::new(); config.panes().count()];
-    ids[0] = format!("%{base}");
-    for (k, &i) in split_order.iter().enumerate() {
-        ids[i] = format!("%{}", base + 1 + k as u32);
+    for (k, &i) in creation.iter().enumerate() {
+        ids[i] = format!("%{}", first + k as u32);
     }
-    IdPlan { ids, split_order }
+    IdPlan { ids, creation }
+}
+
+/// Index (ide.yml order) of each row's first pane.
+fn row_starts(config: &Config) -> Vec<usize> {
+    let mut n = 0;
+    config
+        .rows
+        .iter()
+        .map(|row| {
+            let start = n;
+            n += row.panes.len();
+            start
+        })
+        .collect()
 }
 
 /// `-c DIR -e K=V ... -e TMUX_IDE_PANE=%N -e TMUX_IDE_PROJECT=ROOT`.
@@ -220,6 +234,7 @@ fn spawn_args(pane: &Pane, dir: &std::path::Path, id: &str, root: &str) -> Vec<S
     args
 }
 
+/// Appends `-- COMMAND` (run by tmux's default shell) when the pane has a command.
 fn with_command(mut args: Vec<String>, pane: &Pane) -> Vec<String> {
     if let Some(command) = &pane.command {
         args.extend(["--".to_string(), command.clone()]);
@@ -227,33 +242,40 @@ fn with_command(mut args: Vec<String>, pane: &Pane) -> Vec<String> {
     args
 }
 
+fn strings<const N: usize>(args: [&str; N]) -> Vec<String> {
+    args.map(String::from).to_vec()
+}
+
 fn build_chain(
     spec: &LaunchSpec,
     dirs: &[PathBuf],
     plan: &IdPlan,
-    ids: &Ids,
+    target: &Target,
     root: &str,
     width: u32,
     height: u32,
 ) -> Chain {
     let config = spec.config;
     let panes: Vec<&Pane> = config.panes().collect();
-    let id0 = plan.ids[0].as_str();
-    let (sid, wid) = (ids.session, ids.window);
+    let (sid, win) = (target.session, target.window.as_str());
     let mut chain = Chain::new();
+    let mut first =
+        strings(["new-window", "-k", "-t", win, "-n", LAYOUT_WINDOW, "-P", "-F", "#{pane_id}"]);
+    first.extend(spawn_args(panes[0], &dirs[0], &plan.ids[0], root));
+    chain.cmd(with_command(first, panes[0]));
     // Titles in the borders come from @ide_title, which programs cannot overwrite.
-    chain.cmd(["set-option", "-w", "-t", wid, "pane-border-status", "top"]);
-    chain.cmd(["set-option", "-w", "-t", wid, "pane-border-format", " #{@ide_title} "]);
+    chain.cmd(["set-option", "-w", "-t", win, "pane-border-status", "top"]);
+    chain.cmd(["set-option", "-w", "-t", win, "pane-border-format", " #{@ide_title} "]);
     chain.cmd(["set-option", "-t", sid, "@ide_project", root]);
     chain.cmd(["set-option", "-t", sid, "@ide_config_hash", spec.config_hash]);
     if let Some(theme) = &config.theme {
         if let Some(accent) = &theme.accent {
             let style = format!("fg={accent}");
-            chain.cmd(["set-option", "-w", "-t", wid, "pane-active-border-style", &style]);
+            chain.cmd(["set-option", "-w", "-t", win, "pane-active-border-style", &style]);
         }
         if let Some(border) = &theme.border {
             let style = format!("fg={border}");
-            chain.cmd(["set-option", "-w", "-t", wid, "pane-border-style", &style]);
+            chain.cmd(["set-option", "-w", "-t", win, "pane-border-style", &style]);
         }
         let status: Vec<String> = [("bg", &theme.bg), ("fg", &theme.fg)]
             .into_iter()
@@ -263,35 +285,30 @@ fn build_chain(
             chain.cmd(["set-option", "-t", sid, "status-style", &status.join(",")]);
         }
     }
-    let mut head = vec!["respawn-pane".to_string(), "-k".into(), "-t".into(), id0.into()];
-    head.extend(spawn_args(panes[0], &dirs[0], id0, root));
-    chain.cmd(with_command(head, panes[0]));
 
+    // The window's pane list, as tmux keeps it: a split goes right after its target.
+    let mut list: Vec<usize> = vec![0];
+    let pane_at = |list: &[usize], i: usize| {
+        let pos = list.iter().position(|&x| x == i).unwrap_or(0) as u32;
+        format!("{win}.{}", target.pane_base + pos)
+    };
+    let mut split = |chain: &mut Chain, flag: &str, from: usize, size: u32, i: usize| {
+        let mut args = strings(["split-window", flag, "-d", "-t", &pane_at(&list, from), "-l"]);
+        args.extend([size.to_string(), "-P".into(), "-F".into(), "#{pane_id}".into()]);
+        args.extend(spawn_args(panes[i], &dirs[i], &plan.ids[i], root));
+        chain.cmd(with_command(args, panes[i]));
+        let pos = list.iter().position(|&x| x == from).unwrap_or(0);
+        list.insert(pos + 1, i);
+    };
     // Rows: the pane-border line at the top belongs to the first row's cell.
     let n = config.rows.len() as u32;
     let row_sizes: Vec<Option<Percent>> = config.rows.iter().map(|r| r.size).collect();
     let mut cells = cell_sizes(height.saturating_sub(n), &row_sizes);
     cells[0] += 1;
-    let starts: Vec<usize> = config
-        .rows
-        .iter()
-        .scan(0, |acc, row| {
-            let s = *acc;
-            *acc += row.panes.len();
-            Some(s)
-        })
-        .collect();
-    let split = |chain: &mut Chain, flag: &str, target: &str, size: u32, i: usize| {
-        let mut args: Vec<String> =
-            ["split-window", flag, "-d", "-t", target, "-l"].map(String::from).to_vec();
-        args.push(size.to_string());
-        args.extend(["-P".into(), "-F".into(), "#{pane_id}".into()]);
-        args.extend(spawn_args(panes[i], &dirs[i], &plan.ids[i], root));
-        chain.cmd(with_command(args, panes[i]));
-    };
+    let starts = row_starts(config);
     for r in 1..config.rows.len() {
         let rest: u32 = cells[r..].iter().sum::<u32>() + (cells.len() - 1 - r) as u32;
-        split(&mut chain, "-v", &plan.ids[starts[r - 1]], rest, starts[r]);
+        split(&mut chain, "-v", starts[r - 1], rest, starts[r]);
     }
     for (r, row) in config.rows.iter().enumerate() {
         let m = row.panes.len();
@@ -299,12 +316,13 @@ fn build_chain(
         let widths = cell_sizes(width.saturating_sub(m as u32 - 1), &sizes);
         for p in 1..m {
             let rest: u32 = widths[p..].iter().sum::<u32>() + (m - 1 - p) as u32;
-            split(&mut chain, "-h", &plan.ids[starts[r] + p - 1], rest, starts[r] + p);
+            split(&mut chain, "-h", starts[r] + p - 1, rest, starts[r] + p);
         }
     }
-    for (pane, id) in panes.iter().zip(&plan.ids) {
+    for (i, pane) in panes.iter().enumerate() {
+        let at = pane_at(&list, i);
         let mut set = |option: &str, value: &str| {
-            chain.cmd(["set-option", "-p", "-t", id, option, value]);
+            chain.cmd(["set-option", "-p", "-t", &at, option, value]);
         };
         set("@ide_title", &pane.title);
         set("@ide_role", pane.role.as_str());
@@ -317,11 +335,10 @@ fn build_chain(
         }
     }
     let focus = panes.iter().position(|p| p.focus).unwrap_or(0);
-    chain.cmd(["select-pane", "-t", &plan.ids[focus]]);
+    chain.cmd(["select-pane", "-t", &pane_at(&list, focus)]);
     if let Some(argv) = &spec.orchestrator {
         let project_env = format!("TMUX_IDE_PROJECT={root}");
-        let mut args: Vec<String> =
-            ["new-window", "-a", "-d", "-n", "orchestrator", "-t", wid].map(String::from).to_vec();
+        let mut args = strings(["new-window", "-a", "-d", "-n", "orchestrator", "-t", win]);
         args.extend(["-c".into(), literal_format(root), "-e".into(), project_env, "--".into()]);
         args.extend(argv.iter().cloned());
         chain.cmd(args);
@@ -357,6 +374,6 @@ mod tests {
         .unwrap();
         let plan = plan_ids(&config, 10);
         assert_eq!(plan.ids, ["%10", "%12", "%13", "%11", "%14"]);
-        assert_eq!(plan.split_order, [3, 1, 2, 4]);
+        assert_eq!(plan.creation, [0, 3, 1, 2, 4]);
     }
 }
