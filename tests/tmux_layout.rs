@@ -243,3 +243,20 @@ fn before_runs_once_when_the_session_is_created() {
     up(&p, &server);
     assert_eq!(p.read("before.log"), "ran\n");
 }
+
+#[test]
+fn titles_and_commands_with_tmux_syntax_stay_literal() {
+    let layout = "name: odd\nrows:\n  - panes:\n      - title: \"a;\"\n        command: \"echo done > out.txt; exec cat;\"\n      - title: \"#(touch PWNED) -x\"\n        command: cat\n        dir: \"odd#dir\"\n";
+    let p = project(layout);
+    std::fs::create_dir(p.path().join("odd#dir")).unwrap();
+    let server = TmuxServer::new();
+    up(&p, &server);
+    let panes = panes(&server, "odd");
+    let titles: Vec<&str> = panes.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["a;", "#(touch PWNED) -x"]);
+    wait_for_file(&p, "out.txt", |t| t == "done\n");
+    let path =
+        server.tmux_ok(&["display-message", "-p", "-t", &panes[1].id, "#{pane_current_path}"]);
+    assert_eq!(path.trim(), format!("{}/odd#dir", root(&p)));
+    assert!(!p.path().join("PWNED").exists());
+}

@@ -112,3 +112,20 @@ fn a_missing_tmux_is_one_line_saying_how_to_install_it() {
     assert!(err.starts_with("error: tmux is not installed"), "{err}");
     assert!(err.contains("apt-get install tmux") && err.contains("brew install tmux"), "{err}");
 }
+
+#[test]
+fn a_pane_whose_program_exits_stays_in_the_layout_marked_dead() {
+    let p = project(
+        "name: dead\nrows:\n  - panes:\n      - {title: Gone, command: 'true'}\n      - {title: Alive, command: cat}\n",
+    );
+    let server = TmuxServer::new();
+    up(&p, &server);
+    let json = crate::common::wait_for("Gone to be dead", DEADLINE, || {
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&p, &server, &["status", "--json"])).unwrap();
+        (json["panes"][0]["dead"] == true).then_some(json)
+    });
+    assert_eq!(json["panes"][0]["title"], "Gone");
+    assert_eq!(json["panes"][1]["dead"], false);
+    assert!(ok(&p, &server, &["status"]).contains("(exited)"));
+}

@@ -266,6 +266,9 @@ fn build_chain(
     // Titles in the borders come from @ide_title, which programs cannot overwrite.
     chain.cmd(["set-option", "-w", "-t", win, "pane-border-status", "top"]);
     chain.cmd(["set-option", "-w", "-t", win, "pane-border-format", " #{@ide_title} "]);
+    // A pane whose program exits stays in place, marked dead (`PaneInfo::dead`), so the
+    // layout keeps its shape and the orchestrator can tell the agent is gone.
+    chain.cmd(["set-option", "-w", "-t", win, "remain-on-exit", "on"]);
     chain.cmd(["set-option", "-t", sid, "@ide_project", root]);
     chain.cmd(["set-option", "-t", sid, "@ide_config_hash", spec.config_hash]);
     if let Some(theme) = &config.theme {

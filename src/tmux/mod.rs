@@ -32,7 +32,7 @@ pub struct PaneInfo {
     /// The pane's foreground process (`pane_current_command`).
     pub current_command: String,
     pub pid: u32,
-    /// The pane's program has exited (only seen with `remain-on-exit`).
+    /// The pane's program has exited; the pane stays (`remain-on-exit` on the layout window).
     pub dead: bool,
     pub width: u32,
     pub height: u32,
