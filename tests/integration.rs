@@ -8,3 +8,8 @@ mod store_commands;
 mod store_concurrency;
 mod store_init;
 mod store_seed;
+mod tmux_config;
+mod tmux_layout;
+mod tmux_send;
+mod tmux_status;
+mod tmux_support;

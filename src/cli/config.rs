@@ -3,12 +3,48 @@ use std::process::ExitCode;
 
 use super::Ctx;
 use crate::Result;
+use crate::config::{self, Config};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Check ide.yml and list every problem (exit 2 when there is one).
     Validate,
 }
 
-pub fn run(_ctx: &Ctx, _cmd: Command) -> Result<ExitCode> {
-    super::not_yet("config")
+pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
+    match cmd {
+        Command::Validate => validate(ctx),
+    }
+}
+
+fn validate(ctx: &Ctx) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let problems = config::problems(&project)?;
+    let path = project.ide_yml();
+    if ctx.json {
+        let list: Vec<_> = problems
+            .iter()
+            .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+            .collect();
+        let out = serde_json::json!({
+            "file": path,
+            "valid": problems.is_empty(),
+            "problems": list,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else if problems.is_empty() {
+        let config = Config::load(&project)?;
+        println!(
+            "{}: ok ({} panes in {} rows)",
+            path.display(),
+            config.panes().count(),
+            config.rows.len()
+        );
+    } else {
+        for problem in &problems {
+            eprintln!("{}: {problem}", path.display());
+        }
+        eprintln!("{} problem(s) in {}", problems.len(), path.display());
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }

@@ -1,12 +1,232 @@
-//! `tmux-ide doctor`: check the setup and say how to fix it.
+//! `tmux-ide doctor`: check tmux, ide.yml, the store, pane commands, the session and the
+//! orchestrator; each line ok / warn / fail with how to fix it.
 use std::process::ExitCode;
 
+use serde::Serialize;
+
 use super::Ctx;
-use crate::Result;
+use super::session::tmux_of;
+use crate::config::{self, Config};
+use crate::plan::model::Plan;
+use crate::project::Project;
+use crate::tmux;
+use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    super::not_yet("doctor")
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Level {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    name: String,
+    status: Level,
+    message: String,
+    fix: Option<String>,
+}
+
+fn check(name: &str, status: Level, message: impl Into<String>, fix: Option<&str>) -> Check {
+    Check { name: name.into(), status, message: message.into(), fix: fix.map(str::to_string) }
+}
+
+/// Words a shell runs itself: a pane command starting with one needs nothing on PATH.
+const SHELL_WORDS: &[&str] = &[
+    "cd", "export", "source", ".", "true", "false", "echo", "test", "[", "if", "for", "while",
+    "set", "eval", "trap", "ulimit", "umask", "wait", "read", "printf", "until", "case", "{", "(",
+];
+
+/// The program a pane command starts (after `VAR=value`, `env`, `exec`, `command`).
+pub fn program_of(command: &str) -> Option<&str> {
+    command
+        .split_whitespace()
+        .filter(|w| !w.contains('='))
+        .find(|w| !matches!(*w, "env" | "exec" | "command" | "nohup"))
+}
+
+pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let mut checks = vec![tmux_check(ctx)];
+    let config = config_checks(&project, &mut checks);
+    checks.push(store_check(&project));
+    if let Some(config) = &config {
+        command_checks(config, &mut checks);
+        session_checks(ctx, &project, config, &mut checks);
+    }
+    let failed = checks.iter().any(|c| c.status == Level::Fail);
+    if ctx.json {
+        let out = serde_json::json!({ "ok": !failed, "checks": checks });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for c in &checks {
+            let tag = match c.status {
+                Level::Ok => "ok  ",
+                Level::Warn => "warn",
+                Level::Fail => "fail",
+            };
+            println!("{tag}  {}: {}", c.name, c.message);
+            if let Some(fix) = &c.fix {
+                println!("      fix: {fix}");
+            }
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn tmux_check(ctx: &Ctx) -> Check {
+    let install = "install tmux ≥ 3.2: `apt-get install tmux` or `brew install tmux`";
+    let out = tmux_of(ctx).command().arg("-V").output();
+    let version = match out {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        Ok(_) => return check("tmux", Level::Fail, "`tmux -V` failed", Some(install)),
+        Err(_) => return check("tmux", Level::Fail, "tmux is not installed", Some(install)),
+    };
+    // "tmux 3.3a", "tmux next-3.4", "tmux master"
+    let number = version.rsplit([' ', '-']).next().unwrap_or("");
+    let digits: String = number.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let mut parts = digits.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if digits.is_empty() || (major, minor) >= (3, 2) {
+        check("tmux", Level::Ok, version, None)
+    } else {
+        check("tmux", Level::Fail, format!("{version} is older than 3.2"), Some(install))
+    }
+}
+
+fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
+    match config::problems(project) {
+        Err(err) => {
+            checks.push(check(
+                "ide.yml",
+                Level::Fail,
+                err.message,
+                Some("create one with `tmux-ide init`"),
+            ));
+            None
+        }
+        Ok(problems) if !problems.is_empty() => {
+            let message = format!("{} problem(s), first: {}", problems.len(), problems[0]);
+            checks.push(check(
+                "ide.yml",
+                Level::Fail,
+                message,
+                Some("run `tmux-ide config validate` and fix each line"),
+            ));
+            None
+        }
+        Ok(_) => {
+            let config = Config::load(project).ok()?;
+            let message =
+                format!("valid ({} panes in {} rows)", config.panes().count(), config.rows.len());
+            checks.push(check("ide.yml", Level::Ok, message, None));
+            Some(config)
+        }
+    }
+}
+
+fn store_check(project: &Project) -> Check {
+    let path = project.tasks_json();
+    if !project.tasks_dir().is_dir() {
+        return check(
+            ".tasks",
+            Level::Warn,
+            "no .tasks/ directory (no mission yet)",
+            Some("`tmux-ide init --template missions` or `tmux-ide mission set`"),
+        );
+    }
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return check(".tasks", Level::Ok, ".tasks/ present, no tasks.json yet", None);
+        }
+        Err(e) => {
+            return check(
+                ".tasks",
+                Level::Fail,
+                Error::io(&path, e).message,
+                Some("make .tasks/tasks.json readable"),
+            );
+        }
+    };
+    match serde_json::from_str::<Plan>(&text) {
+        Ok(plan) => check(
+            ".tasks",
+            Level::Ok,
+            format!("tasks.json readable ({} tasks)", plan.tasks.len()),
+            None,
+        ),
+        Err(e) => {
+            let err = Error::corrupt(&path, e.line(), e.column(), &e);
+            check(
+                ".tasks",
+                Level::Fail,
+                err.message,
+                Some("fix the JSON at that line, or restore it: `git checkout .tasks/tasks.json`"),
+            )
+        }
+    }
+}
+
+fn command_checks(config: &Config, checks: &mut Vec<Check>) {
+    for pane in config.panes() {
+        let Some(command) = &pane.command else { continue };
+        let name = format!("pane {}", pane.title);
+        let Some(program) = program_of(command) else { continue };
+        if SHELL_WORDS.contains(&program) || which::which(program).is_ok() {
+            checks.push(check(&name, Level::Ok, format!("`{program}` found"), None));
+        } else {
+            let fix = format!("install `{program}` or change this pane's `command` in ide.yml");
+            checks.push(check(
+                &name,
+                Level::Fail,
+                format!("`{program}` is not on PATH"),
+                Some(&fix),
+            ));
+        }
+    }
+}
+
+fn session_checks(ctx: &Ctx, project: &Project, config: &Config, checks: &mut Vec<Check>) {
+    let name = tmux::session_name(project, config);
+    match tmux_of(ctx).has_session(&name) {
+        Ok(true) => checks.push(check("session", Level::Ok, format!("{name} is running"), None)),
+        Ok(false) => checks.push(check(
+            "session",
+            Level::Warn,
+            format!("{name} is not running"),
+            Some("start it with `tmux-ide`"),
+        )),
+        Err(_) => {}
+    }
+    let alive = project.orchestrator_alive();
+    let c = match (config.orchestrator.enabled, alive) {
+        (_, Some(pid)) => check("orchestrator", Level::Ok, format!("running (pid {pid})"), None),
+        (true, None) => check(
+            "orchestrator",
+            Level::Warn,
+            "enabled but not running",
+            Some("start the session (`tmux-ide`) or run `tmux-ide orchestrator run`"),
+        ),
+        (false, None) => {
+            check("orchestrator", Level::Ok, "disabled in ide.yml (not running)", None)
+        }
+    };
+    checks.push(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::program_of;
+
+    #[test]
+    fn the_program_of_a_command_skips_assignments_and_launchers() {
+        assert_eq!(program_of("FOO=1 exec claude --x"), Some("claude"));
+        assert_eq!(program_of("pnpm dev"), Some("pnpm"));
+        assert_eq!(program_of("  "), None);
+    }
 }

@@ -1,14 +1,46 @@
 //! The session commands: `up` (the default), `stop`, `restart`, `attach`, `ls`, `status`.
+//! Building and attaching live here; the read-only views are in `session/view.rs`.
+mod view;
+
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::str::FromStr;
+
+pub use view::{ls, status};
 
 use super::Ctx;
-use crate::Result;
+use crate::config::Config;
+use crate::project::Project;
+use crate::tmux::{self, LaunchSpec, Tmux};
+use crate::{Error, Result};
 
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct UpArgs {
     /// Build the session but do not attach.
     #[arg(long)]
     pub detach: bool,
+
+    /// Window size of a new session, COLSxROWS (default: this terminal's, else 200x50).
+    #[arg(long, value_name = "COLSxROWS")]
+    pub size: Option<Size>,
+}
+
+/// A window size in cells, written `200x50`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub cols: u32,
+    pub rows: u32,
+}
+
+impl FromStr for Size {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Size, String> {
+        let bad = || format!("`{s}` is not a size like 200x50 (columns x rows, each 10..=10000)");
+        let (c, r) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+        let (cols, rows) = (c.parse().map_err(|_| bad())?, r.parse().map_err(|_| bad())?);
+        let ok = |n: u32| (10..=10_000).contains(&n);
+        if ok(cols) && ok(rows) { Ok(Size { cols, rows }) } else { Err(bad()) }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -20,21 +52,178 @@ pub struct LsArgs {}
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {}
 
-pub fn up(_ctx: &Ctx, _args: UpArgs) -> Result<ExitCode> {
-    super::not_yet("up")
+/// The tmux client for this invocation (`--tmux-socket` / `TMUX_IDE_SOCKET`).
+pub(crate) fn tmux_of(ctx: &Ctx) -> Tmux {
+    Tmux::new(ctx.tmux_socket.clone())
 }
-pub fn stop(_ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
-    super::not_yet("stop")
+
+/// The running session of this project: found by its `@ide_project`, else by name.
+pub(crate) fn running_session(ctx: &Ctx, project: &Project) -> Result<String> {
+    let tmux = tmux_of(ctx);
+    let root = project.root.to_string_lossy();
+    if let Some(s) = tmux.sessions()?.into_iter().find(|s| s.project == root) {
+        return Ok(s.name);
+    }
+    let expected = Config::load(project)
+        .map(|c| tmux::session_name(project, &c))
+        .unwrap_or_else(|_| tmux::session_name(project, &Config::default()));
+    Err(Error::failed(format!("session {expected} is not running (project {root})"))
+        .with_hint("start it with `tmux-ide` (or `tmux-ide up --detach`)"))
 }
-pub fn restart(_ctx: &Ctx, _args: UpArgs) -> Result<ExitCode> {
-    super::not_yet("restart")
+
+pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let (config, hash) = Config::load_with_hash(&project)?;
+    let tmux = tmux_of(ctx);
+    let name = tmux::session_name(&project, &config);
+    let root = project.root.to_string_lossy().into_owned();
+    match tmux.session_format(&name, "#{@ide_config_hash}\t#{@ide_project}")? {
+        Some(found) => {
+            let (old_hash, owner) = found.split_once('\t').unwrap_or((found.as_str(), ""));
+            if owner != root {
+                let whose = if owner.is_empty() {
+                    "is not a tmux-ide session".into()
+                } else {
+                    format!("belongs to {owner}")
+                };
+                return Err(Error::failed(format!(
+                    "a tmux session named {name} already exists and {whose}"
+                ))
+                .with_hint("give this project its own `name:` in ide.yml"));
+            }
+            if old_hash != hash {
+                eprintln!(
+                    "note: ide.yml changed since session {name} was built; `tmux-ide restart` applies it"
+                );
+            }
+            if args.detach {
+                println!("session {name} is already running");
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+        None => {
+            if let Some(before) = &config.before {
+                run_before(&project, before)?;
+            }
+            let size = args.size.or_else(terminal_size).unwrap_or(Size { cols: 200, rows: 50 });
+            let orchestrator =
+                config.orchestrator.enabled.then(|| orchestrator_argv(ctx, &root)).transpose()?;
+            let spec = LaunchSpec {
+                session: &name,
+                project: &project,
+                config: &config,
+                config_hash: &hash,
+                width: size.cols,
+                height: size.rows,
+                orchestrator,
+            };
+            let launched = tmux::launch(&tmux, &spec)?;
+            let orch = if config.orchestrator.enabled { " + orchestrator window" } else { "" };
+            println!("session {name}: {} panes{orch}", launched.panes.len());
+            if args.detach {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
+    }
+    attach_session(&tmux, &name, true)
 }
-pub fn attach(_ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
-    super::not_yet("attach")
+
+pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let name = running_session(ctx, &project)?;
+    tmux_of(ctx).run(&["kill-session", "-t", &format!("={name}")])?;
+    println!("stopped session {name}");
+    Ok(ExitCode::SUCCESS)
 }
-pub fn ls(_ctx: &Ctx, _args: LsArgs) -> Result<ExitCode> {
-    super::not_yet("ls")
+
+pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    // Check ide.yml before taking the running session down.
+    Config::load(&project)?;
+    if let Ok(name) = running_session(ctx, &project) {
+        let tmux = tmux_of(ctx);
+        tmux.run(&["kill-session", "-t", &format!("={name}")])?;
+        // The name is free only once tmux has finished with the old session.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while tmux.has_session(&name)? && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        println!("stopped session {name}");
+    }
+    up(ctx, args)
 }
-pub fn status(_ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
-    super::not_yet("status")
+
+pub fn attach(ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let name = running_session(ctx, &project)?;
+    attach_session(&tmux_of(ctx), &name, false)
+}
+
+/// Attaches this terminal to the session; inside tmux on the same server, switches the
+/// client instead. From `up` without a terminal, just says how to attach.
+fn attach_session(tmux: &Tmux, name: &str, quiet_without_tty: bool) -> Result<ExitCode> {
+    let target = format!("={name}");
+    if quiet_without_tty && !std::io::stdin().is_terminal() {
+        println!("session {name} is running; attach with `tmux-ide attach`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let inside = std::env::var("TMUX").ok().filter(|v| !v.is_empty());
+    let same_server = inside.as_deref().is_some_and(|v| {
+        let socket_path = v.split(',').next().unwrap_or("");
+        let socket_name = socket_path.rsplit('/').next().unwrap_or("");
+        socket_name == tmux.socket().unwrap_or("default")
+    });
+    if same_server {
+        tmux.run(&["switch-client", "-t", &target])?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut cmd = tmux.command();
+    cmd.args(["attach-session", "-t", &target]).env_remove("TMUX");
+    let status = cmd.status().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => tmux::tmux_missing(),
+        _ => Error::failed(format!("tmux attach-session: {e}")),
+    })?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `before:` runs once, in the project directory, before the session is created.
+fn run_before(project: &Project, before: &str) -> Result<()> {
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(before)
+        .current_dir(&project.root)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .map_err(|e| Error::failed(format!("before: could not run sh: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::failed(format!("before: `{before}` failed ({status}); session not created"))
+            .with_hint("fix the command or remove `before:` from ide.yml"))
+    }
+}
+
+/// `<this executable> -C <project> [--tmux-socket NAME] orchestrator run`, as argv.
+fn orchestrator_argv(ctx: &Ctx, root: &str) -> Result<Vec<String>> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::failed(format!("cannot find this executable: {e}")))?;
+    let mut argv = vec![exe.to_string_lossy().into_owned(), "-C".into(), root.to_string()];
+    if let Some(socket) = &ctx.tmux_socket {
+        argv.extend(["--tmux-socket".into(), socket.clone()]);
+    }
+    argv.extend(["orchestrator".into(), "run".into()]);
+    Ok(argv)
+}
+
+/// The size of the terminal on stdin/stdout/stderr, if any is one.
+fn terminal_size() -> Option<Size> {
+    for fd in [1, 0, 2] {
+        let mut ws = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+        // SAFETY: TIOCGWINSZ writes a winsize into the struct we own; fd is a plain fd number.
+        let rc = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) };
+        if rc == 0 && ws.ws_col >= 10 && ws.ws_row >= 10 {
+            return Some(Size { cols: u32::from(ws.ws_col), rows: u32::from(ws.ws_row) });
+        }
+    }
+    None
 }

@@ -1,0 +1,138 @@
+//! `tmux-ide ls` and `tmux-ide status`: what is running, as text or `--json`.
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::{LsArgs, StatusArgs, running_session, tmux_of};
+use crate::cli::Ctx;
+use crate::plan::model::{Plan, TaskStatus};
+use crate::project::Project;
+use crate::tmux::PaneInfo;
+use crate::{Error, Result};
+
+#[derive(Debug, Serialize)]
+struct LsRow {
+    name: String,
+    project: String,
+    panes: usize,
+    attached: bool,
+    orchestrator_pid: Option<u32>,
+}
+
+pub fn ls(ctx: &Ctx, _args: LsArgs) -> Result<ExitCode> {
+    let rows: Vec<LsRow> = tmux_of(ctx)
+        .sessions()?
+        .into_iter()
+        .map(|s| LsRow {
+            orchestrator_pid: Project::at(&s.project).orchestrator_alive(),
+            name: s.name,
+            project: s.project,
+            panes: s.panes,
+            attached: s.attached,
+        })
+        .collect();
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        println!("no tmux-ide sessions running");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(7);
+    println!("{:<width$}  PANES  ORCHESTRATOR  PROJECT", "SESSION");
+    for r in &rows {
+        let orch = r.orchestrator_pid.map(|p| format!("pid {p}")).unwrap_or_else(|| "-".into());
+        let attached = if r.attached { " (attached)" } else { "" };
+        println!("{:<width$}  {:>5}  {orch:<12}  {}{attached}", r.name, r.panes, r.project);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct PaneStatus {
+    #[serde(flatten)]
+    pane: PaneInfo,
+    task: Option<TaskRef>,
+}
+
+#[derive(Debug, Serialize)]
+struct TaskRef {
+    id: String,
+    title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct StatusView {
+    session: String,
+    project: String,
+    orchestrator_pid: Option<u32>,
+    panes: Vec<PaneStatus>,
+}
+
+/// The store's plan, if there is one; an absent file means no tasks.
+fn read_plan(project: &Project) -> Result<Option<Plan>> {
+    let path = project.tasks_json();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::corrupt(&path, e.line(), e.column(), e))
+}
+
+pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let session = running_session(ctx, &project)?;
+    let panes = tmux_of(ctx).list_panes(&session)?;
+    let plan = read_plan(&project)?;
+    let task_of = |title: &str| {
+        let plan = plan.as_ref()?;
+        plan.tasks
+            .iter()
+            .find(|t| t.status == TaskStatus::InProgress && t.assignee.as_deref() == Some(title))
+            .map(|t| TaskRef { id: t.id.clone(), title: t.title.clone() })
+    };
+    let view = StatusView {
+        session,
+        project: project.root.to_string_lossy().into_owned(),
+        orchestrator_pid: project.orchestrator_alive(),
+        panes: panes
+            .into_iter()
+            .map(|pane| PaneStatus { task: task_of(&pane.title), pane })
+            .collect(),
+    };
+    if ctx.json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let orch = view
+        .orchestrator_pid
+        .map(|p| format!("running (pid {p})"))
+        .unwrap_or_else(|| "not running".into());
+    println!("session {} ({}), orchestrator {orch}", view.session, view.project);
+    let tw = view.panes.iter().map(|p| p.pane.title.len()).max().unwrap_or(0).max(5);
+    println!(
+        "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} TASK",
+        "PANE", "TITLE", "ROLE", "SPECIALTY", "AGENT", "PROCESS"
+    );
+    for p in &view.panes {
+        let i = &p.pane;
+        let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
+        let process = if i.dead { "(exited)".to_string() } else { i.current_command.clone() };
+        let task = p.task.as_ref().map(|t| format!("{} {}", t.id, t.title));
+        println!(
+            "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} {}",
+            i.id,
+            i.title,
+            dash(i.role.map(|r| r.to_string())),
+            dash(i.specialty.clone()),
+            dash(i.agent.map(|a| a.to_string())),
+            process,
+            dash(task)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

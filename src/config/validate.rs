@@ -1,0 +1,364 @@
+//! Checking ide.yml before it becomes a [`Config`](super::Config): every unknown key
+//! (with its path and the nearest valid key), every wrong type, and the semantic rules
+//! (sizes, unique titles, one focus, `master_pane`, colours, env names), all at once.
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use super::model::{Agent, Percent, Role};
+
+/// One thing wrong with ide.yml: where (`rows[1].panes[0].titel`) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The expected shape of a YAML node.
+enum Shape {
+    Str,
+    Bool,
+    UInt,
+    Size,
+    /// A string, number or boolean (env values).
+    Scalar,
+    Enum(&'static [&'static str]),
+    List(&'static Shape),
+    /// A mapping with these keys: (name, shape, required).
+    Map(&'static [(&'static str, Shape, bool)]),
+    /// A mapping from any name to values of one shape.
+    Dict(&'static Shape),
+}
+
+const ROLES: &[&str] = &["lead", "teammate", "validator", "researcher", "shell"];
+const AGENTS: &[&str] = &["claude", "codex", "aider", "gemini", "sim", "shell"];
+const DISPATCH_MODES: &[&str] = &["tasks", "goals"];
+
+const PANE: Shape = Shape::Map(&[
+    ("title", Shape::Str, false),
+    ("command", Shape::Str, false),
+    ("dir", Shape::Str, false),
+    ("size", Shape::Size, false),
+    ("focus", Shape::Bool, false),
+    ("env", Shape::Dict(&Shape::Scalar), false),
+    ("role", Shape::Enum(ROLES), false),
+    ("specialty", Shape::Str, false),
+    ("skill", Shape::Str, false),
+    ("agent", Shape::Enum(AGENTS), false),
+]);
+const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
+const ROOT: Shape = Shape::Map(&[
+    ("name", Shape::Str, false),
+    ("before", Shape::Str, false),
+    (
+        "team",
+        Shape::Map(&[
+            ("name", Shape::Str, true),
+            ("model", Shape::Str, false),
+            ("permissions", Shape::List(&Shape::Str), false),
+        ]),
+        false,
+    ),
+    (
+        "theme",
+        Shape::Map(&[
+            ("accent", Shape::Str, false),
+            ("border", Shape::Str, false),
+            ("bg", Shape::Str, false),
+            ("fg", Shape::Str, false),
+        ]),
+        false,
+    ),
+    ("rows", Shape::List(&ROW), true),
+    (
+        "orchestrator",
+        Shape::Map(&[
+            ("enabled", Shape::Bool, false),
+            ("auto_dispatch", Shape::Bool, false),
+            ("dispatch_mode", Shape::Enum(DISPATCH_MODES), false),
+            ("poll_interval", Shape::UInt, false),
+            ("stall_timeout", Shape::UInt, false),
+            ("master_pane", Shape::Str, false),
+            ("max_concurrent_agents", Shape::UInt, false),
+        ]),
+        false,
+    ),
+]);
+
+/// Every problem in the parsed YAML document: structural ones first, then semantic ones.
+pub fn check(doc: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    walk(doc, &ROOT, "", &mut problems);
+    semantic(doc, &mut problems);
+    // The schema's lists and the enums must not drift apart.
+    debug_assert_eq!(ROLES.len(), Role::ALL.len());
+    debug_assert_eq!(AGENTS.len(), Agent::ALL.len());
+    problems
+}
+
+/// The valid key nearest to `typo`, if any is close enough to be a likely typo.
+pub fn nearest<'a>(typo: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(typo, c), c))
+        .filter(|(score, _)| *score >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn push(problems: &mut Vec<Problem>, path: &str, message: impl Into<String>) {
+    problems.push(Problem { path: path.to_string(), message: message.into() });
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
+    let shown = if path.is_empty() { "ide.yml" } else { path };
+    match shape {
+        Shape::Str if !value.is_string() => {
+            push(problems, path, format!("expected a string, found {}", kind(value)));
+        }
+        Shape::Bool if !value.is_boolean() => {
+            push(problems, path, format!("expected true or false, found {}", kind(value)));
+        }
+        Shape::UInt if !value.is_u64() => {
+            push(problems, path, format!("expected a whole number ≥ 0, found {}", kind(value)));
+        }
+        Shape::Size => {
+            let text = match value {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            };
+            if text.as_deref().and_then(Percent::parse).is_none() {
+                let found = text.map(|t| format!("{t:?}")).unwrap_or_else(|| kind(value).into());
+                push(
+                    problems,
+                    path,
+                    format!("size {found} is not a percentage 1–100 like \"70%\""),
+                );
+            }
+        }
+        Shape::Scalar if !(value.is_string() || value.is_number() || value.is_boolean()) => {
+            push(problems, path, format!("expected a string or number, found {}", kind(value)));
+        }
+        Shape::Enum(allowed) => match value.as_str() {
+            Some(s) if allowed.contains(&s) => {}
+            Some(s) => {
+                let hint = nearest(s, allowed.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                let field = path.rsplit('.').next().unwrap_or(path);
+                push(
+                    problems,
+                    path,
+                    format!("{field} `{s}` is not one of {}{hint}", allowed.join(", ")),
+                );
+            }
+            None => push(problems, path, format!("expected one of {}", allowed.join(", "))),
+        },
+        Shape::List(inner) => match value.as_array() {
+            Some(items) if items.is_empty() => {
+                push(problems, path, "must list at least one entry");
+            }
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, inner, &format!("{path}[{i}]"), problems);
+                }
+            }
+            None => push(problems, path, format!("expected a list, found {}", kind(value))),
+        },
+        Shape::Dict(inner) => match value.as_object() {
+            Some(map) => {
+                for (key, item) in map {
+                    walk(item, inner, &join(path, key), problems);
+                }
+            }
+            None => push(problems, path, format!("expected a mapping, found {}", kind(value))),
+        },
+        Shape::Map(fields) => {
+            let Some(map) = value.as_object() else {
+                push(problems, path, format!("{shown} should be a mapping, found {}", kind(value)));
+                return;
+            };
+            for (key, item) in map {
+                match fields.iter().find(|(name, _, _)| name == key) {
+                    Some((_, inner, _)) => walk(item, inner, &join(path, key), problems),
+                    None => {
+                        let valid = fields.iter().map(|(name, _, _)| *name);
+                        let hint = match nearest(key, valid.clone()) {
+                            Some(n) => format!("did you mean `{n}`?"),
+                            None => format!("valid keys: {}", valid.collect::<Vec<_>>().join(", ")),
+                        };
+                        push(problems, &join(path, key), format!("unknown key ({hint})"));
+                    }
+                }
+            }
+            for (name, _, required) in fields.iter() {
+                if *required && !map.contains_key(*name) {
+                    push(problems, path, format!("missing required key `{name}`"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn size_of(value: Option<&Value>) -> Option<u32> {
+    let text = match value? {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    Percent::parse(&text).map(|p| u32::from(p.0))
+}
+
+/// Explicit sizes of siblings must fit in 100% and leave at least 1% per unsized sibling.
+fn check_sizes<'a>(
+    items: impl Iterator<Item = &'a Value>,
+    what: &str,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let (mut sum, mut unsized_count) = (0u32, 0u32);
+    for item in items {
+        match size_of(item.get("size")) {
+            Some(n) => sum += n,
+            None => unsized_count += 1,
+        }
+    }
+    if sum > 100 {
+        push(problems, path, format!("{what} sizes add up to {sum}% (at most 100%)"));
+    } else if unsized_count > 0 && sum + unsized_count > 100 {
+        push(
+            problems,
+            path,
+            format!(
+                "{what} sizes add up to {sum}%, leaving no room for {unsized_count} unsized {what}(s)"
+            ),
+        );
+    }
+}
+
+fn is_colour(text: &str) -> bool {
+    let hex = text.strip_prefix('#').is_some_and(|h| {
+        (h.len() == 6 || h.len() == 3) && h.chars().all(|c| c.is_ascii_hexdigit())
+    });
+    hex || (!text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn semantic(doc: &Value, problems: &mut Vec<Problem>) {
+    if let Some(Value::String(name)) = doc.get("name")
+        && name.trim().is_empty()
+    {
+        push(problems, "name", "must not be empty");
+    }
+    if let Some(Value::Object(theme)) = doc.get("theme") {
+        for (key, value) in theme {
+            if let Some(text) = value.as_str()
+                && !is_colour(text)
+            {
+                push(
+                    problems,
+                    &format!("theme.{key}"),
+                    format!(
+                        "`{text}` is not a colour (a name like `blue`, `colour75` or `#5fafff`)"
+                    ),
+                );
+            }
+        }
+    }
+    let rows = doc.get("rows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    check_sizes(rows.iter(), "row", "rows", problems);
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    let mut focused: Option<String> = None;
+    let mut n = 0;
+    for (r, row) in rows.iter().enumerate() {
+        let Some(panes) = row.get("panes").and_then(Value::as_array) else { continue };
+        check_sizes(panes.iter(), "pane", &format!("rows[{r}].panes"), problems);
+        for (p, pane) in panes.iter().enumerate() {
+            n += 1;
+            let at = format!("rows[{r}].panes[{p}]");
+            let title = match pane.get("title") {
+                Some(Value::String(t)) => t.clone(),
+                Some(_) => continue,
+                None => format!("Pane {n}"),
+            };
+            if title.trim().is_empty() {
+                push(problems, &format!("{at}.title"), "must not be empty");
+            } else if title.chars().any(char::is_control) {
+                push(problems, &format!("{at}.title"), "must not contain control characters");
+            } else if let Some(first) = titles.get(&title) {
+                push(
+                    problems,
+                    &format!("{at}.title"),
+                    format!("title `{title}` is already used by {first} (titles must be unique)"),
+                );
+            } else {
+                titles.insert(title, at.clone());
+            }
+            if pane.get("focus") == Some(&Value::Bool(true)) {
+                match &focused {
+                    Some(first) => push(
+                        problems,
+                        &format!("{at}.focus"),
+                        format!("only one pane may have focus ({first} has it already)"),
+                    ),
+                    None => focused = Some(at.clone()),
+                }
+            }
+            if let Some(Value::Object(env)) = pane.get("env") {
+                for key in env.keys().filter(|k| !is_env_name(k)) {
+                    push(
+                        problems,
+                        &format!("{at}.env.{key}"),
+                        "is not a valid environment variable name (letters, digits, _)",
+                    );
+                }
+            }
+        }
+    }
+    if let Some(Value::String(master)) = doc.pointer("/orchestrator/master_pane")
+        && !titles.contains_key(master)
+    {
+        let hint = nearest(master, titles.keys().map(String::as_str))
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        let list = titles.keys().cloned().collect::<Vec<_>>().join(", ");
+        push(
+            problems,
+            "orchestrator.master_pane",
+            format!("no pane is titled `{master}` ({hint}panes: {list})"),
+        );
+    }
+}
