@@ -22,14 +22,70 @@ pub struct DemoTask {
 }
 
 pub const TASKS: [DemoTask; 8] = [
-    t("Set up auth database schema", "M1", "backend", 1, "", "Establish the data layer for auth", ""),
-    t("Create JWT utility functions", "M1", "backend", 2, "VAL-AUTH-001,VAL-AUTH-003", "Token creation and validation helpers", ""),
-    t("Build login endpoint", "M2", "backend", 1, "VAL-AUTH-001,VAL-AUTH-002", "POST /api/auth/login with JWT response", "001,002"),
-    t("Build refresh endpoint", "M2", "backend", 2, "VAL-AUTH-003", "POST /api/auth/refresh with token rotation", "002"),
-    t("Add route protection middleware", "M2", "backend", 3, "VAL-AUTH-004", "Middleware that rejects expired or missing JWTs", ""),
+    t(
+        "Set up auth database schema",
+        "M1",
+        "backend",
+        1,
+        "",
+        "Establish the data layer for auth",
+        "",
+    ),
+    t(
+        "Create JWT utility functions",
+        "M1",
+        "backend",
+        2,
+        "VAL-AUTH-001,VAL-AUTH-003",
+        "Token creation and validation helpers",
+        "",
+    ),
+    t(
+        "Build login endpoint",
+        "M2",
+        "backend",
+        1,
+        "VAL-AUTH-001,VAL-AUTH-002",
+        "POST /api/auth/login with JWT response",
+        "001,002",
+    ),
+    t(
+        "Build refresh endpoint",
+        "M2",
+        "backend",
+        2,
+        "VAL-AUTH-003",
+        "POST /api/auth/refresh with token rotation",
+        "002",
+    ),
+    t(
+        "Add route protection middleware",
+        "M2",
+        "backend",
+        3,
+        "VAL-AUTH-004",
+        "Middleware that rejects expired or missing JWTs",
+        "",
+    ),
     t("Build login page", "M2", "frontend", 2, "", "Login form that calls the auth API", ""),
-    t("Write unit tests for auth service", "M3", "backend", 1, "VAL-TEST-001", "Unit test coverage for all auth functions", ""),
-    t("Write integration tests for auth flow", "M3", "backend", 2, "VAL-TEST-002", "End-to-end login, refresh, and logout test", "007"),
+    t(
+        "Write unit tests for auth service",
+        "M3",
+        "backend",
+        1,
+        "VAL-TEST-001",
+        "Unit test coverage for all auth functions",
+        "",
+    ),
+    t(
+        "Write integration tests for auth flow",
+        "M3",
+        "backend",
+        2,
+        "VAL-TEST-002",
+        "End-to-end login, refresh, and logout test",
+        "007",
+    ),
 ];
 
 const fn t(
@@ -50,7 +106,10 @@ pub const FAILING_ASSERTION: &str = "VAL-AUTH-003";
 /// The demo's ide.yml: the missions layout with simulated agents in every agent pane.
 pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
     let sim = |extra: &str| {
-        yaml_str(&format!("{} agent sim --work-ms {work_ms}{extra}", shell_quote(&exe.to_string_lossy())))
+        yaml_str(&format!(
+            "{} agent sim --work-ms {work_ms}{extra}",
+            shell_quote(&exe.to_string_lossy())
+        ))
     };
     let worker = sim("");
     let validator = sim(&format!(" --fail {FAILING_ASSERTION}"));
@@ -103,8 +162,17 @@ pub fn plan(exe: &Path, dir: &Path) -> Result<()> {
     for task in &TASKS {
         let priority = task.priority.to_string();
         let mut args = vec![
-            "task", "create", task.title, "--milestone", task.milestone, "--specialty",
-            task.specialty, "--priority", &priority, "--goal", task.goal,
+            "task",
+            "create",
+            task.title,
+            "--milestone",
+            task.milestone,
+            "--specialty",
+            task.specialty,
+            "--priority",
+            &priority,
+            "--goal",
+            task.goal,
         ];
         if !task.fulfills.is_empty() {
             args.extend(["--fulfills", task.fulfills]);

@@ -30,9 +30,8 @@ impl Project {
             .find(|d| d.join("ide.yml").is_file() || d.join(".tasks").is_dir())
             .map(Path::to_path_buf);
         // An agent in a pane whose `dir` lies outside the project still reports to it.
-        let from_pane = || {
-            std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir())
-        };
+        let from_pane =
+            || std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir());
         Ok(Project { root: found.or_else(from_pane).unwrap_or(cwd) })
     }
 

@@ -9,7 +9,8 @@ use serde_json::Value;
 use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
 
 fn events(p: &TestProject, dir: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(p.path().join(dir).join(".tasks/events.jsonl")).unwrap_or_default();
+    let text =
+        std::fs::read_to_string(p.path().join(dir).join(".tasks/events.jsonl")).unwrap_or_default();
     text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
@@ -69,7 +70,8 @@ fn the_demo_mission_runs_to_completion_with_one_remediation() {
     let events = events(&p, "demo");
     let tasks = tasks(&p, "demo");
 
-    let remediations: Vec<&Value> = tasks.iter().filter(|t| !t["remediation_for"].is_null()).collect();
+    let remediations: Vec<&Value> =
+        tasks.iter().filter(|t| !t["remediation_for"].is_null()).collect();
     assert_eq!(remediations.len(), 1, "{remediations:?}");
     let r = remediations[0];
     assert_eq!(r["remediation_for"], "VAL-AUTH-003");
@@ -80,8 +82,10 @@ fn the_demo_mission_runs_to_completion_with_one_remediation() {
     assert_eq!(r["milestone"], "M2");
     assert_eq!(r["specialty"], "backend");
 
-    let done: Vec<&str> =
-        of_type(&events, "milestone_done").iter().map(|e| e["milestone"].as_str().unwrap()).collect();
+    let done: Vec<&str> = of_type(&events, "milestone_done")
+        .iter()
+        .map(|e| e["milestone"].as_str().unwrap())
+        .collect();
     assert_eq!(done, ["M1", "M2", "M3"]);
     let validated: Vec<&str> = of_type(&events, "validation_dispatched")
         .iter()
@@ -105,7 +109,11 @@ fn the_demo_mission_runs_to_completion_with_one_remediation() {
     let learnings = p.read("demo/.tmux-ide/library/learnings.md");
     for t in &tasks {
         let heading = format!("## Task {} — ", t["id"].as_str().unwrap());
-        assert_eq!(learnings.matches(&heading).count(), 1, "{heading} in learnings.md:\n{learnings}");
+        assert_eq!(
+            learnings.matches(&heading).count(),
+            1,
+            "{heading} in learnings.md:\n{learnings}"
+        );
     }
 
     let lead = wait_for("the completion message in the lead pane", Duration::from_secs(10), || {

@@ -145,13 +145,29 @@ impl Sim<'_> {
             let fails = self.opts.fail.iter().any(|f| &f.assertion == id && round <= f.rounds);
             let outcome = if fails {
                 let evidence = format!("Simulated failure of {id} in round {round}.");
-                self.tmux_ide(&["validate", "assert", id, "--status", "failing", "--evidence", &evidence])
+                self.tmux_ide(&[
+                    "validate",
+                    "assert",
+                    id,
+                    "--status",
+                    "failing",
+                    "--evidence",
+                    &evidence,
+                ])
             } else if self.has_verify(id) {
                 // `validate run` records passing or failing itself, with the command's output.
                 self.tmux_ide(&["validate", "run", id])
             } else {
                 let evidence = format!("Checked by the simulated validator in round {round}.");
-                self.tmux_ide(&["validate", "assert", id, "--status", "passing", "--evidence", &evidence])
+                self.tmux_ide(&[
+                    "validate",
+                    "assert",
+                    id,
+                    "--status",
+                    "passing",
+                    "--evidence",
+                    &evidence,
+                ])
             };
             match outcome {
                 Ok(()) => println!("  {id} {}", if fails { "✗ failing" } else { "reported" }),
@@ -196,7 +212,10 @@ mod tests {
     #[test]
     fn a_task_marker_line_yields_the_task_id() {
         assert_eq!(parse_request("TMUX-IDE-TASK: 003"), Some(Request::Task { id: "003".into() }));
-        assert_eq!(parse_request("  TMUX-IDE-TASK: 1000  "), Some(Request::Task { id: "1000".into() }));
+        assert_eq!(
+            parse_request("  TMUX-IDE-TASK: 1000  "),
+            Some(Request::Task { id: "1000".into() })
+        );
     }
 
     #[test]
@@ -221,7 +240,10 @@ mod tests {
     #[test]
     fn fail_rules_parse_with_and_without_a_round_count() {
         assert_eq!("VAL-A-001".parse(), Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 1 }));
-        assert_eq!("VAL-A-001:3".parse(), Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 3 }));
+        assert_eq!(
+            "VAL-A-001:3".parse(),
+            Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 3 })
+        );
         assert!("VAL-A-001:x".parse::<FailRule>().is_err());
         assert!("A-001".parse::<FailRule>().is_err());
     }

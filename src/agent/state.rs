@@ -28,7 +28,10 @@ impl ReportedState {
 
 /// The `agent_state` event for a self-report from pane `pane_id` (`%3`).
 pub fn state_event(now: Timestamp, pane_id: &str, state: ReportedState) -> Event {
-    Event::new(now, "agent_state").pane(pane_id).with("state", state.as_str()).with("source", "self")
+    Event::new(now, "agent_state")
+        .pane(pane_id)
+        .with("state", state.as_str())
+        .with("source", "self")
 }
 
 /// Reads a self-report back out of an event, if it is one: (pane id, state, time).

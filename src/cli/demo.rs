@@ -147,13 +147,16 @@ pub fn progress_lines(plan: &Plan) -> Vec<String> {
             let tasks: Vec<_> = plan
                 .tasks
                 .iter()
-                .filter(|t| t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled)
+                .filter(|t| {
+                    t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
+                })
                 .collect();
             let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
             let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
             let width = 20;
             let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
-            let round = m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
+            let round =
+                m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
             format!(
                 "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
                 m.id,
@@ -162,7 +165,11 @@ pub fn progress_lines(plan: &Plan) -> Vec<String> {
                 "░".repeat(width - filled),
                 tasks.len(),
                 m.status.as_str(),
-                if m.status == crate::plan::MilestoneStatus::Validating { round } else { String::new() },
+                if m.status == crate::plan::MilestoneStatus::Validating {
+                    round
+                } else {
+                    String::new()
+                },
             )
         })
         .collect()

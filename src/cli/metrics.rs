@@ -9,10 +9,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Ctx;
+use crate::Result;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
 use crate::report::{agents, archive, eventlog, history, metrics, overview};
-use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::Result;
 use crate::project::Project;
-use crate::{Error, Result};
 
 pub mod agent;
 pub mod completions;
@@ -205,9 +205,4 @@ fn reset_sigpipe() {
 /// The clap command tree, for completions, the man page and reference snapshots.
 pub fn command() -> clap::Command {
     Cli::command()
-}
-
-/// Placeholder result for commands whose issue has not landed yet.
-pub(crate) fn not_yet(what: &str) -> Result<ExitCode> {
-    Err(Error::failed(format!("`{what}` is not implemented yet")))
 }

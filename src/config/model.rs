@@ -124,6 +124,12 @@ impl Role {
     pub const ALL: [Role; 5] =
         [Role::Lead, Role::Teammate, Role::Validator, Role::Researcher, Role::Shell];
 
+    /// Teammates and researchers take worker tasks; the validator only validation
+    /// rounds; lead and shell panes never get work.
+    pub fn takes_tasks(self) -> bool {
+        matches!(self, Role::Teammate | Role::Researcher)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Lead => "lead",

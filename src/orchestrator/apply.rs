@@ -4,22 +4,31 @@
 use jiff::Timestamp;
 
 use super::decide::{Action, Remediation};
-use super::world::{PaneView, Role};
 use super::gather;
 use super::run::Runner;
+use super::world::{PaneView, Role};
 use crate::plan::rules;
 use crate::plan::{Event, MilestoneStatus, MissionStatus, Task, TaskStatus, ValidationRound};
 use crate::{Error, Result};
 
 impl Runner {
     /// Applies one action; returns whether anything changed.
-    pub(crate) fn apply(&mut self, action: &Action, panes: &[PaneView], now: Timestamp) -> Result<bool> {
+    pub(crate) fn apply(
+        &mut self,
+        action: &Action,
+        panes: &[PaneView],
+        now: Timestamp,
+    ) -> Result<bool> {
         match action {
-            Action::Dispatch { task, pane, pane_title } => self.dispatch(task, pane, pane_title, now),
+            Action::Dispatch { task, pane, pane_title } => {
+                self.dispatch(task, pane, pane_title, now)
+            }
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
                 self.start_validation(milestone, *round, pane, pane_title, assertions, now)
             }
-            Action::MilestoneDone { milestone, next } => self.milestone_done(milestone, next.as_deref(), now),
+            Action::MilestoneDone { milestone, next } => {
+                self.milestone_done(milestone, next.as_deref(), now)
+            }
             Action::ValidationFailed { milestone, remediations } => {
                 self.validation_failed(milestone, remediations, now)
             }
@@ -56,7 +65,9 @@ impl Runner {
             t.status = TaskStatus::InProgress;
             t.assignee = Some(title.to_string());
             t.started = Some(now);
-            events.push(Event::new(now, "task_dispatched").task(task).pane(title).with("pane_id", pane));
+            events.push(
+                Event::new(now, "task_dispatched").task(task).pane(title).with("pane_id", pane),
+            );
             Ok(Some(plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };
@@ -88,7 +99,9 @@ impl Runner {
                 pane: Some(title.to_string()),
                 assertions: assertions.to_vec(),
             });
-            events.push(Event::new(now, "milestone_validating").milestone(milestone).with("round", round));
+            events.push(
+                Event::new(now, "milestone_validating").milestone(milestone).with("round", round),
+            );
             events.push(
                 Event::new(now, "validation_dispatched")
                     .milestone(milestone)
@@ -105,7 +118,12 @@ impl Runner {
         Ok(true)
     }
 
-    fn milestone_done(&mut self, milestone: &str, next: Option<&str>, now: Timestamp) -> Result<bool> {
+    fn milestone_done(
+        &mut self,
+        milestone: &str,
+        next: Option<&str>,
+        now: Timestamp,
+    ) -> Result<bool> {
         self.store.update(|plan, events| {
             let Some(m) = plan.milestone_mut(milestone) else { return Ok(false) };
             if m.status == MilestoneStatus::Done {
@@ -189,7 +207,12 @@ impl Runner {
     }
 
     /// Tells the lead pane (the `master_pane`, else the pane with role lead) something.
-    pub(crate) fn notify_lead(&mut self, panes: &[PaneView], text: &str, now: Timestamp) -> Result<()> {
+    pub(crate) fn notify_lead(
+        &mut self,
+        panes: &[PaneView],
+        text: &str,
+        now: Timestamp,
+    ) -> Result<()> {
         let lead = self
             .master_pane
             .as_deref()
@@ -198,18 +221,27 @@ impl Runner {
         let Some(lead) = lead else { return Ok(()) };
         let notice = format!("[tmux-ide] {text}");
         self.tmux.paste(&lead.id, &notice, true)?;
-        self.store.append_events(&[Event::new(now, "lead_notified").pane(&lead.title).with("text", text)])
+        self.store
+            .append_events(&[Event::new(now, "lead_notified").pane(&lead.title).with("text", text)])
     }
 
     /// Saves the prompt under `.tmux-ide/run/prompts/` and pastes it into the pane.
-    fn deliver(&mut self, pane: &str, title: &str, text: &str, task: Option<&str>, now: Timestamp) -> Result<()> {
+    fn deliver(
+        &mut self,
+        pane: &str,
+        title: &str,
+        text: &str,
+        task: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
         let dir = self.project.run_dir().join("prompts");
         fs_err::create_dir_all(&dir)?;
         let stamp = now.strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
         let name = format!("{stamp}-{}.md", task.unwrap_or("validation"));
         fs_err::write(dir.join(name), text)?;
         self.tmux.paste(pane, text, true)?;
-        let mut event = Event::new(Timestamp::now(), "prompt_delivered").pane(title).with("pane_id", pane);
+        let mut event =
+            Event::new(Timestamp::now(), "prompt_delivered").pane(title).with("pane_id", pane);
         if let Some(task) = task {
             event = event.task(task);
         }

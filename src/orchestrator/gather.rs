@@ -22,9 +22,11 @@ pub fn contract_assertions(contract: &Contract) -> Vec<ContractAssertion> {
 }
 
 pub fn task_prompt(project: &Project, plan: &Plan, task_id: &str) -> Result<String> {
-    let task = plan.task(task_id).ok_or_else(|| Error::failed(format!("task {task_id} vanished")))?;
+    let task =
+        plan.task(task_id).ok_or_else(|| Error::failed(format!("task {task_id} vanished")))?;
     let contract = contract_assertions(&Contract::load(project)?);
-    let skill = task.specialty.as_deref().and_then(|s| read(project.skills_dir().join(format!("{s}.md"))));
+    let skill =
+        task.specialty.as_deref().and_then(|s| read(project.skills_dir().join(format!("{s}.md"))));
     let lib = project.library_dir();
     let (architecture, learnings, agents) = (
         read(lib.join("architecture.md")),

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use super::world::{AgentState, PaneView, Role};
 use crate::agent::sim::READY_PROMPT;
 use crate::agent::state::{ReportedState, parse_state_event};
+use crate::config::Agent;
 use crate::plan::Event;
 use crate::tmux::{PaneInfo, Tmux};
 
@@ -41,7 +42,7 @@ impl Observer {
         panes
             .iter()
             .map(|p| {
-                let role = role_of(p.role.as_deref());
+                let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
                 let screen = if takes_work && !p.dead {
                     tmux.capture(&p.id, 200).unwrap_or_default()
@@ -55,7 +56,7 @@ impl Observer {
                     title: p.title.clone(),
                     role,
                     specialty: p.specialty.clone().filter(|s| !s.is_empty()),
-                    state: judge_state(report, p.agent.as_deref(), p.dead, &screen),
+                    state: judge_state(report, p.agent, p.dead, &screen),
                     last_output_change: changed,
                 }
             })
@@ -76,22 +77,11 @@ impl Observer {
     }
 }
 
-/// Maps the `@ide_role` pane option to a role; panes without one are teammates.
-pub fn role_of(role: Option<&str>) -> Role {
-    match role.unwrap_or("teammate") {
-        "lead" => Role::Lead,
-        "validator" => Role::Validator,
-        "researcher" => Role::Researcher,
-        "shell" => Role::Shell,
-        _ => Role::Teammate,
-    }
-}
-
 /// Judges an agent's state. Signals, strongest first: the pane is dead; the agent's own
 /// report; the agent's ready pattern on the last lines of its screen.
 pub fn judge_state(
     report: Option<ReportedState>,
-    agent: Option<&str>,
+    agent: Option<Agent>,
     dead: bool,
     screen: &str,
 ) -> AgentState {
@@ -106,7 +96,7 @@ pub fn judge_state(
     }
     let last = screen.lines().rev().take(TAIL_LINES).find(|l| !l.trim().is_empty());
     match agent {
-        Some("sim") => match last {
+        Some(Agent::Sim) => match last {
             Some(line) if line.trim_end() == READY_PROMPT.trim_end() => AgentState::Idle,
             _ => AgentState::Busy,
         },
@@ -120,23 +110,32 @@ mod tests {
 
     #[test]
     fn a_dead_pane_is_exited_whatever_it_reported() {
-        assert_eq!(judge_state(Some(ReportedState::Idle), Some("sim"), true, ""), AgentState::Exited);
+        assert_eq!(
+            judge_state(Some(ReportedState::Idle), Some(Agent::Sim), true, ""),
+            AgentState::Exited
+        );
     }
 
     #[test]
     fn a_self_report_outranks_the_screen() {
-        assert_eq!(judge_state(Some(ReportedState::Busy), Some("sim"), false, "sim> "), AgentState::Busy);
+        assert_eq!(
+            judge_state(Some(ReportedState::Busy), Some(Agent::Sim), false, "sim> "),
+            AgentState::Busy
+        );
     }
 
     #[test]
     fn the_sim_is_idle_when_its_prompt_is_the_last_line() {
-        assert_eq!(judge_state(None, Some("sim"), false, "done\nsim> \n\n"), AgentState::Idle);
-        assert_eq!(judge_state(None, Some("sim"), false, "sim> \n● working"), AgentState::Busy);
+        assert_eq!(judge_state(None, Some(Agent::Sim), false, "done\nsim> \n\n"), AgentState::Idle);
+        assert_eq!(
+            judge_state(None, Some(Agent::Sim), false, "sim> \n● working"),
+            AgentState::Busy
+        );
     }
 
     #[test]
     fn an_unknown_agent_without_a_report_is_unknown() {
-        assert_eq!(judge_state(None, Some("claude"), false, "❯"), AgentState::Unknown);
+        assert_eq!(judge_state(None, Some(Agent::Claude), false, "❯"), AgentState::Unknown);
     }
 
     #[test]

@@ -108,7 +108,13 @@ pub fn validation_prompt(input: &ValidationPromptInput) -> String {
         input.round,
         one_line(&m.title)
     );
-    let _ = writeln!(out, "TMUX-IDE-VALIDATE: {} round={} {}", m.id, input.round, input.assertions.join(" "));
+    let _ = writeln!(
+        out,
+        "TMUX-IDE-VALIDATE: {} round={} {}",
+        m.id,
+        input.round,
+        input.assertions.join(" ")
+    );
     out.push_str(
         "\nYou are the validator. Check each assertion below against the code as it is now: \
          read it, run the tests, try it. Report every assertion, passing or failing.\n",

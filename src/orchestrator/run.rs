@@ -12,9 +12,9 @@ use jiff::{SignedDuration, Timestamp};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::decide;
-use super::world::{PaneView, Settings, World};
 use super::events_tail::EventTail;
 use super::observe::Observer;
+use super::world::{PaneView, Settings, World};
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::store::Store;
@@ -63,21 +63,24 @@ impl Runner {
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let pid = project.orchestrator_alive().map(|p| format!(" (pid {p})")).unwrap_or_default();
+                let pid =
+                    project.orchestrator_alive().map(|p| format!(" (pid {p})")).unwrap_or_default();
                 return Err(Error::failed(format!(
                     "an orchestrator is already running for {}{pid}",
                     project.root.display()
                 ))
                 .with_hint("stop it first, or look at it with `tmux-ide orch`"));
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(project.orchestrator_lock(), e)),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(project.orchestrator_lock(), e));
+            }
         }
         let now = Timestamp::now();
         fs_err::write(project.orchestrator_pid(), format!("{} {now}\n", std::process::id()))?;
         let orch = &config.orchestrator;
         let settings = Settings {
             auto_dispatch: orch.auto_dispatch,
-            max_concurrent_agents: orch.max_concurrent_agents,
+            max_concurrent_agents: orch.max_concurrent_agents.map(|n| n as usize),
             stall_timeout: SignedDuration::from_millis(orch.stall_timeout as i64),
         };
         let store = Store::new(&project);
@@ -98,7 +101,9 @@ impl Runner {
         // The whole history once: self-reports and what was already reported to the lead.
         let history = runner.tail.read_new()?;
         runner.absorb(&history);
-        runner.store.append_events(&[Event::new(now, "orchestrator_started").with("pid", std::process::id())])?;
+        runner.store.append_events(&[
+            Event::new(now, "orchestrator_started").with("pid", std::process::id())
+        ])?;
         Ok(runner)
     }
 
@@ -123,7 +128,10 @@ impl Runner {
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
-                && matches!(ev.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_))
+                && matches!(
+                    ev.kind,
+                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                )
                 && ev.paths.iter().any(|p| !p.ends_with(".lock"))
             {
                 let _ = tx.send(());
@@ -155,7 +163,9 @@ impl Runner {
             }
         }
         let reason = if STOP.load(Ordering::SeqCst) { "signal" } else { "mission complete" };
-        self.store.append_events(&[Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)])?;
+        self.store.append_events(&[
+            Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
+        ])?;
         Ok(())
     }
 
@@ -201,24 +211,33 @@ impl Runner {
         let now = Timestamp::now();
         let infos = self.tmux.list_panes(&self.session).unwrap_or_default();
         for task in plan.tasks.iter().filter(|t| t.status == crate::plan::TaskStatus::InProgress) {
-            let delivered = events.iter().rev().find_map(|e| match (e.kind.as_str(), e.task.as_deref()) {
-                ("prompt_delivered", Some(t)) if t == task.id => Some(true),
-                ("task_dispatched", Some(t)) if t == task.id => Some(false),
-                _ => None,
-            });
+            let delivered =
+                events.iter().rev().find_map(|e| match (e.kind.as_str(), e.task.as_deref()) {
+                    ("prompt_delivered", Some(t)) if t == task.id => Some(true),
+                    ("task_dispatched", Some(t)) if t == task.id => Some(false),
+                    _ => None,
+                });
             if delivered != Some(false) {
                 continue;
             }
-            let Some(pane) = infos.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else { continue };
+            let Some(pane) = infos.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else {
+                continue;
+            };
             let marker = format!("{} {}", crate::agent::sim::TASK_MARKER, task.id);
             let screen = self.tmux.capture(&pane.id, 2000).unwrap_or_default();
             if screen.lines().any(|l| l.trim() == marker) {
-                self.store.append_events(&[Event::new(now, "prompt_delivered").task(&task.id).pane(&pane.title).with("recovered", true)])?;
+                self.store.append_events(&[Event::new(now, "prompt_delivered")
+                    .task(&task.id)
+                    .pane(&pane.title)
+                    .with("recovered", true)])?;
                 continue;
             }
             let text = super::gather::task_prompt(&self.project, &plan, &task.id)?;
             self.tmux.paste(&pane.id, &text, true)?;
-            self.store.append_events(&[Event::new(now, "prompt_delivered").task(&task.id).pane(&pane.title).with("redelivered", true)])?;
+            self.store.append_events(&[Event::new(now, "prompt_delivered")
+                .task(&task.id)
+                .pane(&pane.title)
+                .with("redelivered", true)])?;
         }
         Ok(())
     }

@@ -6,27 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::plan::Plan;
 
-/// What a pane is for (`role` in `ide.yml`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The human's or lead agent's pane: gets notices, never work.
-    Lead,
-    /// An agent that takes worker tasks.
-    Teammate,
-    /// The pane that takes validation rounds, and only those.
-    Validator,
-    /// An agent that takes worker tasks; its specialty is `research` unless set.
-    Researcher,
-    /// A plain shell: never gets work.
-    Shell,
-}
-
-impl Role {
-    /// Teammates and researchers take worker tasks.
-    pub fn takes_tasks(self) -> bool {
-        matches!(self, Role::Teammate | Role::Researcher)
-    }
-}
+pub use crate::config::Role;
 
 /// The state of the agent in a pane, as the idle detector last saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,6 +5,8 @@ pub mod agents;
 pub mod archive;
 pub mod coverage;
 pub mod eventlog;
+#[cfg(test)]
+mod fixture;
 pub mod history;
 pub mod metrics;
 pub mod orch;
@@ -13,8 +15,6 @@ pub mod table;
 pub mod text;
 pub mod timefmt;
 pub mod validation;
-#[cfg(test)]
-mod fixture;
 
 pub use coverage::{Coverage, CoverageRow, coverage};
 pub use validation::{ValidationReport, ValidationRow, Verdict, default_milestone, validation};

@@ -9,7 +9,6 @@ use crate::plan::rules::{plan_complete, set_mission};
 use crate::plan::{Mission, Store};
 use crate::{Error, Result};
 
-
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Create the mission (in planning), or change its title and description.
