@@ -106,29 +106,52 @@ pub const FAILING_ASSERTION: &str = "VAL-AUTH-003";
 /// The demo's ide.yml: the missions layout with simulated agents in every agent pane.
 pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
     let sim = |extra: &str| {
-        yaml_str(&format!(
-            "{} agent sim --work-ms {work_ms}{extra}",
-            shell_quote(&exe.to_string_lossy())
-        ))
+        let exe = shell_quote(&exe.to_string_lossy());
+        yaml_str(&format!("{exe} agent sim --work-ms {work_ms}{extra}"))
     };
     let worker = sim("");
     let validator = sim(&format!(" --fail {FAILING_ASSERTION}"));
-    format!(
-        "name: {name}\n\
-rows:\n\
-  - size: 70%\n\
-    panes:\n\
-      - title: Lead\n        role: lead\n        agent: sim\n        command: {worker}\n        focus: true\n\
-      - title: Frontend\n        role: teammate\n        specialty: frontend\n        skill: frontend\n        agent: sim\n        command: {worker}\n\
-      - title: Backend\n        role: teammate\n        specialty: backend\n        skill: backend\n        agent: sim\n        command: {worker}\n\
-  - size: 30%\n\
-    panes:\n\
-      - title: Validator\n        role: validator\n        skill: reviewer\n        agent: sim\n        command: {validator}\n\
-      - title: Researcher\n        role: researcher\n        specialty: research\n        skill: researcher\n        agent: sim\n        command: {worker}\n\
-      - title: Shell\n        role: shell\n\
-orchestrator:\n  enabled: true\n  poll_interval: 1000\n  stall_timeout: 300000\n",
-        name = yaml_str(name),
-    )
+    // (title, role, specialty, skill, command)
+    let rows: [(&str, [(&str, &str, &str, &str, &str); 3]); 2] = [
+        (
+            "70%",
+            [
+                ("Lead", "lead", "", "", &worker),
+                ("Frontend", "teammate", "frontend", "frontend", &worker),
+                ("Backend", "teammate", "backend", "backend", &worker),
+            ],
+        ),
+        (
+            "30%",
+            [
+                ("Validator", "validator", "", "reviewer", &validator),
+                ("Researcher", "researcher", "research", "researcher", &worker),
+                ("Shell", "shell", "", "", ""),
+            ],
+        ),
+    ];
+    let mut out = format!("name: {}\nrows:\n", yaml_str(name));
+    for (size, panes) in rows {
+        out.push_str(&format!("  - size: {size}\n    panes:\n"));
+        for (title, role, specialty, skill, command) in panes {
+            out.push_str(&format!("      - title: {title}\n        role: {role}\n"));
+            for (key, value) in [("specialty", specialty), ("skill", skill)] {
+                if !value.is_empty() {
+                    out.push_str(&format!("        {key}: {value}\n"));
+                }
+            }
+            if !command.is_empty() {
+                out.push_str(&format!("        agent: sim\n        command: {command}\n"));
+            }
+            if title == "Lead" {
+                out.push_str("        focus: true\n");
+            }
+        }
+    }
+    out.push_str(
+        "orchestrator:\n  enabled: true\n  poll_interval: 1000\n  stall_timeout: 300000\n",
+    );
+    out
 }
 
 /// A single-quoted YAML scalar.

@@ -7,6 +7,7 @@ use super::decide::{Action, Remediation};
 use super::gather;
 use super::run::Runner;
 use super::world::{PaneView, Role};
+use crate::agent::profiles::enter_delay;
 use crate::plan::rules;
 use crate::plan::{Event, MilestoneStatus, MissionStatus, Task, TaskStatus, ValidationRound};
 use crate::{Error, Result};
@@ -34,7 +35,7 @@ impl Runner {
             }
             Action::MissionComplete => self.mission_complete(panes, now),
             Action::NotifyLead { text } => {
-                self.notify_lead(panes, text, now)?;
+                self.notify_lead(panes, text)?;
                 Ok(false)
             }
             Action::AgentExited { pane_title, task } => {
@@ -72,7 +73,7 @@ impl Runner {
         })?;
         let Some(plan) = claimed else { return Ok(false) };
         let text = self.task_prompt(&plan, task)?;
-        self.deliver(pane, title, &text, Some(task), now)?;
+        self.deliver(pane, title, text, Some(task), now)?;
         Ok(true)
     }
 
@@ -114,7 +115,7 @@ impl Runner {
         })?;
         let Some(plan) = started else { return Ok(false) };
         let text = self.validation_prompt(&plan, milestone, round, assertions)?;
-        self.deliver(pane, title, &text, None, now)?;
+        self.deliver(pane, title, text, None, now)?;
         Ok(true)
     }
 
@@ -207,30 +208,29 @@ impl Runner {
     }
 
     /// Tells the lead pane (the `master_pane`, else the pane with role lead) something.
-    pub(crate) fn notify_lead(
-        &mut self,
-        panes: &[PaneView],
-        text: &str,
-        now: Timestamp,
-    ) -> Result<()> {
+    pub(crate) fn notify_lead(&mut self, panes: &[PaneView], text: &str) -> Result<()> {
         let lead = self
             .master_pane
             .as_deref()
             .and_then(|m| panes.iter().find(|p| p.title == m))
             .or_else(|| panes.iter().find(|p| p.role == Role::Lead));
         let Some(lead) = lead else { return Ok(()) };
-        let notice = format!("[tmux-ide] {text}");
-        self.tmux.paste(&lead.id, &notice, true)?;
-        self.store
-            .append_events(&[Event::new(now, "lead_notified").pane(&lead.title).with("text", text)])
+        self.pending.push(Delivery {
+            pane: lead.id.clone(),
+            title: lead.title.clone(),
+            text: format!("[tmux-ide] {text}"),
+            task: None,
+            notice: Some(text.to_string()),
+        });
+        Ok(())
     }
 
-    /// Saves the prompt under `.tmux-ide/run/prompts/` and pastes it into the pane.
+    /// Saves the prompt under `.tmux-ide/run/prompts/` and queues it for delivery.
     fn deliver(
         &mut self,
         pane: &str,
         title: &str,
-        text: &str,
+        text: String,
         task: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
@@ -238,14 +238,68 @@ impl Runner {
         fs_err::create_dir_all(&dir)?;
         let stamp = now.strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
         let name = format!("{stamp}-{}.md", task.unwrap_or("validation"));
-        fs_err::write(dir.join(name), text)?;
-        self.tmux.paste(pane, text, true)?;
-        let mut event =
-            Event::new(Timestamp::now(), "prompt_delivered").pane(title).with("pane_id", pane);
-        if let Some(task) = task {
-            event = event.task(task);
+        fs_err::write(dir.join(name), &text)?;
+        self.pending.push(Delivery {
+            pane: pane.to_string(),
+            title: title.to_string(),
+            text,
+            task: task.map(str::to_string),
+            notice: None,
+        });
+        Ok(())
+    }
+
+    /// Sends every queued text, panes in parallel (one pane's pause before Enter never
+    /// holds up another's), texts for the same pane in order; then records what landed.
+    pub(crate) fn flush_deliveries(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return Ok(());
         }
-        self.store.append_events(&[event])
+        let mut by_pane: Vec<(String, Vec<Delivery>)> = Vec::new();
+        for d in pending {
+            match by_pane.iter_mut().find(|(p, _)| *p == d.pane) {
+                Some((_, list)) => list.push(d),
+                None => by_pane.push((d.pane.clone(), vec![d])),
+            }
+        }
+        let (tmux, agents) = (&self.tmux, &self.agents);
+        let results: Vec<(Delivery, Result<Timestamp>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = by_pane
+                .into_iter()
+                .map(|(pane, list)| {
+                    let delay = enter_delay(agents.get(&pane).copied());
+                    scope.spawn(move || {
+                        list.into_iter()
+                            .map(|d| {
+                                let sent = tmux
+                                    .paste_then_enter(&d.pane, &d.text, Some(delay))
+                                    .map(|()| Timestamp::now());
+                                (d, sent)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        });
+        let mut events = Vec::new();
+        for (d, sent) in results {
+            let event = match (sent, &d.notice) {
+                (Ok(ts), Some(text)) => Event::new(ts, "lead_notified").with("text", text.as_str()),
+                (Ok(ts), None) => Event::new(ts, "prompt_delivered"),
+                (Err(e), _) => {
+                    eprintln!("orchestrator: could not deliver to {}: {e}", d.title);
+                    Event::new(Timestamp::now(), "delivery_failed").with("error", e.to_string())
+                }
+            };
+            let mut event = event.pane(&d.title).with("pane_id", d.pane.as_str());
+            if let Some(task) = &d.task {
+                event = event.task(task);
+            }
+            events.push(event);
+        }
+        self.store.append_events(&events)
     }
 
     fn task_prompt(&self, plan: &crate::plan::Plan, task: &str) -> Result<String> {
@@ -297,4 +351,14 @@ fn final_metrics(plan: &crate::plan::Plan, now: Timestamp) -> serde_json::Value 
         "validation_rounds": plan.milestones.iter().filter_map(|m| m.validation.as_ref()).map(|v| v.round).sum::<u32>(),
         "duration_s": started.map(|s| (now.as_millisecond() - s.as_millisecond()) as f64 / 1000.0),
     })
+}
+
+/// A text waiting to be pasted into a pane at the end of the tick.
+pub(crate) struct Delivery {
+    pane: String,
+    title: String,
+    text: String,
+    task: Option<String>,
+    /// For a notice to the lead: the notice itself (recorded as `lead_notified`).
+    notice: Option<String>,
 }

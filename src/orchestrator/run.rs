@@ -2,7 +2,7 @@
 //! and immediately when anything under `.tasks/` changes. Each tick gathers state, asks
 //! the pure `decide` what to do, and applies it. Everything it needs survives in the
 //! store and the event log, so a restart resumes without dispatching anything twice.
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -15,7 +15,7 @@ use super::decide;
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use super::world::{PaneView, Settings, World};
-use crate::config::Config;
+use crate::config::{Agent, Config};
 use crate::contract::Contract;
 use crate::plan::store::Store;
 use crate::plan::{Event, MissionStatus};
@@ -44,6 +44,10 @@ pub struct Runner {
     pub(crate) tail: EventTail,
     pub(crate) stalls_reported: HashSet<String>,
     pub(crate) exited_reported: HashSet<String>,
+    /// Texts to paste at the end of this tick.
+    pub(crate) pending: Vec<super::apply::Delivery>,
+    /// The agent in each pane (by pane id), from the last look at the panes.
+    pub(crate) agents: HashMap<String, Agent>,
     _lock: File,
 }
 
@@ -93,6 +97,8 @@ impl Runner {
             observer: Observer::default(),
             stalls_reported: HashSet::new(),
             exited_reported: HashSet::new(),
+            pending: Vec::new(),
+            agents: HashMap::new(),
             project,
             store,
             tmux,
@@ -190,15 +196,24 @@ impl Runner {
             stalls_reported: &self.stalls_reported,
             exited_reported: &self.exited_reported,
         });
+        let mut outcome = Ok(());
         for action in &actions {
-            self.apply(action, &panes, now)?;
+            // Each change is stamped when it is made, so the log stays in time order.
+            outcome = self.apply(action, &panes, Timestamp::now()).map(|_| ());
+            if outcome.is_err() {
+                break;
+            }
         }
+        // What was written to the store is delivered even if a later action failed.
+        self.flush_deliveries()?;
+        outcome?;
         let plan = self.store.load()?;
         Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete))
     }
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
         let infos = self.tmux.list_panes(&self.session)?;
+        self.agents = infos.iter().filter_map(|p| Some((p.id.clone(), p.agent?))).collect();
         Ok(self.observer.observe(&self.tmux, &infos, now))
     }
 

@@ -8,6 +8,7 @@ mod runner;
 use serde::Serialize;
 
 pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
+pub use paste::ENTER_DELAY;
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
 

@@ -24,6 +24,17 @@ impl Tmux {
     /// Pastes `text` into `pane_id` (one tmux process: load + bracketed paste, the buffer
     /// deleted after), then, if `enter`, waits [`ENTER_DELAY`] and presses Enter.
     pub fn paste(&self, pane_id: &str, text: &str, enter: bool) -> Result<()> {
+        self.paste_then_enter(pane_id, text, enter.then_some(ENTER_DELAY))
+    }
+
+    /// Like [`Tmux::paste`], with the pause before Enter chosen by the caller (an agent
+    /// profile knows how long its program needs); `None` sends no Enter.
+    pub fn paste_then_enter(
+        &self,
+        pane_id: &str,
+        text: &str,
+        enter: Option<Duration>,
+    ) -> Result<()> {
         if !text.is_empty() {
             let name = buffer_name();
             let args = [
@@ -45,9 +56,9 @@ impl Tmux {
                 return Err(err);
             }
         }
-        if enter {
+        if let Some(delay) = enter {
             if !text.is_empty() {
-                std::thread::sleep(ENTER_DELAY);
+                std::thread::sleep(delay);
             }
             self.run(&["send-keys", "-t", pane_id, "Enter"])?;
         }
