@@ -111,8 +111,7 @@ pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
     };
     let worker = sim("");
     let validator = sim(&format!(" --fail {FAILING_ASSERTION}"));
-    // (title, role, specialty, skill, command)
-    let rows: [(&str, [(&str, &str, &str, &str, &str); 3]); 2] = [
+    let rows: [(&str, [DemoPane; 3]); 2] = [
         (
             "70%",
             [
@@ -153,6 +152,9 @@ pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
     );
     out
 }
+
+/// (title, role, specialty, skill, command) of one demo pane.
+type DemoPane<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
 /// A single-quoted YAML scalar.
 fn yaml_str(s: &str) -> String {

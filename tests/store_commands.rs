@@ -185,8 +185,13 @@ fn mission_set_twice_updates_the_title_and_keeps_the_plan() {
         "JWT login, token refresh, route protection, and full test coverage"
     );
     let status = p.ok(&["mission", "status"]);
-    assert!(status.starts_with("Mission: Auth v3 (planning)\n"), "{status}");
-    assert!(status.contains("M2  Implementation       locked      tasks 0/4  assertions 0 passing, 0 failing, 4 pending"), "{status}");
+    assert!(status.starts_with("Mission: Auth v3 [planning]\n"), "{status}");
+    assert!(
+        status.contains(
+            "M2  Implementation       locked  ░░░░░░░░░░  0/4 tasks  0 passing, 0 failing, 4 pending"
+        ),
+        "{status}"
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! `ls`, `status` and `doctor` against running sessions, and the tmux-missing error.
-use crate::common::TmuxServer;
+use std::time::Duration;
+
+use crate::common::{TmuxServer, wait_for};
 use crate::tmux_support::*;
 
 const TASKS: &str = r#"{
@@ -28,7 +30,15 @@ fn ls_lists_tmux_ide_sessions_with_project_panes_and_orchestrator() {
     assert_eq!(json[0]["name"], "missions");
     assert_eq!(json[0]["panes"], 6);
     assert_eq!(json[0]["project"], root(&p));
-    assert_eq!(json[0]["orchestrator_pid"], serde_json::Value::Null);
+    // orchestrator.enabled: the session's orchestrator window runs it and `ls` sees it.
+    let json: serde_json::Value =
+        wait_for("the orchestrator in ls", Duration::from_secs(10), || {
+            let json: serde_json::Value =
+                serde_json::from_str(&ok(&p, &server, &["ls", "--json"])).ok()?;
+            json[0]["orchestrator_pid"].is_u64().then_some(json)
+        });
+    let pid = std::fs::read_to_string(p.path().join(".tmux-ide/run/orchestrator.pid")).unwrap();
+    assert_eq!(json[0]["orchestrator_pid"].to_string(), pid.split_whitespace().next().unwrap());
 }
 
 #[test]
