@@ -26,10 +26,11 @@ impl ReportedState {
     }
 }
 
-/// The `agent_state` event for a self-report from pane `pane_id` (`%3`).
-pub fn state_event(now: Timestamp, pane_id: &str, state: ReportedState) -> Event {
+/// The `agent_state` event for a self-report from pane `pane_id` (`%3`) titled `title`.
+pub fn state_event(now: Timestamp, pane_id: &str, title: &str, state: ReportedState) -> Event {
     Event::new(now, "agent_state")
-        .pane(pane_id)
+        .pane(title)
+        .with("pane_id", pane_id)
         .with("state", state.as_str())
         .with("source", "self")
 }
@@ -45,5 +46,6 @@ pub fn parse_state_event(event: &Event) -> Option<(&str, ReportedState, Timestam
         "waiting" => ReportedState::Waiting,
         _ => return None,
     };
-    Some((event.pane.as_deref()?, state, event.ts))
+    let pane = event.extra.get("pane_id").and_then(|p| p.as_str()).or(event.pane.as_deref())?;
+    Some((pane, state, event.ts))
 }

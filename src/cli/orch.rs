@@ -24,3 +24,8 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
     let r = orch(&plan, &events, &[], &input, now);
     print(ctx, &r, || render_orch(&r, now))
 }
+
+/// `tmux-ide top`: the live view (being built).
+pub fn top(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+    super::not_yet("top")
+}

@@ -144,8 +144,8 @@ mod tests {
         let t1: Timestamp = "2026-01-01T00:00:01Z".parse().unwrap();
         let t2: Timestamp = "2026-01-01T00:00:02Z".parse().unwrap();
         o.absorb(&[
-            crate::agent::state::state_event(t2, "%1", ReportedState::Busy),
-            crate::agent::state::state_event(t1, "%1", ReportedState::Idle),
+            crate::agent::state::state_event(t2, "%1", "Backend", ReportedState::Busy),
+            crate::agent::state::state_event(t1, "%1", "Backend", ReportedState::Idle),
         ]);
         assert_eq!(o.reports["%1"].0, ReportedState::Busy);
     }

@@ -1,0 +1,12 @@
+//! `tmux-ide detect` (being built).
+use std::process::ExitCode;
+
+use super::Ctx;
+use crate::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+    super::not_yet("detect")
+}
