@@ -160,3 +160,36 @@ fn a_killed_orchestrator_resumes_without_dispatching_twice() {
     assert_eq!(of_type(&events, "orchestrator_started").len(), 2);
     assert_eq!(of_type(&events, "mission_complete").len(), 1);
 }
+
+#[test]
+fn a_hostile_task_title_reaches_the_pane_verbatim_and_runs_nothing() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    p.write(
+        "ide.yml",
+        "name: hostile\nrows:\n  - panes:\n      - title: Worker\n        role: teammate\n        \
+         agent: sim\n        command: cat > received.txt\n\
+         orchestrator:\n  enabled: true\n  poll_interval: 200\n",
+    );
+    let title = "Say \"hi\" & 'bye'; $(touch pwned1) `touch pwned2` | tee pwned3\nsecond line";
+    p.ok(&["mission", "set", "Hostile"]);
+    p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
+    p.ok(&["task", "create", title, "--milestone", "M1"]);
+    p.ok(&["mission", "plan-complete"]);
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let pane = wait_for("the Worker pane", Duration::from_secs(10), || {
+        let panes = tmux.tmux_ok(&["list-panes", "-a", "-F", "#{pane_id} #{@ide_title}"]);
+        Some(panes.lines().find(|l| l.ends_with(" Worker"))?.split(' ').next()?.to_string())
+    });
+    // `cat` cannot report for itself; say it is idle as an agent hook would.
+    tmux.on(p.cmd()).args(["agent", "idle", "--pane", &pane]).assert().success();
+    let received = wait_for("the prompt in the pane", Duration::from_secs(15), || {
+        let text = std::fs::read_to_string(p.path().join("received.txt")).ok()?;
+        text.contains("second line").then_some(text)
+    });
+    assert!(received.contains(title), "the title arrived changed:\n{received}");
+    assert!(received.lines().nth(1) == Some("TMUX-IDE-TASK: 001"), "{received}");
+    for file in ["pwned1", "pwned2", "pwned3"] {
+        assert!(!p.path().join(file).exists(), "{file} was created: the title ran");
+    }
+}
