@@ -193,3 +193,38 @@ fn a_hostile_task_title_reaches_the_pane_verbatim_and_runs_nothing() {
         assert!(!p.path().join(file).exists(), "{file} was created: the title ran");
     }
 }
+
+#[test]
+fn sigterm_stops_the_orchestrator_cleanly_and_a_second_one_is_refused() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: Worker\n        command: cat\n");
+    p.ok(&["mission", "set", "Quiet"]);
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let mut cmd = Command::new(bin());
+    hermetic(&mut cmd);
+    let mut orch = cmd
+        .arg("-C")
+        .arg(p.path())
+        .args(["--tmux-socket", &tmux.socket, "orchestrator", "run"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("orchestrator_started", Duration::from_secs(10), || {
+        (!of_type(&events(&p, "."), "orchestrator_started").is_empty()).then_some(())
+    });
+    let second = tmux.on(p.cmd()).args(["orchestrator", "run"]).output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("already running") && err.contains(&orch.id().to_string()), "{err}");
+
+    let pid = orch.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status =
+        wait_for("the orchestrator to exit", Duration::from_secs(5), || orch.try_wait().unwrap());
+    assert!(status.success(), "{status}");
+    let stopped = of_type(&events(&p, "."), "orchestrator_stopped").len();
+    assert_eq!(stopped, 1);
+    let lock = std::fs::File::open(p.path().join(".tmux-ide/run/orchestrator.lock")).unwrap();
+    assert!(lock.try_lock().is_ok(), "the lock is released");
+}
