@@ -117,8 +117,7 @@ fn the_demo_mission_runs_to_completion_with_one_remediation() {
     }
 
     let lead = wait_for("the completion message in the lead pane", Duration::from_secs(10), || {
-        let panes = tmux.tmux_ok(&["list-panes", "-a", "-F", "#{pane_id} #{@ide_title}"]);
-        let lead = panes.lines().find(|l| l.ends_with(" Lead"))?.split(' ').next()?.to_string();
+        let lead = tmux.pane_titled("Lead")?;
         let screen = tmux.capture(&lead);
         screen.contains("complete").then_some(screen)
     });
@@ -177,10 +176,7 @@ fn a_hostile_task_title_reaches_the_pane_verbatim_and_runs_nothing() {
     p.ok(&["task", "create", title, "--milestone", "M1"]);
     p.ok(&["mission", "plan-complete"]);
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let pane = wait_for("the Worker pane", Duration::from_secs(10), || {
-        let panes = tmux.tmux_ok(&["list-panes", "-a", "-F", "#{pane_id} #{@ide_title}"]);
-        Some(panes.lines().find(|l| l.ends_with(" Worker"))?.split(' ').next()?.to_string())
-    });
+    let pane = wait_for("the Worker pane", Duration::from_secs(10), || tmux.pane_titled("Worker"));
     // `cat` cannot report for itself; say it is idle as an agent hook would.
     tmux.on(p.cmd()).args(["agent", "idle", "--pane", &pane]).assert().success();
     let received = wait_for("the prompt in the pane", Duration::from_secs(15), || {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;
 
-use crate::common::{TestProject, TmuxServer, wait_for};
+use crate::common::{TestProject, TmuxServer, success, wait_for};
 
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
@@ -32,15 +32,7 @@ pub fn run(p: &TestProject, server: &TmuxServer, args: &[&str]) -> Output {
 
 /// `tmux-ide ARGS` on the private server, asserting success; stdout.
 pub fn ok(p: &TestProject, server: &TmuxServer, args: &[&str]) -> String {
-    let out = run(p, server, args);
-    assert!(
-        out.status.success(),
-        "tmux-ide {args:?} failed ({}):\nstdout: {}\nstderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    success(args, run(p, server, args))
 }
 
 /// Launches detached at 200x50.

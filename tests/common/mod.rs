@@ -37,15 +37,7 @@ impl TestProject {
 
     /// Runs `tmux-ide ARGS`, asserts exit 0 and returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "tmux-ide {args:?} failed ({}):\nstdout: {}\nstderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        success(args, self.run(args))
     }
 
     pub fn write(&self, rel: &str, text: &str) {
@@ -57,6 +49,18 @@ impl TestProject {
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
+}
+
+/// Asserts that `tmux-ide ARGS` succeeded (showing both streams if not); its stdout.
+pub fn success(args: &[&str], out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "tmux-ide {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Clears what would make a test depend on the developer's terminal or tmux.
@@ -98,6 +102,13 @@ impl TmuxServer {
     pub fn capture(&self, target: &str) -> String {
         String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-J", "-t", target]).stdout)
             .into_owned()
+    }
+
+    /// The id (`%N`) of the pane titled `title` by tmux-ide, if there is one.
+    pub fn pane_titled(&self, title: &str) -> Option<String> {
+        let panes = self.tmux_ok(&["list-panes", "-a", "-F", "#{pane_id} #{@ide_title}"]);
+        let line = panes.lines().find(|l| l.split_once(' ').is_some_and(|(_, t)| t == title))?;
+        Some(line.split(' ').next()?.to_string())
     }
 
     /// Adds `--tmux-socket <socket>` to a tmux-ide command.
