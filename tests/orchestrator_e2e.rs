@@ -93,6 +93,11 @@ fn the_demo_mission_runs_to_completion_with_one_remediation() {
         .collect();
     assert_eq!(validated, ["M2", "M2", "M3"], "M2 twice (one failing round), M3 once");
     assert!(of_type(&events, "validation_dispatched").iter().all(|e| e["pane"] == "Validator"));
+    let reports = of_type(&events, "assertion_reported");
+    assert!(
+        reports.iter().all(|e| e["pane"] == "Validator"),
+        "reported by pane title: {reports:?}"
+    );
 
     let position = |pred: &dyn Fn(&Value) -> bool| events.iter().position(pred).unwrap();
     let m1_done = position(&|e| e["type"] == "milestone_done" && e["milestone"] == "M1");

@@ -7,7 +7,6 @@ use super::Ctx;
 use crate::agent::sim::{self, FailRule, SimOptions};
 use crate::agent::state::{ReportedState, state_event};
 use crate::plan::store::Store;
-use crate::tmux::Tmux;
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -56,12 +55,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     })?;
     let project = ctx.project()?;
     // The title makes the log readable; the id is what the orchestrator matches on.
-    let title = Tmux::new(ctx.tmux_socket.clone())
-        .run(&["display-message", "-p", "-t", &pane, "#{@ide_title}"])
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(|| pane.clone());
+    let title = super::pane::title_of(ctx, &pane);
     let event = state_event(jiff::Timestamp::now(), &pane, &title, state);
     Store::new(&project).append_events(&[event])?;
     Ok(ExitCode::SUCCESS)

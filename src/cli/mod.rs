@@ -24,6 +24,7 @@ pub mod milestone;
 pub mod mission;
 pub mod orch;
 pub mod orchestrator;
+pub mod pane;
 pub mod send;
 pub mod session;
 pub mod task;

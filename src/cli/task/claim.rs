@@ -12,15 +12,17 @@ use crate::plan::rules::claim_task;
 pub struct Args {
     /// Task id.
     pub id: String,
-    /// Title of the pane taking it (defaults to $TMUX_IDE_PANE).
+    /// Title of the pane taking it (defaults to $TMUX_IDE_PANE, whose pane id is turned
+    /// into the pane's title).
     #[arg(long, env = "TMUX_IDE_PANE")]
     pub pane: String,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
+    let pane = crate::cli::pane::title_of(ctx, &args.pane);
     let id = Store::new(&ctx.project()?)
-        .update(|plan, events| claim_task(plan, events, &args.id, &args.pane, now))?;
-    println!("Task {id} claimed by {}", args.pane);
+        .update(|plan, events| claim_task(plan, events, &args.id, &pane, now))?;
+    println!("Task {id} claimed by {pane}");
     Ok(ExitCode::SUCCESS)
 }

@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         id: args.id,
         status: args.status,
         evidence: args.evidence,
-        reporter: args.pane.unwrap_or_else(|| "user".into()),
+        reporter: args.pane.map_or_else(|| "user".into(), |p| crate::cli::pane::title_of(ctx, &p)),
     };
     let now = Timestamp::now();
     Store::new(&project)
