@@ -69,7 +69,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     for (info, (_, judgement)) in panes.iter().zip(views) {
         let profile = observer.profile(info);
         let checked = if args.pane.is_some() {
-            let screen = tmux.capture(&info.id, 200).unwrap_or_default();
+            let screen = tmux.capture_visible(&info.id).unwrap_or_default();
             screen::tail(&screen, profile.tail_lines).into_iter().map(str::to_string).collect()
         } else {
             Vec::new()

@@ -181,7 +181,7 @@ fn wait_for_receipt(
     let mut second_enter = false;
     loop {
         let events = events_since(log, offset);
-        let screen = tmux.capture(pane, 50).unwrap_or_default();
+        let screen = tmux.capture_visible(pane).unwrap_or_default();
         if let Some(evidence) = evidence(profile, &screen, &events, pane, task) {
             return Receipt::Landed { evidence, second_enter };
         }

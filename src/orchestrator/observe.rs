@@ -170,7 +170,7 @@ impl Observer {
                 let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
                 let screen = if takes_work && !p.dead {
-                    tmux.capture(&p.id, 200).unwrap_or_default()
+                    tmux.capture_visible(&p.id).unwrap_or_default()
                 } else {
                     String::new()
                 };

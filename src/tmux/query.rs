@@ -59,6 +59,13 @@ impl Tmux {
         Ok(lines[from..].join("\n"))
     }
 
+    /// The visible screen of a pane, without history, trailing blank lines dropped. Agent
+    /// states are read here: a screen cleared by a redraw lingers in the history.
+    pub fn capture_visible(&self, pane_id: &str) -> Result<String> {
+        let out = self.run(&["capture-pane", "-p", "-J", "-t", pane_id])?;
+        Ok(out.trim_end_matches(['\n', ' ']).to_string())
+    }
+
     /// Every tmux-ide session on this server (none when no server runs); one process.
     pub fn sessions(&self) -> Result<Vec<SessionInfo>> {
         let args = [
