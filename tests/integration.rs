@@ -3,6 +3,7 @@ mod common;
 
 mod agents_dispatch;
 mod agents_failures;
+mod agents_hooks;
 mod cli_basics;
 mod orchestrator_e2e;
 mod reports;
