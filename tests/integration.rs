@@ -1,6 +1,9 @@
 //! The one integration-test binary: each module drives the real `tmux-ide` binary.
 mod common;
 
+mod agents_dispatch;
+mod agents_failures;
+mod agents_hooks;
 mod cli_basics;
 mod orchestrator_e2e;
 mod reports;

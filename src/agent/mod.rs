@@ -1,5 +1,8 @@
-//! Agents in panes: self-reported state (`tmux-ide agent idle|busy`) and the built-in
-//! simulated agent (`tmux-ide agent sim`).
+//! Agents in panes: their profiles (how to recognise, read and feed each program), reading
+//! their screens, self-reported state (`tmux-ide agent idle|busy`), hook installation and
+//! the built-in simulated agent (`tmux-ide agent sim`).
+pub mod hooks;
 pub mod profiles;
+pub mod screen;
 pub mod sim;
 pub mod state;

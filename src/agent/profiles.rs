@@ -1,15 +1,333 @@
-//! What tmux-ide knows about each kind of agent program: how long it needs between a
-//! paste and the Enter that submits it.
+//! What tmux-ide knows about each kind of agent program (its profile): how to recognise
+//! it (foreground process, pane title), its ready / busy / waiting / rate-limited screen
+//! patterns (checked on the last lines only), how to submit a paste, and its hook support.
+//! Built-in profiles for every [`Agent`]; ide.yml's `agents:` map overrides or adds some.
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
+use crate::agent::screen::Pattern;
 use crate::config::Agent;
 
-/// Pause between pasting a prompt and pressing Enter. Claude Code needs ~300 ms to take
-/// a paste in (notes/claude-code-observed.md); the line-based simulated agent needs none,
-/// a few milliseconds keep the order of paste and key certain.
+/// How an agent tells tmux-ide about its state on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookKind {
+    /// No hooks: state comes from the screen only.
+    None,
+    /// Claude Code settings hooks (`tmux-ide hooks install claude`).
+    ClaudeSettings,
+    /// Codex's `notify` program, run when a turn completes (`tmux-ide hooks install codex`).
+    CodexNotify,
+    /// Aider's `--notifications-command`, run when it waits for input.
+    AiderNotifications,
+    /// The agent runs `tmux-ide agent idle|busy` itself (the simulated agent).
+    SelfReport,
+}
+
+/// One agent program's profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// `claude`, or the user's name for it in ide.yml.
+    pub name: String,
+    /// Foreground process names (`pane_current_command`) the program shows up as.
+    pub processes: Vec<String>,
+    /// Substrings of the pane title (set by the program) that identify it.
+    pub titles: Vec<String>,
+    /// Substrings of the pane's `command` in ide.yml that select this profile (user-defined).
+    pub matches: Vec<String>,
+    /// Lines from the bottom of the screen (non-blank) that patterns are checked on.
+    pub tail_lines: usize,
+    pub ready: Vec<Pattern>,
+    pub busy: Vec<Pattern>,
+    pub waiting: Vec<Pattern>,
+    pub rate_limited: Vec<Pattern>,
+    /// Shown in the input when a paste is held as a preview (`[Pasted text #1 +40 lines]`).
+    pub paste_marker: Vec<Pattern>,
+    /// Pause between the paste and Enter.
+    pub enter_delay: Duration,
+    /// A paste preview needs one more Enter to submit (sent once, only if the marker shows).
+    pub second_enter: bool,
+    /// How long to look for evidence that a prompt landed.
+    pub receipt_timeout: Duration,
+    pub hooks: HookKind,
+}
+
+fn pats(list: &[&str]) -> Vec<Pattern> {
+    list.iter().map(|p| Pattern::new(p)).collect()
+}
+
+fn strs(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+const SHELLS: &[&str] = &["bash", "zsh", "sh", "dash", "fish", "ksh"];
+
+impl Profile {
+    /// The built-in profile of `agent`.
+    pub fn builtin(agent: Agent) -> Profile {
+        let base = Profile {
+            name: agent.as_str().to_string(),
+            processes: Vec::new(),
+            titles: Vec::new(),
+            matches: Vec::new(),
+            tail_lines: 8,
+            ready: Vec::new(),
+            busy: Vec::new(),
+            waiting: Vec::new(),
+            rate_limited: Vec::new(),
+            paste_marker: Vec::new(),
+            enter_delay: crate::tmux::ENTER_DELAY,
+            second_enter: false,
+            receipt_timeout: Duration::from_secs(5),
+            hooks: HookKind::None,
+        };
+        match agent {
+            // notes/claude-code-observed.md: `❯` stays visible while busy, so busy
+            // ("esc to interrupt") outranks ready; the title is `✳ Claude Code` when idle.
+            Agent::Claude => Profile {
+                processes: strs(&["claude", "node"]),
+                titles: strs(&["Claude Code"]),
+                ready: pats(&["❯", "? for shortcuts"]),
+                busy: pats(&["esc to interrupt"]),
+                waiting: pats(&["Do you want to proceed?", "Do you want to make this edit"]),
+                rate_limited: pats(&["usage limit reached", "rate limit", "API Error: 429"]),
+                paste_marker: pats(&["[Pasted text"]),
+                hooks: HookKind::ClaudeSettings,
+                ..base
+            },
+            Agent::Codex => Profile {
+                processes: strs(&["codex", "node"]),
+                ready: pats(&["⏎ send", "▌", "›"]),
+                busy: pats(&["esc to interrupt"]),
+                waiting: pats(&["Allow command?", "Would you like to run", "approve"]),
+                rate_limited: pats(&["usage limit", "rate limit", "429 Too Many Requests"]),
+                paste_marker: pats(&["[Pasted Content"]),
+                hooks: HookKind::CodexNotify,
+                ..base
+            },
+            Agent::Aider => Profile {
+                processes: strs(&["aider", "python", "python3"]),
+                tail_lines: 2,
+                ready: pats(&["^>", "^architect>", "^ask>", "^code>", "^multi>"]),
+                busy: pats(&["Waiting for", "Thinking"]),
+                waiting: pats(&["(Y)es/(N)o"]),
+                rate_limited: pats(&["RateLimitError", "rate limit"]),
+                enter_delay: Duration::from_millis(100),
+                hooks: HookKind::AiderNotifications,
+                ..base
+            },
+            Agent::Gemini => Profile {
+                processes: strs(&["gemini", "node"]),
+                titles: strs(&["Gemini"]),
+                ready: pats(&["Type your message"]),
+                busy: pats(&["esc to cancel"]),
+                waiting: pats(&["Allow execution", "Apply this change?", "Waiting for user"]),
+                rate_limited: pats(&["Quota exceeded", "rate limit", "RESOURCE_EXHAUSTED"]),
+                ..base
+            },
+            // The simulated agent prints `sim> ` as its last line when it waits.
+            Agent::Sim => Profile {
+                processes: strs(&["tmux-ide"]),
+                tail_lines: 1,
+                ready: pats(&["^sim>$"]),
+                busy: pats(&["● working", "● validating"]),
+                enter_delay: Duration::from_millis(20),
+                receipt_timeout: Duration::from_secs(3),
+                hooks: HookKind::SelfReport,
+                ..base
+            },
+            Agent::Shell => {
+                Profile { processes: strs(SHELLS), enter_delay: Duration::from_millis(20), ..base }
+            }
+        }
+    }
+
+    /// Whether `process` (a pane's foreground command) is one this agent shows up as.
+    pub fn has_process(&self, process: &str) -> bool {
+        self.processes.iter().any(|p| p == process)
+    }
+
+    /// Applies the fields an ide.yml `agents:` entry sets.
+    pub fn overridden(mut self, spec: &ProfileSpec) -> Profile {
+        let set = |to: &mut Vec<Pattern>, from: &Option<Vec<String>>| {
+            if let Some(list) = from {
+                *to = list.iter().map(|p| Pattern::new(p)).collect();
+            }
+        };
+        set(&mut self.ready, &spec.ready);
+        set(&mut self.busy, &spec.busy);
+        set(&mut self.waiting, &spec.waiting);
+        set(&mut self.rate_limited, &spec.rate_limited);
+        set(&mut self.paste_marker, &spec.paste_marker);
+        if let Some(p) = &spec.processes {
+            self.processes = p.clone();
+        }
+        if let Some(t) = &spec.titles {
+            self.titles = t.clone();
+        }
+        if let Some(m) = &spec.matches {
+            self.matches = m.clone();
+        }
+        if let Some(n) = spec.tail_lines {
+            self.tail_lines = n.max(1) as usize;
+        }
+        if let Some(ms) = spec.enter_delay {
+            self.enter_delay = Duration::from_millis(ms);
+        }
+        if let Some(b) = spec.second_enter {
+            self.second_enter = b;
+        }
+        if let Some(ms) = spec.receipt_timeout {
+            self.receipt_timeout = Duration::from_millis(ms);
+        }
+        if let Some(h) = spec.hooks {
+            self.hooks = h;
+        }
+        self
+    }
+}
+
+/// One entry of ide.yml's `agents:` map. Named after a built-in agent it changes that
+/// profile; any other name is a new profile (starting from `base`, default `shell`) that
+/// applies to panes whose `command` contains one of `match`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    #[serde(default)]
+    pub base: Option<Agent>,
+    #[serde(default, rename = "match")]
+    pub matches: Option<Vec<String>>,
+    #[serde(default)]
+    pub processes: Option<Vec<String>>,
+    #[serde(default)]
+    pub titles: Option<Vec<String>>,
+    #[serde(default)]
+    pub tail_lines: Option<u32>,
+    #[serde(default)]
+    pub ready: Option<Vec<String>>,
+    #[serde(default)]
+    pub busy: Option<Vec<String>>,
+    #[serde(default)]
+    pub waiting: Option<Vec<String>>,
+    #[serde(default)]
+    pub rate_limited: Option<Vec<String>>,
+    #[serde(default)]
+    pub paste_marker: Option<Vec<String>>,
+    /// Milliseconds between paste and Enter.
+    #[serde(default)]
+    pub enter_delay: Option<u64>,
+    #[serde(default)]
+    pub second_enter: Option<bool>,
+    /// Milliseconds to wait for evidence that a prompt landed.
+    #[serde(default)]
+    pub receipt_timeout: Option<u64>,
+    #[serde(default)]
+    pub hooks: Option<HookKind>,
+}
+
+/// Every profile a project can use: the built-ins with ide.yml's changes, then its own.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    builtin: Vec<(Agent, Profile)>,
+    custom: Vec<Profile>,
+}
+
+impl Default for Profiles {
+    fn default() -> Self {
+        Profiles::new(&BTreeMap::new())
+    }
+}
+
+impl Profiles {
+    pub fn new(specs: &BTreeMap<String, ProfileSpec>) -> Profiles {
+        let builtin = Agent::ALL
+            .iter()
+            .map(|&a| {
+                let p = Profile::builtin(a);
+                let p = match specs.get(a.as_str()) {
+                    Some(spec) => p.overridden(spec),
+                    None => p,
+                };
+                (a, p)
+            })
+            .collect();
+        let custom = specs
+            .iter()
+            .filter(|(name, _)| name.parse::<Agent>().is_err())
+            .map(|(name, spec)| {
+                let mut p = Profile::builtin(spec.base.unwrap_or(Agent::Shell)).overridden(spec);
+                p.name = name.clone();
+                if p.matches.is_empty() {
+                    p.matches = vec![name.clone()];
+                }
+                p
+            })
+            .collect();
+        Profiles { builtin, custom }
+    }
+
+    /// The profile for a pane: a user-defined one whose `match` is in the pane's command,
+    /// else the built-in one of its agent (`shell` when it has none).
+    pub fn resolve(&self, agent: Option<Agent>, command: Option<&str>) -> &Profile {
+        if let Some(cmd) = command
+            && let Some(p) =
+                self.custom.iter().find(|p| p.matches.iter().any(|m| cmd.contains(m.as_str())))
+        {
+            return p;
+        }
+        self.builtin(agent.unwrap_or(Agent::Shell))
+    }
+
+    pub fn builtin(&self, agent: Agent) -> &Profile {
+        let found = self.builtin.iter().find(|(a, _)| *a == agent).map(|(_, p)| p);
+        found.unwrap_or(&self.builtin[0].1)
+    }
+}
+
+/// Pause between pasting a prompt and pressing Enter for `agent`'s built-in profile.
 pub fn enter_delay(agent: Option<Agent>) -> Duration {
-    match agent {
-        Some(Agent::Sim) | Some(Agent::Shell) => Duration::from_millis(20),
-        _ => crate::tmux::ENTER_DELAY,
+    Profile::builtin(agent.unwrap_or(Agent::Shell)).enter_delay
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_agent_has_a_builtin_profile_named_after_it() {
+        let profiles = Profiles::default();
+        for a in Agent::ALL {
+            assert_eq!(profiles.builtin(a).name, a.as_str());
+        }
+        assert_eq!(enter_delay(Some(Agent::Claude)), Duration::from_millis(300));
+        assert!(enter_delay(Some(Agent::Sim)) < Duration::from_millis(100));
+    }
+
+    #[test]
+    fn an_ide_yml_entry_named_after_a_builtin_changes_only_what_it_sets() {
+        let spec = ProfileSpec { receipt_timeout: Some(900), ..ProfileSpec::default() };
+        let profiles = Profiles::new(&BTreeMap::from([("claude".to_string(), spec)]));
+        let claude = profiles.resolve(Some(Agent::Claude), Some("claude"));
+        assert_eq!(claude.receipt_timeout, Duration::from_millis(900));
+        assert_eq!(claude.busy, Profile::builtin(Agent::Claude).busy);
+    }
+
+    #[test]
+    fn a_user_defined_profile_applies_to_panes_whose_command_it_matches() {
+        let spec = ProfileSpec {
+            base: Some(Agent::Claude),
+            matches: Some(vec!["mybot --preview".into()]),
+            second_enter: Some(true),
+            ..ProfileSpec::default()
+        };
+        let profiles = Profiles::new(&BTreeMap::from([("mybot".to_string(), spec)]));
+        let p = profiles.resolve(Some(Agent::Claude), Some("./mybot --preview -v"));
+        assert_eq!(p.name, "mybot");
+        assert!(p.second_enter);
+        assert_eq!(p.busy, Profile::builtin(Agent::Claude).busy);
+        assert_eq!(profiles.resolve(Some(Agent::Claude), Some("claude")).name, "claude");
+        assert_eq!(profiles.resolve(None, None).name, "shell");
     }
 }

@@ -26,6 +26,9 @@ pub struct ReportArgs {
     /// The pane reporting (`%3`); defaults to $TMUX_IDE_PANE, set in every tmux-ide pane.
     #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
     pub pane: Option<String>,
+    /// What a hook passes along (Codex's notify appends a JSON payload); ignored.
+    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    pub payload: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

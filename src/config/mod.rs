@@ -173,4 +173,37 @@ mod tests {
         assert_eq!(c.rows[0].size, Some(Percent(60)));
         assert_eq!(c.rows[0].panes[0].env["PORT"], "3000");
     }
+
+    #[test]
+    fn agent_profiles_are_read_from_the_agents_map_with_typo_hints() {
+        let text = "rows:
+  - panes:
+      - command: mybot
+agents:
+  mybot:
+    base: claude
+    busy: [\"thinking\"]
+    second_enter: true
+  claude:
+    receipt_timeout: 900
+";
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.agents["mybot"].second_enter, Some(true));
+        assert_eq!(c.agents["claude"].receipt_timeout, Some(900));
+        let got = problems_of(
+            "rows:
+  - panes:
+      - {}
+agents:
+  x:
+    bussy: [a]
+    base: clude
+",
+        );
+        assert!(
+            got.iter().any(|g| g.starts_with("agents.x.bussy: unknown key (did you mean `busy`?)")),
+            "{got:#?}"
+        );
+        assert!(got.iter().any(|g| g.contains("(did you mean `claude`?)")), "{got:#?}");
+    }
 }

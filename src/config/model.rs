@@ -23,6 +23,10 @@ pub struct Config {
     pub rows: Vec<Row>,
     #[serde(default)]
     pub orchestrator: OrchestratorConfig,
+    /// Agent profiles: changes to the built-in ones (keyed `claude`, `codex`, …) and
+    /// user-defined ones (any other name), see [`crate::agent::profiles`].
+    #[serde(default)]
+    pub agents: BTreeMap<String, crate::agent::profiles::ProfileSpec>,
 }
 
 /// Agent-team settings of the reference tool (kept for compatibility).

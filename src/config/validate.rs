@@ -57,6 +57,24 @@ const PANE: Shape = Shape::Map(&[
     ("skill", Shape::Str, false),
     ("agent", Shape::Enum(AGENTS), false),
 ]);
+const HOOK_KINDS: &[&str] =
+    &["none", "claude_settings", "codex_notify", "aider_notifications", "self_report"];
+const PROFILE: Shape = Shape::Map(&[
+    ("base", Shape::Enum(AGENTS), false),
+    ("match", Shape::List(&Shape::Str), false),
+    ("processes", Shape::List(&Shape::Str), false),
+    ("titles", Shape::List(&Shape::Str), false),
+    ("tail_lines", Shape::UInt, false),
+    ("ready", Shape::List(&Shape::Str), false),
+    ("busy", Shape::List(&Shape::Str), false),
+    ("waiting", Shape::List(&Shape::Str), false),
+    ("rate_limited", Shape::List(&Shape::Str), false),
+    ("paste_marker", Shape::List(&Shape::Str), false),
+    ("enter_delay", Shape::UInt, false),
+    ("second_enter", Shape::Bool, false),
+    ("receipt_timeout", Shape::UInt, false),
+    ("hooks", Shape::Enum(HOOK_KINDS), false),
+]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
 const ROOT: Shape = Shape::Map(&[
     ("name", Shape::Str, false),
@@ -94,6 +112,7 @@ const ROOT: Shape = Shape::Map(&[
         ]),
         false,
     ),
+    ("agents", Shape::Dict(&PROFILE), false),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.

@@ -4,10 +4,10 @@
 use jiff::Timestamp;
 
 use super::decide::{Action, Remediation};
+use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::run::Runner;
 use super::world::{PaneView, Role};
-use crate::agent::profiles::enter_delay;
 use crate::plan::rules;
 use crate::plan::{Event, MilestoneStatus, MissionStatus, Task, TaskStatus, ValidationRound};
 use crate::{Error, Result};
@@ -38,19 +38,46 @@ impl Runner {
                 self.notify_lead(panes, text)?;
                 Ok(false)
             }
-            Action::AgentExited { pane_title, task } => {
-                self.exited_reported.insert(pane_title.clone());
-                let event = Event::new(now, "agent_exited").task(task).pane(pane_title);
-                self.store.append_events(&[event])?;
-                Ok(false)
-            }
+            Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
                 let event = Event::new(now, "stall_detected").task(task).pane(pane_title);
                 self.store.append_events(&[event])?;
+                // One nudge: the agent may be waiting for a word, or have forgotten to report.
+                if let Some(pane) = panes.iter().find(|p| &p.title == pane_title) {
+                    self.pending.push(Delivery {
+                        pane: pane.id.clone(),
+                        title: pane.title.clone(),
+                        text: nudge_text(task),
+                        purpose: Purpose::Nudge { task: task.clone() },
+                    });
+                }
                 Ok(false)
             }
         }
+    }
+
+    /// The agent of `title` exited mid-task: the task goes back to `todo` (assignee and
+    /// start cleared) so another pane takes it, recorded as `task_returned`.
+    fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<bool> {
+        self.exited_reported.insert(title.to_string());
+        self.store.update(|plan, events| {
+            events.push(Event::new(now, "agent_exited").task(task).pane(title));
+            let Some(t) = plan.task_mut(task) else { return Ok(false) };
+            if t.status != TaskStatus::InProgress || t.assignee.as_deref() != Some(title) {
+                return Ok(false);
+            }
+            t.status = TaskStatus::Todo;
+            t.assignee = None;
+            t.started = None;
+            events.push(
+                Event::new(now, "task_returned")
+                    .task(task)
+                    .pane(title)
+                    .with("reason", "agent_exited"),
+            );
+            Ok(true)
+        })
     }
 
     fn dispatch(&mut self, task: &str, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
@@ -219,8 +246,7 @@ impl Runner {
             pane: lead.id.clone(),
             title: lead.title.clone(),
             text: format!("[tmux-ide] {text}"),
-            task: None,
-            notice: Some(text.to_string()),
+            purpose: Purpose::Notice(text.to_string()),
         });
         Ok(())
     }
@@ -243,63 +269,9 @@ impl Runner {
             pane: pane.to_string(),
             title: title.to_string(),
             text,
-            task: task.map(str::to_string),
-            notice: None,
+            purpose: Purpose::Prompt { task: task.map(str::to_string) },
         });
         Ok(())
-    }
-
-    /// Sends every queued text, panes in parallel (one pane's pause before Enter never
-    /// holds up another's), texts for the same pane in order; then records what landed.
-    pub(crate) fn flush_deliveries(&mut self) -> Result<()> {
-        let pending = std::mem::take(&mut self.pending);
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut by_pane: Vec<(String, Vec<Delivery>)> = Vec::new();
-        for d in pending {
-            match by_pane.iter_mut().find(|(p, _)| *p == d.pane) {
-                Some((_, list)) => list.push(d),
-                None => by_pane.push((d.pane.clone(), vec![d])),
-            }
-        }
-        let (tmux, agents) = (&self.tmux, &self.agents);
-        let results: Vec<(Delivery, Result<Timestamp>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = by_pane
-                .into_iter()
-                .map(|(pane, list)| {
-                    let delay = enter_delay(agents.get(&pane).copied());
-                    scope.spawn(move || {
-                        list.into_iter()
-                            .map(|d| {
-                                let sent = tmux
-                                    .paste_then_enter(&d.pane, &d.text, Some(delay))
-                                    .map(|()| Timestamp::now());
-                                (d, sent)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        });
-        let mut events = Vec::new();
-        for (d, sent) in results {
-            let event = match (sent, &d.notice) {
-                (Ok(ts), Some(text)) => Event::new(ts, "lead_notified").with("text", text.as_str()),
-                (Ok(ts), None) => Event::new(ts, "prompt_delivered"),
-                (Err(e), _) => {
-                    eprintln!("orchestrator: could not deliver to {}: {e}", d.title);
-                    Event::new(Timestamp::now(), "delivery_failed").with("error", e.to_string())
-                }
-            };
-            let mut event = event.pane(&d.title).with("pane_id", d.pane.as_str());
-            if let Some(task) = &d.task {
-                event = event.task(task);
-            }
-            events.push(event);
-        }
-        self.store.append_events(&events)
     }
 
     fn task_prompt(&self, plan: &crate::plan::Plan, task: &str) -> Result<String> {
@@ -315,6 +287,14 @@ impl Runner {
     ) -> Result<String> {
         gather::validation_prompt(&self.project, plan, milestone, round, assertions)
     }
+}
+
+/// The one nudge a stalled task's pane gets.
+pub(crate) fn nudge_text(task: &str) -> String {
+    format!(
+        "[tmux-ide] Are you still working on task {task}? When it is done, run: \
+tmux-ide task done {task} --proof \"<how you checked it>\" --summary \"<what you did>\""
+    )
 }
 
 fn remediation_task(id: &str, milestone: &str, r: &Remediation, now: Timestamp) -> Task {
@@ -351,14 +331,4 @@ fn final_metrics(plan: &crate::plan::Plan, now: Timestamp) -> serde_json::Value 
         "validation_rounds": plan.milestones.iter().filter_map(|m| m.validation.as_ref()).map(|v| v.round).sum::<u32>(),
         "duration_s": started.map(|s| (now.as_millisecond() - s.as_millisecond()) as f64 / 1000.0),
     })
-}
-
-/// A text waiting to be pasted into a pane at the end of the tick.
-pub(crate) struct Delivery {
-    pane: String,
-    title: String,
-    text: String,
-    task: Option<String>,
-    /// For a notice to the lead: the notice itself (recorded as `lead_notified`).
-    notice: Option<String>,
 }

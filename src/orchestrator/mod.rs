@@ -3,6 +3,7 @@
 //! store, observes the panes ([`observe`]), and applies actions ([`apply`]).
 mod apply;
 pub mod decide;
+mod deliver;
 pub mod events_tail;
 pub mod gather;
 pub mod observe;

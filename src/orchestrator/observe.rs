@@ -1,29 +1,142 @@
 //! Seeing the panes: each tick turns tmux's pane list, the agents' self-reports and the
-//! last lines of each screen into the `PaneView`s that `decide` works on.
+//! last lines of each screen into the `PaneView`s that `decide` works on, judged through
+//! each pane's agent profile; [`judge`] also says which signal decided.
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::world::{AgentState, PaneView, Role};
-use crate::agent::sim::READY_PROMPT;
+use crate::agent::profiles::{HookKind, Profile, Profiles};
+use crate::agent::screen::{self, ScreenState};
 use crate::agent::state::{ReportedState, parse_state_event};
-use crate::config::Agent;
 use crate::plan::Event;
 use crate::tmux::{PaneInfo, Tmux};
 
-/// Lines from the bottom of the screen that ready patterns are checked on.
-const TAIL_LINES: usize = 6;
+/// A self-report younger than this wins over the screen (for agents whose hooks report
+/// busy as well as idle); older ones are reconciled with the screen.
+pub const REPORT_FRESH: SignedDuration = SignedDuration::from_secs(600);
+
+/// Which signal decided a pane's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// tmux says the pane's program exited.
+    PaneDead,
+    /// The agent's own report (`tmux-ide agent <state>`), `age` old.
+    SelfReport { age: SignedDuration },
+    /// A profile pattern on the last lines of the screen.
+    Screen { seen: ScreenState, pattern: String },
+    /// Only an old self-report; the screen showed nothing the profile knows.
+    StaleReport { age: SignedDuration },
+    /// Nothing could tell.
+    Nothing,
+}
+
+impl std::fmt::Display for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Signal::PaneDead => f.write_str("the pane's program exited"),
+            Signal::SelfReport { age } => write!(f, "self-report {}s ago", age.as_secs()),
+            Signal::Screen { seen, pattern } => {
+                write!(f, "screen shows {} pattern \"{pattern}\"", seen.as_str())
+            }
+            Signal::StaleReport { age } => {
+                write!(f, "old self-report ({}s ago), screen unrecognised", age.as_secs())
+            }
+            Signal::Nothing => f.write_str("no report and no known pattern on screen"),
+        }
+    }
+}
+
+/// A pane's judged state and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    pub state: AgentState,
+    pub signal: Signal,
+}
+
+/// What one pane shows on this tick.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    pub dead: bool,
+    pub report: Option<(ReportedState, Timestamp)>,
+    pub screen: &'a str,
+    pub last_change: Timestamp,
+    pub now: Timestamp,
+}
+
+fn reported(state: ReportedState) -> AgentState {
+    match state {
+        ReportedState::Idle => AgentState::Idle,
+        ReportedState::Busy => AgentState::Busy,
+        ReportedState::Waiting => AgentState::Waiting,
+    }
+}
+
+/// Judges an agent's state. Strongest first: the pane is dead; a rate-limit / quota
+/// message on the last lines (an agent's stop hook may report idle while it is blocked);
+/// a self-report newer than the last screen change, or younger than [`REPORT_FRESH`] for
+/// agents whose hooks report busy too; the profile's patterns on the last lines
+/// (waiting > busy > ready); an old self-report; else unknown.
+pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
+    if ev.dead {
+        return Judgement { state: AgentState::Exited, signal: Signal::PaneDead };
+    }
+    let seen = screen::read(profile, ev.screen);
+    let by_screen = |(s, p): (ScreenState, &crate::agent::screen::Pattern)| Judgement {
+        state: match s {
+            ScreenState::RateLimited => AgentState::RateLimited,
+            ScreenState::Waiting => AgentState::Waiting,
+            ScreenState::Busy => AgentState::Busy,
+            ScreenState::Ready => AgentState::Idle,
+        },
+        signal: Signal::Screen { seen: s, pattern: p.to_string() },
+    };
+    if let Some(hit @ (ScreenState::RateLimited, _)) = seen {
+        return by_screen(hit);
+    }
+    if let Some((state, at)) = ev.report {
+        let age = ev.now.duration_since(at);
+        let full_hooks = matches!(profile.hooks, HookKind::ClaudeSettings | HookKind::SelfReport);
+        if at >= ev.last_change || (full_hooks && age <= REPORT_FRESH) {
+            return Judgement { state: reported(state), signal: Signal::SelfReport { age } };
+        }
+    }
+    if let Some(hit) = seen {
+        return by_screen(hit);
+    }
+    match ev.report {
+        Some((state, at)) => Judgement {
+            state: reported(state),
+            signal: Signal::StaleReport { age: ev.now.duration_since(at) },
+        },
+        None => Judgement { state: AgentState::Unknown, signal: Signal::Nothing },
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Observer {
+    profiles: Profiles,
+    /// The `command` of each pane in ide.yml, by pane title (selects user-defined profiles).
+    commands: HashMap<String, String>,
     /// Latest self-report per pane id.
     reports: HashMap<String, (ReportedState, Timestamp)>,
     /// Hash of the visible screen per pane id and when it last changed.
     screens: HashMap<String, (u64, Timestamp)>,
+    /// The last judged state per pane id, to log changes.
+    judged: HashMap<String, AgentState>,
 }
 
 impl Observer {
+    pub fn new(profiles: Profiles, commands: HashMap<String, String>) -> Observer {
+        Observer { profiles, commands, ..Observer::default() }
+    }
+
+    /// The profile of a pane.
+    pub fn profile(&self, pane: &PaneInfo) -> &Profile {
+        self.profiles.resolve(pane.agent, self.commands.get(&pane.title).map(String::as_str))
+    }
+
     /// Takes in new events; keeps the latest self-report of each pane.
     pub fn absorb(&mut self, events: &[Event]) {
         for event in events {
@@ -36,31 +149,63 @@ impl Observer {
         }
     }
 
-    /// The panes as `decide` sees them. Lead and shell panes are listed but not captured:
-    /// they never take work.
-    pub fn observe(&mut self, tmux: &Tmux, panes: &[PaneInfo], now: Timestamp) -> Vec<PaneView> {
-        panes
+    /// The latest self-report of a pane.
+    pub fn report(&self, pane_id: &str) -> Option<(ReportedState, Timestamp)> {
+        self.reports.get(pane_id).copied()
+    }
+
+    /// The panes as `decide` sees them, with why each got its state, and a `pane_state`
+    /// event for every pane whose judged state changed since the last look. Lead and
+    /// shell panes are listed but not captured: they never take work.
+    pub fn observe(
+        &mut self,
+        tmux: &Tmux,
+        panes: &[PaneInfo],
+        now: Timestamp,
+    ) -> (Vec<(PaneView, Judgement)>, Vec<Event>) {
+        let mut changes = Vec::new();
+        let views = panes
             .iter()
             .map(|p| {
                 let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
                 let screen = if takes_work && !p.dead {
-                    tmux.capture(&p.id, 200).unwrap_or_default()
+                    tmux.capture_visible(&p.id).unwrap_or_default()
                 } else {
                     String::new()
                 };
-                let changed = self.track_screen(&p.id, &screen, now);
-                let report = self.reports.get(&p.id).map(|(s, _)| *s);
-                PaneView {
+                let last_change = self.track_screen(&p.id, &screen, now);
+                let ev = Evidence {
+                    dead: p.dead,
+                    report: self.report(&p.id),
+                    screen: &screen,
+                    last_change,
+                    now,
+                };
+                let judgement = judge(self.profile(p), &ev);
+                if takes_work
+                    && self.judged.insert(p.id.clone(), judgement.state) != Some(judgement.state)
+                {
+                    changes.push(
+                        Event::new(now, "pane_state")
+                            .pane(&p.title)
+                            .with("pane_id", p.id.as_str())
+                            .with("state", state_name(judgement.state))
+                            .with("signal", judgement.signal.to_string()),
+                    );
+                }
+                let view = PaneView {
                     id: p.id.clone(),
                     title: p.title.clone(),
                     role,
                     specialty: p.specialty.clone().filter(|s| !s.is_empty()),
-                    state: judge_state(report, p.agent, p.dead, &screen),
-                    last_output_change: changed,
-                }
+                    state: judgement.state,
+                    last_output_change: last_change,
+                };
+                (view, judgement)
             })
-            .collect()
+            .collect();
+        (views, changes)
     }
 
     fn track_screen(&mut self, pane: &str, screen: &str, now: Timestamp) -> Timestamp {
@@ -77,76 +222,18 @@ impl Observer {
     }
 }
 
-/// Judges an agent's state. Signals, strongest first: the pane is dead; the agent's own
-/// report; the agent's ready pattern on the last lines of its screen.
-pub fn judge_state(
-    report: Option<ReportedState>,
-    agent: Option<Agent>,
-    dead: bool,
-    screen: &str,
-) -> AgentState {
-    if dead {
-        return AgentState::Exited;
-    }
-    match report {
-        Some(ReportedState::Idle) => return AgentState::Idle,
-        Some(ReportedState::Busy) => return AgentState::Busy,
-        Some(ReportedState::Waiting) => return AgentState::Waiting,
-        None => {}
-    }
-    let last = screen.lines().rev().take(TAIL_LINES).find(|l| !l.trim().is_empty());
-    match agent {
-        Some(Agent::Sim) => match last {
-            Some(line) if line.trim_end() == READY_PROMPT.trim_end() => AgentState::Idle,
-            _ => AgentState::Busy,
-        },
-        _ => AgentState::Unknown,
+/// The snake_case name of a state, as events and `detect --json` write it.
+pub fn state_name(state: AgentState) -> &'static str {
+    match state {
+        AgentState::Idle => "idle",
+        AgentState::Busy => "busy",
+        AgentState::Waiting => "waiting",
+        AgentState::RateLimited => "rate_limited",
+        AgentState::Exited => "exited",
+        AgentState::Unknown => "unknown",
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dead_pane_is_exited_whatever_it_reported() {
-        assert_eq!(
-            judge_state(Some(ReportedState::Idle), Some(Agent::Sim), true, ""),
-            AgentState::Exited
-        );
-    }
-
-    #[test]
-    fn a_self_report_outranks_the_screen() {
-        assert_eq!(
-            judge_state(Some(ReportedState::Busy), Some(Agent::Sim), false, "sim> "),
-            AgentState::Busy
-        );
-    }
-
-    #[test]
-    fn the_sim_is_idle_when_its_prompt_is_the_last_line() {
-        assert_eq!(judge_state(None, Some(Agent::Sim), false, "done\nsim> \n\n"), AgentState::Idle);
-        assert_eq!(
-            judge_state(None, Some(Agent::Sim), false, "sim> \n● working"),
-            AgentState::Busy
-        );
-    }
-
-    #[test]
-    fn an_unknown_agent_without_a_report_is_unknown() {
-        assert_eq!(judge_state(None, Some(Agent::Claude), false, "❯"), AgentState::Unknown);
-    }
-
-    #[test]
-    fn the_latest_self_report_wins() {
-        let mut o = Observer::default();
-        let t1: Timestamp = "2026-01-01T00:00:01Z".parse().unwrap();
-        let t2: Timestamp = "2026-01-01T00:00:02Z".parse().unwrap();
-        o.absorb(&[
-            crate::agent::state::state_event(t2, "%1", "Backend", ReportedState::Busy),
-            crate::agent::state::state_event(t1, "%1", "Backend", ReportedState::Idle),
-        ]);
-        assert_eq!(o.reports["%1"].0, ReportedState::Busy);
-    }
-}
+#[path = "observe_tests.rs"]
+mod tests;

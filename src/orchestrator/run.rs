@@ -15,7 +15,8 @@ use super::decide;
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use super::world::{PaneView, Settings, World};
-use crate::config::{Agent, Config};
+use crate::agent::profiles::{Profile, Profiles};
+use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::store::Store;
 use crate::plan::{Event, MissionStatus};
@@ -45,9 +46,11 @@ pub struct Runner {
     pub(crate) stalls_reported: HashSet<String>,
     pub(crate) exited_reported: HashSet<String>,
     /// Texts to paste at the end of this tick.
-    pub(crate) pending: Vec<super::apply::Delivery>,
-    /// The agent in each pane (by pane id), from the last look at the panes.
-    pub(crate) agents: HashMap<String, Agent>,
+    pub(crate) pending: Vec<super::deliver::Delivery>,
+    /// Delivery threads still pasting or waiting for a receipt.
+    pub(crate) inflight: Vec<super::deliver::Inflight>,
+    /// The agent profile of each pane (by pane id), from the last look at the panes.
+    pub(crate) profiles: HashMap<String, Profile>,
     _lock: File,
 }
 
@@ -94,11 +97,12 @@ impl Runner {
             poll: Duration::from_millis(orch.poll_interval.max(100)),
             settings,
             tail: EventTail::new(project.events_jsonl()),
-            observer: Observer::default(),
+            observer: Observer::new(Profiles::new(&config.agents), pane_commands(&config)),
             stalls_reported: HashSet::new(),
             exited_reported: HashSet::new(),
             pending: Vec::new(),
-            agents: HashMap::new(),
+            inflight: Vec::new(),
+            profiles: HashMap::new(),
             project,
             store,
             tmux,
@@ -168,6 +172,8 @@ impl Runner {
                 break;
             }
         }
+        // Let the last notices and receipts finish before saying goodbye.
+        self.reap(true);
         let reason = if STOP.load(Ordering::SeqCst) { "signal" } else { "mission complete" };
         self.store.append_events(&[
             Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
@@ -205,7 +211,21 @@ impl Runner {
             }
         }
         // What was written to the store is delivered even if a later action failed.
-        self.flush_deliveries()?;
+        let mut unconfirmed = self.flush_deliveries()?;
+        while !unconfirmed.is_empty() {
+            for u in std::mem::take(&mut unconfirmed) {
+                let what = u.task.map(|t| format!("task {t}")).unwrap_or("validation".into());
+                let text = format!(
+                    "The prompt for {what} did not visibly land in pane \"{}\" ({}) within {:.1}s; \
+it was not sent again. Check the pane.",
+                    u.title,
+                    u.pane,
+                    u.waited.as_secs_f64()
+                );
+                self.notify_lead(&panes, &text)?;
+            }
+            unconfirmed = self.flush_deliveries()?;
+        }
         outcome?;
         let plan = self.store.load()?;
         Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete))
@@ -213,8 +233,11 @@ impl Runner {
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
         let infos = self.tmux.list_panes(&self.session)?;
-        self.agents = infos.iter().filter_map(|p| Some((p.id.clone(), p.agent?))).collect();
-        Ok(self.observer.observe(&self.tmux, &infos, now))
+        self.profiles =
+            infos.iter().map(|p| (p.id.clone(), self.observer.profile(p).clone())).collect();
+        let (views, changes) = self.observer.observe(&self.tmux, &infos, now);
+        self.store.append_events(&changes)?;
+        Ok(views.into_iter().map(|(v, _)| v).collect())
     }
 
     /// After a crash between writing an assignment and pasting its prompt, the task is
@@ -256,6 +279,16 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// The `command` of each pane in ide.yml, by title (user-defined profiles match on it).
+pub(crate) fn pane_commands(config: &Config) -> HashMap<String, String> {
+    config
+        .rows
+        .iter()
+        .flat_map(|r| &r.panes)
+        .filter_map(|p| Some((p.title.clone(), p.command.clone()?)))
+        .collect()
 }
 
 extern "C" fn on_signal(_: libc::c_int) {

@@ -4,6 +4,7 @@
 pub mod agents;
 pub mod archive;
 pub mod coverage;
+pub mod delivery;
 pub mod eventlog;
 #[cfg(test)]
 mod fixture;

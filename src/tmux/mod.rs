@@ -39,6 +39,8 @@ pub struct PaneInfo {
     pub height: u32,
     pub left: u32,
     pub top: u32,
+    /// The title the program set for itself (`pane_title`, e.g. `✳ Claude Code`).
+    pub pane_title: String,
 }
 
 /// The tmux session name for a project: ide.yml's `name`, else the directory's name,

@@ -17,7 +17,7 @@ pub struct SessionInfo {
 
 const SEP: char = '\t';
 
-const PANE_FORMAT: &str = "#{pane_id}\t#{@ide_title}\t#{@ide_role}\t#{@ide_specialty}\t#{@ide_agent}\t#{pane_current_command}\t#{pane_pid}\t#{pane_dead}\t#{pane_width}\t#{pane_height}\t#{pane_left}\t#{pane_top}";
+const PANE_FORMAT: &str = "#{pane_id}\t#{@ide_title}\t#{@ide_role}\t#{@ide_specialty}\t#{@ide_agent}\t#{pane_current_command}\t#{pane_pid}\t#{pane_dead}\t#{pane_width}\t#{pane_height}\t#{pane_left}\t#{pane_top}\t#{pane_title}";
 
 impl Tmux {
     /// Whether a session with exactly this name exists (false when no server runs).
@@ -57,6 +57,13 @@ impl Tmux {
         let lines: Vec<&str> = out.trim_end_matches(['\n', ' ']).lines().collect();
         let from = lines.len().saturating_sub(last_lines);
         Ok(lines[from..].join("\n"))
+    }
+
+    /// The visible screen of a pane, without history, trailing blank lines dropped. Agent
+    /// states are read here: a screen cleared by a redraw lingers in the history.
+    pub fn capture_visible(&self, pane_id: &str) -> Result<String> {
+        let out = self.run(&["capture-pane", "-p", "-J", "-t", pane_id])?;
+        Ok(out.trim_end_matches(['\n', ' ']).to_string())
     }
 
     /// Every tmux-ide session on this server (none when no server runs); one process.
@@ -105,7 +112,9 @@ impl Tmux {
 
 fn parse_pane(line: &str) -> Option<PaneInfo> {
     let f: Vec<&str> = line.split(SEP).collect();
-    let [id, title, role, specialty, agent, cmd, pid, dead, w, h, left, top] = f.as_slice() else {
+    let [id, title, role, specialty, agent, cmd, pid, dead, w, h, left, top, rest @ ..] =
+        f.as_slice()
+    else {
         return None;
     };
     if title.is_empty() {
@@ -125,6 +134,8 @@ fn parse_pane(line: &str) -> Option<PaneInfo> {
         height: h.parse().unwrap_or(0),
         left: left.parse().unwrap_or(0),
         top: top.parse().unwrap_or(0),
+        // The program's own title (OSC 2) may itself contain tabs.
+        pane_title: rest.join("\t"),
     })
 }
 
@@ -135,7 +146,9 @@ mod tests {
 
     #[test]
     fn a_pane_line_parses_and_panes_without_a_title_are_skipped() {
-        let p = parse_pane("%3\tLead\tlead\t\tclaude\tnode\t42\t0\t66\t34\t0\t1").unwrap();
+        let p = parse_pane("%3\tLead\tlead\t\tclaude\tnode\t42\t0\t66\t34\t0\t1\t✳ Claude Code")
+            .unwrap();
+        assert_eq!(p.pane_title, "✳ Claude Code");
         assert_eq!(p.id, "%3");
         assert_eq!(p.role, Some(Role::Lead));
         assert_eq!(p.agent, Some(Agent::Claude));

@@ -71,6 +71,8 @@ pub fn hermetic(cmd: &mut Command) {
     cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env("TZ", "UTC");
 }
 
+pub mod fake;
+
 static SERVER_SEQ: AtomicU32 = AtomicU32::new(0);
 
 /// A private tmux server (`tmux -L <unique>`); only this server is killed on drop.

@@ -1,0 +1,280 @@
+//! Delivering texts to panes with receipts. Each pane's queue is pasted by its own thread
+//! (a pause before Enter or a receipt wait on one pane never holds up another, nor the
+//! tick); a prompt is then watched for evidence that it landed — a busy self-report, a
+//! busy / waiting pattern on the last lines, or its task reported — within the profile's
+//! bound. A paste preview gets exactly one more Enter. Nothing is ever pasted twice: a
+//! prompt with no evidence is recorded `prompt_unconfirmed` and the lead is told.
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use super::run::Runner;
+use crate::agent::profiles::Profile;
+use crate::agent::screen;
+use crate::agent::state::{ReportedState, parse_state_event};
+use crate::plan::Event;
+use crate::plan::store::Store;
+use crate::tmux::Tmux;
+
+/// What a queued text is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// A task prompt (`Some(task)`) or a validation prompt (`None`): watched for a receipt.
+    Prompt { task: Option<String> },
+    /// A notice to the lead (recorded as `lead_notified`).
+    Notice(String),
+    /// The one nudge to the pane of a stalled task (recorded as `stall_nudged`).
+    Nudge { task: String },
+}
+
+/// A text waiting to be pasted into a pane.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    pub pane: String,
+    pub title: String,
+    pub text: String,
+    pub purpose: Purpose,
+}
+
+/// A prompt that did not land within its bound.
+#[derive(Debug, Clone)]
+pub(crate) struct Unconfirmed {
+    pub title: String,
+    pub pane: String,
+    pub task: Option<String>,
+    pub waited: Duration,
+}
+
+/// A pane's delivery thread.
+pub(crate) struct Inflight {
+    pane: String,
+    handle: JoinHandle<Vec<Unconfirmed>>,
+}
+
+/// How often the screen and the log are looked at while waiting for a receipt.
+const RECEIPT_POLL: Duration = Duration::from_millis(100);
+
+impl Runner {
+    /// Starts a delivery thread for each pane with queued texts (texts for one pane in
+    /// order; a pane whose previous thread still runs keeps its texts queued), and
+    /// collects what finished threads found unconfirmed.
+    pub(crate) fn flush_deliveries(&mut self) -> crate::Result<Vec<Unconfirmed>> {
+        let unconfirmed = self.reap(false);
+        let pending = std::mem::take(&mut self.pending);
+        let mut by_pane: Vec<(String, Vec<Delivery>)> = Vec::new();
+        for d in pending {
+            if self.inflight.iter().any(|i| i.pane == d.pane) {
+                self.pending.push(d);
+                continue;
+            }
+            match by_pane.iter_mut().find(|(p, _)| *p == d.pane) {
+                Some((_, list)) => list.push(d),
+                None => by_pane.push((d.pane.clone(), vec![d])),
+            }
+        }
+        for (pane, list) in by_pane {
+            let profile = self
+                .profiles
+                .get(&pane)
+                .cloned()
+                .unwrap_or_else(|| Profile::builtin(crate::config::Agent::Shell));
+            let (tmux, store) = (self.tmux.clone(), self.store.clone());
+            let log = self.project.events_jsonl();
+            let handle = std::thread::spawn(move || {
+                list.into_iter().filter_map(|d| send(&tmux, &store, &log, &profile, d)).collect()
+            });
+            self.inflight.push(Inflight { pane, handle });
+        }
+        Ok(unconfirmed)
+    }
+
+    /// Collects finished delivery threads (all of them, waiting, with `wait`).
+    pub(crate) fn reap(&mut self, wait: bool) -> Vec<Unconfirmed> {
+        let mut out = Vec::new();
+        let mut running = Vec::new();
+        for i in std::mem::take(&mut self.inflight) {
+            if wait || i.handle.is_finished() {
+                out.extend(i.handle.join().unwrap_or_default());
+            } else {
+                running.push(i);
+            }
+        }
+        self.inflight = running;
+        out
+    }
+}
+
+/// Pastes one text, records it, and for a prompt waits for its receipt.
+fn send(
+    tmux: &Tmux,
+    store: &Store,
+    log: &Path,
+    profile: &Profile,
+    d: Delivery,
+) -> Option<Unconfirmed> {
+    let offset = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0);
+    let sent = tmux.paste_then_enter(&d.pane, &d.text, Some(profile.enter_delay));
+    let ts = Timestamp::now();
+    let (kind, task) = match &d.purpose {
+        Purpose::Prompt { task } => ("prompt_delivered", task.clone()),
+        Purpose::Notice(_) => ("lead_notified", None),
+        Purpose::Nudge { task } => ("stall_nudged", Some(task.clone())),
+    };
+    let mut event = match &sent {
+        Ok(()) => Event::new(ts, kind),
+        Err(e) => {
+            eprintln!("orchestrator: could not deliver to {}: {e}", d.title);
+            Event::new(ts, "delivery_failed").with("error", e.to_string())
+        }
+    };
+    event = event.pane(&d.title).with("pane_id", d.pane.as_str());
+    if let Purpose::Notice(text) = &d.purpose {
+        event = event.with("text", text.as_str());
+    }
+    if let Some(t) = &task {
+        event = event.task(t);
+    }
+    let _ = store.append_events(&[event]);
+    let Purpose::Prompt { task } = d.purpose else { return None };
+    sent.ok()?;
+    let started = Instant::now();
+    let found = wait_for_receipt(tmux, log, offset, profile, &d.pane, task.as_deref());
+    let waited = started.elapsed();
+    let mut event = match &found {
+        Receipt::Landed { evidence, second_enter } => Event::new(Timestamp::now(), "prompt_landed")
+            .with("evidence", evidence.as_str())
+            .with("second_enter", *second_enter),
+        Receipt::Unconfirmed { second_enter } => Event::new(Timestamp::now(), "prompt_unconfirmed")
+            .with("waited_ms", waited.as_millis() as u64)
+            .with("second_enter", *second_enter),
+    };
+    event = event.pane(&d.title).with("pane_id", d.pane.as_str());
+    if let Some(t) = &task {
+        event = event.task(t);
+    }
+    let _ = store.append_events(&[event]);
+    match found {
+        Receipt::Landed { .. } => None,
+        Receipt::Unconfirmed { .. } => {
+            Some(Unconfirmed { title: d.title, pane: d.pane, task, waited })
+        }
+    }
+}
+
+enum Receipt {
+    Landed { evidence: String, second_enter: bool },
+    Unconfirmed { second_enter: bool },
+}
+
+fn wait_for_receipt(
+    tmux: &Tmux,
+    log: &Path,
+    offset: u64,
+    profile: &Profile,
+    pane: &str,
+    task: Option<&str>,
+) -> Receipt {
+    let deadline = Instant::now() + profile.receipt_timeout;
+    let mut second_enter = false;
+    loop {
+        let events = events_since(log, offset);
+        let screen = tmux.capture_visible(pane).unwrap_or_default();
+        if let Some(evidence) = evidence(profile, &screen, &events, pane, task) {
+            return Receipt::Landed { evidence, second_enter };
+        }
+        if profile.second_enter
+            && !second_enter
+            && screen::find(&profile.paste_marker, &screen::tail(&screen, profile.tail_lines))
+                .is_some()
+        {
+            // The paste sits in a preview: exactly one more Enter submits it.
+            second_enter = tmux.run(&["send-keys", "-t", pane, "Enter"]).is_ok();
+        }
+        if Instant::now() >= deadline {
+            return Receipt::Unconfirmed { second_enter };
+        }
+        std::thread::sleep(RECEIPT_POLL);
+    }
+}
+
+/// Evidence that a prompt landed in `pane`, from the log written since the paste and the
+/// screen now: a busy / waiting self-report, the task reported done, or the profile's
+/// busy / waiting pattern on the last lines.
+pub(crate) fn evidence(
+    profile: &Profile,
+    screen_now: &str,
+    events: &[Event],
+    pane: &str,
+    task: Option<&str>,
+) -> Option<String> {
+    for e in events {
+        if let Some((p, state, _)) = parse_state_event(e)
+            && p == pane
+            && matches!(state, ReportedState::Busy | ReportedState::Waiting)
+        {
+            return Some(format!("self-report {}", state.as_str()));
+        }
+        if task.is_some() && e.task.as_deref() == task && e.kind == "task_done" {
+            return Some("task reported done".into());
+        }
+    }
+    let tail = screen::tail(screen_now, profile.tail_lines);
+    screen::find(&profile.busy, &tail)
+        .or_else(|| screen::find(&profile.waiting, &tail))
+        .map(|p| format!("screen shows \"{p}\""))
+}
+
+/// The events appended to `log` after byte `offset`.
+fn events_since(log: &Path, offset: u64) -> Vec<Event> {
+    let mut text = String::new();
+    let read = std::fs::File::open(log).and_then(|mut f| {
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_to_string(&mut text)
+    });
+    if read.is_err() {
+        return Vec::new();
+    }
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agent::state::state_event;
+    use crate::config::Agent;
+
+    #[test]
+    fn a_busy_self_report_from_the_pane_is_evidence_and_one_from_another_pane_is_not() {
+        let claude = Profile::builtin(Agent::Claude);
+        let now = Timestamp::now();
+        let other = [state_event(now, "%2", "B", ReportedState::Busy)];
+        assert_eq!(evidence(&claude, "❯ ", &other, "%1", Some("001")), None);
+        let mine = [state_event(now, "%1", "A", ReportedState::Busy)];
+        assert_eq!(
+            evidence(&claude, "❯ ", &mine, "%1", Some("001")).as_deref(),
+            Some("self-report busy")
+        );
+    }
+
+    #[test]
+    fn the_busy_pattern_is_evidence_and_an_unchanged_prompt_is_not() {
+        let claude = Profile::builtin(Agent::Claude);
+        let busy = "✻ Working\n────\n❯ \n────\n esc to interrupt";
+        assert!(evidence(&claude, busy, &[], "%1", None).is_some());
+        assert_eq!(
+            evidence(&claude, "────\n❯ hello\n────\n? for shortcuts", &[], "%1", None),
+            None
+        );
+    }
+
+    #[test]
+    fn a_task_reported_done_is_evidence() {
+        let sim = Profile::builtin(Agent::Sim);
+        let done = [Event::new(Timestamp::now(), "task_done").task("003")];
+        assert!(evidence(&sim, "sim> ", &done, "%1", Some("003")).is_some());
+        assert!(evidence(&sim, "sim> ", &done, "%1", Some("004")).is_none());
+    }
+}

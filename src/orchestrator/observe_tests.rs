@@ -1,0 +1,96 @@
+//! Tests of judging a pane's state from its profile, self-reports and screen.
+use super::*;
+use crate::config::Agent;
+
+fn at(s: u64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + s as i64).unwrap()
+}
+
+fn ev(report: Option<(ReportedState, u64)>, screen: &str, changed: u64, now: u64) -> Evidence<'_> {
+    Evidence {
+        dead: false,
+        report: report.map(|(s, t)| (s, at(t))),
+        screen,
+        last_change: at(changed),
+        now: at(now),
+    }
+}
+
+const CLAUDE_IDLE: &str = "────\n❯ \n────\n  ? for shortcuts";
+const CLAUDE_BUSY: &str = "✻ Working…\n────\n❯ \n────\n  esc to interrupt";
+
+#[test]
+fn a_dead_pane_is_exited_whatever_it_reported() {
+    let sim = Profile::builtin(Agent::Sim);
+    let e = Evidence { dead: true, ..ev(Some((ReportedState::Idle, 0)), "sim> ", 0, 1) };
+    assert_eq!(judge(&sim, &e), Judgement { state: AgentState::Exited, signal: Signal::PaneDead });
+}
+
+#[test]
+fn a_fresh_self_report_outranks_the_screen() {
+    let sim = Profile::builtin(Agent::Sim);
+    let j = judge(&sim, &ev(Some((ReportedState::Busy, 5)), "sim> ", 9, 10));
+    assert_eq!(j.state, AgentState::Busy);
+    assert_eq!(j.signal, Signal::SelfReport { age: SignedDuration::from_secs(5) });
+}
+
+#[test]
+fn an_old_self_report_is_reconciled_with_the_screen() {
+    let claude = Profile::builtin(Agent::Claude);
+    // Reported busy 20 minutes ago; the screen changed since and shows the idle prompt.
+    let j = judge(&claude, &ev(Some((ReportedState::Busy, 0)), CLAUDE_IDLE, 1000, 1200));
+    assert_eq!(j.state, AgentState::Idle);
+    assert!(matches!(j.signal, Signal::Screen { seen: ScreenState::Ready, .. }));
+    // Nothing on the screen the profile knows: the old report is all there is.
+    let j = judge(&claude, &ev(Some((ReportedState::Busy, 0)), "garbage", 1000, 1200));
+    assert_eq!(j.signal, Signal::StaleReport { age: SignedDuration::from_secs(1200) });
+}
+
+#[test]
+fn an_idle_only_hook_wins_only_when_newer_than_the_last_screen_change() {
+    let codex = Profile::builtin(Agent::Codex);
+    let busy = "Working (3s • esc to interrupt)\n▌ \n⏎ send";
+    let j = judge(&codex, &ev(Some((ReportedState::Idle, 5)), busy, 8, 10));
+    assert_eq!(j.state, AgentState::Busy, "the screen moved on after the turn-complete notify");
+    let j = judge(&codex, &ev(Some((ReportedState::Idle, 9)), busy, 8, 10));
+    assert_eq!(j.state, AgentState::Idle);
+}
+
+#[test]
+fn claude_busy_outranks_its_visible_prompt_line() {
+    let claude = Profile::builtin(Agent::Claude);
+    assert_eq!(judge(&claude, &ev(None, CLAUDE_BUSY, 0, 1)).state, AgentState::Busy);
+    assert_eq!(judge(&claude, &ev(None, CLAUDE_IDLE, 0, 1)).state, AgentState::Idle);
+}
+
+#[test]
+fn a_rate_limit_on_screen_outranks_a_fresh_idle_report() {
+    let claude = Profile::builtin(Agent::Claude);
+    let screen = "API Error: 429 rate limit exceeded\n────\n❯ \n────";
+    let j = judge(&claude, &ev(Some((ReportedState::Idle, 9)), screen, 9, 10));
+    assert_eq!(j.state, AgentState::RateLimited);
+}
+
+#[test]
+fn an_agent_without_a_report_or_a_known_screen_is_unknown() {
+    let claude = Profile::builtin(Agent::Claude);
+    let j = judge(&claude, &ev(None, "$ ", 0, 1));
+    assert_eq!(j, Judgement { state: AgentState::Unknown, signal: Signal::Nothing });
+}
+
+#[test]
+fn the_sim_is_idle_when_its_prompt_is_the_last_line() {
+    let sim = Profile::builtin(Agent::Sim);
+    assert_eq!(judge(&sim, &ev(None, "done\nsim> \n\n", 0, 1)).state, AgentState::Idle);
+    assert_eq!(judge(&sim, &ev(None, "sim> \n● working", 0, 1)).state, AgentState::Busy);
+}
+
+#[test]
+fn the_latest_self_report_wins() {
+    let mut o = Observer::default();
+    o.absorb(&[
+        crate::agent::state::state_event(at(2), "%1", "Backend", ReportedState::Busy),
+        crate::agent::state::state_event(at(1), "%1", "Backend", ReportedState::Idle),
+    ]);
+    assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
+}

@@ -1,0 +1,86 @@
+//! Dispatch into scripted fakes of the real agent CLIs (tests/fixtures/agents): each
+//! profile's prompt lands exactly once, with a receipt; a paste preview gets exactly one
+//! more Enter; state follows the hooks and the screen (permission prompt, rate limit).
+use std::time::Duration;
+
+use crate::common::fake::{Team, Worker};
+use crate::common::wait_for;
+
+#[test]
+fn a_prompt_lands_exactly_once_in_each_profiles_agent() {
+    let workers = [
+        Worker { title: "Claude", agent: "claude", flags: "--style claude" },
+        Worker { title: "Codex", agent: "codex", flags: "--style codex" },
+        Worker { title: "Aider", agent: "aider", flags: "--style aider" },
+        Worker { title: "Gemini", agent: "gemini", flags: "--style gemini" },
+    ];
+    let ids = ["001", "002", "003", "004"];
+    let team = Team::start(&workers, &["Task A", "Task B", "Task C", "Task D"], "", 300_000);
+    team.wait_all_done(&ids, 40);
+    let mut panes = Vec::new();
+    for id in ids {
+        assert_eq!(team.count("task_dispatched", id), 1, "task {id}");
+        assert_eq!(team.count("prompt_delivered", id), 1, "task {id}");
+        assert_eq!(team.count("prompt_landed", id), 1, "task {id}: {:#?}", team.events());
+        let landed = team.of_type("prompt_landed").into_iter().find(|e| e["task"] == id).unwrap();
+        assert_eq!(landed["second_enter"], false);
+        panes.push(landed["pane"].as_str().unwrap().to_string());
+    }
+    panes.sort();
+    assert_eq!(panes, ["Aider", "Claude", "Codex", "Gemini"], "one task per agent");
+    assert!(team.of_type("prompt_unconfirmed").is_empty());
+}
+
+#[test]
+fn a_paste_preview_gets_exactly_one_more_enter() {
+    let agents = "agents:\n  previewer:\n    base: claude\n    match: ['--preview']\n    second_enter: true\n";
+    let workers = [Worker { title: "Preview", agent: "claude", flags: "--preview" }];
+    let team = Team::start(&workers, &["Task A"], agents, 300_000);
+    team.wait_all_done(&["001"], 20);
+    let landed = team.wait_event("prompt_landed", 5, |e| e["task"] == "001");
+    assert_eq!(landed["second_enter"], true, "{landed}");
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
+    assert_eq!(team.count("task_dispatched", "001"), 1);
+}
+
+#[test]
+fn state_follows_the_permission_prompt_and_the_rate_limit_message() {
+    let workers = [
+        Worker { title: "Limited", agent: "claude", flags: "--rate-limit-ms 2500" },
+        Worker { title: "Asker", agent: "claude", flags: "--permission" },
+    ];
+    let team = Team::start(&workers, &["Task A", "Task B"], "", 300_000);
+    let limited = team.wait_event("pane_state", 15, |e| e["pane"] == "Limited");
+    assert_eq!(limited["state"], "rate_limited", "{limited}");
+    // The rate-limited pane gets nothing: both tasks are not handed out at once.
+    let first = team.wait_event("task_dispatched", 15, |_| true);
+    assert_eq!(first["pane"], "Asker");
+    let waiting =
+        team.wait_event("pane_state", 15, |e| e["pane"] == "Asker" && e["state"] == "waiting");
+    let signal = waiting["signal"].as_str().unwrap();
+    assert!(
+        signal.contains("self-report") || signal.contains("Do you want to proceed?"),
+        "{waiting}"
+    );
+    assert!(team.of_type("task_dispatched").iter().all(|e| e["pane"] != "Limited"));
+    // Once the message is gone, the formerly rate-limited pane takes the other task
+    // while the asker still waits for its permission.
+    let second = team.wait_event("task_dispatched", 20, |e| e["pane"] == "Limited");
+    assert_eq!(second["task"], "002");
+    let asker = team.pane("Asker");
+    team.tmux.tmux_ok(&["send-keys", "-t", &asker, "1"]);
+    team.wait_all_done(&["001", "002"], 30);
+    let states: Vec<String> = team
+        .of_type("pane_state")
+        .iter()
+        .filter(|e| e["pane"] == "Limited")
+        .map(|e| e["state"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(states.first().map(String::as_str), Some("rate_limited"));
+    assert!(states.iter().any(|s| s == "idle"), "{states:?}");
+    wait_for("detect to run", Duration::from_secs(5), || {
+        let out = team.tmux.on(team.project.cmd()).args(["detect", "Asker"]).output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        (out.status.success() && text.contains("claude")).then_some(text)
+    });
+}

@@ -1,0 +1,70 @@
+//! When real agents misbehave (scripted fakes, tests/fixtures/agents): a swallowed paste
+//! is reported to the lead and never pasted again; an agent that exits mid-task gets its
+//! task returned to `todo` and another pane takes it; a stalled task gets one nudge.
+use std::time::{Duration, Instant};
+
+use crate::common::fake::{Team, Worker};
+
+#[test]
+fn a_swallowed_paste_is_reported_not_repeated() {
+    let agents = "agents:\n  claude:\n    receipt_timeout: 800\n";
+    let workers = [Worker { title: "Swallower", agent: "claude", flags: "--swallow" }];
+    let team = Team::start(&workers, &["Task A"], agents, 300_000);
+    let unconfirmed = team.wait_event("prompt_unconfirmed", 15, |e| e["task"] == "001");
+    assert_eq!(unconfirmed["pane"], "Swallower");
+    let notice = team.wait_event("lead_notified", 10, |e| {
+        e["text"].as_str().is_some_and(|t| t.contains("did not visibly land"))
+    });
+    assert!(notice["text"].as_str().unwrap().contains("task 001"), "{notice}");
+    // Well past another receipt window and several ticks: still exactly one paste.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
+    assert_eq!(team.count("task_dispatched", "001"), 1);
+    assert_eq!(team.count("prompt_landed", "001"), 0);
+    assert_eq!(team.task("001")["status"], "in_progress");
+    let out = team.tmux.on(team.project.cmd()).arg("detect").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("unconfirmed"), "{text}");
+}
+
+#[test]
+fn an_exited_agents_task_goes_back_to_todo_and_another_pane_takes_it() {
+    let workers = [
+        Worker { title: "Crasher", agent: "claude", flags: "--exit-mid-task --work-ms 300" },
+        Worker { title: "Steady", agent: "codex", flags: "--style codex" },
+    ];
+    let team = Team::start(&workers, &["Task A"], "", 300_000);
+    let first = team.wait_event("task_dispatched", 15, |_| true);
+    assert_eq!(first["pane"], "Crasher");
+    let returned = team.wait_event("task_returned", 15, |e| e["task"] == "001");
+    assert_eq!(returned["pane"], "Crasher");
+    assert_eq!(returned["reason"], "agent_exited");
+    team.wait_event("lead_notified", 10, |e| {
+        e["text"].as_str().is_some_and(|t| t.contains("exited while working on task 001"))
+    });
+    team.wait_all_done(&["001"], 20);
+    let dispatched: Vec<_> =
+        team.of_type("task_dispatched").iter().map(|e| e["pane"].clone()).collect();
+    assert_eq!(dispatched, ["Crasher", "Steady"]);
+    assert_eq!(team.of_type("agent_exited").len(), 1);
+}
+
+#[test]
+fn a_stalled_task_gets_one_nudge_and_the_lead_hears_once() {
+    let workers = [Worker { title: "Sleepy", agent: "claude", flags: "--hang --work-ms 100" }];
+    let team = Team::start(&workers, &["Task A"], "", 1500);
+    let nudge = team.wait_event("stall_nudged", 20, |e| e["task"] == "001");
+    assert_eq!(nudge["pane"], "Sleepy");
+    team.wait_all_done(&["001"], 20);
+    assert_eq!(team.of_type("stall_detected").len(), 1);
+    assert_eq!(team.count("stall_nudged", "001"), 1);
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
+    let notices = team.of_type("lead_notified");
+    assert_eq!(
+        notices.iter().filter(|e| e["text"].as_str().unwrap().contains("stalled")).count(),
+        1
+    );
+}

@@ -1,0 +1,117 @@
+//! `hooks install|uninstall` on real settings files (idempotent, reversible, the user's
+//! settings kept), and the opt-in check of a real agent CLI's idle prompt in a pane.
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::common::{TestProject, TmuxServer, wait_for};
+
+#[test]
+fn claude_hooks_install_once_keep_the_users_settings_and_uninstall_cleanly() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    let users = json!({"permissions": {"allow": ["Bash(ls:*)"]},
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}});
+    p.write(".claude/settings.json", &users.to_string());
+    p.ok(&["hooks", "install", "claude"]);
+    let once: Value = serde_json::from_str(&p.read(".claude/settings.json")).unwrap();
+    assert!(p.ok(&["hooks", "install", "claude"]).contains("already"));
+    let twice: Value = serde_json::from_str(&p.read(".claude/settings.json")).unwrap();
+    assert_eq!(once, twice);
+    for event in ["UserPromptSubmit", "Stop", "StopFailure", "Notification", "PermissionRequest"] {
+        let text = once["hooks"][event].to_string();
+        assert!(text.contains("tmux-ide agent "), "{event}: {text}");
+    }
+    assert_eq!(once["hooks"]["Stop"][0]["hooks"][0]["command"], "say done");
+    p.ok(&["hooks", "uninstall", "claude"]);
+    let back: Value = serde_json::from_str(&p.read(".claude/settings.json")).unwrap();
+    assert_eq!(back, users);
+}
+
+#[test]
+fn a_broken_claude_settings_file_is_left_alone() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    p.write(".claude/settings.json", "{ not json");
+    let out = p.run(&["hooks", "install", "claude"]);
+    assert!(!out.status.success());
+    assert_eq!(p.read(".claude/settings.json"), "{ not json");
+}
+
+#[test]
+fn codex_notify_is_installed_in_codex_home_and_never_replaces_the_users() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    let home = p.path().join("codex-home");
+    p.write("codex-home/config.toml", "model = \"o3\"\n");
+    let run = |args: &[&str]| p.cmd().env("CODEX_HOME", &home).args(args).output().unwrap();
+    assert!(run(&["hooks", "install", "codex"]).status.success());
+    let with = p.read("codex-home/config.toml");
+    assert!(with.starts_with("notify = [\"sh\", \"-c\""), "{with}");
+    assert!(run(&["hooks", "install", "codex"]).status.success());
+    assert_eq!(p.read("codex-home/config.toml"), with);
+    assert!(run(&["hooks", "uninstall", "codex"]).status.success());
+    assert_eq!(p.read("codex-home/config.toml"), "model = \"o3\"\n");
+    p.write("codex-home/config.toml", "notify = [\"notify-send\"]\n");
+    assert!(!run(&["hooks", "install", "codex"]).status.success());
+    assert_eq!(p.read("codex-home/config.toml"), "notify = [\"notify-send\"]\n");
+}
+
+#[test]
+fn a_codex_notify_payload_is_accepted_by_the_self_report() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    p.ok(&["agent", "idle", "--pane", "%9", "{\"type\":\"agent-turn-complete\"}"]);
+    assert!(p.read(".tasks/events.jsonl").contains("\"state\":\"idle\""));
+}
+
+/// Opt-in: `cargo test --test integration real_claude -- --ignored`. Needs `claude`
+/// (npm `@anthropic-ai/claude-code`) on PATH or in `$TMUX_IDE_CLAUDE`; calls no model:
+/// it starts Claude Code with onboarding, a dummy API key and folder trust pre-approved in
+/// a temporary HOME, and checks that `detect` judges its prompt idle from the screen.
+#[test]
+#[ignore = "needs the real Claude Code CLI; run with --ignored"]
+fn real_claude_code_is_detected_idle_at_its_prompt() {
+    let claude = std::env::var("TMUX_IDE_CLAUDE")
+        .ok()
+        .or_else(|| which_claude().map(|p| p.to_string_lossy().into_owned()));
+    let Some(claude) = claude else {
+        eprintln!("skipped: no `claude` on PATH and no $TMUX_IDE_CLAUDE");
+        return;
+    };
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let root = p.path().canonicalize().unwrap();
+    let key = "sk-ant-tmux-ide-test-0000000000000000000000";
+    let home = root.join("home");
+    let config = json!({
+        "hasCompletedOnboarding": true,
+        "customApiKeyResponses": {"approved": [&key[key.len() - 20..]], "rejected": []},
+        "projects": {root.to_string_lossy(): {"hasTrustDialogAccepted": true}},
+    });
+    p.write("home/.claude.json", &config.to_string());
+    let command = format!("'{claude}'");
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: real\nrows:\n  - panes:\n      - title: Claude\n        role: teammate\n        agent: claude\n        command: \"{command}\"\n        env: {{HOME: '{}', ANTHROPIC_API_KEY: '{key}', PATH: '{}'}}\n",
+            home.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let text = wait_for("detect to judge Claude Code idle", Duration::from_secs(60), || {
+        let out = tmux.on(p.cmd()).args(["detect", "Claude"]).output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.contains(" idle ").then_some(text)
+    });
+    assert!(text.contains("screen shows ready pattern"), "{text}");
+}
+
+fn which_claude() -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| std::path::Path::new(d).join("claude"))
+        .find(|p| p.is_file())
+}
