@@ -1,7 +1,6 @@
 //! When real agents misbehave (scripted fakes, tests/fixtures/agents): a swallowed paste
 //! is reported to the lead and never pasted again; an agent that exits mid-task gets its
 //! task returned to `todo` and another pane takes it; a stalled task gets one nudge.
-use std::time::{Duration, Instant};
 
 use crate::common::fake::{Team, Worker};
 
@@ -16,10 +15,19 @@ fn a_swallowed_paste_is_reported_not_repeated() {
         e["text"].as_str().is_some_and(|t| t.contains("did not visibly land"))
     });
     assert!(notice["text"].as_str().unwrap().contains("task 001"), "{notice}");
-    // Well past another receipt window and several ticks: still exactly one paste.
-    let until = Instant::now() + Duration::from_millis(1500);
-    while Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
+    // Make the orchestrator look at the pane again — busy, then idle at its prompt with the
+    // task still assigned — and wait until it has judged both (its `pane_state` events):
+    // still exactly one paste.
+    let pane = team.tmux.pane_titled("Swallower").unwrap();
+    for state in ["busy", "idle"] {
+        let seen = team.of_type("pane_state").len();
+        team.tmux.on(team.project.cmd()).args(["agent", state, "--pane", &pane]).assert().success();
+        team.wait(&format!("the orchestrator to judge Swallower {state}"), 10, || {
+            team.of_type("pane_state")
+                .into_iter()
+                .skip(seen)
+                .find(|e| e["pane"] == "Swallower" && e["state"] == state)
+        });
     }
     assert_eq!(team.count("prompt_delivered", "001"), 1);
     assert_eq!(team.count("task_dispatched", "001"), 1);
