@@ -94,6 +94,11 @@ const ROOT: Shape = Shape::Map(&[
         ]),
         false,
     ),
+    (
+        "dashboard",
+        Shape::Map(&[("enabled", Shape::Bool, false), ("port", Shape::UInt, false)]),
+        false,
+    ),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.
