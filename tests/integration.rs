@@ -13,3 +13,5 @@ mod tmux_layout;
 mod tmux_send;
 mod tmux_status;
 mod tmux_support;
+mod web_api;
+mod web_support;
