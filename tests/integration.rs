@@ -14,4 +14,5 @@ mod tmux_send;
 mod tmux_status;
 mod tmux_support;
 mod web_api;
+mod web_browser;
 mod web_support;
