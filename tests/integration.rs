@@ -15,4 +15,5 @@ mod tmux_status;
 mod tmux_support;
 mod web_api;
 mod web_browser;
+mod web_launch;
 mod web_support;
