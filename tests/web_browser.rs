@@ -1,6 +1,6 @@
 //! The dashboard page in headless Chromium, driven over the DevTools protocol: the board
 //! shows the seed mission, a `task done` on the command line reaches the page within 1 s
-//! without a reload, and a screenshot is saved to `target/test-artifacts/dashboard.png`.
+//! without a reload, the page reconnects to a restarted server, and a screenshot is saved to `target/test-artifacts/dashboard.png`.
 //! Skipped (with a message) where `/usr/bin/chromium` is absent.
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -221,6 +221,18 @@ fn the_page_shows_the_seed_board_and_a_cli_task_done_within_one_second() {
         text.as_str().filter(|t| t.contains("001")).map(str::to_string)
     });
     println!("task done shown after {shown_after:?}; event: {event_shown}");
+
+    // A restarted server: the page reconnects by itself and shows what happened since.
+    let port = d.port();
+    drop(d);
+    let _d = Dashboard::start_on(&p, port, &[]);
+    p.ok(&["task", "done", "005", "--proof", "middleware rejects expired JWTs"]);
+    let status_005 = CARD_STATUS.replace("001", "005");
+    wait_for("the page to reconnect and show 005 done", Duration::from_secs(10), || {
+        (page.eval(&status_005) == "done").then_some(())
+    });
+    assert_eq!(page.eval("document.querySelector('#conn').dataset.state"), "live");
+    assert_eq!(page.eval("window.__notReloaded === true"), true, "the page was reloaded");
 
     let shot = page
         .call("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }));

@@ -19,6 +19,9 @@ fn the_dashboard_key_is_checked_with_nearest_key_hints() {
     let p =
         project("rows:\n  - panes: [{title: Shell}]\ndashboard:\n  enabled: true\n  port: 8123\n");
     p.ok(&["config", "validate"]);
+    let p = project("rows:\n  - panes: [{title: Shell}]\ndashboard:\n  port: 70000\n");
+    let err = String::from_utf8_lossy(&p.run(&["config", "validate"]).stderr).into_owned();
+    assert!(err.contains("dashboard.port: 70000 is not a port"), "{err}");
 }
 
 #[test]

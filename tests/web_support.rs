@@ -19,9 +19,14 @@ pub struct Dashboard {
 impl Dashboard {
     /// Starts `tmux-ide -C <project> dashboard --port 0 EXTRA...` and reads its URL.
     pub fn start(p: &TestProject, extra: &[&str]) -> Dashboard {
+        Dashboard::start_on(p, 0, extra)
+    }
+
+    /// Like [`Dashboard::start`] on a given port.
+    pub fn start_on(p: &TestProject, port: u16, extra: &[&str]) -> Dashboard {
         let mut cmd = Command::new(bin());
         hermetic(&mut cmd);
-        cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", "0"]).args(extra);
+        cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", &port.to_string()]).args(extra);
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("dashboard starts");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -34,6 +39,10 @@ impl Dashboard {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
         Dashboard { child, addr, stdout }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.rsplit(':').next().unwrap().parse().unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

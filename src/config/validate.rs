@@ -366,4 +366,13 @@ fn semantic(doc: &Value, problems: &mut Vec<Problem>) {
             format!("no pane is titled `{master}` ({hint}panes: {list})"),
         );
     }
+    if let Some(port) = doc.pointer("/dashboard/port").and_then(Value::as_u64)
+        && port > u64::from(u16::MAX)
+    {
+        push(
+            problems,
+            "dashboard.port",
+            format!("{port} is not a port (0..=65535; 0 picks a free one)"),
+        );
+    }
 }

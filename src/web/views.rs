@@ -245,3 +245,42 @@ pub fn snapshot(i: &Inputs, now: Timestamp) -> Snapshot<'_> {
         last_event_id: i.last_event_id,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::read_log_from;
+
+    const A: &str = r#"{"ts":"2026-11-25T10:00:00.000Z","type":"a"}"#;
+    const B: &str = r#"{"ts":"2026-11-25T10:00:01.000Z","type":"b"}"#;
+
+    #[test]
+    fn log_lines_are_numbered_and_read_on_from_where_the_last_read_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("events.jsonl");
+        std::fs::write(&log, format!("{A}\nnot json\n{B}\n{{\"ts\":\"20")).unwrap();
+        let (events, offset, lines) = read_log_from(&log, 0, 0).unwrap();
+        let ids: Vec<(usize, &str)> =
+            events.iter().map(|e| (e.id, e.event.kind.as_str())).collect();
+        assert_eq!(
+            ids,
+            [(1, "a"), (3, "b")],
+            "the corrupt line keeps its number, the torn one waits"
+        );
+        assert_eq!(lines, 3);
+        std::fs::write(&log, format!("{A}\nnot json\n{B}\n{A}\n{B}\n")).unwrap();
+        let (events, _, lines) = read_log_from(&log, offset, lines).unwrap();
+        assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(lines, 5);
+    }
+
+    #[test]
+    fn a_log_that_shrank_is_read_again_from_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("events.jsonl");
+        std::fs::write(&log, format!("{B}\n")).unwrap();
+        let (events, _, lines) = read_log_from(&log, 10_000, 40).unwrap();
+        assert_eq!((events.len(), events[0].id, lines), (1, 1, 1));
+        let (events, offset, lines) = read_log_from(&dir.path().join("missing"), 0, 0).unwrap();
+        assert_eq!((events.len(), offset, lines), (0, 0, 0));
+    }
+}
