@@ -185,6 +185,7 @@ fn requests_from_other_origins_or_host_names_are_refused() {
     // Same host, other port: another origin too.
     let other_port = format!("http://127.0.0.1:{}", free_port());
     d.request("GET", "/api/tasks", &[("Origin", &other_port)], "").error(403);
+    d.request("GET", "/app.js", &[("Sec-Fetch-Site", "cross-site")], "").error(403);
     // DNS rebinding: a name that resolves here but is not ours.
     d.request("GET", "/api/mission", &[("Host", "attacker.example")], "").error(403);
     assert_eq!(store_bytes(&p), before);

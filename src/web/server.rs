@@ -97,6 +97,12 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             return ApiError::new(StatusCode::FORBIDDEN, msg).into_response();
         }
     }
+    // No Origin on a simple cross-site GET (an <img> or <script> elsewhere); browsers
+    // still say where it came from.
+    if req.headers().get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+        let msg = "cross-site request refused (Sec-Fetch-Site: cross-site)";
+        return ApiError::new(StatusCode::FORBIDDEN, msg).into_response();
+    }
     next.run(req).await
 }
 
