@@ -15,5 +15,6 @@ pub mod project;
 pub mod report;
 pub mod tmux;
 pub mod verify;
+pub mod web;
 
 pub use error::{Error, Result};

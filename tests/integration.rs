@@ -16,3 +16,7 @@ mod tmux_layout;
 mod tmux_send;
 mod tmux_status;
 mod tmux_support;
+mod web_api;
+mod web_browser;
+mod web_launch;
+mod web_support;

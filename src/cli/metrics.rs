@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 }
 
 /// Panes that have taken tasks in this mission (validators excluded), at least 1.
-fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> usize {
+pub(crate) fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> usize {
     let r = agents::agents(plan, events, &[], now);
     r.agents
         .iter()

@@ -108,6 +108,11 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
             let size = args.size.or_else(terminal_size).unwrap_or(Size { cols: 200, rows: 50 });
             let orchestrator =
                 config.orchestrator.enabled.then(|| orchestrator_argv(ctx, &root)).transpose()?;
+            let dashboard = config
+                .dashboard
+                .enabled
+                .then(|| dashboard_argv(ctx, &root, config.dashboard.port))
+                .transpose()?;
             let spec = LaunchSpec {
                 session: &name,
                 project: &project,
@@ -116,10 +121,16 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 width: size.cols,
                 height: size.rows,
                 orchestrator,
+                dashboard,
             };
             let launched = tmux::launch(&tmux, &spec)?;
             let orch = if config.orchestrator.enabled { " + orchestrator window" } else { "" };
-            println!("session {name}: {} panes{orch}", launched.panes.len());
+            let dash = if config.dashboard.enabled {
+                format!(" + dashboard on http://127.0.0.1:{}/", config.dashboard.port)
+            } else {
+                String::new()
+            };
+            println!("session {name}: {} panes{orch}{dash}", launched.panes.len());
             if args.detach {
                 return Ok(ExitCode::SUCCESS);
             }
@@ -205,13 +216,22 @@ fn run_before(project: &Project, before: &str) -> Result<()> {
 
 /// `<this executable> -C <project> [--tmux-socket NAME] orchestrator run`, as argv.
 fn orchestrator_argv(ctx: &Ctx, root: &str) -> Result<Vec<String>> {
+    self_argv(ctx, root, &["orchestrator", "run"])
+}
+
+/// `<this executable> -C <project> [--tmux-socket NAME] dashboard --port PORT`, as argv.
+fn dashboard_argv(ctx: &Ctx, root: &str, port: u16) -> Result<Vec<String>> {
+    self_argv(ctx, root, &["dashboard", "--port", &port.to_string()])
+}
+
+fn self_argv(ctx: &Ctx, root: &str, command: &[&str]) -> Result<Vec<String>> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::failed(format!("cannot find this executable: {e}")))?;
     let mut argv = vec![exe.to_string_lossy().into_owned(), "-C".into(), root.to_string()];
     if let Some(socket) = &ctx.tmux_socket {
         argv.extend(["--tmux-socket".into(), socket.clone()]);
     }
-    argv.extend(["orchestrator".into(), "run".into()]);
+    argv.extend(command.iter().map(|s| s.to_string()));
     Ok(argv)
 }
 

@@ -5,7 +5,8 @@ mod validate;
 use serde_json::Value;
 
 pub use model::{
-    Agent, Config, DispatchMode, OrchestratorConfig, Pane, Percent, Role, Row, Team, Theme,
+    Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
+    Percent, Role, Row, Team, Theme,
 };
 pub use validate::{Problem, nearest};
 

@@ -27,6 +27,32 @@ pub struct Config {
     /// user-defined ones (any other name), see [`crate::agent::profiles`].
     #[serde(default)]
     pub agents: BTreeMap<String, crate::agent::profiles::ProfileSpec>,
+    #[serde(default)]
+    pub dashboard: DashboardConfig,
+}
+
+/// Port of the dashboard when ide.yml (or `--port`) names none.
+pub const DEFAULT_DASHBOARD_PORT: u16 = 7420;
+
+/// The `dashboard:` section: when enabled, `tmux-ide` opens a `dashboard` window running
+/// `tmux-ide dashboard --port PORT`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardConfig {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default = "default_dashboard_port")]
+    pub port: u16,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> Self {
+        DashboardConfig { enabled: false, port: DEFAULT_DASHBOARD_PORT }
+    }
+}
+
+fn default_dashboard_port() -> u16 {
+    DEFAULT_DASHBOARD_PORT
 }
 
 /// Agent-team settings of the reference tool (kept for compatibility).

@@ -113,6 +113,11 @@ const ROOT: Shape = Shape::Map(&[
         false,
     ),
     ("agents", Shape::Dict(&PROFILE), false),
+    (
+        "dashboard",
+        Shape::Map(&[("enabled", Shape::Bool, false), ("port", Shape::UInt, false)]),
+        false,
+    ),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.
@@ -378,6 +383,15 @@ fn semantic(doc: &Value, problems: &mut Vec<Problem>) {
             problems,
             "orchestrator.master_pane",
             format!("no pane is titled `{master}` ({hint}panes: {list})"),
+        );
+    }
+    if let Some(port) = doc.pointer("/dashboard/port").and_then(Value::as_u64)
+        && port > u64::from(u16::MAX)
+    {
+        push(
+            problems,
+            "dashboard.port",
+            format!("{port} is not a port (0..=65535; 0 picks a free one)"),
         );
     }
 }

@@ -26,6 +26,8 @@ pub struct LaunchSpec<'a> {
     pub height: u32,
     /// The orchestrator window's program and arguments, when it is enabled.
     pub orchestrator: Option<Vec<String>>,
+    /// The dashboard window's program and arguments, when it is enabled.
+    pub dashboard: Option<Vec<String>>,
 }
 
 /// The built session: each pane's title and tmux id, in ide.yml order.
@@ -339,14 +341,16 @@ fn build_chain(
     }
     let focus = panes.iter().position(|p| p.focus).unwrap_or(0);
     chain.cmd(["select-pane", "-t", &pane_at(&list, focus)]);
-    if let Some(argv) = &spec.orchestrator {
+    // Helper windows after the layout; each stays when its program exits, so its last
+    // words stay readable.
+    for (name, argv) in [("orchestrator", &spec.orchestrator), ("dashboard", &spec.dashboard)] {
+        let Some(argv) = argv else { continue };
         let project_env = format!("TMUX_IDE_PROJECT={root}");
-        let mut args = strings(["new-window", "-a", "-d", "-n", "orchestrator", "-t", win]);
+        let mut args = strings(["new-window", "-a", "-d", "-n", name, "-t", win]);
         args.extend(["-c".into(), literal_format(root), "-e".into(), project_env, "--".into()]);
         args.extend(argv.iter().cloned());
         chain.cmd(args);
-        // Keep the window when the orchestrator exits, so its last words stay readable.
-        let window = format!("{sid}:orchestrator");
+        let window = format!("{sid}:{name}");
         chain.cmd(["set-option", "-w", "-t", &window, "remain-on-exit", "on"]);
     }
     chain
