@@ -270,13 +270,19 @@ it was not sent again. Check the pane.",
                     .with("recovered", true)])?;
                 continue;
             }
+            // Through the usual delivery, so the prompt gets its receipt check too.
             let text = super::gather::task_prompt(&self.project, &plan, &task.id)?;
-            self.tmux.paste(&pane.id, &text, true)?;
-            self.store.append_events(&[Event::new(now, "prompt_delivered")
+            self.store.append_events(&[Event::new(now, "prompt_redelivering")
                 .task(&task.id)
-                .pane(&pane.title)
-                .with("redelivered", true)])?;
+                .pane(&pane.title)])?;
+            self.pending.push(super::deliver::Delivery {
+                pane: pane.id.clone(),
+                title: pane.title.clone(),
+                text,
+                purpose: super::deliver::Purpose::Prompt { task: Some(task.id.clone()) },
+            });
         }
+        self.flush_deliveries()?;
         Ok(())
     }
 }
