@@ -50,9 +50,14 @@ pub(crate) fn history_dir(project: &Project) -> PathBuf {
 /// last line from a crash mid-append is dropped silently).
 pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     let project = ctx.project()?;
-    let plan = Store::new(&project).load()?;
     let path = project.events_jsonl();
-    let (events, corrupt) = eventlog::read_event_log(&path)?;
+    // The plan and the log are independent: read them side by side.
+    let (plan, log) = std::thread::scope(|scope| {
+        let log = scope.spawn(|| eventlog::read_event_log(&path));
+        let plan = Store::new(&project).load();
+        (plan, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (plan, (events, corrupt)) = (plan?, log?);
     for line in eventlog::describe_corrupt(&path, &corrupt) {
         eprintln!("warning: {line}");
     }
