@@ -13,3 +13,4 @@ mod tmux_layout;
 mod tmux_send;
 mod tmux_status;
 mod tmux_support;
+mod tui_live;

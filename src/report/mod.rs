@@ -6,7 +6,7 @@ pub mod archive;
 pub mod coverage;
 pub mod eventlog;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod history;
 pub mod metrics;
 pub mod orch;
