@@ -10,9 +10,13 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::Result;
+use crate::config::Config;
+use crate::orchestrator::observe::Observer;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
+use crate::report::agents::{AgentState, PaneInfo};
 use crate::report::{agents, archive, eventlog, history, metrics, overview};
+use crate::tmux::{Tmux, session_name};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -88,7 +92,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             print(ctx, &m, || metrics::render_metrics(&m, now))
         }
         Some(View::Agents) => {
-            let r = agents::agents(&plan, &events, &[], now);
+            let roster = roster(ctx, &project, &events);
+            let r = agents::agents(&plan, &events, &roster, now);
             print(ctx, &r, || agents::render_agents(&r, now))
         }
         Some(View::History) => {
@@ -99,6 +104,45 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let h = history::history(&plan, &events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
         }
+    }
+}
+
+/// The panes of ide.yml (when there is one) with, while the session runs, the state tmux
+/// shows (judged as the orchestrator judges it). Best effort: without ide.yml, tmux or a
+/// running session, the event log alone speaks.
+fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
+    if !project.ide_yml().exists() {
+        return Vec::new();
+    }
+    let config = match Config::load(project) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("warning: {err}; agents shown without roles and specialties");
+            return Vec::new();
+        }
+    };
+    let mut roster: Vec<PaneInfo> = config.panes().map(PaneInfo::from_config).collect();
+    let tmux = Tmux::new(ctx.tmux_socket.clone());
+    let Ok(panes) = tmux.list_panes(&session_name(project, &config)) else { return roster };
+    let mut observer = Observer::default();
+    observer.absorb(events);
+    for view in observer.observe(&tmux, &panes, Timestamp::now()) {
+        if let Some(pane) = roster.iter_mut().find(|p| p.title == view.title) {
+            pane.live = live_state(view.state);
+        }
+    }
+    roster
+}
+
+/// The orchestrator's judgement of a pane as a report state; `None` when it cannot tell.
+fn live_state(state: crate::orchestrator::AgentState) -> Option<AgentState> {
+    use crate::orchestrator::AgentState as Seen;
+    match state {
+        Seen::Idle => Some(AgentState::Idle),
+        Seen::Busy => Some(AgentState::Busy),
+        Seen::Waiting | Seen::RateLimited => Some(AgentState::Waiting),
+        Seen::Exited => Some(AgentState::Exited),
+        Seen::Unknown => None,
     }
 }
 
