@@ -39,10 +39,13 @@ pub enum View {
 
 /// The plan and the event log of a project, read without taking the store lock (the
 /// store replaces `tasks.json` atomically, so a reader always sees a whole file).
+///
+/// Both are leaked on purpose: a report command prints and exits, and freeing a
+/// 100,000-event log one allocation at a time would cost it several milliseconds.
 pub(crate) struct Loaded {
     pub project: Project,
-    pub plan: Plan,
-    pub events: Vec<Event>,
+    pub plan: &'static Plan,
+    pub events: &'static [Event],
 }
 
 /// Where `mission archive` writes and `metrics history` reads.
@@ -65,7 +68,7 @@ pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     for line in eventlog::describe_corrupt(&path, &corrupt) {
         eprintln!("warning: {line}");
     }
-    Ok(Loaded { project, plan, events })
+    Ok(Loaded { project, plan: Box::leak(Box::new(plan)), events: events.leak() })
 }
 
 /// Prints `data` as pretty JSON or `text`.
@@ -87,13 +90,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     match args.view {
         None => {
-            let n = args.agents.unwrap_or_else(|| working_agents(&plan, &events, now));
-            let m = metrics::metrics(&plan, &events, n, now);
+            let n = args.agents.unwrap_or_else(|| working_agents(plan, events, now));
+            let m = metrics::metrics(plan, events, n, now);
             print(ctx, &m, || metrics::render_metrics(&m, now))
         }
         Some(View::Agents) => {
-            let roster = roster(ctx, &project, &events);
-            let r = agents::agents(&plan, &events, &roster, now);
+            let roster = roster(ctx, &project, events);
+            let r = agents::agents(plan, events, &roster, now);
             print(ctx, &r, || agents::render_agents(&r, now))
         }
         Some(View::History) => {
@@ -101,7 +104,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             for w in warnings {
                 eprintln!("warning: {w}");
             }
-            let h = history::history(&plan, &events, earlier);
+            let h = history::history(plan, events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
         }
     }
@@ -159,7 +162,7 @@ fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> usize {
 /// `tmux-ide mission status` (called by `cli/mission.rs`).
 pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
-    let o = overview::overview(&plan, &events, project.orchestrator_alive().is_some());
+    let o = overview::overview(plan, events, project.orchestrator_alive().is_some());
     let now = Timestamp::now();
     print(ctx, &o, || overview::render_overview(&o, now))
 }

@@ -24,7 +24,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let input = crate::tui::source::orch_input(&project);
     let now = Timestamp::now();
     let roster = crate::tui::source::config_roster(&project);
-    let r = orch(&plan, &events, &roster, &input, now);
+    let r = orch(plan, events, &roster, &input, now);
     print(ctx, &r, || render_orch(&r, now))
 }
 
