@@ -14,6 +14,7 @@ pub mod plan;
 pub mod project;
 pub mod report;
 pub mod tmux;
+pub mod tui;
 pub mod verify;
 pub mod web;
 

@@ -36,6 +36,11 @@ fn a_swallowed_paste_is_reported_not_repeated() {
     let out = team.tmux.on(team.project.cmd()).arg("detect").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("unconfirmed"), "{text}");
+    let orch = team.project.ok(&["orch"]);
+    assert!(orch.contains("Unconfirmed prompts") && orch.contains("task 001"), "{orch}");
+    let json: serde_json::Value =
+        serde_json::from_str(&team.project.ok(&["--json", "orch"])).unwrap();
+    assert_eq!(json["unconfirmed"][0]["task"], "001", "{json}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod tmux_layout;
 mod tmux_send;
 mod tmux_status;
 mod tmux_support;
+mod tui_live;
 mod web_api;
 mod web_browser;
 mod web_launch;

@@ -156,7 +156,8 @@ fn a_killed_orchestrator_resumes_without_dispatching_twice() {
         .spawn()
         .unwrap();
     let out = wait_for("the demo to finish", Duration::from_secs(120), || demo.try_wait().unwrap());
-    let status = again.wait().unwrap();
+    let status =
+        wait_for("the orchestrator to exit", Duration::from_secs(30), || again.try_wait().unwrap());
     assert!(out.success(), "demo did not complete");
     assert!(status.success());
     let events = events(&p, "demo");

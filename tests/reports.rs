@@ -67,3 +67,56 @@ fn a_project_without_a_plan_reports_an_empty_mission() {
     let p = TestProject::new();
     assert!(p.ok(&["metrics"]).contains("(no mission)"));
 }
+
+const IDE_YML: &str = "name: reports-test
+rows:
+  - panes:
+      - title: Backend
+        command: claude
+        specialty: api
+      - title: Validator
+        command: claude
+        role: validator
+";
+
+#[test]
+fn metrics_agents_shows_the_roster_of_ide_yml_without_a_running_session() {
+    let p = project();
+    p.write("ide.yml", IDE_YML);
+    let tmux = crate::common::TmuxServer::new();
+    let out = tmux.on(p.cmd()).args(["--json", "metrics", "agents"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let agents = v["agents"].as_array().unwrap();
+    let panes: Vec<&str> = agents.iter().map(|a| a["pane"].as_str().unwrap()).collect();
+    assert_eq!(panes, ["Backend", "Validator"]);
+    assert_eq!(agents[0]["specialty"], "api");
+    assert_eq!(agents[0]["role"], "teammate");
+    assert_eq!(agents[1]["role"], "validator");
+    assert!(tmux.on(p.cmd()).args(["metrics", "agents"]).output().unwrap().status.success());
+}
+
+#[test]
+fn metrics_agents_takes_the_live_state_from_the_running_session() {
+    let p = project();
+    // Backend's agent exits at once; the log still says it finished 001 and is idle.
+    p.write(
+        "ide.yml",
+        "name: reports-live\nrows:\n  - panes:\n      - {title: Backend, command: 'true', agent: sim, specialty: api}\n      - {title: Shell, command: cat}\n",
+    );
+    let tmux = crate::common::TmuxServer::new();
+    let up = tmux.on(p.cmd()).args(["up", "--detach"]).output().unwrap();
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    let backend = crate::common::wait_for(
+        "Backend to be shown exited",
+        std::time::Duration::from_secs(10),
+        || {
+            let out = tmux.on(p.cmd()).args(["--json", "metrics", "agents"]).output().unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+            let b = v["agents"].as_array()?.iter().find(|a| a["pane"] == "Backend")?.clone();
+            (b["state"] == "exited").then_some(b)
+        },
+    );
+    assert_eq!(backend["specialty"], "api");
+    assert_eq!(backend["tasks_done"], 1);
+}

@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Ctx;
-use crate::agent::profiles::Profiles;
 use crate::agent::screen;
 use crate::config::Config;
 use crate::orchestrator::observe::{Observer, state_name};
@@ -59,8 +58,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         }
     }
     let events = crate::plan::store::Store::new(&project).read_events().unwrap_or_default();
-    let commands = crate::orchestrator::run::pane_commands(&config);
-    let mut observer = Observer::new(Profiles::new(&config.agents), commands);
+    let mut observer = Observer::for_config(&config);
     observer.absorb(&events);
     // One look: the screen counts as changed just now, so only hooks that report busy as
     // well as idle outrank it (the orchestrator, which keeps looking, knows more).

@@ -10,9 +10,13 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::Result;
+use crate::config::Config;
+use crate::orchestrator::observe::Observer;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
+use crate::report::agents::{AgentState, PaneInfo};
 use crate::report::{agents, archive, eventlog, history, metrics, overview};
+use crate::tmux::{Tmux, session_name};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,10 +39,13 @@ pub enum View {
 
 /// The plan and the event log of a project, read without taking the store lock (the
 /// store replaces `tasks.json` atomically, so a reader always sees a whole file).
+///
+/// Both are leaked on purpose: a report command prints and exits, and freeing a
+/// 100,000-event log one allocation at a time would cost it several milliseconds.
 pub(crate) struct Loaded {
     pub project: Project,
-    pub plan: Plan,
-    pub events: Vec<Event>,
+    pub plan: &'static Plan,
+    pub events: &'static [Event],
 }
 
 /// Where `mission archive` writes and `metrics history` reads.
@@ -50,13 +57,18 @@ pub(crate) fn history_dir(project: &Project) -> PathBuf {
 /// last line from a crash mid-append is dropped silently).
 pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     let project = ctx.project()?;
-    let plan = Store::new(&project).load()?;
     let path = project.events_jsonl();
-    let (events, corrupt) = eventlog::read_event_log(&path)?;
+    // The plan and the log are independent: read them side by side.
+    let (plan, log) = std::thread::scope(|scope| {
+        let log = scope.spawn(|| eventlog::read_event_log(&path));
+        let plan = Store::new(&project).load();
+        (plan, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (plan, (events, corrupt)) = (plan?, log?);
     for line in eventlog::describe_corrupt(&path, &corrupt) {
         eprintln!("warning: {line}");
     }
-    Ok(Loaded { project, plan, events })
+    Ok(Loaded { project, plan: Box::leak(Box::new(plan)), events: events.leak() })
 }
 
 /// Prints `data` as pretty JSON or `text`.
@@ -78,12 +90,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     match args.view {
         None => {
-            let n = args.agents.unwrap_or_else(|| working_agents(&plan, &events, now));
-            let m = metrics::metrics(&plan, &events, n, now);
+            let n = args.agents.unwrap_or_else(|| working_agents(plan, events, now));
+            let m = metrics::metrics(plan, events, n, now);
             print(ctx, &m, || metrics::render_metrics(&m, now))
         }
         Some(View::Agents) => {
-            let r = agents::agents(&plan, &events, &[], now);
+            let roster = roster(ctx, &project, events);
+            let r = agents::agents(plan, events, &roster, now);
             print(ctx, &r, || agents::render_agents(&r, now))
         }
         Some(View::History) => {
@@ -91,9 +104,48 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             for w in warnings {
                 eprintln!("warning: {w}");
             }
-            let h = history::history(&plan, &events, earlier);
+            let h = history::history(plan, events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
         }
+    }
+}
+
+/// The panes of ide.yml (when there is one) with, while the session runs, the state tmux
+/// shows (judged as the orchestrator judges it). Best effort: without ide.yml, tmux or a
+/// running session, the event log alone speaks.
+fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
+    if !project.ide_yml().exists() {
+        return Vec::new();
+    }
+    let config = match Config::load(project) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("warning: {err}; agents shown without roles and specialties");
+            return Vec::new();
+        }
+    };
+    let mut roster: Vec<PaneInfo> = config.panes().map(PaneInfo::from_config).collect();
+    let tmux = Tmux::new(ctx.tmux_socket.clone());
+    let Ok(panes) = tmux.list_panes(&session_name(project, &config)) else { return roster };
+    let mut observer = Observer::for_config(&config);
+    observer.absorb(events);
+    for (view, _) in observer.observe(&tmux, &panes, Timestamp::now()).0 {
+        if let Some(pane) = roster.iter_mut().find(|p| p.title == view.title) {
+            pane.live = live_state(view.state);
+        }
+    }
+    roster
+}
+
+/// The orchestrator's judgement of a pane as a report state; `None` when it cannot tell.
+fn live_state(state: crate::orchestrator::AgentState) -> Option<AgentState> {
+    use crate::orchestrator::AgentState as Seen;
+    match state {
+        Seen::Idle => Some(AgentState::Idle),
+        Seen::Busy => Some(AgentState::Busy),
+        Seen::Waiting | Seen::RateLimited => Some(AgentState::Waiting),
+        Seen::Exited => Some(AgentState::Exited),
+        Seen::Unknown => None,
     }
 }
 
@@ -110,7 +162,7 @@ pub(crate) fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> u
 /// `tmux-ide mission status` (called by `cli/mission.rs`).
 pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
-    let o = overview::overview(&plan, &events, project.orchestrator_alive().is_some());
+    let o = overview::overview(plan, events, project.orchestrator_alive().is_some());
     let now = Timestamp::now();
     print(ctx, &o, || overview::render_overview(&o, now))
 }

@@ -223,8 +223,3 @@ fn reset_sigpipe() {
 pub fn command() -> clap::Command {
     Cli::command()
 }
-
-/// Placeholder for a command whose issue is still open.
-pub(crate) fn not_yet(what: &str) -> Result<ExitCode> {
-    Err(crate::Error::failed(format!("`{what}` is not built yet")))
-}

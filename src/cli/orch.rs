@@ -7,25 +7,29 @@ use jiff::Timestamp;
 use super::Ctx;
 use super::metrics::{Loaded, load, print};
 use crate::Result;
-use crate::report::orch::{OrchInput, orch, parse_pid_file, render_orch};
+use crate::report::orch::{orch, render_orch};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Keep watching: the live terminal view (same as `tmux-ide top`).
+    #[arg(long)]
+    pub watch: bool,
+}
 
-pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    if args.watch {
+        return top(ctx, args);
+    }
     let Loaded { project, plan, events } = load(ctx)?;
-    let pid = project.orchestrator_alive();
-    let started = pid
-        .and_then(|_| std::fs::read_to_string(project.orchestrator_pid()).ok())
-        .and_then(|text| parse_pid_file(&text))
-        .map(|(_, started)| started);
-    let input = OrchInput { pid, started, last_tick: None };
+    let input = crate::tui::source::orch_input(&project);
     let now = Timestamp::now();
-    let r = orch(&plan, &events, &[], &input, now);
+    let roster = crate::tui::source::config_roster(&project);
+    let r = orch(plan, events, &roster, &input, now);
     print(ctx, &r, || render_orch(&r, now))
 }
 
-/// `tmux-ide top`: the live view (being built).
-pub fn top(_ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    super::not_yet("top")
+/// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.
+pub fn top(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+    crate::tui::run(&ctx.project()?)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -132,6 +132,14 @@ impl Observer {
         Observer { profiles, commands, ..Observer::default() }
     }
 
+    /// An observer with the profiles and pane commands of `config`.
+    pub fn for_config(config: &crate::config::Config) -> Observer {
+        Observer::new(
+            Profiles::new(&config.agents),
+            crate::orchestrator::run::pane_commands(config),
+        )
+    }
+
     /// The profile of a pane.
     pub fn profile(&self, pane: &PaneInfo) -> &Profile {
         self.profiles.resolve(pane.agent, self.commands.get(&pane.title).map(String::as_str))

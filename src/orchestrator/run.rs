@@ -15,7 +15,7 @@ use super::decide;
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use super::world::{PaneView, Settings, World};
-use crate::agent::profiles::{Profile, Profiles};
+use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::store::Store;
@@ -97,7 +97,7 @@ impl Runner {
             poll: Duration::from_millis(orch.poll_interval.max(100)),
             settings,
             tail: EventTail::new(project.events_jsonl()),
-            observer: Observer::new(Profiles::new(&config.agents), pane_commands(&config)),
+            observer: Observer::for_config(&config),
             stalls_reported: HashSet::new(),
             exited_reported: HashSet::new(),
             pending: Vec::new(),
@@ -249,13 +249,19 @@ it was not sent again. Check the pane.",
         let now = Timestamp::now();
         let infos = self.tmux.list_panes(&self.session).unwrap_or_default();
         for task in plan.tasks.iter().filter(|t| t.status == crate::plan::TaskStatus::InProgress) {
-            let delivered =
+            // The store writes the plan before its events, so a crash in between leaves an
+            // `in_progress` task with no `task_dispatched` at all: that is undelivered too.
+            // A task an agent claimed for itself (`task_claimed`) needs no prompt.
+            let last =
                 events.iter().rev().find_map(|e| match (e.kind.as_str(), e.task.as_deref()) {
-                    ("prompt_delivered", Some(t)) if t == task.id => Some(true),
-                    ("task_dispatched", Some(t)) if t == task.id => Some(false),
+                    (kind @ ("prompt_delivered" | "task_dispatched" | "task_claimed"), Some(t))
+                        if t == task.id =>
+                    {
+                        Some(kind)
+                    }
                     _ => None,
                 });
-            if delivered != Some(false) {
+            if matches!(last, Some("prompt_delivered" | "task_claimed")) {
                 continue;
             }
             let Some(pane) = infos.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else {

@@ -24,6 +24,20 @@ pub struct PaneInfo {
     pub title: String,
     pub role: Option<String>,
     pub specialty: Option<String>,
+    /// The state tmux shows now (session running); it outranks what the log implies.
+    pub live: Option<AgentState>,
+}
+
+impl PaneInfo {
+    /// A pane of ide.yml, with no live state.
+    pub fn from_config(pane: &crate::config::Pane) -> PaneInfo {
+        PaneInfo {
+            title: pane.title.clone(),
+            role: Some(pane.role.as_str().to_string()),
+            specialty: pane.specialty.clone(),
+            live: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -213,7 +227,9 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
         let utilization =
             if window_secs == 0 { 0.0 } else { (busy_secs as f64 / window_secs as f64).min(1.0) };
         let exited = a.exited_at.is_some_and(|x| a.reported.as_ref().is_none_or(|r| r.0 <= x));
-        let state = if current.is_some() {
+        let state = if let Some(live) = info.and_then(|i| i.live) {
+            live
+        } else if current.is_some() {
             AgentState::Busy
         } else if exited {
             AgentState::Exited

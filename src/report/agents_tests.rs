@@ -7,6 +7,7 @@ fn roster() -> Vec<PaneInfo> {
         title: t.into(),
         role: Some(role.into()),
         specialty: sp.map(Into::into),
+        live: None,
     };
     vec![
         pane("Frontend", "teammate", Some("frontend")),
@@ -76,4 +77,16 @@ fn an_exited_agent_is_shown_as_exited() {
 fn agents_text_matches_the_snapshot() {
     let r = agents(&fixture::plan(), &fixture::events(), &roster(), fixture::now());
     insta::assert_snapshot!(render_agents(&r, fixture::now()));
+}
+
+#[test]
+fn a_live_state_from_tmux_outranks_the_log() {
+    let mut panes = roster();
+    panes[1].live = Some(AgentState::Exited);
+    panes[0].live = Some(AgentState::Waiting);
+    let r = agents(&fixture::plan(), &fixture::events(), &panes, fixture::now());
+    assert_eq!(stats(&r, "Backend").state, AgentState::Exited);
+    assert!(stats(&r, "Backend").current.is_some(), "its task is still shown");
+    assert_eq!(stats(&r, "Frontend").state, AgentState::Waiting);
+    assert_eq!(stats(&r, "Validator").state, AgentState::Idle);
 }

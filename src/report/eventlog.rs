@@ -15,75 +15,87 @@ pub struct CorruptLine {
     pub error: String,
 }
 
+/// Logs smaller than this are parsed on one thread.
+const PARALLEL_MIN_BYTES: usize = 1 << 20;
+
 /// Parses the event log text. Blank lines are skipped. The last line, when it does not
 /// end in a newline and does not parse, is a torn append and is dropped without a report;
-/// every other unparsable line comes back as a [`CorruptLine`].
+/// every other unparsable line comes back as a [`CorruptLine`]. A large log is cut at
+/// line boundaries and its parts parsed on as many threads as there are cores.
 pub fn parse_event_log(text: &str) -> (Vec<Event>, Vec<CorruptLine>) {
-    let mut events = Vec::with_capacity(text.len() / 120);
-    let mut corrupt = Vec::new();
     let torn_tail_possible = !text.is_empty() && !text.ends_with('\n');
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads == 1 || text.len() < PARALLEL_MIN_BYTES {
+        return parse_lines(text, 0, torn_tail_possible);
+    }
+    let chunks = split_at_lines(text, threads);
+    let parts: Vec<(Vec<Event>, Vec<CorruptLine>)> = std::thread::scope(|scope| {
+        let mut first_line = 0;
+        let handles: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let from = first_line;
+                first_line += chunk.bytes().filter(|&b| b == b'\n').count();
+                let last = i + 1 == chunks.len();
+                scope.spawn(move || parse_lines(chunk, from, last && torn_tail_possible))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    let mut events = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut corrupt = Vec::new();
+    for (e, c) in parts {
+        events.extend(e);
+        corrupt.extend(c);
+    }
+    (events, corrupt)
+}
+
+/// `text` cut into about `n` parts, each ending just after a newline (the last may not).
+fn split_at_lines(text: &str, n: usize) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(n);
+    let mut rest = text;
+    let size = text.len() / n + 1;
+    while rest.len() > size {
+        let cut = rest.as_bytes()[size..].iter().position(|&b| b == b'\n');
+        let Some(at) = cut.map(|i| size + i + 1) else { break };
+        let (head, tail) = rest.split_at(at);
+        parts.push(head);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    parts
+}
+
+/// Parses whole lines; `first_line` is the 0-based number of the first line of `text`.
+fn parse_lines(
+    text: &str,
+    first_line: usize,
+    torn_tail_possible: bool,
+) -> (Vec<Event>, Vec<CorruptLine>) {
+    let mut events = Vec::with_capacity(text.len() / 100);
+    let mut corrupt = Vec::new();
     let mut lines = text.split('\n').enumerate().peekable();
     while let Some((i, line)) = lines.next() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<FastEvent>(line) {
-            Ok(FastEvent(event)) => events.push(event),
+        match serde_json::from_str::<Event>(line) {
+            Ok(event) => events.push(event),
             Err(_) if torn_tail_possible && lines.peek().is_none() => {}
-            Err(err) => corrupt.push(CorruptLine { line: i + 1, error: err.to_string() }),
+            Err(err) => {
+                corrupt.push(CorruptLine { line: first_line + i + 1, error: err.to_string() })
+            }
         }
     }
     (events, corrupt)
-}
-
-/// An [`Event`] read field by field: the same result as its derived `Deserialize`, about
-/// twice as fast, because `#[serde(flatten)]` buffers every line before reading it.
-struct FastEvent(Event);
-
-impl<'de> serde::Deserialize<'de> for FastEvent {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        d.deserialize_map(FastEventVisitor)
-    }
-}
-
-struct FastEventVisitor;
-
-impl<'de> serde::de::Visitor<'de> for FastEventVisitor {
-    type Value = FastEvent;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an event object")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<FastEvent, A::Error> {
-        use serde::de::Error as _;
-        let (mut ts, mut kind) = (None, None);
-        let mut event = Event::new(jiff::Timestamp::UNIX_EPOCH, "");
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match key.as_ref() {
-                "ts" => {
-                    let text = map.next_value::<std::borrow::Cow<'de, str>>()?;
-                    ts = Some(text.parse::<jiff::Timestamp>().map_err(A::Error::custom)?);
-                }
-                "type" => kind = Some(map.next_value::<String>()?),
-                "task" => event.task = map.next_value()?,
-                "milestone" => event.milestone = map.next_value()?,
-                "assertion" => event.assertion = map.next_value()?,
-                "pane" => event.pane = map.next_value()?,
-                _ => {
-                    let value = map.next_value::<serde_json::Value>()?;
-                    event.extra.insert(key.into_owned(), value);
-                }
-            }
-        }
-        event.ts = ts.ok_or_else(|| A::Error::missing_field("ts"))?;
-        event.kind = kind.ok_or_else(|| A::Error::missing_field("type"))?;
-        Ok(FastEvent(event))
-    }
 }
 
 /// Reads and parses the event log at `path`; a missing file is an empty log.
@@ -157,20 +169,37 @@ mod tests {
     }
 
     #[test]
-    fn the_fast_reader_reads_exactly_what_the_event_type_reads() {
+    fn a_large_log_parsed_in_parts_reads_every_line_in_order_with_its_number() {
+        let base = crate::report::fixture::events();
         let mut text = String::new();
-        for e in crate::report::fixture::events() {
-            text.push_str(&serde_json::to_string(&e).unwrap());
-            text.push('\n');
+        let mut expected = Vec::new();
+        for round in 0.. {
+            if text.len() >= 3 * PARALLEL_MIN_BYTES {
+                break;
+            }
+            for e in &base {
+                text.push_str(&serde_json::to_string(e).unwrap());
+                text.push('\n');
+                expected.push(e.clone());
+            }
+            text.push_str(if round % 3 == 0 { "not json\n" } else { "\n" });
         }
-        text.push_str(
-            r#"{"ts":"2026-01-01T10:00:00Z","type":"x","pane":null,"n":1.5,"o":{"a":[1]}}"#,
-        );
+        text.push_str(r#"{"ts":"2026-01-01T10:00:00Z","type":"x","n":1.5,"o":{"a":[1]}}"#);
         text.push('\n');
+        expected.push(serde_json::from_str(text.lines().last().unwrap()).unwrap());
+        text.push_str("{\"ts\":\"20");
         let (events, corrupt) = parse_event_log(&text);
-        let derived: Vec<Event> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(events, derived);
-        assert!(corrupt.is_empty());
+        assert_eq!(events, expected);
+        let numbers: Vec<usize> = corrupt.iter().map(|c| c.line).collect();
+        let want: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| *l == "not json")
+            .map(|(i, _)| i + 1)
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(numbers, want);
+        assert_eq!(split_at_lines(&text, 2).concat(), text);
     }
 
     #[test]

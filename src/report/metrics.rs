@@ -118,11 +118,20 @@ pub fn duration_stats(mut secs: Vec<u64>) -> Option<DurationStats> {
 
 pub fn validation_stats(events: &[Event]) -> ValidationStats {
     let mut v = ValidationStats::default();
+    // A milestone that checks no assertion is done without a round: not a passed round.
+    let mut validating = std::collections::HashSet::new();
     for e in events {
+        let milestone = e.milestone.as_deref();
         match e.kind.as_str() {
-            "milestone_validating" => v.rounds += 1,
-            "milestone_done" => v.passed += 1,
-            "milestone_validation_failed" => v.failed += 1,
+            "milestone_validating" => {
+                v.rounds += 1;
+                validating.insert(milestone);
+            }
+            "milestone_done" if validating.remove(&milestone) => v.passed += 1,
+            "milestone_validation_failed" => {
+                v.failed += 1;
+                validating.remove(&milestone);
+            }
             _ => {}
         }
     }
@@ -256,6 +265,23 @@ pub fn render_metrics(m: &Metrics, now: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_milestone_done_without_a_round_is_not_a_passed_round() {
+        use crate::plan::Event;
+        let t = jiff::Timestamp::UNIX_EPOCH;
+        let ev = |kind: &str, m: &str| Event::new(t, kind).milestone(m);
+        let v = super::validation_stats(&[
+            ev("milestone_done", "M1"),
+            ev("milestone_validating", "M2"),
+            ev("milestone_validation_failed", "M2"),
+            ev("milestone_validating", "M2"),
+            ev("milestone_done", "M2"),
+            ev("milestone_validating", "M3"),
+            ev("milestone_done", "M3"),
+        ]);
+        assert_eq!((v.rounds, v.passed, v.failed), (3, 2, 1));
+    }
+
     use super::*;
     use crate::report::fixture::{self, at};
 

@@ -7,7 +7,7 @@ pub mod coverage;
 pub mod delivery;
 pub mod eventlog;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod history;
 pub mod metrics;
 pub mod orch;

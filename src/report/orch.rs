@@ -107,6 +107,8 @@ pub struct OrchReport {
     pub agents: AgentsReport,
     pub ready: Vec<QueuedTask>,
     pub blocked: Vec<BlockedTask>,
+    /// Prompts with no sign of landing within their bound (never pasted again).
+    pub unconfirmed: Vec<super::delivery::DeliveryRow>,
     pub recent: Vec<RecentEvent>,
 }
 
@@ -207,7 +209,6 @@ pub fn orch(
     let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> =
         plan.tasks.iter().map(|t| (t, blockers(plan, t))).filter(|(_, b)| !b.is_empty()).collect();
     blocked.sort_by(|a, b| id_order(&a.0.id, &b.0.id));
-    let start = events.len().saturating_sub(RECENT_EVENTS);
     OrchReport {
         orchestrator,
         agents: agents(plan, events, roster, now),
@@ -216,14 +217,20 @@ pub fn orch(
             .into_iter()
             .map(|(t, b)| BlockedTask { id: t.id.clone(), title: t.title.clone(), blocked_by: b })
             .collect(),
-        recent: events[start..]
-            .iter()
-            .map(|e| RecentEvent { ts: e.ts, kind: e.kind.clone(), text: describe_event(e) })
-            .collect(),
+        unconfirmed: super::delivery::unconfirmed(events),
+        recent: recent_events(events, RECENT_EVENTS),
     }
 }
 
-fn blocker_text(b: &Blocker) -> String {
+/// The last `n` events in words, oldest first.
+pub fn recent_events(events: &[Event], n: usize) -> Vec<RecentEvent> {
+    let start = events.len().saturating_sub(n);
+    let text = |e: &Event| RecentEvent { ts: e.ts, kind: e.kind.clone(), text: describe_event(e) };
+    events[start..].iter().map(text).collect()
+}
+
+/// Why a task waits, in words: `needs 005 (in_progress)`, `M3 is locked`.
+pub fn blocker_text(b: &Blocker) -> String {
     let status = |s: Option<&'static str>| s.unwrap_or("missing");
     match b {
         Blocker::Depends { task, status: s } => {
@@ -291,6 +298,10 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
             })
             .collect();
         out.push_str(&table(&["  ID", "PRI", "SPECIALTY", "TITLE"], &rows, &[]));
+    }
+    if !r.unconfirmed.is_empty() {
+        out.push_str("\nUnconfirmed prompts (not pasted again; check the pane)\n");
+        out.push_str(&super::delivery::render(&r.unconfirmed));
     }
     out.push_str("\nBlocked\n");
     if r.blocked.is_empty() {

@@ -103,11 +103,7 @@ fn roster(project: &Project) -> Vec<PaneInfo> {
         .iter()
         .flat_map(|r| &r.panes)
         .filter(|p| p.role != Role::Shell)
-        .map(|p| PaneInfo {
-            title: p.title.clone(),
-            role: Some(p.role.as_str().to_string()),
-            specialty: p.specialty.clone(),
-        })
+        .map(PaneInfo::from_config)
         .collect()
 }
 

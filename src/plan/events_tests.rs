@@ -1,0 +1,102 @@
+//! Tests of the event type: the hand-written reader reads exactly what the derived one
+//! did, the fast timestamp path agrees with jiff, and the written JSON keeps its shape.
+use super::*;
+use serde::Deserialize;
+
+/// The event type as it was derived before the reader was hand-written: the reference.
+#[derive(Debug, Deserialize)]
+struct Derived {
+    ts: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    task: Option<String>,
+    #[serde(default)]
+    milestone: Option<String>,
+    #[serde(default)]
+    assertion: Option<String>,
+    #[serde(default)]
+    pane: Option<String>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+impl Derived {
+    fn into_event(self) -> Option<Event> {
+        Some(Event {
+            ts: self.ts.parse().ok()?,
+            kind: self.kind,
+            task: self.task,
+            milestone: self.milestone,
+            assertion: self.assertion,
+            pane: self.pane,
+            extra: self.extra,
+        })
+    }
+}
+
+const LINES: &[&str] = &[
+    r#"{"ts":"2026-01-01T10:00:00.000Z","type":"mission_set","title":"X"}"#,
+    r#"{"ts":"2026-01-01T10:00:01.250Z","type":"task_done","task":"001","milestone":"M1","pane":"Backend"}"#,
+    r#"{"ts":"2026-01-01T10:00:00Z","type":"x","pane":null,"n":1.5,"o":{"a":[1]}}"#,
+    r#"{"type":"y","ts":"2026-01-01T10:00:00.123456789+02:00","assertion":"VAL-A-001"}"#,
+    r#"{"ts":"2024-02-29T23:59:59.999Z","type":"leap","text":"quote \" and \\u00e9 \u00e9"}"#,
+    r#"{"ts":"2026-01-01T10:00:00.000Z","type":"a\"b","task":"0\n1"}"#,
+];
+
+#[test]
+fn the_hand_written_reader_reads_what_the_derived_one_read() {
+    for line in LINES {
+        let ours: Event = serde_json::from_str(line).unwrap();
+        let derived = serde_json::from_str::<Derived>(line).unwrap().into_event().unwrap();
+        assert_eq!(ours, derived, "{line}");
+    }
+}
+
+#[test]
+fn lines_the_derived_reader_rejected_are_rejected() {
+    for bad in [
+        r#"{"type":"x"}"#,
+        r#"{"ts":"2026-01-01T10:00:00Z"}"#,
+        r#"{"ts":"yesterday","type":"x"}"#,
+        r#"{"ts":"2026-02-30T10:00:00.000Z","type":"x"}"#,
+        r#"{"ts":"2026-01-01T10:00:00Z","type":"x","task":7}"#,
+        r#"["ts"]"#,
+        "{",
+    ] {
+        assert!(serde_json::from_str::<Event>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_fast_timestamp_path_agrees_with_jiff() {
+    let mut ts: Timestamp = "1969-12-25T00:00:00Z".parse().unwrap();
+    let step = jiff::SignedDuration::from_millis(7 * 3_600_000 + 13 * 60_000 + 17_011);
+    let end: Timestamp = "2101-03-01T00:00:00Z".parse().unwrap();
+    while ts < end {
+        let text = format!("{ts:.3}");
+        assert_eq!(ts_millis::parse(&text).unwrap(), text.parse::<Timestamp>().unwrap(), "{text}");
+        ts = ts.checked_add(step).unwrap();
+    }
+    for odd in ["2026-01-01T10:00:60.000Z", "2026-13-01T10:00:00.000Z", "2026-01-01T10:00:00.0Z"] {
+        let ours = ts_millis::parse(odd).map_err(|_| ());
+        assert_eq!(ours, odd.parse::<Timestamp>().map_err(|_| ()), "{odd}");
+    }
+}
+
+#[test]
+fn written_events_keep_the_field_order_of_the_log() {
+    let ts: Timestamp = "2026-01-01T10:00:00.123456Z".parse().unwrap();
+    let e = Event::new(ts, "task_done")
+        .pane("Backend")
+        .with("summary", "s")
+        .task("001")
+        .assertion("VAL-A-001")
+        .milestone("M1");
+    assert_eq!(
+        serde_json::to_string(&e).unwrap(),
+        r#"{"ts":"2026-01-01T10:00:00.123Z","type":"task_done","task":"001","milestone":"M1","assertion":"VAL-A-001","pane":"Backend","summary":"s"}"#
+    );
+    let back: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+    assert_eq!(back.ts, "2026-01-01T10:00:00.123Z".parse::<Timestamp>().unwrap());
+}
