@@ -44,7 +44,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     fs_err::write(project.contract(), demo::CONTRACT)?;
     demo::plan(&exe, &dir)?;
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
-    eprintln!("session {name} is running; `tmux-ide -C {} attach` to watch", dir.display());
+    let socket_flag =
+        ctx.tmux_socket.as_ref().map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
+    eprintln!(
+        "session {name} is running; `tmux-ide -C {}{socket_flag} attach` to watch",
+        dir.display()
+    );
 
     if args.attach {
         let mut attach = Command::new(&exe);
