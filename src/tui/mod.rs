@@ -47,10 +47,11 @@ pub fn run(project: &Project) -> Result<()> {
     let mut app = App::default();
     app.update(source::load(project, &roster, Timestamp::now()));
     // Installs a panic hook that restores the terminal before the panic is reported.
-    let mut term = Terminal(
-        ratatui::try_init()
-            .map_err(|e| Error::failed(format!("cannot start the terminal view: {e}")))?,
-    );
+    let mut term = Terminal(ratatui::try_init().map_err(|e| {
+        Error::failed(format!("cannot start the terminal view: {e}")).with_hint(
+            "`top` needs a terminal; for a one-off report use `tmux-ide orch` (or --json)",
+        )
+    })?);
     std::thread::spawn(move || read_terminal(&tx));
     let mut changed_since: Option<Instant> = None;
     loop {
