@@ -230,3 +230,16 @@ fn sigterm_stops_the_orchestrator_cleanly_and_a_second_one_is_refused() {
     let lock = std::fs::File::open(p.path().join(".tmux-ide/run/orchestrator.lock")).unwrap();
     assert!(lock.try_lock().is_ok(), "the lock is released");
 }
+
+#[test]
+fn the_demo_without_tmux_says_how_to_install_it_and_makes_nothing() {
+    let p = TestProject::new();
+    let dir = p.path().join("demo");
+    let empty = p.path().join("empty-path");
+    std::fs::create_dir(&empty).unwrap();
+    let out = p.cmd().env("PATH", &empty).arg("demo").arg("--dir").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tmux is not installed") && err.contains("apt-get install tmux"), "{err}");
+    assert!(!dir.exists(), "the demo made its project before finding tmux missing");
+}

@@ -32,6 +32,10 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let exe = crate::agent::sim::current_exe()?;
+    // Say so before making anything, rather than leaving a half-made project behind.
+    if which::which("tmux").is_err() {
+        return Err(crate::tmux::tmux_missing());
+    }
     let dir = prepare_dir(args.dir.as_deref())?;
     let project = Project::at(&dir);
     let socket: Vec<String> =
@@ -101,11 +105,9 @@ fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<
     if out.status.success() {
         return Ok(());
     }
-    Err(Error::failed(format!(
-        "demo: `tmux-ide {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr).trim()
-    )))
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or("").trim_start_matches("error: ");
+    Err(Error::failed(format!("demo: `tmux-ide {}` failed: {first}", args.join(" "))))
 }
 
 /// Shows progress until the mission completes (true) or the timeout passes (false).
