@@ -16,19 +16,11 @@ trap 'tmux -L "$SOCKET" kill-server 2> /dev/null || true; rm -rf "$DIR"' EXIT
 python3 bench/gen_mission.py "$DIR" > /dev/null
 echo "log: $(wc -l < "$DIR/.tasks/events.jsonl") events ($(du -h "$DIR/.tasks/events.jsonl" | cut -f1)), tasks.json $(du -h "$DIR/.tasks/tasks.json" | cut -f1)"
 
-median_ms() { # command... ; prints the median wall time in ms over $RUNS runs
-  local times=()
-  for _ in $(seq 1 "$RUNS"); do
-    local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
-    times+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f\n", a[int((NR+1)/2)]/1000}'
-}
+. bench/lib.sh
 
 if command -v hyperfine > /dev/null; then
   hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$DIR/metrics.json" \
     "$BIN -C $DIR metrics" "$BIN -C $DIR metrics agents" > /dev/null
-  med() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; print('%.1f' % (r['median']*1000))" "$@"; }
   METRICS=$(med "$DIR/metrics.json" 0); AGENTS=$(med "$DIR/metrics.json" 1); TOOL=hyperfine
 else
   METRICS=$(median_ms "$BIN" -C "$DIR" metrics)

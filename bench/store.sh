@@ -25,21 +25,13 @@ for i in $(seq 1 1000); do
 done
 echo "store: $(du -h "$DIR/.tasks/tasks.json" | cut -f1) tasks.json, $("$BIN" -C "$DIR" --json task list | grep -c '"id"') tasks"
 
-median_ms() { # command... ; prints the median wall time in ms over $RUNS runs
-  local times=()
-  for _ in $(seq 1 "$RUNS"); do
-    local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
-    times+=($(( (e - s) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f\n", a[int((NR+1)/2)]/1000}'
-}
+. bench/lib.sh
 
 if command -v hyperfine > /dev/null; then
   hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$DIR/list.json" \
     "$BIN -C $DIR task list" "$BIN -C $DIR --json task list" > /dev/null
   hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$DIR/create.json" \
     "$BIN -C $DIR task create bench-task --milestone M1 --priority 3" > /dev/null
-  med() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; print('%.2f' % (r['median']*1000))" "$@"; }
   LIST=$(med "$DIR/list.json" 0); LIST_JSON=$(med "$DIR/list.json" 1); CREATE=$(med "$DIR/create.json" 0)
   TOOL=hyperfine
 else
