@@ -17,7 +17,7 @@ impl EventTail {
     }
 
     /// Events appended since the last call. A line still being written (no newline yet)
-    /// is left for the next call; a line that does not parse is skipped.
+    /// is left for the next call; a line that does not parse is skipped with a warning.
     pub fn read_new(&mut self) -> Result<Vec<Event>> {
         let mut file = match std::fs::File::open(&self.path) {
             Ok(f) => f,
@@ -34,11 +34,17 @@ impl EventTail {
         file.read_to_end(&mut buf)?;
         let complete = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         self.offset += complete as u64;
-        Ok(buf[..complete]
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .filter_map(|l| serde_json::from_slice(l).ok())
-            .collect())
+        let mut events = Vec::new();
+        for line in buf[..complete].split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            match serde_json::from_slice(line) {
+                Ok(event) => events.push(event),
+                // A whole line that does not parse is reported, never silently dropped.
+                Err(e) => {
+                    eprintln!("warning: {}: corrupt event skipped ({e})", self.path.display())
+                }
+            }
+        }
+        Ok(events)
     }
 }
 
