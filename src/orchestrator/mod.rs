@@ -8,6 +8,7 @@ pub mod events_tail;
 pub mod gather;
 pub mod observe;
 pub mod prompt;
+mod recover;
 pub mod run;
 pub mod world;
 

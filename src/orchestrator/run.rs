@@ -239,58 +239,6 @@ it was not sent again. Check the pane.",
         self.store.append_events(&changes)?;
         Ok(views.into_iter().map(|(v, _)| v).collect())
     }
-
-    /// After a crash between writing an assignment and pasting its prompt, the task is
-    /// `in_progress` with no `prompt_delivered`. If the prompt is not on the pane's screen,
-    /// deliver it now; if it is, it landed and nothing is sent again.
-    fn recover(&mut self) -> Result<()> {
-        let plan = self.store.load()?;
-        let events = self.store.read_events()?;
-        let now = Timestamp::now();
-        let infos = self.tmux.list_panes(&self.session).unwrap_or_default();
-        for task in plan.tasks.iter().filter(|t| t.status == crate::plan::TaskStatus::InProgress) {
-            // The store writes the plan before its events, so a crash in between leaves an
-            // `in_progress` task with no `task_dispatched` at all: that is undelivered too.
-            // A task an agent claimed for itself (`task_claimed`) needs no prompt.
-            let last =
-                events.iter().rev().find_map(|e| match (e.kind.as_str(), e.task.as_deref()) {
-                    (kind @ ("prompt_delivered" | "task_dispatched" | "task_claimed"), Some(t))
-                        if t == task.id =>
-                    {
-                        Some(kind)
-                    }
-                    _ => None,
-                });
-            if matches!(last, Some("prompt_delivered" | "task_claimed")) {
-                continue;
-            }
-            let Some(pane) = infos.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else {
-                continue;
-            };
-            let marker = format!("{} {}", crate::agent::sim::TASK_MARKER, task.id);
-            let screen = self.tmux.capture(&pane.id, 2000).unwrap_or_default();
-            if screen.lines().any(|l| l.trim() == marker) {
-                self.store.append_events(&[Event::new(now, "prompt_delivered")
-                    .task(&task.id)
-                    .pane(&pane.title)
-                    .with("recovered", true)])?;
-                continue;
-            }
-            // Through the usual delivery, so the prompt gets its receipt check too.
-            let text = super::gather::task_prompt(&self.project, &plan, &task.id)?;
-            self.store.append_events(&[Event::new(now, "prompt_redelivering")
-                .task(&task.id)
-                .pane(&pane.title)])?;
-            self.pending.push(super::deliver::Delivery {
-                pane: pane.id.clone(),
-                title: pane.title.clone(),
-                text,
-                purpose: super::deliver::Purpose::Prompt { task: Some(task.id.clone()) },
-            });
-        }
-        self.flush_deliveries()?;
-        Ok(())
-    }
 }
 
 /// The `command` of each pane in ide.yml, by title (user-defined profiles match on it).
