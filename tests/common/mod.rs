@@ -123,6 +123,12 @@ impl TmuxServer {
 impl Drop for TmuxServer {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        // tmux leaves the socket file behind; remove it so test runs do not pile them up.
+        let dir = std::env::var_os("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+        // SAFETY: getuid has no preconditions.
+        let uid = unsafe { libc::getuid() };
+        let _ =
+            std::fs::remove_file(Path::new(&dir).join(format!("tmux-{uid}")).join(&self.socket));
     }
 }
 
