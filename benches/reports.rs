@@ -4,10 +4,11 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
+use tmux_ide::plan::eventlog;
 use tmux_ide::plan::{
     Event, Milestone, MilestoneStatus, Mission, MissionStatus, Plan, Task, TaskStatus, task_id,
 };
-use tmux_ide::report::{agents, eventlog, metrics};
+use tmux_ide::report::{agents, metrics};
 
 const TASKS: u32 = 10_000;
 const PANES: [&str; 4] = ["Frontend", "Backend", "Researcher", "Helper"];

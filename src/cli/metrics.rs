@@ -12,10 +12,11 @@ use super::Ctx;
 use crate::Result;
 use crate::config::Config;
 use crate::orchestrator::observe::Observer;
+use crate::plan::eventlog;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
 use crate::report::agents::{AgentState, PaneInfo};
-use crate::report::{agents, archive, eventlog, history, metrics, overview};
+use crate::report::{agents, archive, history, metrics, overview};
 use crate::tmux::{Tmux, session_name};
 
 #[derive(Debug, clap::Args)]

@@ -75,25 +75,16 @@ impl Store {
     /// Every event in the log, oldest first. A torn last line (a writer killed mid-append)
     /// is ignored; any other line that does not parse is an error naming its line.
     pub fn read_events(&self) -> Result<Vec<Event>> {
-        let text = match std::fs::read_to_string(&self.events) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(&self.events, e)),
-        };
-        let complete = text.ends_with('\n');
-        let lines: Vec<&str> = text.lines().collect();
-        let mut events = Vec::with_capacity(lines.len());
-        for (i, line) in lines.iter().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str::<Event>(line) {
-                Ok(ev) => events.push(ev),
-                Err(_) if i + 1 == lines.len() && !complete => break,
-                Err(e) => return Err(Error::corrupt(&self.events, i + 1, e.column(), e)),
-            }
+        let (events, corrupt) = super::eventlog::read_event_log(&self.events)?;
+        match corrupt.first() {
+            Some(bad) => Err(Error::failed(format!(
+                "{}:{}: corrupt event ({})",
+                self.events.display(),
+                bad.line,
+                bad.error
+            ))),
+            None => Ok(events),
         }
-        Ok(events)
     }
 
     /// Takes the exclusive store lock (blocking); released when the guard drops.

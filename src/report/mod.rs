@@ -5,7 +5,6 @@ pub mod agents;
 pub mod archive;
 pub mod coverage;
 pub mod delivery;
-pub mod eventlog;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod history;

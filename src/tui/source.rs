@@ -5,9 +5,9 @@ use jiff::Timestamp;
 use crate::Result;
 use crate::config::Config;
 use crate::plan::Store;
+use crate::plan::eventlog::read_event_log;
 use crate::project::Project;
 use crate::report::agents::PaneInfo;
-use crate::report::eventlog::read_event_log;
 use crate::report::orch::{
     OrchInput, OrchReport, RecentEvent, orch, parse_pid_file, recent_events,
 };

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Role};
 use crate::contract::Contract;
+use crate::plan::eventlog;
 use crate::plan::rules::{TaskIndex, assertion_milestone, is_ready};
 use crate::plan::{AssertionStatus, Event, Plan, Store, Task, TaskStatus};
 use crate::project::Project;
@@ -16,7 +17,7 @@ use crate::report::agents::{self, AgentsReport, PaneInfo};
 use crate::report::metrics::{self, Metrics};
 use crate::report::orch::describe_event;
 use crate::report::overview::{self, MilestoneLine, Overview};
-use crate::report::{coverage, eventlog, validation};
+use crate::report::{coverage, validation};
 use crate::{Error, Result};
 
 /// One line of the event log with its 1-based line number (its id in the stream).

@@ -103,7 +103,8 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
 /// Writes the mission into `.tasks/history/` and starts an empty plan, both under the
 /// store lock so no change slips in between. The event log is kept whole.
 fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
-    use crate::report::{archive, eventlog};
+    use crate::plan::eventlog;
+    use crate::report::archive;
     let project = ctx.project()?;
     let now = Timestamp::now();
     let path = Store::new(&project).update(|plan, events| {

@@ -1,5 +1,6 @@
-//! Reading `.tasks/events.jsonl` robustly: a torn last line (a crash mid-append) is
-//! dropped silently, any other line that does not parse is reported, never hidden.
+//! Reading `.tasks/events.jsonl` robustly, for the store and every report: a torn last
+//! line (a crash mid-append) is dropped silently, any other line that does not parse is
+//! reported, never hidden.
 use std::path::Path;
 
 use serde::Serialize;
