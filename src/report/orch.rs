@@ -150,6 +150,7 @@ pub fn describe_event(e: &Event) -> String {
     match e.kind.as_str() {
         "task_dispatched" => format!("dispatched {task} to {pane}"),
         "task_claimed" => format!("{pane} claimed {task}"),
+        "task_done" if e.pane.is_none() => format!("task {task} done"),
         "task_done" => format!("{pane} finished {task}"),
         "task_created" => format!("task {task} created"),
         "task_cancelled" => format!("task {task} cancelled"),
