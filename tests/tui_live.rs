@@ -57,7 +57,7 @@ fn top_follows_task_changes_within_a_second() {
     });
     let screen = tmux.capture("top");
     assert!(screen.contains("002  P5"), "002 became ready:\n{screen}");
-    assert!(screen.contains("finished 001"), "the event stream shows it:\n{screen}");
+    assert!(screen.contains("task 001 done"), "the event stream shows it:\n{screen}");
 
     tmux.tmux_ok(&["send-keys", "-t", "top", "q"]);
     wait_until_gone(&tmux);

@@ -125,7 +125,7 @@ fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
             return Vec::new();
         }
     };
-    let mut roster: Vec<PaneInfo> = config.panes().map(PaneInfo::from_config).collect();
+    let mut roster = agents::roster(&config);
     let tmux = Tmux::new(ctx.tmux_socket.clone());
     let Ok(panes) = tmux.list_panes(&session_name(project, &config)) else { return roster };
     let mut observer = Observer::for_config(&config);

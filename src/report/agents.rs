@@ -28,6 +28,16 @@ pub struct PaneInfo {
     pub live: Option<AgentState>,
 }
 
+/// The panes of ide.yml that can run an agent (every role but plain shells), in layout
+/// order, with no live state: the roster the agent reports start from.
+pub fn roster(config: &crate::config::Config) -> Vec<PaneInfo> {
+    config
+        .panes()
+        .filter(|p| p.role != crate::config::Role::Shell)
+        .map(PaneInfo::from_config)
+        .collect()
+}
+
 impl PaneInfo {
     /// A pane of ide.yml, with no live state.
     pub fn from_config(pane: &crate::config::Pane) -> PaneInfo {

@@ -42,9 +42,7 @@ pub fn config_roster(project: &Project) -> Vec<PaneInfo> {
     if !project.ide_yml().exists() {
         return Vec::new();
     }
-    Config::load(project)
-        .map(|c| c.panes().map(PaneInfo::from_config).collect())
-        .unwrap_or_default()
+    Config::load(project).map(|c| crate::report::agents::roster(&c)).unwrap_or_default()
 }
 
 /// Reads the project once and computes every report the view shows, at `now`.

@@ -7,7 +7,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::config::{Config, Role};
+use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::eventlog;
 use crate::plan::rules::{TaskIndex, assertion_milestone, is_ready};
@@ -98,14 +98,7 @@ impl Inputs {
 /// The panes of ide.yml that run agents (not plain shells); none when there is no
 /// valid ide.yml (the reports then use the panes seen in events).
 fn roster(project: &Project) -> Vec<PaneInfo> {
-    let Ok(config) = Config::load(project) else { return Vec::new() };
-    config
-        .rows
-        .iter()
-        .flat_map(|r| &r.panes)
-        .filter(|p| p.role != Role::Shell)
-        .map(PaneInfo::from_config)
-        .collect()
+    Config::load(project).map(|c| crate::report::agents::roster(&c)).unwrap_or_default()
 }
 
 /// A task with what the board needs besides its stored fields.
