@@ -19,3 +19,46 @@ fn help_lists_the_command_groups() {
         assert!(out.contains(group), "missing {group} in help:\n{out}");
     }
 }
+
+#[test]
+fn completions_and_the_man_page_cover_every_command() {
+    let p = TestProject::new();
+    let bash = p.ok(&["completions", "bash"]);
+    let man = p.ok(&["man"]);
+    assert!(man.starts_with(".ie") || man.contains(".TH"), "roff: {}", &man[..80.min(man.len())]);
+    for command in ["mission", "milestone", "task", "validate", "orchestrator", "dashboard", "top"]
+    {
+        assert!(bash.contains(command), "bash completions lack {command}");
+        assert!(man.contains(command), "the man page lacks {command}");
+    }
+}
+
+/// The whole command-line reference: every command's `--help`, so a change to any flag
+/// or help text is a deliberate snapshot update.
+#[test]
+fn the_command_line_reference_is_stable() {
+    let p = TestProject::new();
+    let mut reference = String::new();
+    let mut queue = vec![Vec::<String>::new()];
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let help = p.ok(&args);
+        reference.push_str(&format!("$ tmux-ide {}\n{help}\n", args.join(" ")));
+        let subcommands = help
+            .split("\nCommands:\n")
+            .nth(1)
+            .map(|rest| rest.split("\n\n").next().unwrap_or(""))
+            .unwrap_or("");
+        // Command lines are indented by two spaces; wrapped descriptions by more.
+        for line in subcommands.lines().rev().filter(|l| !l.starts_with("   ")) {
+            let name = line.split_whitespace().next().unwrap_or("");
+            if !name.is_empty() && name != "help" {
+                let mut sub = path.clone();
+                sub.push(name.to_string());
+                queue.push(sub);
+            }
+        }
+    }
+    insta::assert_snapshot!(reference);
+}
