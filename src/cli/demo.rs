@@ -124,10 +124,11 @@ fn follow(project: &Project, timeout: Duration) -> Result<bool> {
             if tty && !shown.is_empty() {
                 write!(out, "\x1b[{}A", shown.len())?;
             }
-            for line in &lines {
+            for (i, line) in lines.iter().enumerate() {
                 if tty {
                     writeln!(out, "\x1b[2K{line}")?;
-                } else {
+                } else if shown.get(i) != Some(line) {
+                    // Into a pipe or a log: only the milestones that moved.
                     writeln!(out, "{line}")?;
                 }
             }
