@@ -14,6 +14,7 @@ pub mod orchestrator;
 pub mod plan;
 pub mod project;
 pub mod report;
+pub mod signals;
 pub mod tmux;
 pub mod tui;
 pub mod verify;

@@ -243,3 +243,28 @@ fn the_demo_without_tmux_says_how_to_install_it_and_makes_nothing() {
     assert!(err.contains("tmux is not installed") && err.contains("apt-get install tmux"), "{err}");
     assert!(!dir.exists(), "the demo made its project before finding tmux missing");
 }
+
+#[test]
+fn ctrl_c_ends_the_demo_and_stops_its_session() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let mut cmd = Command::new(bin());
+    hermetic(&mut cmd);
+    let mut demo = cmd
+        .args(["--tmux-socket", &tmux.socket, "demo", "--work-ms", "400", "--dir"])
+        .arg(p.path().join("demo"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("a first dispatch", Duration::from_secs(30), || {
+        (!of_type(&events(&p, "demo"), "task_dispatched").is_empty()).then_some(())
+    });
+    let pid = demo.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let status = wait_for("the demo to exit", Duration::from_secs(20), || demo.try_wait().unwrap());
+    assert_eq!(status.code(), Some(130));
+    wait_for("the session to be gone", Duration::from_secs(10), || {
+        (!tmux.tmux(&["has-session"]).status.success()).then_some(())
+    });
+}

@@ -60,6 +60,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         attach.arg("-C").arg(&dir).args(&socket).arg("attach");
         attach.status()?;
     }
+    // Ctrl-C ends the demo the same way a timeout does: the session is stopped.
+    crate::signals::install();
     let outcome = follow(&project, Duration::from_secs(args.timeout));
     println!();
     for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
@@ -73,6 +75,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         true => {
             println!("Mission complete. The project is in {}", dir.display());
             Ok(ExitCode::SUCCESS)
+        }
+        false if crate::signals::stop_requested() => {
+            println!("Interrupted; the project is in {}", dir.display());
+            Ok(ExitCode::from(130))
         }
         false => {
             println!("Timed out after {} s; the project is in {}", args.timeout, dir.display());
@@ -138,7 +144,7 @@ fn follow(project: &Project, timeout: Duration) -> Result<bool> {
         if plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Complete) {
             return Ok(true);
         }
-        if Instant::now() > deadline {
+        if Instant::now() > deadline || crate::signals::stop_requested() {
             return Ok(false);
         }
         std::thread::sleep(Duration::from_millis(100));

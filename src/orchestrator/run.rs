@@ -4,7 +4,6 @@
 //! store and the event log, so a restart resumes without dispatching anything twice.
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -24,8 +23,7 @@ use crate::project::Project;
 use crate::tmux::Tmux;
 use crate::{Error, Result};
 
-/// Set by SIGTERM / SIGINT / SIGHUP; the loop checks it at least every `WAKE`.
-static STOP: AtomicBool = AtomicBool::new(false);
+/// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
 const WAKE: Duration = Duration::from_millis(200);
 
 pub struct RunOptions {
@@ -134,7 +132,7 @@ impl Runner {
 
     /// Runs until stopped (signal) or, with `exit_when_complete`, the mission is complete.
     pub fn run(mut self, opts: &RunOptions) -> Result<()> {
-        install_signal_handlers();
+        crate::signals::install();
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
@@ -154,7 +152,7 @@ impl Runner {
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
         self.recover()?;
         let mut next_tick = std::time::Instant::now();
-        while !STOP.load(Ordering::SeqCst) {
+        while !crate::signals::stop_requested() {
             let woke = rx.recv_timeout(WAKE).is_ok();
             while rx.try_recv().is_ok() {}
             if !woke && std::time::Instant::now() < next_tick {
@@ -174,7 +172,7 @@ impl Runner {
         }
         // Let the last notices and receipts finish before saying goodbye.
         self.reap(true);
-        let reason = if STOP.load(Ordering::SeqCst) { "signal" } else { "mission complete" };
+        let reason = if crate::signals::stop_requested() { "signal" } else { "mission complete" };
         self.store.append_events(&[
             Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
         ])?;
@@ -249,18 +247,4 @@ pub(crate) fn pane_commands(config: &Config) -> HashMap<String, String> {
         .flat_map(|r| &r.panes)
         .filter_map(|p| Some((p.title.clone(), p.command.clone()?)))
         .collect()
-}
-
-extern "C" fn on_signal(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
-}
-
-fn install_signal_handlers() {
-    let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGTERM, handler);
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGHUP, handler);
-    }
 }
