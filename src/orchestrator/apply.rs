@@ -33,7 +33,7 @@ impl Runner {
             Action::ValidationFailed { milestone, remediations } => {
                 self.validation_failed(milestone, remediations, now)
             }
-            Action::MissionComplete => self.mission_complete(panes, now),
+            Action::MissionComplete => self.mission_complete(now),
             Action::NotifyLead { text } => {
                 self.notify_lead(panes, text)?;
                 Ok(false)
@@ -218,7 +218,7 @@ impl Runner {
         })
     }
 
-    fn mission_complete(&mut self, panes: &[PaneView], now: Timestamp) -> Result<bool> {
+    fn mission_complete(&mut self, now: Timestamp) -> Result<bool> {
         let done = self.store.update(|plan, events| {
             let Some(mission) = plan.mission.as_mut() else { return Ok(None) };
             if mission.status == MissionStatus::Complete {
@@ -230,7 +230,6 @@ impl Runner {
             events.push(Event::new(now, "mission_complete").with("metrics", metrics.clone()));
             Ok(Some(metrics))
         })?;
-        let _ = panes;
         Ok(done.is_some())
     }
 
@@ -321,11 +320,11 @@ fn remediation_task(id: &str, milestone: &str, r: &Remediation, now: Timestamp) 
 
 /// The figures recorded with `mission_complete`.
 fn final_metrics(plan: &crate::plan::Plan, now: Timestamp) -> serde_json::Value {
-    let count = |s: TaskStatus| plan.tasks.iter().filter(|t| t.status == s).count();
+    let counts = crate::report::metrics::task_counts(plan);
     let started = plan.mission.as_ref().and_then(|m| m.activated);
     serde_json::json!({
-        "tasks_done": count(TaskStatus::Done),
-        "tasks_cancelled": count(TaskStatus::Cancelled),
+        "tasks_done": counts.done,
+        "tasks_cancelled": counts.cancelled,
         "remediations": plan.tasks.iter().filter(|t| t.remediation_for.is_some()).count(),
         "milestones": plan.milestones.len(),
         "validation_rounds": plan.milestones.iter().filter_map(|m| m.validation.as_ref()).map(|v| v.round).sum::<u32>(),
