@@ -68,17 +68,7 @@ fn the_orchestrator_window_runs_this_executable_with_the_private_socket() {
     let p = project(&fixture("valid/missions.yml"));
     let server = TmuxServer::new();
     up(&p, &server);
-    let windows = server.tmux_ok(&[
-        "list-windows",
-        "-t",
-        "=missions",
-        "-F",
-        "#{window_name}\t#{pane_start_command}",
-    ]);
-    let orch = windows
-        .lines()
-        .find(|l| l.starts_with("orchestrator\t"))
-        .unwrap_or_else(|| panic!("{windows}"));
+    let orch = window_command(&server, "missions", "orchestrator");
     for part in
         ["tmux-ide -C", &root(&p), &format!("--tmux-socket {}", server.socket), "orchestrator run"]
     {

@@ -35,6 +35,23 @@ pub fn ok(p: &TestProject, server: &TmuxServer, args: &[&str]) -> String {
     success(args, run(p, server, args))
 }
 
+/// The command a window of `session` was started with; panics listing the windows if
+/// there is no window `name`.
+pub fn window_command(server: &TmuxServer, session: &str, name: &str) -> String {
+    let target = format!("={session}");
+    let windows = server.tmux_ok(&[
+        "list-windows",
+        "-t",
+        &target,
+        "-F",
+        "#{window_name}\t#{pane_start_command}",
+    ]);
+    windows
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}\t")).map(str::to_string))
+        .unwrap_or_else(|| panic!("no window {name} in:\n{windows}"))
+}
+
 /// Launches detached at 200x50.
 pub fn up(p: &TestProject, server: &TmuxServer) -> String {
     ok(p, server, &["up", "--detach", "--size", "200x50"])

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::common::{TmuxServer, wait_for};
-use crate::tmux_support::{project, root, up};
+use crate::tmux_support::{project, root, up, window_command};
 use crate::web_support::{Dashboard, free_port};
 
 #[test]
@@ -33,17 +33,7 @@ fn an_enabled_dashboard_gets_its_own_window_serving_on_the_configured_port() {
     let server = TmuxServer::new();
     let out = up(&p, &server);
     assert!(out.contains(&format!("dashboard on http://127.0.0.1:{port}/")), "{out}");
-    let windows = server.tmux_ok(&[
-        "list-windows",
-        "-t",
-        "=dash",
-        "-F",
-        "#{window_name}\t#{pane_start_command}",
-    ]);
-    let line = windows
-        .lines()
-        .find(|l| l.starts_with("dashboard\t"))
-        .unwrap_or_else(|| panic!("{windows}"));
+    let line = window_command(&server, "dash", "dashboard");
     for part in [
         "tmux-ide -C",
         &root(&p),
