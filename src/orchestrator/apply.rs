@@ -99,7 +99,7 @@ impl Runner {
             Ok(Some(plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };
-        let text = self.task_prompt(&plan, task)?;
+        let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
         self.deliver(pane, title, text, Some(task), now)?;
         Ok(true)
     }
@@ -141,7 +141,14 @@ impl Runner {
             Ok(Some(plan.clone()))
         })?;
         let Some(plan) = started else { return Ok(false) };
-        let text = self.validation_prompt(&plan, milestone, round, assertions)?;
+        let text = gather::validation_prompt(
+            &self.project,
+            &plan,
+            milestone,
+            round,
+            assertions,
+            &self.contract,
+        )?;
         self.deliver(pane, title, text, None, now)?;
         Ok(true)
     }
@@ -271,20 +278,6 @@ impl Runner {
             purpose: Purpose::Prompt { task: task.map(str::to_string) },
         });
         Ok(())
-    }
-
-    fn task_prompt(&self, plan: &crate::plan::Plan, task: &str) -> Result<String> {
-        gather::task_prompt(&self.project, plan, task)
-    }
-
-    fn validation_prompt(
-        &self,
-        plan: &crate::plan::Plan,
-        milestone: &str,
-        round: u32,
-        assertions: &[String],
-    ) -> Result<String> {
-        gather::validation_prompt(&self.project, plan, milestone, round, assertions)
     }
 }
 

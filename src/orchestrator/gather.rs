@@ -21,10 +21,15 @@ pub fn contract_assertions(contract: &Contract) -> Vec<ContractAssertion> {
         .collect()
 }
 
-pub fn task_prompt(project: &Project, plan: &Plan, task_id: &str) -> Result<String> {
+/// The prompt for `task_id`; `contract` is the contract as this tick read it.
+pub fn task_prompt(
+    project: &Project,
+    plan: &Plan,
+    task_id: &str,
+    contract: &[ContractAssertion],
+) -> Result<String> {
     let task =
         plan.task(task_id).ok_or_else(|| Error::failed(format!("task {task_id} vanished")))?;
-    let contract = contract_assertions(&Contract::load(project)?);
     let skill =
         task.specialty.as_deref().and_then(|s| read(project.skills_dir().join(format!("{s}.md"))));
     let lib = project.library_dir();
@@ -36,7 +41,7 @@ pub fn task_prompt(project: &Project, plan: &Plan, task_id: &str) -> Result<Stri
     Ok(prompt::task_prompt(&TaskPromptInput {
         plan,
         task,
-        contract: &contract,
+        contract,
         skill: skill.as_deref(),
         library: Library {
             architecture: architecture.as_deref(),
@@ -46,25 +51,26 @@ pub fn task_prompt(project: &Project, plan: &Plan, task_id: &str) -> Result<Stri
     }))
 }
 
+/// The validator's prompt for a round; `contract` is the contract as this tick read it.
 pub fn validation_prompt(
     project: &Project,
     plan: &Plan,
     milestone: &str,
     round: u32,
     assertions: &[String],
+    contract: &[ContractAssertion],
 ) -> Result<String> {
     let m = plan
         .milestone(milestone)
         .ok_or_else(|| Error::failed(format!("milestone {milestone} vanished")))?;
     let contract_text = read(project.contract()).unwrap_or_default();
-    let contract = contract_assertions(&Contract::load(project)?);
     let skill = read(project.skills_dir().join("reviewer.md"));
     Ok(prompt::validation_prompt(&ValidationPromptInput {
         plan,
         milestone: m,
         round,
         contract_text: &contract_text,
-        contract: &contract,
+        contract,
         assertions,
         skill: skill.as_deref(),
     }))

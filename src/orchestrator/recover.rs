@@ -16,6 +16,8 @@ impl Runner {
     pub(crate) fn recover(&mut self) -> Result<()> {
         let plan = self.store.load()?;
         let events = self.store.read_events()?;
+        self.contract =
+            super::gather::contract_assertions(&crate::contract::Contract::load(&self.project)?);
         let panes = self.tmux.list_panes(&self.session).unwrap_or_default();
         let now = Timestamp::now();
         for task in plan.tasks.iter().filter(|t| t.status == TaskStatus::InProgress) {
@@ -37,8 +39,8 @@ impl Runner {
                     .with("recovered", true)])?;
             }
             let marker = format!("{TASK_MARKER} {}", task.id);
-            let project = self.project.clone();
-            let text = || super::gather::task_prompt(&project, &plan, &task.id);
+            let (project, contract) = (self.project.clone(), self.contract.clone());
+            let text = || super::gather::task_prompt(&project, &plan, &task.id, &contract);
             self.resend_unless_on_screen(pane, &marker, Some(&task.id), text, now)?;
         }
         self.recover_validation(&plan, &events, &panes, now)?;
@@ -82,7 +84,7 @@ impl Runner {
                 self.store.append_events(&[lost])?;
             }
             let marker = format!("{VALIDATE_MARKER} {} round={}", m.id, round.round);
-            let project = self.project.clone();
+            let (project, contract) = (self.project.clone(), self.contract.clone());
             let text = || {
                 super::gather::validation_prompt(
                     &project,
@@ -90,6 +92,7 @@ impl Runner {
                     &m.id,
                     round.round,
                     &round.assertions,
+                    &contract,
                 )
             };
             self.resend_unless_on_screen(pane, &marker, None, text, now)?;

@@ -13,7 +13,7 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use super::decide;
 use super::events_tail::EventTail;
 use super::observe::Observer;
-use super::world::{PaneView, Settings, World};
+use super::world::{ContractAssertion, PaneView, Settings, World};
 use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
@@ -43,6 +43,8 @@ pub struct Runner {
     pub(crate) tail: EventTail,
     pub(crate) stalls_reported: HashSet<String>,
     pub(crate) exited_reported: HashSet<String>,
+    /// The contract's assertions as the current tick read them (prompts quote them).
+    pub(crate) contract: Vec<ContractAssertion>,
     /// Texts to paste at the end of this tick.
     pub(crate) pending: Vec<super::deliver::Delivery>,
     /// Delivery threads still pasting or waiting for a receipt.
@@ -98,6 +100,7 @@ impl Runner {
             observer: Observer::for_config(&config),
             stalls_reported: HashSet::new(),
             exited_reported: HashSet::new(),
+            contract: Vec::new(),
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
@@ -187,13 +190,12 @@ impl Runner {
         if plan.mission.as_ref().is_none_or(|m| m.status != MissionStatus::Active) {
             return Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete));
         }
-        let contract = Contract::load(&self.project)?;
-        let assertions = super::gather::contract_assertions(&contract);
+        self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
         let actions = decide::decide(&World {
             plan: &plan,
-            contract: &assertions,
+            contract: &self.contract,
             panes: &panes,
             now,
             settings: &self.settings,
