@@ -62,29 +62,44 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
     // Ctrl-C ends the demo the same way a timeout does: the session is stopped.
     crate::signals::install();
-    let outcome = follow(&project, Duration::from_secs(args.timeout));
-    println!();
-    for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
-        let _ = Command::new(&exe).arg("-C").arg(&dir).args(report).status();
-        println!();
-    }
+    let outcome = follow(ctx, &project, Duration::from_secs(args.timeout));
+    let reported = report(ctx, &exe, &dir);
     if !args.keep {
         let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
     }
-    match outcome? {
+    let complete = outcome?;
+    reported?;
+    match complete {
         true => {
-            println!("Mission complete. The project is in {}", dir.display());
+            writeln!(ctx.out(), "Mission complete. The project is in {}", dir.display())?;
             Ok(ExitCode::SUCCESS)
         }
         false if crate::signals::stop_requested() => {
-            println!("Interrupted; the project is in {}", dir.display());
+            writeln!(ctx.out(), "Interrupted; the project is in {}", dir.display())?;
             Ok(ExitCode::from(130))
         }
         false => {
-            println!("Timed out after {} s; the project is in {}", args.timeout, dir.display());
+            writeln!(
+                ctx.out(),
+                "Timed out after {} s; the project is in {}",
+                args.timeout,
+                dir.display()
+            )?;
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The mission's status, validation and metrics, as the commands print them.
+fn report(ctx: &Ctx, exe: &Path, dir: &Path) -> Result<()> {
+    writeln!(ctx.out())?;
+    for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
+        // The child writes to the same stdout: what this process printed goes first.
+        ctx.out().flush()?;
+        let _ = Command::new(exe).arg("-C").arg(dir).args(report).status();
+        writeln!(ctx.out())?;
+    }
+    Ok(())
 }
 
 fn prepare_dir(dir: Option<&Path>) -> Result<PathBuf> {
@@ -117,7 +132,7 @@ fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<
 }
 
 /// Shows progress until the mission completes (true) or the timeout passes (false).
-fn follow(project: &Project, timeout: Duration) -> Result<bool> {
+fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     let store = Store::new(project);
     let deadline = Instant::now() + timeout;
     let tty = std::io::stdout().is_terminal();
@@ -126,7 +141,7 @@ fn follow(project: &Project, timeout: Duration) -> Result<bool> {
         let plan = store.load()?;
         let lines = progress_lines(&plan);
         if lines != shown {
-            let mut out = std::io::stdout().lock();
+            let mut out = ctx.out();
             if tty && !shown.is_empty() {
                 write!(out, "\x1b[{}A", shown.len())?;
             }

@@ -2,6 +2,7 @@
 //! agent utilisation; the mission timeline and earlier missions. Also the loading shared
 //! by the read-only report commands (`orch`, and `mission status|archive`, which
 //! `cli/mission.rs` calls from here).
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -79,9 +80,9 @@ pub(crate) fn print<T: Serialize>(
     text: impl FnOnce() -> String,
 ) -> Result<ExitCode> {
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(data)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(data)?)?;
     } else {
-        print!("{}", text());
+        write!(ctx.out(), "{}", text())?;
     }
     Ok(ExitCode::SUCCESS)
 }
