@@ -44,9 +44,9 @@ fn validate(ctx: &Ctx) -> Result<ExitCode> {
         )?;
     } else {
         for problem in &problems {
-            eprintln!("{}: {problem}", path.display());
+            let _ = writeln!(std::io::stderr(), "{}: {problem}", path.display());
         }
-        eprintln!("{} problem(s) in {}", problems.len(), path.display());
+        let _ = writeln!(std::io::stderr(), "{} problem(s) in {}", problems.len(), path.display());
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }

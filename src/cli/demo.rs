@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let socket: Vec<String> =
         ctx.tmux_socket.iter().flat_map(|s| ["--tmux-socket".to_string(), s.clone()]).collect();
     let name = format!("demo-{}", dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
-    eprintln!("demo project: {}", dir.display());
+    let _ = writeln!(std::io::stderr(), "demo project: {}", dir.display());
 
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
     fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
@@ -50,7 +50,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
     let socket_flag =
         ctx.tmux_socket.as_ref().map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "session {name} is running; `tmux-ide -C {}{socket_flag} attach` to watch",
         dir.display()
     );

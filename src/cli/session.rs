@@ -93,7 +93,8 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 .with_hint("give this project its own `name:` in ide.yml"));
             }
             if old_hash != hash {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "note: ide.yml changed since session {name} was built; `tmux-ide restart` applies it"
                 );
             }

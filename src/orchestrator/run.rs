@@ -4,6 +4,7 @@
 //! store and the event log, so a restart resumes without dispatching anything twice.
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
+use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -182,7 +183,7 @@ impl Runner {
             let complete = match self.tick() {
                 Ok(complete) => complete,
                 Err(e) => {
-                    eprintln!("orchestrator: {e}");
+                    let _ = writeln!(std::io::stderr(), "orchestrator: {e}");
                     false
                 }
             };
