@@ -3,6 +3,7 @@
 //! orchestrator that fails says why it stopped, and usage errors name what is missing.
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -117,5 +118,63 @@ fn a_missing_argument_is_named_on_the_one_error_line() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "error: the following required arguments were not provided: --proof <PROOF>\n"
+    );
+}
+
+/// A child process that is killed (by its pid) if the test ends before it does.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn an_orchestrator_whose_paste_tmux_does_not_read_records_the_failure_and_keeps_running() {
+    let p = TestProject::new();
+    let sim = format!("'{}' agent sim --work-ms 100", bin().display());
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: pipeorch\nrows:\n  - panes:\n      - title: Worker\n        role: teammate\n        \
+             agent: sim\n        command: {sim:?}\norchestrator:\n  poll_interval: 200\n"
+        ),
+    );
+    p.ok(&["mission", "set", "Pipes"]);
+    p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
+    // A prompt larger than a pipe holds, so the paste's write cannot finish early.
+    let description = "d".repeat(100 * 1024);
+    p.ok(&["task", "create", "Big", "--milestone", "M1", "--description", &description]);
+    p.ok(&["mission", "plan-complete"]);
+    let server = TmuxServer::new();
+    up(&p, &server);
+    let fake = tmux_refusing_input();
+    let mut cmd = Command::new(bin());
+    hermetic(&mut cmd);
+    cmd.arg("-C").arg(p.path()).args(["--tmux-socket", &server.socket, "orchestrator", "run"]);
+    cmd.env("PATH", path_with(fake.path())).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut orchestrator = Reaped(cmd.spawn().unwrap());
+    let orchestrator = &mut orchestrator.0;
+    let events = || -> Vec<Value> {
+        p.read(".tasks/events.jsonl").lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    };
+    let failed = crate::common::wait_for("delivery_failed", Duration::from_secs(20), || {
+        events().into_iter().find(|e| e["type"] == "delivery_failed")
+    });
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.ends_with("load-buffer did not read its input: Broken pipe (os error 32)"));
+    assert!(orchestrator.try_wait().unwrap().is_none(), "the orchestrator died");
+    // SAFETY: signals the child this test started, by its pid.
+    unsafe { libc::kill(orchestrator.id() as i32, libc::SIGTERM) };
+    let status = orchestrator.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let last = events().pop().unwrap();
+    assert_eq!(
+        (&last["type"], &last["reason"]),
+        (&"orchestrator_stopped".into(), &"signal".into())
     );
 }
