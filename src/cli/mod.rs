@@ -146,6 +146,7 @@ impl Ctx {
 }
 
 /// Entry point of the binary.
+///
 /// SIGPIPE stays ignored (Rust's default): a closed pipe is an error value, quiet for
 /// stdout and reported with its cause anywhere else (see `error::Kind::BrokenPipe`).
 pub fn main() -> ExitCode {
