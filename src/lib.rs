@@ -4,7 +4,6 @@
 //! shell of I/O (the store on disk, tmux, the clock). See `README.md` for the workflow.
 
 pub mod agent;
-pub mod alloc;
 pub mod cli;
 pub mod config;
 pub mod contract;

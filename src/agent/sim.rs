@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::cli::out::Out;
 use crate::{Error, Result};
 
 /// The line a task prompt carries so the simulated agent can find the task id.
@@ -52,6 +53,8 @@ pub struct SimOptions {
     pub fail: Vec<FailRule>,
     /// The `tmux-ide` executable to report with.
     pub exe: PathBuf,
+    /// Where the agent talks (the pane's terminal).
+    pub out: Out,
 }
 
 /// What a pasted line asks the agent to do.
@@ -86,22 +89,22 @@ pub fn parse_request(line: &str) -> Option<Request> {
 /// Runs the agent until its input closes.
 pub fn run(opts: &SimOptions) -> Result<()> {
     let mut sim = Sim { opts, rounds_seen: HashMap::new() };
-    println!("tmux-ide simulated agent — paste a tmux-ide prompt to start");
+    writeln!(opts.out.lock(), "tmux-ide simulated agent — paste a tmux-ide prompt to start")?;
     sim.report("idle");
-    sim.show_prompt();
+    sim.show_prompt()?;
     let stdin = std::io::stdin();
     for line in stdin.lock().lines() {
         let line = line?;
         let Some(request) = parse_request(&line) else { continue };
         sim.report("busy");
         match request {
-            Request::Task { id } => sim.do_task(&id),
+            Request::Task { id } => sim.do_task(&id)?,
             Request::Validate { milestone, round, assertions } => {
-                sim.do_validation(&milestone, round, &assertions)
+                sim.do_validation(&milestone, round, &assertions)?
             }
         }
         sim.report("idle");
-        sim.show_prompt();
+        sim.show_prompt()?;
     }
     Ok(())
 }
@@ -113,9 +116,11 @@ struct Sim<'a> {
 }
 
 impl Sim<'_> {
-    fn show_prompt(&self) {
-        print!("{READY_PROMPT}");
-        let _ = std::io::stdout().flush();
+    fn show_prompt(&self) -> Result<()> {
+        let mut out = self.opts.out.lock();
+        write!(out, "{READY_PROMPT}")?;
+        out.flush()?;
+        Ok(())
     }
 
     fn report(&self, state: &str) {
@@ -124,19 +129,29 @@ impl Sim<'_> {
         }
     }
 
-    fn do_task(&self, id: &str) {
-        println!("\n● working on task {id} …");
+    fn do_task(&self, id: &str) -> Result<()> {
+        writeln!(self.opts.out.lock(), "\n● working on task {id} …")?;
         std::thread::sleep(self.opts.work);
         let proof = format!("Simulated agent completed task {id}; nothing to verify by hand.");
         let summary = format!("Task {id} was completed by the simulated agent.");
         match self.tmux_ide(&["task", "done", id, "--proof", &proof, "--summary", &summary]) {
-            Ok(()) => println!("✓ task {id} done"),
-            Err(e) => println!("✗ could not report task {id}: {e}"),
+            Ok(()) => writeln!(self.opts.out.lock(), "✓ task {id} done")?,
+            Err(e) => writeln!(self.opts.out.lock(), "✗ could not report task {id}: {e}")?,
         }
+        Ok(())
     }
 
-    fn do_validation(&mut self, milestone: &str, round: Option<u32>, assertions: &[String]) {
-        println!("\n● validating {milestone} ({} assertions) …", assertions.len());
+    fn do_validation(
+        &mut self,
+        milestone: &str,
+        round: Option<u32>,
+        assertions: &[String],
+    ) -> Result<()> {
+        writeln!(
+            self.opts.out.lock(),
+            "\n● validating {milestone} ({} assertions) …",
+            assertions.len()
+        )?;
         std::thread::sleep(self.opts.work / 2);
         for id in assertions {
             let seen = self.rounds_seen.entry(id.clone()).or_insert(0);
@@ -170,10 +185,15 @@ impl Sim<'_> {
                 ])
             };
             match outcome {
-                Ok(()) => println!("  {id} {}", if fails { "✗ failing" } else { "reported" }),
-                Err(e) => println!("  {id} could not be reported: {e}"),
+                Ok(()) => writeln!(
+                    self.opts.out.lock(),
+                    "  {id} {}",
+                    if fails { "✗ failing" } else { "reported" }
+                )?,
+                Err(e) => writeln!(self.opts.out.lock(), "  {id} could not be reported: {e}")?,
             }
         }
+        Ok(())
     }
 
     fn has_verify(&self, id: &str) -> bool {

@@ -71,6 +71,7 @@ fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {
         work: Duration::from_millis(args.work_ms),
         fail: args.fail,
         exe: sim::current_exe()?,
+        out: ctx.out.clone(),
     };
     sim::run(&opts)?;
     Ok(ExitCode::SUCCESS)

@@ -1,4 +1,5 @@
 //! `tmux-ide config`: ide.yml checks.
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -31,20 +32,21 @@ fn validate(ctx: &Ctx) -> Result<ExitCode> {
             "valid": problems.is_empty(),
             "problems": list,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&out)?)?;
     } else if problems.is_empty() {
         let config = Config::load(&project)?;
-        println!(
+        writeln!(
+            ctx.out(),
             "{}: ok ({} panes in {} rows)",
             path.display(),
             config.panes().count(),
             config.rows.len()
-        );
+        )?;
     } else {
         for problem in &problems {
-            eprintln!("{}: {problem}", path.display());
+            let _ = writeln!(std::io::stderr(), "{}: {problem}", path.display());
         }
-        eprintln!("{} problem(s) in {}", problems.len(), path.display());
+        let _ = writeln!(std::io::stderr(), "{} problem(s) in {}", problems.len(), path.display());
     }
     Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }

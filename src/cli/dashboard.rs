@@ -30,6 +30,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         allow_writes: args.allow_writes,
         open: args.open,
         tmux_socket: ctx.tmux_socket.clone(),
+        out: ctx.out.clone(),
     })?;
     Ok(ExitCode::SUCCESS)
 }

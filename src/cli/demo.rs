@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let socket: Vec<String> =
         ctx.tmux_socket.iter().flat_map(|s| ["--tmux-socket".to_string(), s.clone()]).collect();
     let name = format!("demo-{}", dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
-    eprintln!("demo project: {}", dir.display());
+    let _ = writeln!(std::io::stderr(), "demo project: {}", dir.display());
 
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
     fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
@@ -50,7 +50,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
     let socket_flag =
         ctx.tmux_socket.as_ref().map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "session {name} is running; `tmux-ide -C {}{socket_flag} attach` to watch",
         dir.display()
     );
@@ -62,29 +63,44 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
     // Ctrl-C ends the demo the same way a timeout does: the session is stopped.
     crate::signals::install();
-    let outcome = follow(&project, Duration::from_secs(args.timeout));
-    println!();
-    for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
-        let _ = Command::new(&exe).arg("-C").arg(&dir).args(report).status();
-        println!();
-    }
+    let outcome = follow(ctx, &project, Duration::from_secs(args.timeout));
+    let reported = report(ctx, &exe, &dir);
     if !args.keep {
         let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
     }
-    match outcome? {
+    let complete = outcome?;
+    reported?;
+    match complete {
         true => {
-            println!("Mission complete. The project is in {}", dir.display());
+            writeln!(ctx.out(), "Mission complete. The project is in {}", dir.display())?;
             Ok(ExitCode::SUCCESS)
         }
         false if crate::signals::stop_requested() => {
-            println!("Interrupted; the project is in {}", dir.display());
+            writeln!(ctx.out(), "Interrupted; the project is in {}", dir.display())?;
             Ok(ExitCode::from(130))
         }
         false => {
-            println!("Timed out after {} s; the project is in {}", args.timeout, dir.display());
+            writeln!(
+                ctx.out(),
+                "Timed out after {} s; the project is in {}",
+                args.timeout,
+                dir.display()
+            )?;
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The mission's status, validation and metrics, as the commands print them.
+fn report(ctx: &Ctx, exe: &Path, dir: &Path) -> Result<()> {
+    writeln!(ctx.out())?;
+    for report in [&["mission", "status"][..], &["validate", "report", "--all"], &["metrics"]] {
+        // The child writes to the same stdout: what this process printed goes first.
+        ctx.out().flush()?;
+        let _ = Command::new(exe).arg("-C").arg(dir).args(report).status();
+        writeln!(ctx.out())?;
+    }
+    Ok(())
 }
 
 fn prepare_dir(dir: Option<&Path>) -> Result<PathBuf> {
@@ -117,7 +133,7 @@ fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<
 }
 
 /// Shows progress until the mission completes (true) or the timeout passes (false).
-fn follow(project: &Project, timeout: Duration) -> Result<bool> {
+fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     let store = Store::new(project);
     let deadline = Instant::now() + timeout;
     let tty = std::io::stdout().is_terminal();
@@ -126,7 +142,7 @@ fn follow(project: &Project, timeout: Duration) -> Result<bool> {
         let plan = store.load()?;
         let lines = progress_lines(&plan);
         if lines != shown {
-            let mut out = std::io::stdout().lock();
+            let mut out = ctx.out();
             if tty && !shown.is_empty() {
                 write!(out, "\x1b[{}A", shown.len())?;
             }

@@ -1,6 +1,7 @@
 //! `tmux-ide detect [PANE]`: what each pane of the session is judged to be — its agent
 //! profile, foreground process, title and state — and which signal decided; with a pane,
 //! also the screen lines the patterns were checked on. Then the last prompt receipts.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -87,26 +88,32 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if ctx.json {
         let text = serde_json::to_string_pretty(&out)
             .map_err(|e| Error::failed(format!("cannot render JSON: {e}")))?;
-        println!("{text}");
+        writeln!(ctx.out(), "{text}")?;
         return Ok(ExitCode::SUCCESS);
     }
     for d in &out.panes {
         let process =
             if d.process_matches { d.process.clone() } else { format!("{} (?)", d.process) };
-        println!(
+        writeln!(
+            ctx.out(),
             "{:<5} {:<12} {:<8} {:<13} {:<10} — {}",
-            d.id, d.title, d.profile, process, d.state, d.why
-        );
+            d.id,
+            d.title,
+            d.profile,
+            process,
+            d.state,
+            d.why
+        )?;
         if !d.pane_title.is_empty() && d.pane_title != d.title {
-            println!("      pane title: {}", d.pane_title);
+            writeln!(ctx.out(), "      pane title: {}", d.pane_title)?;
         }
         for line in &d.checked {
-            println!("      │ {line}");
+            writeln!(ctx.out(), "      │ {line}")?;
         }
     }
     if !out.deliveries.is_empty() {
-        println!("\nLast prompt per pane:");
-        print!("{}", delivery::render(&out.deliveries));
+        writeln!(ctx.out(), "\nLast prompt per pane:")?;
+        write!(ctx.out(), "{}", delivery::render(&out.deliveries))?;
     }
     Ok(ExitCode::SUCCESS)
 }

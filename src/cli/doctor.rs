@@ -1,5 +1,6 @@
 //! `tmux-ide doctor`: check tmux, ide.yml, the store, pane commands, the session and the
 //! orchestrator; each line ok / warn / fail with how to fix it.
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -61,7 +62,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
     let failed = checks.iter().any(|c| c.status == Level::Fail);
     if ctx.json {
         let out = serde_json::json!({ "ok": !failed, "checks": checks });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         for c in &checks {
             let tag = match c.status {
@@ -69,9 +70,9 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
                 Level::Warn => "warn",
                 Level::Fail => "fail",
             };
-            println!("{tag}  {}: {}", c.name, c.message);
+            writeln!(ctx.out(), "{tag}  {}: {}", c.name, c.message)?;
             if let Some(fix) = &c.fix {
-                println!("      fix: {fix}");
+                writeln!(ctx.out(), "      fix: {fix}")?;
             }
         }
     }

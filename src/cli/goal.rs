@@ -1,4 +1,5 @@
 //! `tmux-ide goal`: goals (created by `task create --goal`).
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -35,15 +36,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
                 serde_json::json!({"id": id, "title": title, "tasks": tasks, "tasks_done": done})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&json)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("No goals.");
+        writeln!(ctx.out(), "No goals.")?;
     }
     let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(2);
     for (id, title, tasks, done) in &rows {
-        println!("{id:<w$}  {done}/{} tasks  {}", tasks.len(), one_line(title));
+        writeln!(ctx.out(), "{id:<w$}  {done}/{} tasks  {}", tasks.len(), one_line(title))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `tmux-ide hooks install|uninstall claude|codex`: make real agents report busy / idle /
 //! waiting to tmux-ide through their own hook mechanisms (see [`crate::agent::hooks`]).
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -79,21 +80,23 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     };
     let verb = if install { "installed in" } else { "removed from" };
     if normalise(&after) == normalise(&before) || (!install && before.is_empty()) {
-        println!(
+        writeln!(
+            ctx.out(),
             "tmux-ide hooks already {} {}",
             if install { "in" } else { "absent from" },
             path.display()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     write_atomically(&path, &after)?;
-    println!("tmux-ide hooks {verb} {}", path.display());
+    writeln!(ctx.out(), "tmux-ide hooks {verb} {}", path.display())?;
     if install && args.agent == HookAgent::Claude {
-        println!(
+        writeln!(
+            ctx.out(),
             "hint: let agents report without a prompt: add \"Bash(tmux-ide:*)\" to \
              permissions.allow in {}",
             path.display()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! agent utilisation; the mission timeline and earlier missions. Also the loading shared
 //! by the read-only report commands (`orch`, and `mission status|archive`, which
 //! `cli/mission.rs` calls from here).
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,7 +68,7 @@ pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     });
     let (plan, (events, corrupt)) = (plan?, log?);
     for line in eventlog::describe_corrupt(&path, &corrupt) {
-        eprintln!("warning: {line}");
+        let _ = writeln!(std::io::stderr(), "warning: {line}");
     }
     Ok(Loaded { project, plan: Box::leak(Box::new(plan)), events: events.leak() })
 }
@@ -79,9 +80,9 @@ pub(crate) fn print<T: Serialize>(
     text: impl FnOnce() -> String,
 ) -> Result<ExitCode> {
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(data)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(data)?)?;
     } else {
-        print!("{}", text());
+        write!(ctx.out(), "{}", text())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -103,7 +104,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Some(View::History) => {
             let (earlier, warnings) = archive::read_history(&history_dir(&project))?;
             for w in warnings {
-                eprintln!("warning: {w}");
+                let _ = writeln!(std::io::stderr(), "warning: {w}");
             }
             let h = history::history(plan, events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
@@ -121,7 +122,10 @@ fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
     let config = match Config::load(project) {
         Ok(config) => config,
         Err(err) => {
-            eprintln!("warning: {err}; agents shown without roles and specialties");
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: {err}; agents shown without roles and specialties"
+            );
             return Vec::new();
         }
     };

@@ -1,6 +1,7 @@
 //! The command line: global flags, the command tree, and mapping outcomes to exit codes.
 //! Each command lives in its own module (noun groups as folders) with an args type and a
 //! `run(ctx, args)`; this file only wires them together.
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,6 +25,7 @@ pub mod milestone;
 pub mod mission;
 pub mod orch;
 pub mod orchestrator;
+pub mod out;
 pub mod pane;
 pub mod send;
 pub mod session;
@@ -122,15 +124,21 @@ pub enum Command {
     Man,
 }
 
-/// What every command gets: the global flags, resolved lazily.
+/// What every command gets: the global flags, resolved lazily, and where to print.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub dir: Option<PathBuf>,
     pub json: bool,
     pub tmux_socket: Option<String>,
+    pub out: out::Out,
 }
 
 impl Ctx {
+    /// Stdout, for a command's results: `writeln!(ctx.out(), …)?`.
+    pub fn out(&self) -> out::OutLock<'_> {
+        self.out.lock()
+    }
+
     /// The project directory: `-C DIR`, else found upwards from the working directory.
     pub fn project(&self) -> Result<Project> {
         Project::discover(self.dir.as_deref())
@@ -138,56 +146,65 @@ impl Ctx {
 }
 
 /// Entry point of the binary.
+///
+/// SIGPIPE stays ignored (Rust's default): a closed pipe is an error value, quiet for
+/// stdout and reported with its cause anywhere else (see `error::Kind::BrokenPipe`).
 pub fn main() -> ExitCode {
-    reset_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return report_clap_error(&err),
     };
-    match run(cli) {
+    let ctx = Ctx {
+        dir: cli.dir.clone(),
+        json: cli.json,
+        tmux_socket: cli.tmux_socket.clone(),
+        out: out::Out::stdout(),
+    };
+    let outcome = run(&ctx, cli).and_then(|code| {
+        ctx.out().flush()?;
+        Ok(code)
+    });
+    match outcome {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err}");
-            if let Some(hint) = &err.hint {
-                eprintln!("hint: {hint}");
-            }
+            // Nowhere left to report a failure to write stderr.
+            let _ = std::io::stderr().write_all(err.render().as_bytes());
             ExitCode::from(err.exit_code())
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let ctx = Ctx { dir: cli.dir, json: cli.json, tmux_socket: cli.tmux_socket };
+fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
-        return session::up(&ctx, cli.up);
+        return session::up(ctx, cli.up);
     };
     match command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Up(args) => session::up(&ctx, args),
-        Command::Stop(args) => session::stop(&ctx, args),
-        Command::Restart(args) => session::restart(&ctx, args),
-        Command::Attach(args) => session::attach(&ctx, args),
-        Command::Ls(args) => session::ls(&ctx, args),
-        Command::Status(args) => session::status(&ctx, args),
-        Command::Send(args) => send::run(&ctx, args),
-        Command::Doctor(args) => doctor::run(&ctx, args),
-        Command::Config(cmd) => config::run(&ctx, cmd),
-        Command::Mission(cmd) => mission::run(&ctx, cmd),
-        Command::Milestone(cmd) => milestone::run(&ctx, cmd),
-        Command::Goal(cmd) => goal::run(&ctx, cmd),
-        Command::Task(cmd) => task::run(&ctx, cmd),
-        Command::Validate(cmd) => validate::run(&ctx, cmd),
-        Command::Metrics(args) => metrics::run(&ctx, args),
-        Command::Orch(args) => orch::run(&ctx, args),
-        Command::Orchestrator(cmd) => orchestrator::run(&ctx, cmd),
-        Command::Agent(cmd) => agent::run(&ctx, cmd),
-        Command::Top(args) => orch::top(&ctx, args),
-        Command::Hooks(cmd) => hooks::run(&ctx, cmd),
-        Command::Detect(args) => detect::run(&ctx, args),
-        Command::Dashboard(args) => dashboard::run(&ctx, args),
-        Command::Demo(args) => demo::run(&ctx, args),
-        Command::Completions(args) => completions::run(args),
-        Command::Man => completions::man(),
+        Command::Init(args) => init::run(ctx, args),
+        Command::Up(args) => session::up(ctx, args),
+        Command::Stop(args) => session::stop(ctx, args),
+        Command::Restart(args) => session::restart(ctx, args),
+        Command::Attach(args) => session::attach(ctx, args),
+        Command::Ls(args) => session::ls(ctx, args),
+        Command::Status(args) => session::status(ctx, args),
+        Command::Send(args) => send::run(ctx, args),
+        Command::Doctor(args) => doctor::run(ctx, args),
+        Command::Config(cmd) => config::run(ctx, cmd),
+        Command::Mission(cmd) => mission::run(ctx, cmd),
+        Command::Milestone(cmd) => milestone::run(ctx, cmd),
+        Command::Goal(cmd) => goal::run(ctx, cmd),
+        Command::Task(cmd) => task::run(ctx, cmd),
+        Command::Validate(cmd) => validate::run(ctx, cmd),
+        Command::Metrics(args) => metrics::run(ctx, args),
+        Command::Orch(args) => orch::run(ctx, args),
+        Command::Orchestrator(cmd) => orchestrator::run(ctx, cmd),
+        Command::Agent(cmd) => agent::run(ctx, cmd),
+        Command::Top(args) => orch::top(ctx, args),
+        Command::Hooks(cmd) => hooks::run(ctx, cmd),
+        Command::Detect(args) => detect::run(ctx, args),
+        Command::Dashboard(args) => dashboard::run(ctx, args),
+        Command::Demo(args) => demo::run(ctx, args),
+        Command::Completions(args) => completions::run(ctx, args),
+        Command::Man => completions::man(ctx),
     }
 }
 
@@ -202,24 +219,55 @@ fn report_clap_error(err: &clap::Error) -> ExitCode {
             if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 },
         );
     }
-    let rendered = err.render().to_string();
-    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or("error: invalid arguments").to_string();
-    let tip = lines.find(|l| l.starts_with("tip:")).map(|t| format!(" ({t})")).unwrap_or_default();
-    eprintln!("{first}{tip}");
+    let _ = writeln!(std::io::stderr(), "{}", one_line(&err.render().to_string()));
     ExitCode::from(2)
 }
 
-/// Writing into a closed pipe (`tmux-ide task list | head`) ends the process quietly
-/// instead of panicking in `println!`.
-fn reset_sigpipe() {
-    // SAFETY: setting a signal disposition to its default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+/// clap's rendered error as one line. A first line ending in `:` lists its subjects on
+/// the indented lines below it (the missing arguments); they join it, comma-separated.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+    let mut first = lines.next().unwrap_or("error: invalid arguments").trim().to_string();
+    if first.ends_with(':') {
+        let subjects: Vec<&str> =
+            lines.by_ref().map(str::trim).take_while(|l| !l.is_empty()).collect();
+        if !subjects.is_empty() {
+            first = format!("{first} {}", subjects.join(", "));
+        }
+    }
+    match lines.map(str::trim).find(|l| l.starts_with("tip:")) {
+        Some(tip) => format!("{first} ({tip})"),
+        None => first,
     }
 }
 
 /// The clap command tree, for completions, the man page and reference snapshots.
 pub fn command() -> clap::Command {
     Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn missing_arguments_are_named_on_the_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  \
+                        --proof <PROOF>\n  <ID>\n\nUsage: tmux-ide task done --proof <PROOF> \
+                        <ID>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered),
+            "error: the following required arguments were not provided: --proof <PROOF>, <ID>"
+        );
+    }
+
+    #[test]
+    fn a_tip_follows_the_message_in_parentheses() {
+        let rendered = "error: unrecognized subcommand 'lst'\n\n  tip: a similar subcommand \
+                        exists: 'list'\n\nUsage: tmux-ide task <COMMAND>\n";
+        assert_eq!(
+            one_line(rendered),
+            "error: unrecognized subcommand 'lst' (tip: a similar subcommand exists: 'list')"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `tmux-ide orchestrator run`: the orchestrator in the foreground (it also runs in the
 //! session's `orchestrator` window, started by `tmux-ide`).
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::Ctx;
@@ -23,7 +24,11 @@ pub struct RunArgs {
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     let Command::Run(args) = cmd;
     let runner = Runner::start(ctx.project()?, Tmux::new(ctx.tmux_socket.clone()))?;
-    eprintln!("orchestrator running (pid {}); Ctrl-C stops it", std::process::id());
+    let _ = writeln!(
+        std::io::stderr(),
+        "orchestrator running (pid {}); Ctrl-C stops it",
+        std::process::id()
+    );
     runner.run(&RunOptions { exit_when_complete: args.exit_when_complete })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 mod view;
 
 use std::io::IsTerminal;
+use std::io::Write;
 use std::process::ExitCode;
 use std::str::FromStr;
 
@@ -92,12 +93,13 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 .with_hint("give this project its own `name:` in ide.yml"));
             }
             if old_hash != hash {
-                eprintln!(
+                let _ = writeln!(
+                    std::io::stderr(),
                     "note: ide.yml changed since session {name} was built; `tmux-ide restart` applies it"
                 );
             }
             if args.detach {
-                println!("session {name} is already running");
+                writeln!(ctx.out(), "session {name} is already running")?;
                 return Ok(ExitCode::SUCCESS);
             }
         }
@@ -130,20 +132,20 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
             } else {
                 String::new()
             };
-            println!("session {name}: {} panes{orch}{dash}", launched.panes.len());
+            writeln!(ctx.out(), "session {name}: {} panes{orch}{dash}", launched.panes.len())?;
             if args.detach {
                 return Ok(ExitCode::SUCCESS);
             }
         }
     }
-    attach_session(&tmux, &name, true)
+    attach_session(ctx, &tmux, &name, true)
 }
 
 pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let name = running_session(ctx, &project)?;
     tmux_of(ctx).run(&["kill-session", "-t", &format!("={name}")])?;
-    println!("stopped session {name}");
+    writeln!(ctx.out(), "stopped session {name}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,7 +161,7 @@ pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
         while tmux.has_session(&name)? && std::time::Instant::now() < deadline {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        println!("stopped session {name}");
+        writeln!(ctx.out(), "stopped session {name}")?;
     }
     up(ctx, args)
 }
@@ -167,15 +169,15 @@ pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 pub fn attach(ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let name = running_session(ctx, &project)?;
-    attach_session(&tmux_of(ctx), &name, false)
+    attach_session(ctx, &tmux_of(ctx), &name, false)
 }
 
 /// Attaches this terminal to the session; inside tmux on the same server, switches the
 /// client instead. From `up` without a terminal, just says how to attach.
-fn attach_session(tmux: &Tmux, name: &str, quiet_without_tty: bool) -> Result<ExitCode> {
+fn attach_session(ctx: &Ctx, tmux: &Tmux, name: &str, quiet_without_tty: bool) -> Result<ExitCode> {
     let target = format!("={name}");
     if quiet_without_tty && !std::io::stdin().is_terminal() {
-        println!("session {name} is running; attach with `tmux-ide attach`");
+        writeln!(ctx.out(), "session {name} is running; attach with `tmux-ide attach`")?;
         return Ok(ExitCode::SUCCESS);
     }
     let inside = std::env::var("TMUX").ok().filter(|v| !v.is_empty());

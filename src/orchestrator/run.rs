@@ -4,6 +4,7 @@
 //! store and the event log, so a restart resumes without dispatching anything twice.
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
+use std::io::Write;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -134,7 +135,24 @@ impl Runner {
     }
 
     /// Runs until stopped (signal) or, with `exit_when_complete`, the mission is complete.
+    /// However it ends, even by an error, the log gets `orchestrator_stopped` with why.
     pub fn run(mut self, opts: &RunOptions) -> Result<()> {
+        let outcome = self.run_loop(opts);
+        // Let the last notices and receipts finish before saying goodbye.
+        self.reap(true);
+        let reason = match &outcome {
+            Err(e) => format!("error: {e}"),
+            Ok(()) if crate::signals::stop_requested() => "signal".into(),
+            Ok(()) => "mission complete".into(),
+        };
+        let stopped =
+            self.store.append_events(&[
+                Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
+            ]);
+        outcome.and(stopped)
+    }
+
+    fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
         crate::signals::install();
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
@@ -165,7 +183,7 @@ impl Runner {
             let complete = match self.tick() {
                 Ok(complete) => complete,
                 Err(e) => {
-                    eprintln!("orchestrator: {e}");
+                    let _ = writeln!(std::io::stderr(), "orchestrator: {e}");
                     false
                 }
             };
@@ -173,12 +191,6 @@ impl Runner {
                 break;
             }
         }
-        // Let the last notices and receipts finish before saying goodbye.
-        self.reap(true);
-        let reason = if crate::signals::stop_requested() { "signal" } else { "mission complete" };
-        self.store.append_events(&[
-            Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
-        ])?;
         Ok(())
     }
 

@@ -70,15 +70,34 @@ impl Tmux {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().map_err(spawn_error)?;
-        if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
-            stdin.write_all(bytes).map_err(|e| Error::failed(format!("tmux stdin: {e}")))?;
-        }
+        // A tmux that exits without reading all its input closes the pipe: the write
+        // fails with EPIPE (SIGPIPE is ignored), and tmux's own message says why.
+        let unread = match (input, child.stdin.take()) {
+            (Some(bytes), Some(mut stdin)) => stdin.write_all(bytes).err(),
+            _ => None,
+        };
         let out = child.wait_with_output().map_err(|e| Error::failed(format!("tmux: {e}")))?;
-        Ok(Outcome {
+        let outcome = Outcome {
             ok: out.status.success(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+        };
+        match unread {
+            Some(err) => Err(self.unread_input(args, &outcome, err)),
+            None => Ok(outcome),
+        }
+    }
+
+    /// tmux did not take its input: the write's error, then what tmux said, as causes.
+    fn unread_input(&self, args: &[&str], out: &Outcome, err: std::io::Error) -> Error {
+        let socket = self.socket.as_deref().map(|s| format!(" -L {s}")).unwrap_or_default();
+        let first = args.first().copied().unwrap_or("");
+        let top = Error::failed(format!("tmux{socket} {first} did not read its input: {err}"));
+        if out.stderr.trim().is_empty() {
+            top.caused_by(err)
+        } else {
+            top.caused_by(self.failure(args, &out.stderr).caused_by(err))
+        }
     }
 
     /// An error naming the tmux command (the first of a chain) and tmux's own message.

@@ -35,7 +35,7 @@ impl From<crate::Error> for ApiError {
     fn from(e: crate::Error) -> Self {
         let status = match e.kind {
             Kind::BadInput => StatusCode::BAD_REQUEST,
-            Kind::Failed => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::Failed | Kind::BrokenPipe | Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let message = match &e.hint {
             Some(hint) => format!("{} (hint: {hint})", e.message),

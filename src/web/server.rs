@@ -1,6 +1,7 @@
 //! The dashboard server: binds 127.0.0.1 only, routes the page and the API, refuses
 //! requests from other origins (and other Host names, against DNS rebinding), and shuts
 //! down cleanly on Ctrl-C, SIGTERM or SIGHUP (open event streams end, the token goes).
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct Options {
     /// Open the page in a browser once the server listens.
     pub open: bool,
     pub tmux_socket: Option<String>,
+    /// Where the URL and the goodbye are printed (stdout).
+    pub out: crate::cli::out::Out,
 }
 
 /// Shared by every handler.
@@ -164,9 +167,13 @@ async fn serve(opts: Options) -> Result<()> {
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
     });
     let url = format!("http://127.0.0.1:{port}/");
-    println!("dashboard: {url}");
+    writeln!(opts.out.lock(), "dashboard: {url}")?;
     if opts.allow_writes {
-        println!("writes allowed; token in {}", writes::token_path(&opts.project).display());
+        writeln!(
+            opts.out.lock(),
+            "writes allowed; token in {}",
+            writes::token_path(&opts.project).display()
+        )?;
     }
     if opts.open {
         open_browser(&url);
@@ -181,7 +188,7 @@ async fn serve(opts: Options) -> Result<()> {
         let _ = std::fs::remove_file(writes::token_path(&opts.project));
     }
     served.map_err(|e| Error::failed(format!("dashboard server: {e}")))?;
-    println!("dashboard stopped");
+    writeln!(opts.out.lock(), "dashboard stopped")?;
     Ok(())
 }
 

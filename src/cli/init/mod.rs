@@ -1,5 +1,6 @@
 //! `tmux-ide init`: scaffold ide.yml, or with `--template missions` the seed's whole tree.
 //! Never overwrites an existing file unless `--force`; says what it skipped.
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -76,10 +77,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         created.push(what);
     }
     for f in &created {
-        println!("created  {f}");
+        writeln!(ctx.out(), "created  {f}")?;
     }
     for f in &skipped {
-        println!("skipped  {f} (already exists; --force overwrites)");
+        writeln!(ctx.out(), "skipped  {f} (already exists; --force overwrites)")?;
     }
     Ok(ExitCode::SUCCESS)
 }

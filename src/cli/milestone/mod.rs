@@ -1,5 +1,6 @@
 //! `tmux-ide milestone`: create, list and show milestones.
 use std::fmt::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -51,7 +52,7 @@ fn create(ctx: &Ctx, args: CreateArgs) -> Result<ExitCode> {
     let id = Store::new(&ctx.project()?).update(|plan, events| {
         create_milestone(plan, events, &args.title, args.sequence, args.description.as_deref(), now)
     })?;
-    println!("Created milestone {id}");
+    writeln!(ctx.out(), "Created milestone {id}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -81,21 +82,22 @@ fn list(ctx: &Ctx) -> Result<ExitCode> {
     if ctx.json {
         let rows = plan.milestones.iter().map(|m| milestone_json(&plan, &m.id));
         let rows: Vec<serde_json::Value> = rows.collect::<Result<_>>()?;
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if plan.milestones.is_empty() {
-        println!("No milestones.");
+        writeln!(ctx.out(), "No milestones.")?;
     }
     let w = plan.milestones.iter().map(|m| m.id.len()).max().unwrap_or(2);
     for m in &plan.milestones {
         let (done, total) = progress(&plan, &m.id);
-        println!(
+        writeln!(
+            ctx.out(),
             "{:<w$}  {:<10}  {done}/{total} tasks  {}",
             m.id,
             m.status.as_str(),
             one_line(&m.title)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -112,7 +114,7 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
         if let Some(obj) = value.as_object_mut() {
             obj.insert("assertions".into(), assertions.into());
         }
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let m = plan.milestone(&id).ok_or_else(|| Error::failed(format!("milestone {id} vanished")))?;
@@ -133,6 +135,6 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     for a in assertions {
         let _ = writeln!(out, "  {a}  {}", plan.assertion_status(a).as_str());
     }
-    print!("{out}");
+    write!(ctx.out(), "{out}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! `tmux-ide mission`: set, show, overview and activate the mission.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -64,7 +65,7 @@ fn set(ctx: &Ctx, args: SetArgs) -> Result<ExitCode> {
         set_mission(plan, events, &args.title, args.description.as_deref(), now)?;
         Ok(plan.mission.as_ref().map(|m| m.status.as_str()).unwrap_or("planning"))
     })?;
-    println!("Mission \"{}\" ({status})", args.title);
+    writeln!(ctx.out(), "Mission \"{}\" ({status})", args.title)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -79,13 +80,13 @@ fn show(ctx: &Ctx) -> Result<ExitCode> {
     let plan = Store::new(&ctx.project()?).load()?;
     let mission = require(plan.mission.as_ref())?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(mission)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(mission)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Mission: {}", mission.title);
-    println!("Status: {}", mission.status.as_str());
+    writeln!(ctx.out(), "Mission: {}", mission.title)?;
+    writeln!(ctx.out(), "Status: {}", mission.status.as_str())?;
     if !mission.description.is_empty() {
-        println!("Description: {}", mission.description);
+        writeln!(ctx.out(), "Description: {}", mission.description)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -96,7 +97,7 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
     let now = Timestamp::now();
     let active = Store::new(&project)
         .update(|plan, events| plan_complete(plan, events, &contract, args.force, now))?;
-    println!("Mission active; milestone {active} active, the others locked");
+    writeln!(ctx.out(), "Mission active; milestone {active} active, the others locked")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -122,6 +123,6 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         );
         Ok(path)
     })?;
-    println!("Archived to {}", path.display());
+    writeln!(ctx.out(), "Archived to {}", path.display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! `tmux-ide ls` and `tmux-ide status`: what is running, as text or `--json`.
+use std::io::Write;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -32,19 +33,25 @@ pub fn ls(ctx: &Ctx, _args: LsArgs) -> Result<ExitCode> {
         })
         .collect();
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&rows)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     if rows.is_empty() {
-        println!("no tmux-ide sessions running");
+        writeln!(ctx.out(), "no tmux-ide sessions running")?;
         return Ok(ExitCode::SUCCESS);
     }
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(7);
-    println!("{:<width$}  PANES  ORCHESTRATOR  PROJECT", "SESSION");
+    writeln!(ctx.out(), "{:<width$}  PANES  ORCHESTRATOR  PROJECT", "SESSION")?;
     for r in &rows {
         let orch = r.orchestrator_pid.map(|p| format!("pid {p}")).unwrap_or_else(|| "-".into());
         let attached = if r.attached { " (attached)" } else { "" };
-        println!("{:<width$}  {:>5}  {orch:<12}  {}{attached}", r.name, r.panes, r.project);
+        writeln!(
+            ctx.out(),
+            "{:<width$}  {:>5}  {orch:<12}  {}{attached}",
+            r.name,
+            r.panes,
+            r.project
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -105,25 +112,32 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
             .collect(),
     };
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&view)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&view)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let orch = view
         .orchestrator_pid
         .map(|p| format!("running (pid {p})"))
         .unwrap_or_else(|| "not running".into());
-    println!("session {} ({}), orchestrator {orch}", view.session, view.project);
+    writeln!(ctx.out(), "session {} ({}), orchestrator {orch}", view.session, view.project)?;
     let tw = view.panes.iter().map(|p| p.pane.title.len()).max().unwrap_or(0).max(5);
-    println!(
+    writeln!(
+        ctx.out(),
         "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} TASK",
-        "PANE", "TITLE", "ROLE", "SPECIALTY", "AGENT", "PROCESS"
-    );
+        "PANE",
+        "TITLE",
+        "ROLE",
+        "SPECIALTY",
+        "AGENT",
+        "PROCESS"
+    )?;
     for p in &view.panes {
         let i = &p.pane;
         let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
         let process = if i.dead { "(exited)".to_string() } else { i.current_command.clone() };
         let task = p.task.as_ref().map(|t| format!("{} {}", t.id, t.title));
-        println!(
+        writeln!(
+            ctx.out(),
             "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} {}",
             i.id,
             i.title,
@@ -132,7 +146,7 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
             dash(i.agent.map(|a| a.to_string())),
             process,
             dash(task)
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! `tmux-ide task cancel`.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -21,6 +22,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     let id = Store::new(&ctx.project()?)
         .update(|plan, events| cancel_task(plan, events, &args.id, args.reason.as_deref(), now))?;
-    println!("Cancelled task {id}");
+    writeln!(ctx.out(), "Cancelled task {id}")?;
     Ok(ExitCode::SUCCESS)
 }

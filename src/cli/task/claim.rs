@@ -1,4 +1,5 @@
 //! `tmux-ide task claim`: a pane takes a todo task.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -23,6 +24,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let pane = crate::cli::pane::title_of(ctx, &args.pane);
     let id = Store::new(&ctx.project()?)
         .update(|plan, events| claim_task(plan, events, &args.id, &pane, now))?;
-    println!("Task {id} claimed by {pane}");
+    writeln!(ctx.out(), "Task {id} claimed by {pane}")?;
     Ok(ExitCode::SUCCESS)
 }

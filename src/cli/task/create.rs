@@ -1,4 +1,5 @@
 //! `tmux-ide task create`.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -65,9 +66,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         Ok((id, json))
     })?;
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&json.transpose()?)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&json.transpose()?)?)?;
     } else {
-        println!("Created task {id}");
+        writeln!(ctx.out(), "Created task {id}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

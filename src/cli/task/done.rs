@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         append_learnings(&project, &task, now)?;
         Ok(task)
     })?;
-    println!("Task {} done", task.id);
+    writeln!(ctx.out(), "Task {} done", task.id)?;
     Ok(ExitCode::SUCCESS)
 }
 

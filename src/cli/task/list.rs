@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         render(&index, &tasks, &mut out).map_err(|e| Error::failed(e.to_string()))?;
     }
     use std::io::Write as _;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    ctx.out().write_all(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,5 +1,6 @@
 //! `tmux-ide task show`: one task in full.
 use std::fmt::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::Ctx;
@@ -19,7 +20,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let task = plan.task(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
     if ctx.json {
         let index = crate::plan::rules::TaskIndex::new(&plan);
-        println!("{}", serde_json::to_string_pretty(&super::TaskJson::new(&index, task))?);
+        writeln!(
+            ctx.out(),
+            "{}",
+            serde_json::to_string_pretty(&super::TaskJson::new(&index, task))?
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();
@@ -65,6 +70,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             }
         }
     }
-    print!("{out}");
+    write!(ctx.out(), "{out}")?;
     Ok(ExitCode::SUCCESS)
 }

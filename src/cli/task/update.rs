@@ -1,4 +1,5 @@
 //! `tmux-ide task update`.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -67,6 +68,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
              with a new value)"
         )));
     }
-    println!("Updated task {id}: {}", changed.join(", "));
+    writeln!(ctx.out(), "Updated task {id}: {}", changed.join(", "))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,5 @@
 //! `tmux-ide validate assert`: record one assertion's result.
+use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -40,6 +41,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     Store::new(&project)
         .update(|plan, events| report_assertion(plan, events, &report, &contract, now))?;
-    println!("{} {}", report.id, report.status.as_str());
+    writeln!(ctx.out(), "{} {}", report.id, report.status.as_str())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `tmux-ide validate coverage`: the seed's coverage report; exit 1 when incomplete.
 use std::fmt::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::Result;
@@ -14,9 +15,9 @@ pub fn run(ctx: &Ctx) -> Result<ExitCode> {
     let contract = Contract::load(&project)?;
     let report = coverage(&plan, &contract);
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", render(&report));
+        write!(ctx.out(), "{}", render(&report))?;
     }
     Ok(if report.complete() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -1,5 +1,6 @@
 //! `tmux-ide validate report`: the seed's validation report for a milestone.
 use std::fmt::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 
 use crate::cli::Ctx;
@@ -44,12 +45,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ids.iter().map(|id| validation(&plan, &contract, id)).collect();
     if ctx.json {
         if args.all {
-            println!("{}", serde_json::to_string_pretty(&reports)?);
+            writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&reports)?)?;
         } else {
-            println!("{}", serde_json::to_string_pretty(&reports[0])?);
+            writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&reports[0])?)?;
         }
     } else {
-        print!("{}", render(&reports));
+        write!(ctx.out(), "{}", render(&reports))?;
     }
     Ok(ExitCode::SUCCESS)
 }

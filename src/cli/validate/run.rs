@@ -1,5 +1,6 @@
 //! `tmux-ide validate run`: run `verify:` commands, record passing / failing with the
 //! exit status and last output lines as evidence, print the report.
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -86,7 +87,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let report = report_for(&plan, &contract, "", "", &ran);
     if ctx.json {
         let json = serde_json::json!({ "report": report, "unverified": unverified });
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&json)?)?;
     } else {
         let title = "Validation Run";
         let mut out = format!("{title}\n{}\n", "─".repeat(title.chars().count()));
@@ -99,7 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             n => format!(", {n} failing"),
         };
         out.push_str(&format!("Status: {}/{} passing{failing}\n", report.passing, report.total));
-        print!("{out}");
+        write!(ctx.out(), "{out}")?;
     }
     Ok(if report.failing > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
