@@ -128,6 +128,9 @@ pub struct Ctx {
     pub dir: Option<PathBuf>,
     pub json: bool,
     pub tmux_socket: Option<String>,
+    /// The time the report commands compute against: `TMUX_IDE_NOW` (RFC 3339) when set,
+    /// so tests and recorded examples are stable; read once, here.
+    pub now: jiff::Timestamp,
 }
 
 impl Ctx {
@@ -157,7 +160,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let ctx = Ctx { dir: cli.dir, json: cli.json, tmux_socket: cli.tmux_socket };
+    let now = clock_override()?.unwrap_or_else(jiff::Timestamp::now);
+    let ctx = Ctx { dir: cli.dir, json: cli.json, tmux_socket: cli.tmux_socket, now };
     let Some(command) = cli.command else {
         return session::up(&ctx, cli.up);
     };
@@ -189,6 +193,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => completions::run(args),
         Command::Man => completions::man(),
     }
+}
+
+/// `TMUX_IDE_NOW`: a hidden override of the report clock (not a flag, so not in --help).
+fn clock_override() -> Result<Option<jiff::Timestamp>> {
+    let Some(value) = std::env::var_os("TMUX_IDE_NOW") else { return Ok(None) };
+    let value = value.to_string_lossy();
+    value.parse().map(Some).map_err(|_| {
+        crate::Error::bad_input(format!(
+            "TMUX_IDE_NOW={value:?} is not a time (allowed: RFC 3339, e.g. 2026-03-02T11:30:00Z)"
+        ))
+    })
 }
 
 /// Usage errors exit 2 with one line: clap's message plus its suggestion, if any.

@@ -2,8 +2,6 @@
 //! agents, the ready queue, blocked tasks and the last events.
 use std::process::ExitCode;
 
-use jiff::Timestamp;
-
 use super::Ctx;
 use super::metrics::{Loaded, load, print};
 use crate::Result;
@@ -22,7 +20,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
     let Loaded { project, plan, events } = load(ctx)?;
     let input = crate::tui::source::orch_input(&project);
-    let now = Timestamp::now();
+    let now = ctx.now;
     let roster = crate::tui::source::config_roster(&project);
     let r = orch(plan, events, &roster, &input, now);
     print(ctx, &r, || render_orch(&r, now))

@@ -161,11 +161,11 @@ pub fn describe_event(e: &Event) -> String {
         "remediation_created" => {
             format!("remediation {task} for {}", e.assertion.as_deref().unwrap_or("?"))
         }
+        // `report_assertion` records the reporter as the event's pane.
         "assertion_reported" => format!(
-            "{} {} (by {})",
+            "{} {} (by {pane})",
             e.assertion.as_deref().unwrap_or("?"),
             field("status"),
-            field("reporter")
         ),
         "milestone_done" => format!("{ms} done"),
         "milestone_activated" => format!("{ms} activated"),
@@ -174,6 +174,11 @@ pub fn describe_event(e: &Event) -> String {
         "agent_exited" => format!("agent in {pane} exited"),
         "lead_notified" => format!("told {pane}: {}", field("text")),
         "agent_state" => format!("{pane} reports {}", field("state")),
+        "pane_state" => format!("{pane} looks {} ({})", field("state"), field("signal")),
+        "prompt_landed" => format!("prompt landed in {pane} ({})", field("evidence")),
+        "prompt_unconfirmed" => format!("prompt to {pane} not confirmed"),
+        "stall_nudged" => format!("nudged {pane} about {task}"),
+        "delivery_failed" => format!("could not deliver to {pane}: {}", field("error")),
         "orchestrator_started" => format!("orchestrator started (pid {})", field("pid")),
         "orchestrator_stopped" => format!("orchestrator stopped ({})", field("reason")),
         other => other.replace('_', " "),
@@ -223,11 +228,23 @@ pub fn orch(
     }
 }
 
-/// The last `n` events in words, oldest first.
+/// Event types left out of the recent events: the orchestrator writes one on every change
+/// of its judgement of a pane, about half of a live log, and the agents table already
+/// shows each pane's state.
+pub const QUIET_EVENTS: &[&str] = &["pane_state"];
+
+/// The last `n` events in words, oldest first, without the [`QUIET_EVENTS`].
 pub fn recent_events(events: &[Event], n: usize) -> Vec<RecentEvent> {
-    let start = events.len().saturating_sub(n);
     let text = |e: &Event| RecentEvent { ts: e.ts, kind: e.kind.clone(), text: describe_event(e) };
-    events[start..].iter().map(text).collect()
+    let mut out: Vec<RecentEvent> = events
+        .iter()
+        .rev()
+        .filter(|e| !QUIET_EVENTS.contains(&e.kind.as_str()))
+        .take(n)
+        .map(text)
+        .collect();
+    out.reverse();
+    out
 }
 
 /// Why a task waits, in words: `needs 005 (in_progress)`, `M3 is locked`.
@@ -324,10 +341,7 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
     }
     let rows: Vec<Vec<String>> =
         r.recent.iter().map(|e| vec![format!("  {}", ago(e.ts, now)), e.text.clone()]).collect();
-    if !rows.is_empty() {
-        let text = table(&["", ""], &rows, &[0]);
-        out.push_str(text.split_once('\n').map_or("", |(_, rest)| rest));
-    }
+    out.push_str(&super::table::rows_only(&rows, &[0]));
     out
 }
 
@@ -394,6 +408,14 @@ mod tests {
     fn orch_text_matches_the_snapshot() {
         let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
         insta::assert_snapshot!(render_orch(&r, fixture::now()));
+    }
+
+    #[test]
+    fn orch_text_of_a_recorded_demo_log_matches_the_snapshot() {
+        let (plan, events) = (fixture::demo_plan(), fixture::demo_events());
+        let r = orch(&plan, &events, &[], &OrchInput::default(), fixture::demo_now());
+        assert!(r.recent.iter().all(|e| e.kind != "pane_state" && !e.text.contains('?')));
+        insta::assert_snapshot!(render_orch(&r, fixture::demo_now()));
     }
 
     #[test]

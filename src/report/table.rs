@@ -37,6 +37,13 @@ pub fn table(headers: &[&str], rows: &[Vec<String>], right: &[usize]) -> String 
     out
 }
 
+/// Rows aligned as by [`table`] with no header line.
+pub fn rows_only(rows: &[Vec<String>], right: &[usize]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let text = table(&vec![""; cols], rows, right);
+    text.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

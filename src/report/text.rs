@@ -38,6 +38,11 @@ pub fn escape_lines(s: &str) -> Vec<String> {
     s.lines().map(one_line).collect()
 }
 
+/// Multi-line text escaped as by [`one_line`] except that its line breaks are kept.
+pub fn multi_line(s: &str) -> String {
+    escape_lines(s).join("\n")
+}
+
 fn push_escaped(out: &mut String, c: char) {
     if c.is_control() {
         out.extend(c.escape_default());

@@ -200,6 +200,7 @@ pub async fn send(
         dir: Some(app.project.root.clone()),
         json: false,
         tmux_socket: app.tmux_socket.clone(),
+        now: jiff::Timestamp::now(),
     };
     let project = app.project.clone();
     let session = {

@@ -7,6 +7,7 @@ use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{plan_complete, set_mission};
 use crate::plan::{Mission, Store};
+use crate::report::text::{multi_line, one_line};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -82,10 +83,10 @@ fn show(ctx: &Ctx) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(mission)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Mission: {}", mission.title);
+    println!("Mission: {}", one_line(&mission.title));
     println!("Status: {}", mission.status.as_str());
     if !mission.description.is_empty() {
-        println!("Description: {}", mission.description);
+        println!("Description: {}", multi_line(&mission.description));
     }
     Ok(ExitCode::SUCCESS)
 }
