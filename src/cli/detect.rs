@@ -11,6 +11,7 @@ use crate::agent::screen;
 use crate::config::Config;
 use crate::orchestrator::observe::{Observer, state_name};
 use crate::report::delivery::{self, DeliveryRow};
+use crate::report::text::one_line;
 use crate::tmux::Tmux;
 use crate::{Error, Result};
 
@@ -95,13 +96,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             if d.process_matches { d.process.clone() } else { format!("{} (?)", d.process) };
         println!(
             "{:<5} {:<12} {:<8} {:<13} {:<10} — {}",
-            d.id, d.title, d.profile, process, d.state, d.why
+            d.id,
+            one_line(&d.title),
+            d.profile,
+            one_line(&process),
+            d.state,
+            one_line(&d.why)
         );
         if !d.pane_title.is_empty() && d.pane_title != d.title {
-            println!("      pane title: {}", d.pane_title);
+            println!("      pane title: {}", one_line(&d.pane_title));
         }
         for line in &d.checked {
-            println!("      │ {line}");
+            println!("      │ {}", one_line(line));
         }
     }
     if !out.deliveries.is_empty() {
