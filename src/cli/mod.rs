@@ -105,7 +105,7 @@ pub enum Command {
     #[command(subcommand)]
     Agent(agent::Command),
     /// Live terminal view of the mission and the orchestrator (same as `orch --watch`).
-    Top(orch::Args),
+    Top(orch::TopArgs),
     /// Install or remove agent hooks that report busy / idle / waiting to tmux-ide.
     #[command(subcommand)]
     Hooks(hooks::Command),

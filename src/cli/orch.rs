@@ -14,9 +14,13 @@ pub struct Args {
     pub watch: bool,
 }
 
+/// `tmux-ide top` takes no options of its own: it always watches.
+#[derive(Debug, clap::Args)]
+pub struct TopArgs {}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if args.watch {
-        return top(ctx, args);
+        return top(ctx, TopArgs {});
     }
     let Loaded { project, plan, events } = load(ctx)?;
     let input = crate::tui::source::orch_input(&project);
@@ -27,7 +31,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 }
 
 /// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.
-pub fn top(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+pub fn top(ctx: &Ctx, _args: TopArgs) -> Result<ExitCode> {
     crate::tui::run(&ctx.project()?)?;
     Ok(ExitCode::SUCCESS)
 }
