@@ -72,10 +72,8 @@ fn the_clock_override_is_not_in_help() {
 fn every_test_file_is_part_of_the_integration_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let main = std::fs::read_to_string(dir.join("integration.rs")).unwrap();
-    let declared: Vec<&str> = main
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';'))
-        .collect();
+    let declared: Vec<&str> =
+        main.lines().filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';')).collect();
     let mut forgotten = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

@@ -377,8 +377,12 @@ pub fn render_agents(r: &AgentsReport, now: Timestamp) -> String {
     };
     let idle = flagged(AgentFlag::Idle);
     if !idle.is_empty() {
-        let _ =
-            writeln!(out, "Idle: {} (no work for {}+)", one_line(&idle.join(", ")), coarse(IDLE_FLAG_SECS));
+        let _ = writeln!(
+            out,
+            "Idle: {} (no work for {}+)",
+            one_line(&idle.join(", ")),
+            coarse(IDLE_FLAG_SECS)
+        );
     }
     let over = flagged(AgentFlag::Overloaded);
     if !over.is_empty() {

@@ -162,11 +162,9 @@ pub fn describe_event(e: &Event) -> String {
             format!("remediation {task} for {}", e.assertion.as_deref().unwrap_or("?"))
         }
         // `report_assertion` records the reporter as the event's pane.
-        "assertion_reported" => format!(
-            "{} {} (by {pane})",
-            e.assertion.as_deref().unwrap_or("?"),
-            field("status"),
-        ),
+        "assertion_reported" => {
+            format!("{} {} (by {pane})", e.assertion.as_deref().unwrap_or("?"), field("status"),)
+        }
         "milestone_done" => format!("{ms} done"),
         "milestone_activated" => format!("{ms} activated"),
         "mission_complete" => "mission complete".to_string(),
