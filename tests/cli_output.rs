@@ -87,3 +87,39 @@ fn every_test_file_is_part_of_the_integration_binary() {
     }
     assert!(forgotten.is_empty(), "not declared in tests/integration.rs: {forgotten:?}");
 }
+
+/// A plan a cloned repository might ship: wide (CJK, emoji) titles and a title with a
+/// newline, which the store refuses on input but a hand-edited tasks.json can hold.
+fn wide_titles() -> TestEnv {
+    let env = TestEnv::new().at("2026-03-02T11:30:00Z");
+    let task = |id: &str, title: &str, status: &str, deps: &[&str]| {
+        serde_json::json!({"id": id, "title": title, "milestone": "M1", "priority": 1,
+            "status": status, "depends": deps, "created": "2026-03-02T09:00:00Z"})
+    };
+    let plan = serde_json::json!({
+        "version": 1,
+        "mission": {"title": "多言語 🚀", "status": "active",
+                    "created": "2026-03-02T09:00:00Z", "activated": "2026-03-02T10:00:00Z"},
+        "milestones": [{"id": "M1", "title": "基盤", "sequence": 1, "status": "active",
+                        "created": "2026-03-02T09:00:00Z"}],
+        "tasks": [
+            task("001", "認証スキーマを作る", "todo", &[]),
+            task("002", "Ship it 🚀🚀", "todo", &[]),
+            task("003", "two\nlines", "todo", &["001"]),
+            task("004", "ブロック中の仕事", "todo", &["003"]),
+        ]
+    });
+    env.write(".tasks/tasks.json", &serde_json::to_string_pretty(&plan).unwrap());
+    env
+}
+
+#[test]
+fn listings_align_wide_titles_and_keep_a_newline_title_on_its_row() {
+    let env = wide_titles();
+    let list = env.run(&["task", "list"]);
+    let orch = env.run(&["orch"]);
+    assert!(!list.stdout.contains("two\nlines") && !orch.stdout.contains("two\nlines"));
+    insta::assert_snapshot!("task_list_wide", list.to_string());
+    insta::assert_snapshot!("orch_wide", orch.to_string());
+    insta::assert_snapshot!("milestone_list_wide", env.run(&["milestone", "list"]).to_string());
+}
