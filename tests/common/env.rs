@@ -108,9 +108,8 @@ impl fmt::Display for CommandOutput {
             writeln!(f, "------- stderr -------")?;
             f.write_str(&self.stderr)?;
         }
-        if !(self.stdout.is_empty() && self.stderr.is_empty())
-            && !format!("{}{}", self.stdout, self.stderr).ends_with('\n')
-        {
+        let last = if self.stderr.is_empty() { &self.stdout } else { &self.stderr };
+        if !last.is_empty() && !last.ends_with('\n') {
             writeln!(f)?;
         }
         write!(f, "[exit status: {}]", self.status)
