@@ -32,6 +32,12 @@ pub const ORCHESTRATOR_EVENTS: &[&str] = &[
     "stall_detected",
     "agent_exited",
     "lead_notified",
+    "task_returned",
+    "prompt_landed",
+    "prompt_unconfirmed",
+    "prompt_redelivering",
+    "stall_nudged",
+    "delivery_failed",
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -153,6 +159,11 @@ pub fn describe_event(e: &Event) -> String {
         "task_done" if e.pane.is_none() => format!("task {task} done"),
         "task_done" => format!("{pane} finished {task}"),
         "task_created" => format!("task {task} created"),
+        "task_updated" => format!("task {task} updated"),
+        "mission_set" => format!("mission set: {}", field("title")),
+        "milestone_created" => format!("milestone {ms} created: {}", field("title")),
+        "plan_completed" => format!("plan complete; {ms} active"),
+        "mission_archived" => format!("mission archived: {}", field("title")),
         "task_cancelled" => format!("task {task} cancelled"),
         "prompt_delivered" => format!("prompt delivered to {pane}"),
         "milestone_validating" => format!("{ms} validating (round {})", field("round")),
@@ -177,6 +188,8 @@ pub fn describe_event(e: &Event) -> String {
         "prompt_unconfirmed" => format!("prompt to {pane} not confirmed"),
         "stall_nudged" => format!("nudged {pane} about {task}"),
         "delivery_failed" => format!("could not deliver to {pane}: {}", field("error")),
+        "prompt_redelivering" => format!("pasting the prompt for {task} into {pane} again"),
+        "task_returned" => format!("{task} back to todo ({pane}: {})", field("reason")),
         "orchestrator_started" => format!("orchestrator started (pid {})", field("pid")),
         "orchestrator_stopped" => format!("orchestrator stopped ({})", field("reason")),
         other => other.replace('_', " "),

@@ -7,6 +7,28 @@ fn input() -> OrchInput {
 }
 
 #[test]
+fn the_last_sign_of_life_counts_every_event_the_orchestrator_writes() {
+    let mut events = fixture::events();
+    events.push(
+        Event::new(at("11:28"), "prompt_landed")
+            .pane("Backend")
+            .with("evidence", "self-report busy"),
+    );
+    let r = orch(&fixture::plan(), &events, &[], &input(), fixture::now());
+    assert_eq!(r.orchestrator.last_tick, Some(at("11:28")));
+}
+
+#[test]
+fn every_event_the_real_writers_write_reads_as_words() {
+    for e in fixture::demo_events().iter().chain(&fixture::events()) {
+        let text = describe_event(e);
+        // The fallback spells the type out; only `mission complete` is meant to read so.
+        let fallback = text == e.kind.replace('_', " ") && e.kind != "mission_complete";
+        assert!(!text.contains('?') && !fallback, "{e:?}: {text}");
+    }
+}
+
+#[test]
 fn the_pid_file_gives_pid_and_start_time() {
     assert_eq!(parse_pid_file("4242 2026-03-02T09:59:00Z\n"), Some((4242, at("09:59"))));
     assert_eq!(parse_pid_file("garbage"), None);
