@@ -7,15 +7,16 @@ pub fn first_line(s: &str) -> &str {
     s.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
 }
 
-/// `s` cut to at most `max` characters at a word boundary, with `…` when cut.
+/// `s` cut to at most `max` terminal columns at a word boundary, with `…` when cut.
 pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    if width(s) <= max {
         return s.to_string();
     }
-    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    let cut = truncate(s, max);
+    let cut = cut.trim_end_matches('…');
     let at_word = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => cut.as_str(),
+        Some(i) if width(&cut[..i]) > max / 2 => &cut[..i],
+        _ => cut,
     };
     format!("{}…", at_word.trim_end_matches([' ', ',', '.', ';', ':']))
 }
@@ -93,6 +94,7 @@ mod tests {
     fn shortening_cuts_at_a_word() {
         assert_eq!(shorten("short", 10), "short");
         assert_eq!(shorten("Refresh endpoint exists but does not rotate", 20), "Refresh endpoint…");
+        assert_eq!(shorten("トークンが更新されない", 9), "トークン…");
     }
 
     #[test]
