@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
 
-/// The project directory and the well-known paths in it (spec §2).
+/// The project directory and the well-known paths in it (`ide.yml`, `.tasks/`, `.tmux-ide/`).
 #[derive(Debug, Clone)]
 pub struct Project {
     pub root: PathBuf,

@@ -15,7 +15,7 @@ pub const EVIDENCE_LINES: usize = 10;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub passed: bool,
-    /// `exit N — <command>` (or `timed out after Ss — <command>`), then the last lines
+    /// `exit N — <command>` (or `timed out after 30s — <command>`), then the last lines
     /// of the output of the command that decided the outcome.
     pub evidence: String,
 }
@@ -75,7 +75,7 @@ fn run_one(dir: &Path, command: &str, timeout: Duration) -> Result<Outcome> {
     let lines: Vec<&str> = output.lines().collect();
     let tail = lines[lines.len().saturating_sub(EVIDENCE_LINES)..].join("\n");
     let (passed, head) = match status {
-        None => (false, format!("timed out after {}s — {command}", timeout.as_secs())),
+        None => (false, format!("timed out after {} — {command}", timeout_text(timeout))),
         Some(s) => match s.code() {
             Some(code) => (code == 0, format!("exit {code} — {command}")),
             None => (false, format!("killed by a signal — {command}")),
@@ -83,6 +83,16 @@ fn run_one(dir: &Path, command: &str, timeout: Duration) -> Result<Outcome> {
     };
     let evidence = if tail.is_empty() { head } else { format!("{head}\n{tail}") };
     Ok(Outcome { passed, evidence })
+}
+
+/// `30s`, or `300ms` when the timeout is not a whole number of seconds (a 300 ms timeout
+/// read "0s").
+fn timeout_text(timeout: Duration) -> String {
+    if timeout.subsec_millis() == 0 && !timeout.is_zero() {
+        format!("{}s", timeout.as_secs())
+    } else {
+        format!("{}ms", timeout.as_millis())
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +114,13 @@ mod tests {
         let start = Instant::now();
         let out = run_all(dir.path(), &["sleep 30".to_string()], Duration::from_millis(300));
         assert!(start.elapsed() < Duration::from_secs(10));
-        assert!(out.unwrap().evidence.starts_with("timed out after 0s — sleep 30"));
+        let evidence = out.unwrap().evidence;
+        assert!(evidence.starts_with("timed out after 300ms — sleep 30"), "{evidence}");
+    }
+
+    #[test]
+    fn whole_second_timeouts_read_in_seconds() {
+        assert_eq!(timeout_text(Duration::from_secs(30)), "30s");
+        assert_eq!(timeout_text(Duration::from_millis(1500)), "1500ms");
     }
 }

@@ -45,13 +45,16 @@ fn a_swallowed_paste_is_reported_not_repeated() {
 
 #[test]
 fn an_exited_agents_task_goes_back_to_todo_and_another_pane_takes_it() {
+    // Steady starts only once `steady-go` exists, so the task cannot go to it first
+    // however the two panes' start-up races.
     let workers = [
         Worker { title: "Crasher", agent: "claude", flags: "--exit-mid-task --work-ms 300" },
-        Worker { title: "Steady", agent: "codex", flags: "--style codex" },
+        Worker { title: "Steady", agent: "codex", flags: "--style codex --wait-for steady-go" },
     ];
     let team = Team::start(&workers, &["Task A"], "", 300_000);
     let first = team.wait_event("task_dispatched", 15, |_| true);
     assert_eq!(first["pane"], "Crasher");
+    team.project.write("steady-go", "");
     let returned = team.wait_event("task_returned", 15, |e| e["task"] == "001");
     assert_eq!(returned["pane"], "Crasher");
     assert_eq!(returned["reason"], "agent_exited");

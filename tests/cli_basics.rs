@@ -62,3 +62,12 @@ fn the_command_line_reference_is_stable() {
     }
     insta::assert_snapshot!(reference);
 }
+
+#[test]
+fn top_always_watches_and_offers_no_watch_flag() {
+    let p = TestProject::new();
+    let out = p.run(&["top", "--watch"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let help = p.ok(&["top", "--help"]);
+    assert!(!help.lines().any(|l| l.trim_start().starts_with("--watch")), "{help}");
+}

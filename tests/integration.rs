@@ -6,6 +6,8 @@ mod agents_failures;
 mod agents_hooks;
 mod cli_basics;
 mod cli_errors;
+mod cli_output;
+mod escaping;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod reports;

@@ -78,8 +78,16 @@ fn orch_watch_switches_and_zooms_panels_and_quits_on_escape() {
         (s.contains("┌ Queue") && !s.contains("┌ Mission")).then_some(())
     });
     tmux.tmux_ok(&["send-keys", "-t", "top", "Tab"]);
-    wait_for("Tab to move to the events panel", Duration::from_secs(5), || {
-        screen_shows(&tmux, "┌ Events")
+    // Tab moves the zoom to the next panel: Events alone. The grid also shows Events, so
+    // the other panels' absence is what tells a kept zoom from a dropped one.
+    wait_for("Tab to move the zoom to the events panel", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && !s.contains("┌ Queue") && !s.contains("┌ Mission")).then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "z"]);
+    wait_for("z to go back to the grid", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && s.contains("┌ Mission")).then_some(())
     });
     tmux.tmux_ok(&["send-keys", "-t", "top", "Escape"]);
     wait_until_gone(&tmux);

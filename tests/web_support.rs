@@ -279,6 +279,26 @@ impl SseReader {
     }
 
     /// Messages until one of `event` arrives (or the timeout).
+    /// Everything left on the connection until the server closes it; `None` if it is
+    /// still open after `timeout`.
+    pub fn rest_until_closed(&mut self, timeout: Duration) -> Option<Vec<u8>> {
+        let deadline = Instant::now() + timeout;
+        let mut chunk = [0u8; 8192];
+        while Instant::now() < deadline {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Some(std::mem::take(&mut self.buf)),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return Some(std::mem::take(&mut self.buf)),
+            }
+        }
+        None
+    }
+
     pub fn next_of(&mut self, event: &str, timeout: Duration) -> Option<Message> {
         let deadline = Instant::now() + timeout;
         while let Some(m) = self.next(deadline.saturating_duration_since(Instant::now())) {

@@ -84,7 +84,7 @@ impl Profile {
             hooks: HookKind::None,
         };
         match agent {
-            // notes/claude-code-observed.md: `❯` stays visible while busy, so busy
+            // As observed in Claude Code: `❯` stays visible while busy, so busy
             // ("esc to interrupt") outranks ready; the title is `✳ Claude Code` when idle.
             Agent::Claude => Profile {
                 processes: strs(&["claude", "node"]),

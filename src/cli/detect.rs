@@ -12,6 +12,7 @@ use crate::agent::screen;
 use crate::config::Config;
 use crate::orchestrator::observe::{Observer, state_name};
 use crate::report::delivery::{self, DeliveryRow};
+use crate::report::text::one_line;
 use crate::tmux::Tmux;
 use crate::{Error, Result};
 
@@ -98,17 +99,17 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             ctx.out(),
             "{:<5} {:<12} {:<8} {:<13} {:<10} — {}",
             d.id,
-            d.title,
+            one_line(&d.title),
             d.profile,
-            process,
+            one_line(&process),
             d.state,
-            d.why
+            one_line(&d.why)
         )?;
         if !d.pane_title.is_empty() && d.pane_title != d.title {
-            writeln!(ctx.out(), "      pane title: {}", d.pane_title)?;
+            writeln!(ctx.out(), "      pane title: {}", one_line(&d.pane_title))?;
         }
         for line in &d.checked {
-            writeln!(ctx.out(), "      │ {line}")?;
+            writeln!(ctx.out(), "      │ {}", one_line(line))?;
         }
     }
     if !out.deliveries.is_empty() {

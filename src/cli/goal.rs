@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use super::Ctx;
 use crate::Result;
 use crate::plan::{Store, TaskStatus};
-use crate::report::text::one_line;
+use crate::report::table::rows_only;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -42,9 +42,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     if rows.is_empty() {
         writeln!(ctx.out(), "No goals.")?;
     }
-    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(2);
-    for (id, title, tasks, done) in &rows {
-        writeln!(ctx.out(), "{id:<w$}  {done}/{} tasks  {}", tasks.len(), one_line(title))?;
-    }
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(id, title, tasks, done)| {
+            vec![id.clone(), format!("{done}/{} tasks", tasks.len()), title.clone()]
+        })
+        .collect();
+    write!(ctx.out(), "{}", rows_only(&rows, &[]))?;
     Ok(ExitCode::SUCCESS)
 }

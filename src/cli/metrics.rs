@@ -89,7 +89,7 @@ pub(crate) fn print<T: Serialize>(
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
-    let now = Timestamp::now();
+    let now = ctx.now;
     match args.view {
         None => {
             let n = args.agents.unwrap_or_else(|| working_agents(plan, events, now));
@@ -168,6 +168,6 @@ pub(crate) fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> u
 pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
     let o = overview::overview(plan, events, project.orchestrator_alive().is_some());
-    let now = Timestamp::now();
+    let now = ctx.now;
     print(ctx, &o, || overview::render_overview(&o, now))
 }

@@ -107,7 +107,7 @@ pub enum Command {
     #[command(subcommand)]
     Agent(agent::Command),
     /// Live terminal view of the mission and the orchestrator (same as `orch --watch`).
-    Top(orch::Args),
+    Top(orch::TopArgs),
     /// Install or remove agent hooks that report busy / idle / waiting to tmux-ide.
     #[command(subcommand)]
     Hooks(hooks::Command),
@@ -131,6 +131,9 @@ pub struct Ctx {
     pub json: bool,
     pub tmux_socket: Option<String>,
     pub out: out::Out,
+    /// The time the report commands compute against: `TMUX_IDE_NOW` (RFC 3339) when set,
+    /// so tests and recorded examples are stable; read once, here.
+    pub now: jiff::Timestamp,
 }
 
 impl Ctx {
@@ -154,13 +157,15 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return report_clap_error(&err),
     };
-    let ctx = Ctx {
-        dir: cli.dir.clone(),
-        json: cli.json,
-        tmux_socket: cli.tmux_socket.clone(),
-        out: out::Out::stdout(),
-    };
-    let outcome = run(&ctx, cli).and_then(|code| {
+    let outcome = clock_override().and_then(|now| {
+        let ctx = Ctx {
+            dir: cli.dir.clone(),
+            json: cli.json,
+            tmux_socket: cli.tmux_socket.clone(),
+            out: out::Out::stdout(),
+            now: now.unwrap_or_else(jiff::Timestamp::now),
+        };
+        let code = run(&ctx, cli)?;
         ctx.out().flush()?;
         Ok(code)
     });
@@ -206,6 +211,17 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => completions::run(ctx, args),
         Command::Man => completions::man(ctx),
     }
+}
+
+/// `TMUX_IDE_NOW`: a hidden override of the report clock (not a flag, so not in --help).
+fn clock_override() -> Result<Option<jiff::Timestamp>> {
+    let Some(value) = std::env::var_os("TMUX_IDE_NOW") else { return Ok(None) };
+    let value = value.to_string_lossy();
+    value.parse().map(Some).map_err(|_| {
+        crate::Error::bad_input(format!(
+            "TMUX_IDE_NOW={value:?} is not a time (allowed: RFC 3339, e.g. 2026-03-02T11:30:00Z)"
+        ))
+    })
 }
 
 /// Usage errors exit 2 with one line: clap's message plus its suggestion, if any.

@@ -2,8 +2,6 @@
 //! agents, the ready queue, blocked tasks and the last events.
 use std::process::ExitCode;
 
-use jiff::Timestamp;
-
 use super::Ctx;
 use super::metrics::{Loaded, load, print};
 use crate::Result;
@@ -16,20 +14,24 @@ pub struct Args {
     pub watch: bool,
 }
 
+/// `tmux-ide top` takes no options of its own: it always watches.
+#[derive(Debug, clap::Args)]
+pub struct TopArgs {}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if args.watch {
-        return top(ctx, args);
+        return top(ctx, TopArgs {});
     }
     let Loaded { project, plan, events } = load(ctx)?;
     let input = crate::tui::source::orch_input(&project);
-    let now = Timestamp::now();
+    let now = ctx.now;
     let roster = crate::tui::source::config_roster(&project);
     let r = orch(plan, events, &roster, &input, now);
     print(ctx, &r, || render_orch(&r, now))
 }
 
 /// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.
-pub fn top(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
+pub fn top(ctx: &Ctx, _args: TopArgs) -> Result<ExitCode> {
     crate::tui::run(&ctx.project()?)?;
     Ok(ExitCode::SUCCESS)
 }

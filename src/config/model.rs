@@ -1,4 +1,4 @@
-//! The typed ide.yml model (spec §6): what the file says, with serde defaults, plus the
+//! The typed ide.yml model: what the file says, with serde defaults, plus the
 //! small resolutions the rest of the crate needs (a pane's agent, sizes as percentages).
 use std::collections::BTreeMap;
 use std::fmt;
@@ -138,7 +138,7 @@ impl Pane {
     }
 }
 
-/// What a pane is for (spec §4).
+/// What a pane is for: the lead, a teammate taking tasks, a validator, or none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -257,7 +257,7 @@ pub enum DispatchMode {
     Goals,
 }
 
-/// The `orchestrator:` section, with the spec's defaults.
+/// The `orchestrator:` section, with its documented defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrchestratorConfig {

@@ -1,4 +1,4 @@
-//! The plan: mission, milestones, goals, tasks and assertion results (spec §3), the pure
+//! The plan: mission, milestones, goals, tasks and assertion results, the pure
 //! rules over them, the store that persists them and the event log beside it.
 pub mod eventlog;
 pub mod events;

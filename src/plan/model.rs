@@ -1,4 +1,4 @@
-//! The plan's data model as stored in `.tasks/tasks.json` (spec §3). Field order here is
+//! The plan's data model as stored in `.tasks/tasks.json`. Field order here is
 //! the key order on disk, so the file diffs well in git.
 use std::collections::BTreeMap;
 

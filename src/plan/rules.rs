@@ -16,7 +16,7 @@ pub use mission::*;
 pub use tasks::*;
 
 /// A task is ready when it is `todo`, its milestone is `active`, and every task it depends
-/// on is `done` (spec §3).
+/// on is `done`.
 pub fn is_ready(plan: &Plan, task: &Task) -> bool {
     task.status == TaskStatus::Todo
         && task

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::metrics::{mission_events, mission_window};
 use super::table::table;
+use super::text::one_line;
 use super::timefmt::{ago, coarse, count, duration, percent, secs_between};
 use crate::plan::{Event, MissionStatus, Plan};
 
@@ -376,15 +377,19 @@ pub fn render_agents(r: &AgentsReport, now: Timestamp) -> String {
     };
     let idle = flagged(AgentFlag::Idle);
     if !idle.is_empty() {
-        let _ =
-            writeln!(out, "Idle: {} (no work for {}+)", idle.join(", "), coarse(IDLE_FLAG_SECS));
+        let _ = writeln!(
+            out,
+            "Idle: {} (no work for {}+)",
+            one_line(&idle.join(", ")),
+            coarse(IDLE_FLAG_SECS)
+        );
     }
     let over = flagged(AgentFlag::Overloaded);
     if !over.is_empty() {
         let _ = writeln!(
             out,
             "Overloaded: {} (busy {}+ of the time)",
-            over.join(", "),
+            one_line(&over.join(", ")),
             percent(OVERLOADED_UTILIZATION)
         );
     }

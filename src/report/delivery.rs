@@ -55,12 +55,15 @@ pub fn unconfirmed(events: &[Event]) -> Vec<DeliveryRow> {
 
 /// One line per row: `Backend  task 003  unconfirmed  no sign after 5000 ms`.
 pub fn render(rows: &[DeliveryRow]) -> String {
-    let mut out = String::new();
-    for r in rows {
-        let what = r.task.as_deref().map(|t| format!("task {t}")).unwrap_or("validation".into());
-        out.push_str(&format!("  {:<12} {:<10} {:<12} {}\n", r.pane, what, r.status, r.detail));
-    }
-    out
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let what =
+                r.task.as_deref().map(|t| format!("task {t}")).unwrap_or("validation".into());
+            vec![format!("  {}", r.pane), what, r.status.to_string(), r.detail.clone()]
+        })
+        .collect();
+    super::table::rows_only(&rows, &[])
 }
 
 #[cfg(test)]

@@ -145,7 +145,11 @@ pub fn describe_entry(e: &TimelineEntry) -> String {
 /// The text of `tmux-ide metrics history`.
 pub fn render_history(h: &History, now: Timestamp) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "History — {}", h.mission.as_deref().unwrap_or("(no mission)"));
+    let _ = writeln!(
+        out,
+        "History — {}",
+        super::text::one_line(h.mission.as_deref().unwrap_or("(no mission)"))
+    );
     if h.timeline.is_empty() {
         out.push_str("Nothing has happened yet.\n");
     } else {
@@ -204,14 +208,15 @@ mod tests {
             [
                 (Step::MissionActivated, None),
                 (Step::MilestoneValidating, Some(50 * 60)),
-                (Step::MilestoneValidationFailed, Some(5 * 60)),
+                // The orchestrator writes the remediation before the failure it answers.
                 (Step::RemediationCreated, None),
+                (Step::MilestoneValidationFailed, Some(5 * 60)),
                 (Step::MilestoneValidating, Some(65 * 60)),
                 (Step::MilestoneDone, Some(70 * 60)),
                 (Step::MilestoneActivated, None),
             ]
         );
-        assert_eq!(t[2].failing, ["VAL-AUTH-001"]);
+        assert_eq!(t[3].failing, ["VAL-AUTH-001"]);
         assert_eq!(t[4].round, Some(2));
     }
 

@@ -193,9 +193,9 @@ pub fn metrics(plan: &Plan, events: &[Event], agents: usize, now: Timestamp) -> 
 /// The text of `tmux-ide metrics`.
 pub fn render_metrics(m: &Metrics, now: Timestamp) -> String {
     let mut out = String::new();
-    let title = m.mission.as_deref().unwrap_or("(no mission)");
+    let title = super::text::one_line(m.mission.as_deref().unwrap_or("(no mission)"));
     let _ = writeln!(out, "Metrics — {title}");
-    let _ = writeln!(out, "{}", "─".repeat(10 + title.chars().count()));
+    let _ = writeln!(out, "{}", "─".repeat(10 + super::text::width(&title)));
     let t = &m.tasks;
     let _ = writeln!(
         out,

@@ -32,6 +32,12 @@ pub const ORCHESTRATOR_EVENTS: &[&str] = &[
     "stall_detected",
     "agent_exited",
     "lead_notified",
+    "task_returned",
+    "prompt_landed",
+    "prompt_unconfirmed",
+    "prompt_redelivering",
+    "stall_nudged",
+    "delivery_failed",
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -153,6 +159,11 @@ pub fn describe_event(e: &Event) -> String {
         "task_done" if e.pane.is_none() => format!("task {task} done"),
         "task_done" => format!("{pane} finished {task}"),
         "task_created" => format!("task {task} created"),
+        "task_updated" => format!("task {task} updated"),
+        "mission_set" => format!("mission set: {}", field("title")),
+        "milestone_created" => format!("milestone {ms} created: {}", field("title")),
+        "plan_completed" => format!("plan complete; {ms} active"),
+        "mission_archived" => format!("mission archived: {}", field("title")),
         "task_cancelled" => format!("task {task} cancelled"),
         "prompt_delivered" => format!("prompt delivered to {pane}"),
         "milestone_validating" => format!("{ms} validating (round {})", field("round")),
@@ -161,12 +172,10 @@ pub fn describe_event(e: &Event) -> String {
         "remediation_created" => {
             format!("remediation {task} for {}", e.assertion.as_deref().unwrap_or("?"))
         }
-        "assertion_reported" => format!(
-            "{} {} (by {})",
-            e.assertion.as_deref().unwrap_or("?"),
-            field("status"),
-            field("reporter")
-        ),
+        // `report_assertion` records the reporter as the event's pane.
+        "assertion_reported" => {
+            format!("{} {} (by {pane})", e.assertion.as_deref().unwrap_or("?"), field("status"),)
+        }
         "milestone_done" => format!("{ms} done"),
         "milestone_activated" => format!("{ms} activated"),
         "mission_complete" => "mission complete".to_string(),
@@ -174,6 +183,13 @@ pub fn describe_event(e: &Event) -> String {
         "agent_exited" => format!("agent in {pane} exited"),
         "lead_notified" => format!("told {pane}: {}", field("text")),
         "agent_state" => format!("{pane} reports {}", field("state")),
+        "pane_state" => format!("{pane} looks {} ({})", field("state"), field("signal")),
+        "prompt_landed" => format!("prompt landed in {pane} ({})", field("evidence")),
+        "prompt_unconfirmed" => format!("prompt to {pane} not confirmed"),
+        "stall_nudged" => format!("nudged {pane} about {task}"),
+        "delivery_failed" => format!("could not deliver to {pane}: {}", field("error")),
+        "prompt_redelivering" => format!("pasting the prompt for {task} into {pane} again"),
+        "task_returned" => format!("{task} back to todo ({pane}: {})", field("reason")),
         "orchestrator_started" => format!("orchestrator started (pid {})", field("pid")),
         "orchestrator_stopped" => format!("orchestrator stopped ({})", field("reason")),
         other => other.replace('_', " "),
@@ -223,11 +239,23 @@ pub fn orch(
     }
 }
 
-/// The last `n` events in words, oldest first.
+/// Event types left out of the recent events: the orchestrator writes one on every change
+/// of its judgement of a pane, about half of a live log, and the agents table already
+/// shows each pane's state.
+pub const QUIET_EVENTS: &[&str] = &["pane_state"];
+
+/// The last `n` events in words, oldest first, without the [`QUIET_EVENTS`].
 pub fn recent_events(events: &[Event], n: usize) -> Vec<RecentEvent> {
-    let start = events.len().saturating_sub(n);
     let text = |e: &Event| RecentEvent { ts: e.ts, kind: e.kind.clone(), text: describe_event(e) };
-    events[start..].iter().map(text).collect()
+    let mut out: Vec<RecentEvent> = events
+        .iter()
+        .rev()
+        .filter(|e| !QUIET_EVENTS.contains(&e.kind.as_str()))
+        .take(n)
+        .map(text)
+        .collect();
+    out.reverse();
+    out
 }
 
 /// Why a task waits, in words: `needs 005 (in_progress)`, `M3 is locked`.
@@ -324,81 +352,10 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
     }
     let rows: Vec<Vec<String>> =
         r.recent.iter().map(|e| vec![format!("  {}", ago(e.ts, now)), e.text.clone()]).collect();
-    if !rows.is_empty() {
-        let text = table(&["", ""], &rows, &[0]);
-        out.push_str(text.split_once('\n').map_or("", |(_, rest)| rest));
-    }
+    out.push_str(&super::table::rows_only(&rows, &[0]));
     out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::fixture::{self, at};
-
-    fn input() -> OrchInput {
-        OrchInput { pid: Some(4242), started: Some(at("09:59")), last_tick: None }
-    }
-
-    #[test]
-    fn the_pid_file_gives_pid_and_start_time() {
-        assert_eq!(parse_pid_file("4242 2026-03-02T09:59:00Z\n"), Some((4242, at("09:59"))));
-        assert_eq!(parse_pid_file("garbage"), None);
-    }
-
-    #[test]
-    fn uptime_and_last_tick_come_from_the_pid_file_and_the_latest_orchestrator_event() {
-        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
-        assert_eq!(r.orchestrator.uptime_secs, Some(91 * 60));
-        assert_eq!(r.orchestrator.last_tick, Some(at("11:25")));
-        let dead =
-            orch(&fixture::plan(), &fixture::events(), &[], &OrchInput::default(), fixture::now());
-        assert_eq!((dead.orchestrator.alive, dead.orchestrator.uptime_secs), (false, None));
-        assert_eq!(dead.orchestrator.started, Some(at("09:59")));
-    }
-
-    #[test]
-    fn the_ready_queue_is_in_dispatch_order() {
-        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
-        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["008", "007"]);
-    }
-
-    #[test]
-    fn blocked_tasks_name_what_blocks_them() {
-        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
-        let blocked: Vec<(&str, &[Blocker])> =
-            r.blocked.iter().map(|b| (b.id.as_str(), b.blocked_by.as_slice())).collect();
-        assert_eq!(
-            blocked,
-            [
-                (
-                    "006",
-                    &[Blocker::Depends {
-                        task: "005".into(),
-                        status: Some(TaskStatus::InProgress)
-                    }][..]
-                ),
-                (
-                    "009",
-                    &[Blocker::Milestone {
-                        milestone: "M3".into(),
-                        status: Some(MilestoneStatus::Locked)
-                    }][..]
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn orch_text_matches_the_snapshot() {
-        let r = orch(&fixture::plan(), &fixture::events(), &[], &input(), fixture::now());
-        insta::assert_snapshot!(render_orch(&r, fixture::now()));
-    }
-
-    #[test]
-    fn orch_text_of_a_stopped_orchestrator_matches_the_snapshot() {
-        let r = orch(&Default::default(), &[], &[], &OrchInput::default(), fixture::now());
-        insta::assert_snapshot!(render_orch(&r, fixture::now()));
-    }
-}
+#[path = "orch_tests.rs"]
+mod tests;

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::orch::{ORCHESTRATOR_EVENTS, describe_event};
 use super::table::table;
+use super::text::{multi_line, one_line};
 use super::timefmt::{ago, bar, percent};
 use crate::plan::rules::{assertion_milestone, ready_tasks};
 use crate::plan::{AssertionStatus, Event, MilestoneStatus, Plan, TaskStatus};
@@ -217,9 +218,9 @@ pub fn render_overview(o: &Overview, now: Timestamp) -> String {
         out.push_str("No mission yet. Create one with `tmux-ide mission set \"Title\"`.\n");
         return out;
     };
-    let _ = writeln!(out, "Mission: {} [{}]", o.title, status.as_str());
+    let _ = writeln!(out, "Mission: {} [{}]", one_line(&o.title), status.as_str());
     if !o.description.is_empty() {
-        let _ = writeln!(out, "{}", o.description);
+        let _ = writeln!(out, "{}", multi_line(&o.description));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = o
@@ -257,9 +258,9 @@ pub fn render_overview(o: &Overview, now: Timestamp) -> String {
         percent(t.progress),
         assertions_text(&t.assertions)
     );
-    let _ = writeln!(out, "Now: {}", o.activity.text);
+    let _ = writeln!(out, "Now: {}", one_line(&o.activity.text));
     if let (Some(e), Some(at)) = (&o.activity.last_event, o.activity.last_event_at) {
-        let _ = writeln!(out, "Last: {e} ({})", ago(at, now));
+        let _ = writeln!(out, "Last: {} ({})", one_line(e), ago(at, now));
     }
     out
 }

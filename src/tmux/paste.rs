@@ -8,7 +8,7 @@ use super::Tmux;
 use crate::Result;
 
 /// Pause between the paste and Enter, so the program has taken the paste in
-/// (Claude Code needed ~300 ms; see notes/claude-code-observed.md).
+/// (Claude Code, watched in a real pane, needed ~300 ms).
 pub const ENTER_DELAY: Duration = Duration::from_millis(300);
 
 static SEQ: AtomicU32 = AtomicU32::new(0);

@@ -201,6 +201,7 @@ pub async fn send(
         json: false,
         tmux_socket: app.tmux_socket.clone(),
         out: Default::default(),
+        now: jiff::Timestamp::now(),
     };
     let project = app.project.clone();
     let session = {

@@ -71,6 +71,7 @@ pub fn hermetic(cmd: &mut Command) {
     cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env("TZ", "UTC");
 }
 
+pub mod env;
 pub mod fake;
 
 static SERVER_SEQ: AtomicU32 = AtomicU32::new(0);

@@ -9,7 +9,8 @@ use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{create_milestone, milestone_assertions, resolve_milestone};
 use crate::plan::{Plan, Store, TaskStatus};
-use crate::report::text::one_line;
+use crate::report::table::rows_only;
+use crate::report::text::{multi_line, one_line};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -88,17 +89,16 @@ fn list(ctx: &Ctx) -> Result<ExitCode> {
     if plan.milestones.is_empty() {
         writeln!(ctx.out(), "No milestones.")?;
     }
-    let w = plan.milestones.iter().map(|m| m.id.len()).max().unwrap_or(2);
-    for m in &plan.milestones {
-        let (done, total) = progress(&plan, &m.id);
-        writeln!(
-            ctx.out(),
-            "{:<w$}  {:<10}  {done}/{total} tasks  {}",
-            m.id,
-            m.status.as_str(),
-            one_line(&m.title)
-        )?;
-    }
+    let rows: Vec<Vec<String>> = plan
+        .milestones
+        .iter()
+        .map(|m| {
+            let (done, total) = progress(&plan, &m.id);
+            let tasks = format!("{done}/{total} tasks");
+            vec![m.id.clone(), m.status.as_str().into(), tasks, m.title.clone()]
+        })
+        .collect();
+    write!(ctx.out(), "{}", rows_only(&rows, &[]))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,10 +120,10 @@ fn show(ctx: &Ctx, args: ShowArgs) -> Result<ExitCode> {
     let m = plan.milestone(&id).ok_or_else(|| Error::failed(format!("milestone {id} vanished")))?;
     let (done, total) = progress(&plan, &id);
     let mut out = String::new();
-    let _ = writeln!(out, "Milestone {} — {}", m.id, m.title);
+    let _ = writeln!(out, "Milestone {} — {}", m.id, one_line(&m.title));
     let _ = writeln!(out, "Status: {}", m.status.as_str());
     if !m.description.is_empty() {
-        let _ = writeln!(out, "Description: {}", m.description);
+        let _ = writeln!(out, "Description: {}", multi_line(&m.description));
     }
     let _ = writeln!(out, "Tasks: {done}/{total} done");
     let index = crate::plan::rules::TaskIndex::new(&plan);

@@ -8,6 +8,7 @@ use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{plan_complete, set_mission};
 use crate::plan::{Mission, Store};
+use crate::report::text::{multi_line, one_line};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -83,10 +84,10 @@ fn show(ctx: &Ctx) -> Result<ExitCode> {
         writeln!(ctx.out(), "{}", serde_json::to_string_pretty(mission)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(ctx.out(), "Mission: {}", mission.title)?;
+    writeln!(ctx.out(), "Mission: {}", one_line(&mission.title))?;
     writeln!(ctx.out(), "Status: {}", mission.status.as_str())?;
     if !mission.description.is_empty() {
-        writeln!(ctx.out(), "Description: {}", mission.description)?;
+        writeln!(ctx.out(), "Description: {}", multi_line(&mission.description))?;
     }
     Ok(ExitCode::SUCCESS)
 }

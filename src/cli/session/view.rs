@@ -8,6 +8,7 @@ use super::{LsArgs, StatusArgs, running_session, tmux_of};
 use crate::cli::Ctx;
 use crate::plan::model::{Plan, TaskStatus};
 use crate::project::Project;
+use crate::report::text::one_line;
 use crate::tmux::PaneInfo;
 use crate::{Error, Result};
 
@@ -120,7 +121,8 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
         .map(|p| format!("running (pid {p})"))
         .unwrap_or_else(|| "not running".into());
     writeln!(ctx.out(), "session {} ({}), orchestrator {orch}", view.session, view.project)?;
-    let tw = view.panes.iter().map(|p| p.pane.title.len()).max().unwrap_or(0).max(5);
+    let tw = view.panes.iter().map(|p| one_line(&p.pane.title).chars().count()).max();
+    let tw = tw.unwrap_or(0).max(5);
     writeln!(
         ctx.out(),
         "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} TASK",
@@ -134,15 +136,15 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
     for p in &view.panes {
         let i = &p.pane;
         let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
-        let process = if i.dead { "(exited)".to_string() } else { i.current_command.clone() };
-        let task = p.task.as_ref().map(|t| format!("{} {}", t.id, t.title));
+        let process = if i.dead { "(exited)".to_string() } else { one_line(&i.current_command) };
+        let task = p.task.as_ref().map(|t| format!("{} {}", t.id, one_line(&t.title)));
         writeln!(
             ctx.out(),
             "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} {}",
             i.id,
-            i.title,
+            one_line(&i.title),
             dash(i.role.map(|r| r.to_string())),
-            dash(i.specialty.clone()),
+            dash(i.specialty.as_deref().map(one_line)),
             dash(i.agent.map(|a| a.to_string())),
             process,
             dash(task)

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use crate::cli::Ctx;
 use crate::plan::rules::{TaskIndex, resolve_milestone};
 use crate::plan::{Store, Task, TaskStatus};
-use crate::report::text::one_line;
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -89,32 +88,13 @@ fn render(index: &TaskIndex, tasks: &[&Task], out: &mut String) -> std::fmt::Res
                 status_text(index, t),
                 t.priority.to_string(),
                 t.milestone.clone().unwrap_or_else(|| "-".into()),
-                t.specialty.as_deref().map_or_else(|| "-".into(), one_line),
-                t.assignee.as_deref().map_or_else(|| "-".into(), one_line),
-                one_line(&t.title),
+                t.specialty.clone().unwrap_or_else(|| "-".into()),
+                t.assignee.clone().unwrap_or_else(|| "-".into()),
+                t.title.clone(),
             ]
         })
         .collect();
     let header = ["ID", "STATUS", "PRI", "MILESTONE", "SPECIALTY", "ASSIGNEE", "TITLE"];
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut line = |cells: [&str; 7]| -> std::fmt::Result {
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                writeln!(out, "{cell}")?;
-            } else {
-                write!(out, "{cell:<w$}  ", w = widths[i])?;
-            }
-        }
-        Ok(())
-    };
-    line(header)?;
-    for row in &rows {
-        line(row.each_ref().map(String::as_str))?;
-    }
-    Ok(())
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    out.write_str(&crate::report::table::table(&header, &rows, &[]))
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::cli::Ctx;
 use crate::plan::Store;
 use crate::plan::rules::resolve_task;
+use crate::report::text::{escape_lines, one_line};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -28,18 +29,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut out = String::new();
-    let opt = |o: Option<&str>| o.unwrap_or("-").to_string();
+    let opt = |o: Option<&str>| o.map_or_else(|| "-".to_string(), one_line);
     let milestone = task.milestone.as_deref().map(|m| match plan.milestone(m) {
-        Some(ms) => format!("{m} — {}", ms.title),
+        Some(ms) => format!("{m} — {}", one_line(&ms.title)),
         None => m.to_string(),
     });
     let goal = task.goal.as_deref().map(|g| match plan.goals.iter().find(|x| x.id == g) {
-        Some(goal) => format!("{g} — {}", goal.title),
+        Some(goal) => format!("{g} — {}", one_line(&goal.title)),
         None => g.to_string(),
     });
-    let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+    let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { one_line(&v.join(", ")) };
     let time = |t: Option<jiff::Timestamp>| t.map_or("-".into(), |t| format!("{t:.0}"));
-    let _ = writeln!(out, "Task {} — {}", task.id, task.title);
+    let _ = writeln!(out, "Task {} — {}", task.id, one_line(&task.title));
     let _ = writeln!(
         out,
         "Status:      {}",
@@ -53,7 +54,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let _ = writeln!(out, "Fulfills:    {}", list(&task.fulfills));
     let _ = writeln!(out, "Assignee:    {}", opt(task.assignee.as_deref()));
     if let Some(a) = &task.remediation_for {
-        let _ = writeln!(out, "Remediates:  {a}");
+        let _ = writeln!(out, "Remediates:  {}", one_line(a));
     }
     let _ = writeln!(out, "Created:     {}", time(Some(task.created)));
     let _ = writeln!(out, "Started:     {}", time(task.started));
@@ -65,7 +66,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     ] {
         if let Some(text) = text.filter(|t| !t.is_empty()) {
             let _ = writeln!(out, "{label}:");
-            for l in text.lines() {
+            for l in escape_lines(text) {
                 let _ = writeln!(out, "  {l}");
             }
         }

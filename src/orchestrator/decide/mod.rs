@@ -1,5 +1,6 @@
 //! `decide(world) -> Vec<Action>`: the orchestrator's whole policy as one pure function
-//! (spec §4). The run loop applies the actions; nothing here reads a clock or touches tmux.
+//! (dispatch, validation rounds, remediation, stalls). The run loop applies the actions;
+//! nothing here reads a clock or touches tmux.
 mod dispatch;
 mod notices;
 mod validation;
