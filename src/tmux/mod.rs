@@ -4,13 +4,15 @@ mod layout;
 mod paste;
 mod query;
 mod runner;
+mod target;
 
 use serde::Serialize;
 
 pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
-pub use paste::ENTER_DELAY;
+pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
+pub use target::resolve_pane;
 
 use crate::config::{Agent, Config, Role};
 use crate::project::Project;
