@@ -8,6 +8,7 @@ mod cli_basics;
 mod module_deps;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
+mod paste_safety;
 mod reports;
 mod store_commands;
 mod store_concurrency;

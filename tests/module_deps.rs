@@ -47,12 +47,13 @@ fn the_checker_sees_grouped_uses_paths_and_cycles_but_not_test_code() {
                 #[cfg(test)]\nmod tests {\n    use crate::omega;\n}\n";
     let got = uses_in(&production_part(text));
     assert_eq!(got, BTreeSet::from(["alpha", "beta", "gamma", "delta"].map(String::from)));
-    let graph: Graph = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]
-        .iter()
-        .fold(Graph::new(), |mut g, (f, t)| {
+    let graph: Graph = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")].iter().fold(
+        Graph::new(),
+        |mut g, (f, t)| {
             g.entry(f.to_string()).or_default().insert(t.to_string());
             g
-        });
+        },
+    );
     assert_eq!(find_cycle(&graph).unwrap(), ["a", "b", "c", "a"]);
     let mut acyclic = graph.clone();
     acyclic.get_mut("c").unwrap().remove("a");

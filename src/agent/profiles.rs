@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::agent::screen::Pattern;
-pub use crate::config::{HookKind, ProfileSpec};
 use crate::config::{Agent, Config};
+pub use crate::config::{HookKind, ProfileSpec};
 
 /// One agent program's profile.
 #[derive(Debug, Clone, PartialEq)]
