@@ -23,4 +23,5 @@ mod tui_live;
 mod web_api;
 mod web_browser;
 mod web_launch;
+mod web_slowloris;
 mod web_support;
