@@ -81,7 +81,8 @@ fn as_screen(text: &str) -> Vec<String> {
             for c in line.chars() {
                 if c == '\t' {
                     out.push(' ');
-                    while out.len() % 8 != 0 {
+                    // `cat -v` prints ASCII only, so bytes are columns.
+                    while !out.len().is_multiple_of(8) {
                         out.push(' ');
                     }
                 } else {
@@ -177,7 +178,7 @@ fn random_bytes_reach_cat_exactly_as_sanitised_and_nothing_else_happens() {
         ok(&p, &server, &["send", "Cat", &end]);
         let screen = wait_for(&end, Duration::from_secs(10), || {
             let l = lines(&server);
-            l.iter().any(|x| *x == end).then_some(l)
+            l.contains(&end).then_some(l)
         });
         let start = screen.iter().position(|l| *l == format!("END-{n}")).unwrap() + 1;
         let stop = screen.iter().position(|l| *l == end).unwrap();
