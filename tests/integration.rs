@@ -10,6 +10,7 @@ mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod paste_safety;
 mod reports;
+mod send_enter_delay;
 mod store_commands;
 mod store_concurrency;
 mod store_init;
