@@ -1,5 +1,8 @@
 //! The only code that runs tmux: the runner (argv, private socket, chains), building a
-//! session from ide.yml, safe pasting through buffers, and querying panes and sessions.
+//! session from ide.yml, safe pasting through buffers (the one paste primitive, which
+//! strips control characters), querying panes and sessions, and finding the running
+//! session and the pane a target names. Uses `config` (ide.yml's model) and nothing
+//! above it: no agent, report or CLI code.
 mod layout;
 mod paste;
 mod query;
