@@ -10,6 +10,7 @@ pub mod contract;
 pub mod demo;
 pub mod error;
 pub mod orchestrator;
+pub mod out;
 pub mod plan;
 pub mod project;
 pub mod report;

@@ -79,7 +79,12 @@ fn the_library_api_lists_pastes_into_and_captures_panes() {
     let other = &panes[1];
     assert_eq!(other.role.map(|r| r.to_string()).as_deref(), Some("lead"));
     assert!(other.width > 0 && other.height > 0 && other.pid > 0 && !other.dead);
-    tmux.paste(&other.id, "ping `pong` $(x)", true).unwrap();
+    tmux.paste_then_enter(
+        &other.id,
+        "ping `pong` $(x)",
+        Some(std::time::Duration::from_millis(300)),
+    )
+    .unwrap();
     let screen = crate::common::wait_for("the echo in the pane", DEADLINE, || {
         let text = tmux.capture(&other.id, 5).unwrap();
         (text.matches("ping `pong` $(x)").count() == 2).then_some(text)

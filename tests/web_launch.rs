@@ -59,7 +59,9 @@ fn an_enabled_dashboard_gets_its_own_window_serving_on_the_configured_port() {
 
 #[test]
 fn send_pastes_into_a_real_pane_with_the_token() {
-    let p = project("name: dashsend\nrows:\n  - panes: [{title: Shell}]\n");
+    let p = project(
+        "name: dashsend\nrows:\n  - panes: [{title: Shell, command: \"bash --norc --noprofile\"}]\n",
+    );
     let server = TmuxServer::new();
     up(&p, &server);
     let d = Dashboard::start(&p, &["--allow-writes", "--tmux-socket", &server.socket]);

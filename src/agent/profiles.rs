@@ -5,26 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::agent::screen::Pattern;
-use crate::config::Agent;
-
-/// How an agent tells tmux-ide about its state on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HookKind {
-    /// No hooks: state comes from the screen only.
-    None,
-    /// Claude Code settings hooks (`tmux-ide hooks install claude`).
-    ClaudeSettings,
-    /// Codex's `notify` program, run when a turn completes (`tmux-ide hooks install codex`).
-    CodexNotify,
-    /// Aider's `--notifications-command`, run when it waits for input.
-    AiderNotifications,
-    /// The agent runs `tmux-ide agent idle|busy` itself (the simulated agent).
-    SelfReport,
-}
+use crate::config::{Agent, Config};
+pub use crate::config::{HookKind, ProfileSpec};
 
 /// One agent program's profile.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +45,10 @@ fn strs(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// Pause between the paste and Enter unless a profile says otherwise: Claude Code
+/// needed ~300 ms to take a paste in (see notes/claude-code-observed.md).
+pub const DEFAULT_ENTER_DELAY: Duration = Duration::from_millis(300);
+
 const SHELLS: &[&str] = &["bash", "zsh", "sh", "dash", "fish", "ksh"];
 
 impl Profile {
@@ -78,7 +65,7 @@ impl Profile {
             waiting: Vec::new(),
             rate_limited: Vec::new(),
             paste_marker: Vec::new(),
-            enter_delay: crate::tmux::ENTER_DELAY,
+            enter_delay: DEFAULT_ENTER_DELAY,
             second_enter: false,
             receipt_timeout: Duration::from_secs(5),
             hooks: HookKind::None,
@@ -189,44 +176,6 @@ impl Profile {
     }
 }
 
-/// One entry of ide.yml's `agents:` map. Named after a built-in agent it changes that
-/// profile; any other name is a new profile (starting from `base`, default `shell`) that
-/// applies to panes whose `command` contains one of `match`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileSpec {
-    #[serde(default)]
-    pub base: Option<Agent>,
-    #[serde(default, rename = "match")]
-    pub matches: Option<Vec<String>>,
-    #[serde(default)]
-    pub processes: Option<Vec<String>>,
-    #[serde(default)]
-    pub titles: Option<Vec<String>>,
-    #[serde(default)]
-    pub tail_lines: Option<u32>,
-    #[serde(default)]
-    pub ready: Option<Vec<String>>,
-    #[serde(default)]
-    pub busy: Option<Vec<String>>,
-    #[serde(default)]
-    pub waiting: Option<Vec<String>>,
-    #[serde(default)]
-    pub rate_limited: Option<Vec<String>>,
-    #[serde(default)]
-    pub paste_marker: Option<Vec<String>>,
-    /// Milliseconds between paste and Enter.
-    #[serde(default)]
-    pub enter_delay: Option<u64>,
-    #[serde(default)]
-    pub second_enter: Option<bool>,
-    /// Milliseconds to wait for evidence that a prompt landed.
-    #[serde(default)]
-    pub receipt_timeout: Option<u64>,
-    #[serde(default)]
-    pub hooks: Option<HookKind>,
-}
-
 /// Every profile a project can use: the built-ins with ide.yml's changes, then its own.
 #[derive(Debug, Clone)]
 pub struct Profiles {
@@ -286,9 +235,17 @@ impl Profiles {
     }
 }
 
-/// Pause between pasting a prompt and pressing Enter for `agent`'s built-in profile.
-pub fn enter_delay(agent: Option<Agent>) -> Duration {
-    Profile::builtin(agent.unwrap_or(Agent::Shell)).enter_delay
+/// Pause between pasting into a pane and pressing Enter: the pane's profile as ide.yml
+/// shapes it (`agents:`, a user-defined one matched by the pane's `command`), else its
+/// agent's built-in one. `config` is `None` when ide.yml cannot be read.
+pub fn enter_delay(config: Option<&Config>, agent: Option<Agent>, title: &str) -> Duration {
+    let Some(config) = config else {
+        return Profile::builtin(agent.unwrap_or(Agent::Shell)).enter_delay;
+    };
+    let pane = config.pane(title);
+    let agent = agent.or_else(|| pane.map(|p| p.agent()));
+    let command = pane.and_then(|p| p.command.as_deref());
+    Profiles::new(&config.agents).resolve(agent, command).enter_delay
 }
 
 #[cfg(test)]
@@ -301,8 +258,8 @@ mod tests {
         for a in Agent::ALL {
             assert_eq!(profiles.builtin(a).name, a.as_str());
         }
-        assert_eq!(enter_delay(Some(Agent::Claude)), Duration::from_millis(300));
-        assert!(enter_delay(Some(Agent::Sim)) < Duration::from_millis(100));
+        assert_eq!(enter_delay(None, Some(Agent::Claude), "x"), Duration::from_millis(300));
+        assert!(enter_delay(None, Some(Agent::Sim), "x") < Duration::from_millis(100));
     }
 
     #[test]
@@ -329,5 +286,26 @@ mod tests {
         assert_eq!(p.busy, Profile::builtin(Agent::Claude).busy);
         assert_eq!(profiles.resolve(Some(Agent::Claude), Some("claude")).name, "claude");
         assert_eq!(profiles.resolve(None, None).name, "shell");
+    }
+
+    #[test]
+    fn a_panes_enter_delay_comes_from_its_profile_in_ide_yml() {
+        let text = "rows:
+  - panes:
+      - {title: Bot, command: mybot --fast}
+      - {title: Lead, command: claude}
+      - {title: Sh}
+agents:
+  mybot: {enter_delay: 1234}
+  claude: {enter_delay: 777}
+";
+        let config = Config::parse(text).unwrap();
+        let c = Some(&config);
+        assert_eq!(enter_delay(c, None, "Bot"), Duration::from_millis(1234));
+        assert_eq!(enter_delay(c, Some(Agent::Claude), "Lead"), Duration::from_millis(777));
+        assert_eq!(enter_delay(c, None, "Lead"), Duration::from_millis(777));
+        assert_eq!(enter_delay(c, None, "Sh"), Profile::builtin(Agent::Shell).enter_delay);
+        let unknown = enter_delay(c, Some(Agent::Aider), "not in ide.yml");
+        assert_eq!(unknown, Profile::builtin(Agent::Aider).enter_delay);
     }
 }

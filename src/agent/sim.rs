@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::cli::out::Out;
+use crate::out::Out;
 use crate::{Error, Result};
 
 /// The line a task prompt carries so the simulated agent can find the task id.

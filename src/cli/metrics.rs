@@ -17,6 +17,7 @@ use crate::plan::eventlog;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
 use crate::report::agents::{AgentState, PaneInfo};
+use crate::report::working::working_agents;
 use crate::report::{agents, archive, history, metrics, overview};
 use crate::tmux::{Tmux, session_name};
 
@@ -152,16 +153,6 @@ fn live_state(state: crate::orchestrator::AgentState) -> Option<AgentState> {
         Seen::Exited => Some(AgentState::Exited),
         Seen::Unknown => None,
     }
-}
-
-/// Panes that have taken tasks in this mission (validators excluded), at least 1.
-pub(crate) fn working_agents(plan: &Plan, events: &[Event], now: Timestamp) -> usize {
-    let r = agents::agents(plan, events, &[], now);
-    r.agents
-        .iter()
-        .filter(|a| a.tasks_done > 0 || a.current.as_ref().is_some_and(|c| c.task.is_some()))
-        .count()
-        .max(1)
 }
 
 /// `tmux-ide mission status` (called by `cli/mission.rs`).

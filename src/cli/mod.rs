@@ -25,7 +25,7 @@ pub mod milestone;
 pub mod mission;
 pub mod orch;
 pub mod orchestrator;
-pub mod out;
+pub use crate::out;
 pub mod pane;
 pub mod send;
 pub mod session;

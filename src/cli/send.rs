@@ -1,10 +1,15 @@
-//! `tmux-ide send`: send text to a pane through a tmux buffer (never typed by a shell).
+//! `tmux-ide send`: send text to a pane through a tmux buffer (never typed by a shell),
+//! with the control characters taken out (`tmux::sanitize`) and Enter after the pause
+//! the pane's agent profile asks for.
+use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
 use super::Ctx;
 use super::session::{running_session, tmux_of};
-use crate::tmux::PaneInfo;
+use crate::agent::profiles;
+use crate::config::Config;
+use crate::tmux::resolve_pane;
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +17,7 @@ pub struct Args {
     /// The pane: its title, its role (when one pane has it) or its tmux id (`%N`).
     pub target: String,
     /// The text to send; `-` reads it from stdin (one trailing newline dropped).
-    pub text: String,
+    pub text: OsString,
     /// Paste the text without pressing Enter.
     #[arg(long)]
     pub no_enter: bool,
@@ -23,57 +28,28 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let session = running_session(ctx, &project)?;
     let tmux = tmux_of(ctx);
     let panes = tmux.list_panes(&session)?;
-    let pane = resolve(&panes, &args.target, &session)?;
+    let pane = resolve_pane(&panes, &args.target, &session)?;
     let text = if args.text == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| Error::failed(format!("reading stdin: {e}")))?;
+        let text = lossy(bytes);
         let trimmed = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t));
         trimmed.map(str::to_string).unwrap_or(text)
     } else {
-        args.text
+        lossy(args.text.into_encoded_bytes())
     };
-    tmux.paste(&pane.id, &text, !args.no_enter)?;
+    let enter = (!args.no_enter).then(|| {
+        let config = Config::load(&project).ok();
+        profiles::enter_delay(config.as_ref(), pane.agent, &pane.title)
+    });
+    tmux.paste_then_enter(&pane.id, &text, enter)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The pane a target names: `%id`, exact title, title ignoring case, then a role held
-/// by exactly one pane. Unknown targets list the panes.
-pub fn resolve<'a>(panes: &'a [PaneInfo], target: &str, session: &str) -> Result<&'a PaneInfo> {
-    let listing = || {
-        let list: Vec<String> = panes
-            .iter()
-            .map(|p| {
-                let role = p.role.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
-                format!("{} ({role}, {})", p.title, p.id)
-            })
-            .collect();
-        format!("panes: {}", list.join(", "))
-    };
-    let by = |f: &dyn Fn(&PaneInfo) -> bool| panes.iter().filter(|p| f(p)).collect::<Vec<_>>();
-    for found in [
-        by(&|p| p.id == target),
-        by(&|p| p.title == target),
-        by(&|p| p.title.eq_ignore_ascii_case(target)),
-    ] {
-        if let [one] = found.as_slice() {
-            return Ok(one);
-        }
-    }
-    let with_role = by(&|p| p.role.is_some_and(|r| r.as_str() == target));
-    match with_role.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Error::bad_input(format!("no pane `{target}` in session {session}"))
-            .with_hint(listing())),
-        many => {
-            let titles: Vec<&str> = many.iter().map(|p| p.title.as_str()).collect();
-            Err(Error::bad_input(format!(
-                "role `{target}` matches {} panes ({}); name one by title",
-                many.len(),
-                titles.join(", ")
-            ))
-            .with_hint(listing()))
-        }
-    }
+/// Bytes that are not UTF-8 (a binary file on stdin, a Latin-1 argument) become U+FFFD
+/// rather than refusing the whole text: what is readable still arrives.
+fn lossy(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

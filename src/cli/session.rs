@@ -58,18 +58,9 @@ pub(crate) fn tmux_of(ctx: &Ctx) -> Tmux {
     Tmux::new(ctx.tmux_socket.clone())
 }
 
-/// The running session of this project: found by its `@ide_project`, else by name.
+/// The running session of this project (see [`Tmux::running_session`]).
 pub(crate) fn running_session(ctx: &Ctx, project: &Project) -> Result<String> {
-    let tmux = tmux_of(ctx);
-    let root = project.root.to_string_lossy();
-    if let Some(s) = tmux.sessions()?.into_iter().find(|s| s.project == root) {
-        return Ok(s.name);
-    }
-    let expected = Config::load(project)
-        .map(|c| tmux::session_name(project, &c))
-        .unwrap_or_else(|_| tmux::session_name(project, &Config::default()));
-    Err(Error::failed(format!("session {expected} is not running (project {root})"))
-        .with_hint("start it with `tmux-ide` (or `tmux-ide up --detach`)"))
+    tmux_of(ctx).running_session(project)
 }
 
 pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {

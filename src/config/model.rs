@@ -24,9 +24,9 @@ pub struct Config {
     #[serde(default)]
     pub orchestrator: OrchestratorConfig,
     /// Agent profiles: changes to the built-in ones (keyed `claude`, `codex`, …) and
-    /// user-defined ones (any other name), see [`crate::agent::profiles`].
+    /// user-defined ones (any other name); `agent::profiles` applies them.
     #[serde(default)]
-    pub agents: BTreeMap<String, crate::agent::profiles::ProfileSpec>,
+    pub agents: BTreeMap<String, super::ProfileSpec>,
     #[serde(default)]
     pub dashboard: DashboardConfig,
 }

@@ -15,6 +15,7 @@ pub mod table;
 pub mod text;
 pub mod timefmt;
 pub mod validation;
+pub mod working;
 
 pub use coverage::{Coverage, CoverageRow, coverage};
 pub use validation::{ValidationReport, ValidationRow, Verdict, default_milestone, validation};

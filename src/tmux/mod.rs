@@ -1,16 +1,21 @@
 //! The only code that runs tmux: the runner (argv, private socket, chains), building a
-//! session from ide.yml, safe pasting through buffers, and querying panes and sessions.
+//! session from ide.yml, safe pasting through buffers (the one paste primitive, which
+//! strips control characters), querying panes and sessions, and finding the running
+//! session and the pane a target names. Uses `config` (ide.yml's model) and nothing
+//! above it: no agent, report or CLI code.
 mod layout;
 mod paste;
 mod query;
 mod runner;
+mod target;
 
 use serde::Serialize;
 
 pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
-pub use paste::ENTER_DELAY;
+pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
+pub use target::resolve_pane;
 
 use crate::config::{Agent, Config, Role};
 use crate::project::Project;

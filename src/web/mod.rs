@@ -3,6 +3,7 @@
 //! reports, and live updates as server-sent events from one watcher on `.tasks/`.
 //! Read-only unless started with `--allow-writes` (token + same-origin rule).
 pub mod api;
+mod conn;
 pub mod openapi;
 pub mod server;
 pub mod stream;

@@ -1,6 +1,7 @@
 //! The dashboard server: binds 127.0.0.1 only, routes the page and the API, refuses
 //! requests from other origins (and other Host names, against DNS rebinding), and shuts
-//! down cleanly on Ctrl-C, SIGTERM or SIGHUP (open event streams end, the token goes).
+//! down on Ctrl-C, SIGTERM or SIGHUP within about a second, whatever is connected (open
+//! event streams end, the token goes). Connections are served by `conn.rs`.
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use tokio::sync::watch;
 
 use super::api::{self, ApiError};
 use super::stream::{self, Hub};
-use super::{openapi, writes};
+use super::{conn, openapi, writes};
 use crate::project::Project;
 use crate::{Error, Result};
 
@@ -30,7 +31,7 @@ pub struct Options {
     pub open: bool,
     pub tmux_socket: Option<String>,
     /// Where the URL and the goodbye are printed (stdout).
-    pub out: crate::cli::out::Out,
+    pub out: crate::out::Out,
 }
 
 /// Shared by every handler.
@@ -137,7 +138,10 @@ pub fn run(opts: Options) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::failed(format!("cannot start the async runtime: {e}")))?;
-    rt.block_on(serve(opts))
+    let served = rt.block_on(serve(opts));
+    // Blocking jobs still running (a slow tmux call) must not hold up the exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    served
 }
 
 async fn bind(port: u16) -> Result<tokio::net::TcpListener> {
@@ -178,16 +182,14 @@ async fn serve(opts: Options) -> Result<()> {
     if opts.open {
         open_browser(&url);
     }
-    let served = axum::serve(listener, router(app))
-        .with_graceful_shutdown(async move {
-            wait_for_signal().await;
-            let _ = stop_tx.send(true);
-        })
-        .await;
+    conn::serve(listener, router(app), async move {
+        wait_for_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
     if opts.allow_writes {
         let _ = std::fs::remove_file(writes::token_path(&opts.project));
     }
-    served.map_err(|e| Error::failed(format!("dashboard server: {e}")))?;
     writeln!(opts.out.lock(), "dashboard stopped")?;
     Ok(())
 }

@@ -17,6 +17,7 @@ use crate::report::agents::{self, AgentsReport, PaneInfo};
 use crate::report::metrics::{self, Metrics};
 use crate::report::orch::describe_event;
 use crate::report::overview::{self, MilestoneLine, Overview};
+use crate::report::working::working_agents;
 use crate::report::{coverage, validation};
 use crate::{Error, Result};
 
@@ -199,7 +200,7 @@ pub fn agents(i: &Inputs, now: Timestamp) -> AgentsReport {
 
 pub fn metrics(i: &Inputs, now: Timestamp) -> MetricsView {
     let events = i.plain_events();
-    let n = crate::cli::metrics::working_agents(&i.plan, &events, now);
+    let n = working_agents(&i.plan, &events, now);
     let m = metrics::metrics(&i.plan, &events, n, now);
     let mut done: Vec<Timestamp> = i
         .plan

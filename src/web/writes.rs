@@ -1,7 +1,7 @@
 //! Writes through the dashboard (`--allow-writes` only): create a task, report an
 //! assertion, send text to a pane. Each needs the random token the server wrote to
 //! `.tmux-ide/run/dashboard.token`, in the `X-Tmux-Ide-Token` header; each goes through
-//! the same rules as the CLI (`plan::rules` inside `Store::update`, `Tmux::paste`), so bad
+//! the same rules as the CLI (`plan::rules` inside `Store::update`, `Tmux::paste_then_enter`), so bad
 //! input is refused with a 4xx and nothing is written.
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -18,11 +18,13 @@ use serde::de::DeserializeOwned;
 
 use super::api::{ApiError, ApiResult, blocking};
 use super::server::App;
-use crate::cli::Ctx;
+use crate::agent::profiles;
+use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::rules::{AssertionReport, NewTask, create_task, report_assertion};
 use crate::plan::{AssertionStatus, Store};
 use crate::project::Project;
+use crate::tmux::{Tmux, resolve_pane};
 use crate::{Error, Result};
 
 /// The header that carries the write token.
@@ -196,26 +198,23 @@ pub async fn send(
     if req.pane.trim().is_empty() {
         return Err(ApiError::bad_request("pane must not be empty"));
     }
-    let ctx = Ctx {
-        dir: Some(app.project.root.clone()),
-        json: false,
-        tmux_socket: app.tmux_socket.clone(),
-        out: Default::default(),
-        now: jiff::Timestamp::now(),
-    };
+    let tmux = Tmux::new(app.tmux_socket.clone());
     let project = app.project.clone();
     let session = {
-        let (ctx, project) = (ctx.clone(), project.clone());
-        blocking(move || crate::cli::session::running_session(&ctx, &project))
+        let (tmux, project) = (tmux.clone(), project.clone());
+        blocking(move || tmux.running_session(&project))
             .await
             .map_err(|e| ApiError::new(StatusCode::CONFLICT, e.message))?
     };
     let pane_id = blocking(move || {
-        let tmux = crate::cli::session::tmux_of(&ctx);
         let panes = tmux.list_panes(&session)?;
-        let pane = crate::cli::send::resolve(&panes, &req.pane, &session)?.id.clone();
-        tmux.paste(&pane, &req.text, req.enter)?;
-        Ok(pane)
+        let pane = resolve_pane(&panes, &req.pane, &session)?;
+        let enter = req.enter.then(|| {
+            let config = Config::load(&project).ok();
+            profiles::enter_delay(config.as_ref(), pane.agent, &pane.title)
+        });
+        tmux.paste_then_enter(&pane.id, &req.text, enter)?;
+        Ok(pane.id.clone())
     })
     .await?;
     Ok(Json(serde_json::json!({ "pane": pane_id })))
