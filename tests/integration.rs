@@ -18,6 +18,7 @@ mod tmux_send;
 mod tmux_status;
 mod tmux_support;
 mod tui_live;
+mod validate_bounds;
 mod web_api;
 mod web_browser;
 mod web_launch;
