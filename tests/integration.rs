@@ -5,6 +5,7 @@ mod agents_dispatch;
 mod agents_failures;
 mod agents_hooks;
 mod cli_basics;
+mod config_checks;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod reports;
