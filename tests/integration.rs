@@ -4,6 +4,7 @@ mod common;
 mod agents_dispatch;
 mod agents_failures;
 mod agents_hooks;
+mod agents_sim_markers;
 mod cli_basics;
 mod config_checks;
 mod orchestrator_e2e;
