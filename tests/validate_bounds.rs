@@ -25,6 +25,8 @@ fn evidence(p: &TestProject) -> String {
 
 /// Runs `tmux-ide ARGS` and returns its exit status and peak resident set in KiB, read
 /// from wait4(2) for that one process.
+// The child is reaped by wait4, which `Child` cannot see.
+#[allow(clippy::zombie_processes)]
 fn run_measured(p: &TestProject, args: &[&str]) -> (std::process::ExitStatus, i64) {
     let mut cmd = Command::new(bin());
     hermetic(&mut cmd);

@@ -104,10 +104,11 @@ pub fn claude_uninstall(mut settings: Node) -> Node {
     }
     let before = hooks.len();
     hooks.retain(|(event, _)| !emptied_events.contains(event));
-    if hooks.is_empty() && before > 0 {
-        if let Node::Object(root) = &mut settings {
-            root.retain(|(k, _)| k != "hooks");
-        }
+    if hooks.is_empty()
+        && before > 0
+        && let Node::Object(root) = &mut settings
+    {
+        root.retain(|(k, _)| k != "hooks");
     }
     settings
 }
@@ -148,7 +149,9 @@ pub fn codex_install(text: &str) -> Result<String, String> {
         None => {
             // The user's text stays byte for byte; a line at the top is a root key in
             // any valid document, and the re-parse proves it.
-            let out = format!("{CODEX_NOTIFY}\n{text}");
+            // After a byte-order mark, which TOML allows only as the very first character.
+            let (bom, rest) = text.strip_prefix('\u{feff}').map_or(("", text), |r| ("\u{feff}", r));
+            let out = format!("{bom}{CODEX_NOTIFY}\n{rest}");
             parse_toml(&out).map_err(|e| format!("adding notify would break the file: {e}"))?;
             Ok(out)
         }
@@ -165,7 +168,8 @@ pub fn codex_uninstall(text: &str) -> Result<String, String> {
     if !notify_is_ours(item) {
         return Ok(text.to_string());
     }
-    let start = text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+    let first = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let start = text[..k.start].rfind('\n').map_or(first, |i| i + 1);
     let end = text[v.end..].find('\n').map_or(text.len(), |i| v.end + i + 1);
     let out = format!("{}{}", &text[..start], &text[end..]);
     parse_toml(&out).map_err(|e| format!("removing notify would break the file: {e}"))?;
@@ -250,6 +254,10 @@ mod tests {
         // A `notify` key inside a table is not Codex's top-level one.
         let in_table = "[tui]\nnotify = true\n";
         assert!(codex_install(in_table).unwrap().starts_with(CODEX_NOTIFY));
+        let bom = "\u{feff}model = \"o3\"\n";
+        let with = codex_install(bom).unwrap();
+        assert!(with.starts_with(&format!("\u{feff}{CODEX_NOTIFY}")), "{with}");
+        assert_eq!(codex_uninstall(&with).unwrap(), bom);
     }
 
     #[test]
