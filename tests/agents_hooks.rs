@@ -58,6 +58,101 @@ fn codex_notify_is_installed_in_codex_home_and_never_replaces_the_users() {
 }
 
 #[test]
+fn claude_uninstall_removes_only_what_install_added() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    // The user's own hook calls `tmux-ide agent` too; a big integer and a key order that a
+    // float round-trip or a sorted map would change.
+    let users = r#"{"zeta": 123456789012345678901234567890, "cleanupPeriodDays": 1e3,
+  "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "tmux-ide agent idle --pane %1"}]}],
+    "PreToolUse": []}, "alpha": 1}"#;
+    p.write(".claude/settings.json", users);
+    p.ok(&["hooks", "install", "claude"]);
+    let installed = p.read(".claude/settings.json");
+    assert!(installed.contains("123456789012345678901234567890"), "{installed}");
+    assert!(installed.contains("1e3"), "{installed}");
+    p.ok(&["hooks", "uninstall", "claude"]);
+    let back = p.read(".claude/settings.json");
+    let compact = |t: &str| t.split_whitespace().collect::<String>();
+    assert_eq!(compact(&back), compact(users));
+}
+
+#[test]
+fn hook_files_keep_their_mode_and_symlinks() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    p.write("dotfiles/claude.json", "{\"model\": \"opus\"}\n");
+    p.write("dotfiles/codex.toml", "model = \"o3\"\n");
+    for file in ["dotfiles/claude.json", "dotfiles/codex.toml"] {
+        let perms = std::fs::Permissions::from_mode(0o640);
+        std::fs::set_permissions(p.path().join(file), perms).unwrap();
+    }
+    std::fs::create_dir_all(p.path().join(".claude")).unwrap();
+    std::fs::create_dir_all(p.path().join("codex-home")).unwrap();
+    // Relative links, as a dotfiles manager makes them.
+    symlink("../dotfiles/claude.json", p.path().join(".claude/settings.json")).unwrap();
+    symlink("../dotfiles/codex.toml", p.path().join("codex-home/config.toml")).unwrap();
+    let home = p.path().join("codex-home");
+    for (agent, link, target, mark) in [
+        ("claude", ".claude/settings.json", "dotfiles/claude.json", "tmux-ide-hook"),
+        ("codex", "codex-home/config.toml", "dotfiles/codex.toml", "notify = "),
+    ] {
+        let out = p.cmd().env("CODEX_HOME", &home).args(["hooks", "install", agent]).output();
+        assert!(out.unwrap().status.success(), "{agent}");
+        let meta = std::fs::symlink_metadata(p.path().join(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} is no longer a symlink");
+        assert!(p.read(target).contains(mark), "{target}: {}", p.read(target));
+        let mode = std::fs::metadata(p.path().join(target)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640, "{target}");
+    }
+}
+
+#[test]
+fn a_new_claude_settings_file_is_not_private_to_the_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    p.ok(&["hooks", "install", "claude"]);
+    let mode = std::fs::metadata(p.path().join(".claude/settings.json")).unwrap().permissions();
+    // 0666 less whatever umask the test runs under, but never a temp file's 0600.
+    assert_ne!(mode.mode() & 0o777, 0o600);
+    assert_eq!(mode.mode() & 0o600, 0o600);
+}
+
+#[test]
+fn codex_notify_written_any_way_is_the_users_and_the_file_still_parses() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    let home = p.path().join("codex-home");
+    let run = |args: &[&str]| p.cmd().env("CODEX_HOME", &home).args(args).output().unwrap();
+    for theirs in [
+        "\"notify\" = [\"notify-send\", \"done\"]\n",
+        "args = [\n  \"a\",\n  \"b\",\n]\nnotify = [\n  \"notify-send\",\n]\n",
+        "notify = [\"sh\", \"-c\", \"tmux-ide agent idle\"]\n",
+    ] {
+        p.write("codex-home/config.toml", theirs);
+        let out = run(&["hooks", "install", "codex"]);
+        assert_eq!(out.status.code(), Some(1), "{theirs}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("notify"), "{theirs}");
+        assert_eq!(p.read("codex-home/config.toml"), theirs);
+        assert!(run(&["hooks", "uninstall", "codex"]).status.success(), "{theirs}");
+        assert_eq!(p.read("codex-home/config.toml"), theirs);
+    }
+    // A multi-line array before any notify: ours goes in once, and comes out exactly.
+    let cfg = "# my config\nargs = [\n  \"a\",\n]\n\n[tui]\nnotify = true\n";
+    p.write("codex-home/config.toml", cfg);
+    assert!(run(&["hooks", "install", "codex"]).status.success());
+    let with = p.read("codex-home/config.toml");
+    assert_eq!(with.matches("notify = [").count(), 1, "{with}");
+    assert!(run(&["hooks", "uninstall", "codex"]).status.success());
+    assert_eq!(p.read("codex-home/config.toml"), cfg);
+    p.write("codex-home/config.toml", "notify = [\n");
+    assert_eq!(run(&["hooks", "install", "codex"]).status.code(), Some(1));
+    assert_eq!(p.read("codex-home/config.toml"), "notify = [\n");
+}
+
+#[test]
 fn a_codex_notify_payload_is_accepted_by_the_self_report() {
     let p = TestProject::new();
     p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");

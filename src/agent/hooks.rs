@@ -2,15 +2,22 @@
 //! into Claude Code's `settings.json` and Codex's `config.toml` (`notify`), and taking
 //! them out again. Pure text / JSON in, text / JSON out: idempotent, and every setting
 //! that is not tmux-ide's own is left exactly as it was.
-use serde_json::{Map, Value, json};
+//!
+//! What tmux-ide adds carries [`MARK`] (a trailing shell comment in a Claude Code hook
+//! command, the `$0` name of Codex's `notify` script), and uninstall removes exactly the
+//! marked entries: a hook of the user's own that calls `tmux-ide agent` stays.
+use toml_edit::{Document, Item, Value};
 
-/// Every command tmux-ide installs contains this; it is how ours are told from the user's.
-pub const MARK: &str = "tmux-ide agent ";
+pub mod json;
+pub use json::Node;
+
+/// Every entry tmux-ide installs carries this; it is how ours are told from the user's.
+pub const MARK: &str = "tmux-ide-hook";
 
 /// The shell command a Claude Code hook runs: a report for this pane, silent and harmless
 /// outside a tmux-ide pane (no `$TMUX_IDE_PANE`) or when tmux-ide is not on PATH.
 pub fn claude_command(state: &str) -> String {
-    format!("[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent {state} >/dev/null 2>&1 || true")
+    format!("[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent {state} >/dev/null 2>&1 || true # {MARK}")
 }
 
 /// (hook event, matcher, reported state) of the Claude Code hooks tmux-ide installs.
@@ -26,147 +33,212 @@ pub const CLAUDE_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("PermissionRequest", None, "waiting"),
 ];
 
-fn ours(hook: &Value) -> bool {
-    hook.get("command").and_then(Value::as_str).is_some_and(|c| c.contains(MARK))
+fn ours(hook: &Node) -> bool {
+    hook.get("command").and_then(Node::as_str).is_some_and(|c| c.ends_with(&format!("# {MARK}")))
 }
 
 /// `settings` with tmux-ide's hooks added (none twice). Errors when the document or its
 /// `hooks` is not what Claude Code expects, rather than overwrite it.
-pub fn claude_install(mut settings: Value) -> Result<Value, String> {
-    let root = settings.as_object_mut().ok_or("the settings file is not a JSON object")?;
-    let hooks = root.entry("hooks").or_insert_with(|| Value::Object(Map::new()));
-    let hooks = hooks.as_object_mut().ok_or("`hooks` in the settings file is not an object")?;
+pub fn claude_install(mut settings: Node) -> Result<Node, String> {
+    let Node::Object(root) = &mut settings else {
+        return Err("the settings file is not a JSON object".into());
+    };
+    if !root.iter().any(|(k, _)| k == "hooks") {
+        root.push(("hooks".into(), Node::Object(Vec::new())));
+    }
+    let Some(Node::Object(hooks)) = settings.get_mut("hooks") else {
+        return Err("`hooks` in the settings file is not an object".into());
+    };
     for (event, matcher, state) in CLAUDE_HOOKS {
         let command = claude_command(state);
-        let groups = hooks.entry(*event).or_insert_with(|| Value::Array(Vec::new()));
-        let groups =
-            groups.as_array_mut().ok_or_else(|| format!("`hooks.{event}` is not a list"))?;
+        if !hooks.iter().any(|(k, _)| k == event) {
+            hooks.push((event.to_string(), Node::Array(Vec::new())));
+        }
+        let Some((_, Node::Array(groups))) = hooks.iter_mut().rev().find(|(k, _)| k == event)
+        else {
+            return Err(format!("`hooks.{event}` is not a list"));
+        };
         let present = groups.iter().any(|g| {
-            g.get("matcher").and_then(Value::as_str) == *matcher
-                && g.get("hooks").and_then(Value::as_array).is_some_and(|hs| {
-                    hs.iter().any(|h| h.get("command").and_then(Value::as_str) == Some(&command))
-                })
+            g.get("matcher").and_then(Node::as_str).as_deref() == *matcher
+                && matches!(g.get("hooks"), Some(Node::Array(hs))
+                    if hs.iter().any(|h| h.get("command").and_then(Node::as_str) == Some(command.clone())))
         });
         if present {
             continue;
         }
-        let mut group = Map::new();
+        let hook = Node::object(vec![
+            ("type", Node::string("command")),
+            ("command", Node::string(&command)),
+        ]);
+        let mut group = Vec::new();
         if let Some(m) = matcher {
-            group.insert("matcher".into(), json!(m));
+            group.push(("matcher", Node::string(m)));
         }
-        group.insert("hooks".into(), json!([{ "type": "command", "command": command }]));
-        groups.push(Value::Object(group));
+        group.push(("hooks", Node::Array(vec![hook])));
+        groups.push(Node::object(group));
     }
     Ok(settings)
 }
 
-/// `settings` without any hook whose command is tmux-ide's; groups, events and a `hooks`
-/// object left empty by that are removed too.
-pub fn claude_uninstall(mut settings: Value) -> Value {
-    let Some(root) = settings.as_object_mut() else { return settings };
-    let Some(hooks) = root.get_mut("hooks").and_then(Value::as_object_mut) else {
-        return settings;
-    };
-    for groups in hooks.values_mut() {
-        let Some(list) = groups.as_array_mut() else { continue };
-        for group in list.iter_mut() {
-            if let Some(hs) = group.get_mut("hooks").and_then(Value::as_array_mut) {
+/// `settings` without the hooks tmux-ide installed; a group, event list or `hooks` object
+/// that only they filled is removed with them, and nothing that was empty before.
+pub fn claude_uninstall(mut settings: Node) -> Node {
+    let Some(Node::Object(hooks)) = settings.get_mut("hooks") else { return settings };
+    let mut emptied_events = Vec::new();
+    for (event, groups) in hooks.iter_mut() {
+        let Node::Array(list) = groups else { continue };
+        let mut emptied = vec![false; list.len()];
+        for (group, emptied) in list.iter_mut().zip(&mut emptied) {
+            if let Some(Node::Array(hs)) = group.get_mut("hooks") {
+                let before = hs.len();
                 hs.retain(|h| !ours(h));
+                *emptied = hs.is_empty() && before > 0;
             }
         }
-        list.retain(|g| g.get("hooks").and_then(Value::as_array).is_none_or(|hs| !hs.is_empty()));
+        let before = list.len();
+        let mut keep = emptied.iter().map(|e| !e);
+        list.retain(|_| keep.next().unwrap_or(true));
+        if list.is_empty() && before > 0 {
+            emptied_events.push(event.clone());
+        }
     }
-    hooks.retain(|_, groups| groups.as_array().is_none_or(|l| !l.is_empty()));
-    if hooks.is_empty() {
-        root.remove("hooks");
+    let before = hooks.len();
+    hooks.retain(|(event, _)| !emptied_events.contains(event));
+    if hooks.is_empty()
+        && before > 0
+        && let Node::Object(root) = &mut settings
+    {
+        root.retain(|(k, _)| k != "hooks");
     }
     settings
 }
 
 /// The `notify` line tmux-ide puts in Codex's `config.toml`. Codex appends a JSON payload
 /// as the last argument; it becomes `$1` of the script and is never interpreted.
-pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle >/dev/null 2>&1 || true", "tmux-ide-notify"]"#;
+pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle >/dev/null 2>&1 || true", "tmux-ide-hook"]"#;
 
-/// The top-level `notify = …` line of a config.toml, if any (before the first table).
-fn top_level_notify(text: &str) -> Option<(usize, &str)> {
-    text.lines().enumerate().take_while(|(_, l)| !l.trim_start().starts_with('[')).find(|(_, l)| {
-        let l = l.trim_start();
-        l.strip_prefix("notify").is_some_and(|r| r.trim_start().starts_with('='))
+fn parse_toml(text: &str) -> Result<Document<&str>, String> {
+    Document::parse(text).map_err(|e| {
+        let msg = e.to_string();
+        format!("not valid TOML ({}); left unchanged", msg.lines().next().unwrap_or("").trim())
     })
 }
 
-/// `config.toml` with tmux-ide's `notify`; unchanged if it is there already. Codex has
-/// one `notify` program: a different one is the user's, and is never replaced.
+/// Whether a `notify` value is the one tmux-ide installed: its `$0` is [`MARK`].
+fn notify_is_ours(item: &Item) -> bool {
+    matches!(item, Item::Value(Value::Array(a))
+        if a.iter().last().and_then(Value::as_str) == Some(MARK))
+}
+
+/// `config.toml` with tmux-ide's `notify` as its first line; unchanged if it is there
+/// already. Codex has one `notify` program: a different one (however it is written:
+/// quoted key, several lines, a table) is the user's, and is never replaced.
 pub fn codex_install(text: &str) -> Result<String, String> {
-    match top_level_notify(text) {
-        Some((_, line)) if line.contains(MARK) => Ok(text.to_string()),
-        Some((n, line)) => Err(format!(
-            "line {}: Codex already runs a notify program of yours ({}); tmux-ide will not \
-             replace it",
-            n + 1,
-            line.trim()
-        )),
-        None => Ok(format!("{CODEX_NOTIFY}\n{text}")),
+    let doc = parse_toml(text)?;
+    match doc.as_table().get_key_value("notify") {
+        Some((_, item)) if notify_is_ours(item) => Ok(text.to_string()),
+        Some((key, item)) => {
+            let line = key.span().map_or(0, |s| text[..s.start].lines().count() + 1).max(1);
+            let shown = item.span().map_or(String::new(), |s| text[s].to_string());
+            Err(format!(
+                "line {line}: Codex already runs a notify program of yours ({}); tmux-ide \
+                 will not replace it",
+                shown.split_whitespace().collect::<Vec<_>>().join(" ")
+            ))
+        }
+        None => {
+            // The user's text stays byte for byte; a line at the top is a root key in
+            // any valid document, and the re-parse proves it.
+            // After a byte-order mark, which TOML allows only as the very first character.
+            let (bom, rest) = text.strip_prefix('\u{feff}').map_or(("", text), |r| ("\u{feff}", r));
+            let out = format!("{bom}{CODEX_NOTIFY}\n{rest}");
+            parse_toml(&out).map_err(|e| format!("adding notify would break the file: {e}"))?;
+            Ok(out)
+        }
     }
 }
 
-/// `config.toml` without tmux-ide's `notify` line.
-pub fn codex_uninstall(text: &str) -> String {
-    match top_level_notify(text) {
-        Some((n, line)) if line.contains(MARK) => {
-            let mut out: Vec<&str> = text.lines().collect();
-            out.remove(n);
-            let mut joined = out.join("\n");
-            if text.ends_with('\n') && !joined.is_empty() {
-                joined.push('\n');
-            }
-            joined
-        }
-        _ => text.to_string(),
+/// `config.toml` without tmux-ide's `notify` (its whole lines); anything else unchanged.
+pub fn codex_uninstall(text: &str) -> Result<String, String> {
+    let doc = parse_toml(text)?;
+    let Some((key, item)) = doc.as_table().get_key_value("notify") else {
+        return Ok(text.to_string());
+    };
+    let (Some(k), Some(v)) = (key.span(), item.span()) else { return Ok(text.to_string()) };
+    if !notify_is_ours(item) {
+        return Ok(text.to_string());
     }
+    let first = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let start = text[..k.start].rfind('\n').map_or(first, |i| i + 1);
+    let end = text[v.end..].find('\n').map_or(text.len(), |i| v.end + i + 1);
+    let out = format!("{}{}", &text[..start], &text[end..]);
+    parse_toml(&out).map_err(|e| format!("removing notify would break the file: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn users() -> Value {
-        json!({
-            "model": "opus",
-            "permissions": {"allow": ["Bash(ls:*)"]},
-            "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}
+    fn parse(text: &str) -> Node {
+        Node::parse(text).unwrap()
+    }
+
+    const USERS: &str = r#"{"model": "opus", "permissions": {"allow": ["Bash(ls:*)"]},
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}}"#;
+
+    fn get<'a>(node: &'a Node, path: &[&str]) -> &'a Node {
+        path.iter().fold(node, |n, k| match (n, k.parse::<usize>()) {
+            (Node::Array(items), Ok(i)) => &items[i],
+            _ => n.get(k).unwrap_or_else(|| panic!("no {k} in {}", n.to_pretty())),
         })
+    }
+
+    fn text(node: &Node, path: &[&str]) -> String {
+        get(node, path).as_str().unwrap()
     }
 
     #[test]
     fn installing_claude_hooks_adds_every_event_and_keeps_the_users_settings() {
-        let out = claude_install(users()).unwrap();
-        assert_eq!(out["model"], "opus");
-        assert_eq!(out["permissions"]["allow"][0], "Bash(ls:*)");
-        assert_eq!(out["hooks"]["Stop"][0]["hooks"][0]["command"], "say done");
-        assert_eq!(out["hooks"]["Stop"][1]["hooks"][0]["command"], claude_command("idle"));
-        assert_eq!(
-            out["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"],
-            claude_command("busy")
-        );
-        let notes = out["hooks"]["Notification"].as_array().unwrap();
-        assert_eq!(notes[1]["matcher"], "permission_prompt");
-        assert_eq!(notes[1]["hooks"][0]["command"], claude_command("waiting"));
+        let out = claude_install(parse(USERS)).unwrap();
+        assert_eq!(text(&out, &["model"]), "opus");
+        assert_eq!(text(&out, &["permissions", "allow", "0"]), "Bash(ls:*)");
+        assert_eq!(text(&out, &["hooks", "Stop", "0", "hooks", "0", "command"]), "say done");
+        let stop = text(&out, &["hooks", "Stop", "1", "hooks", "0", "command"]);
+        assert_eq!(stop, claude_command("idle"));
+        let submit = text(&out, &["hooks", "UserPromptSubmit", "0", "hooks", "0", "command"]);
+        assert_eq!(submit, claude_command("busy"));
+        assert_eq!(text(&out, &["hooks", "Notification", "1", "matcher"]), "permission_prompt");
+        let waiting = text(&out, &["hooks", "Notification", "1", "hooks", "0", "command"]);
+        assert_eq!(waiting, claude_command("waiting"));
     }
 
     #[test]
     fn installing_twice_changes_nothing_and_uninstalling_restores_the_original() {
-        let once = claude_install(users()).unwrap();
-        assert_eq!(claude_install(once.clone()).unwrap(), once);
-        assert_eq!(claude_uninstall(once), users());
-        assert_eq!(claude_uninstall(claude_install(json!({})).unwrap()), json!({}));
+        let once = claude_install(parse(USERS)).unwrap();
+        assert_eq!(claude_install(once.clone()).unwrap().to_pretty(), once.to_pretty());
+        assert_eq!(claude_uninstall(once).to_pretty(), parse(USERS).to_pretty());
+        let empty = claude_uninstall(claude_install(parse("{}")).unwrap());
+        assert_eq!(empty.to_pretty(), "{}\n");
+    }
+
+    #[test]
+    fn uninstall_keeps_the_users_own_hooks_that_call_tmux_ide_and_their_empty_lists() {
+        let users = r#"{"hooks": {"Stop": [{"hooks": [{"type": "command",
+            "command": "tmux-ide agent idle --pane %1"}]}, {"hooks": []}],
+            "PreToolUse": [], "Notification": [{"matcher": "x", "hooks": []}]}}"#;
+        let round = claude_uninstall(claude_install(parse(users)).unwrap());
+        assert_eq!(round.to_pretty(), parse(users).to_pretty());
+        let empty_hooks = r#"{"hooks": {}, "n": 12345678901234567890123}"#;
+        let once = claude_install(parse(empty_hooks)).unwrap();
+        assert!(once.to_pretty().contains("12345678901234567890123"));
     }
 
     #[test]
     fn a_settings_file_of_the_wrong_shape_is_refused_not_overwritten() {
-        assert!(claude_install(json!([1, 2])).is_err());
-        assert!(claude_install(json!({"hooks": "x"})).is_err());
-        assert!(claude_install(json!({"hooks": {"Stop": {}}})).is_err());
+        assert!(claude_install(parse("[1, 2]")).is_err());
+        assert!(claude_install(parse(r#"{"hooks": "x"}"#)).is_err());
+        assert!(claude_install(parse(r#"{"hooks": {"Stop": {}}}"#)).is_err());
     }
 
     #[test]
@@ -175,12 +247,37 @@ mod tests {
         let with = codex_install(cfg).unwrap();
         assert!(with.starts_with(CODEX_NOTIFY));
         assert_eq!(codex_install(&with).unwrap(), with);
-        assert_eq!(codex_uninstall(&with), cfg);
+        assert_eq!(codex_uninstall(&with).unwrap(), cfg);
         let theirs = "notify = [\"notify-send\"]\n";
         assert!(codex_install(theirs).unwrap_err().contains("notify-send"));
-        assert_eq!(codex_uninstall(theirs), theirs);
+        assert_eq!(codex_uninstall(theirs).unwrap(), theirs);
         // A `notify` key inside a table is not Codex's top-level one.
         let in_table = "[tui]\nnotify = true\n";
         assert!(codex_install(in_table).unwrap().starts_with(CODEX_NOTIFY));
+        let bom = "\u{feff}model = \"o3\"\n";
+        let with = codex_install(bom).unwrap();
+        assert!(with.starts_with(&format!("\u{feff}{CODEX_NOTIFY}")), "{with}");
+        assert_eq!(codex_uninstall(&with).unwrap(), bom);
+    }
+
+    #[test]
+    fn codex_notify_is_found_however_it_is_written() {
+        for theirs in [
+            "\"notify\" = [\"notify-send\"]\n",
+            "'notify' = [\"a\"]\n",
+            "args = [\n  \"x\",\n  \"y\",\n]\nnotify = [\n  \"notify-send\",\n  \"hi\",\n]\n",
+            "notify.program = \"x\"\n",
+            "[notify]\nprogram = \"x\"\n",
+            "notify = [\"sh\", \"-c\", \"tmux-ide agent idle\"]\n",
+        ] {
+            assert!(codex_install(theirs).is_err(), "{theirs}");
+            assert_eq!(codex_uninstall(theirs).unwrap(), theirs);
+        }
+    }
+
+    #[test]
+    fn codex_config_that_is_not_toml_is_refused() {
+        assert!(codex_install("notify = [\n").unwrap_err().contains("not valid TOML"));
+        assert!(codex_uninstall("a = 1\na = 2\n").is_err());
     }
 }

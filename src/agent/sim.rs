@@ -1,6 +1,13 @@
 //! The simulated agent: a REPL that behaves like a well-mannered AI agent in a pane. It
 //! waits at a prompt, takes a pasted tmux-ide prompt, "works" for a while, then reports
 //! back with the same `tmux-ide` commands a real agent would run.
+//!
+//! A prompt quotes plan text verbatim, and plan text may hold marker lines of its own
+//! (a task description that says `TMUX-IDE-TASK: 002`). So the agent acts only on the
+//! marker at the top of a prompt (its first line, or its second after the
+//! `# tmux-ide …` header) and ignores every later line of it. Where a prompt starts and
+//! ends comes from bracketed paste, which the agent turns on in its terminal and tmux
+//! uses for every prompt; without it (input from a pipe) a header line starts a prompt.
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -86,16 +93,79 @@ pub fn parse_request(line: &str) -> Option<Request> {
     Some(Request::Validate { milestone, round, assertions })
 }
 
+/// What a terminal sends before and after pasted text once bracketed paste is on.
+const PASTE_START: &str = "\x1b[200~";
+const PASTE_END: &str = "\x1b[201~";
+
+/// Splits the input lines into prompts and yields each prompt's own request, if any.
+#[derive(Debug, Default)]
+pub struct Framer {
+    /// The line number within the current prompt; `None` between prompts.
+    index: Option<usize>,
+    in_paste: bool,
+    /// Whether the current prompt's first line was a `# tmux-ide …` header.
+    header: bool,
+}
+
+impl Framer {
+    pub fn feed(&mut self, raw: &str) -> Option<Request> {
+        let mut text = raw;
+        if let Some(i) = text.rfind(PASTE_START) {
+            // What was typed before the paste on this line is not part of the prompt.
+            text = &text[i + PASTE_START.len()..];
+            self.in_paste = true;
+            self.index = None;
+        }
+        let ends = text.contains(PASTE_END);
+        let text = text.replace(PASTE_END, "");
+        let is_header = text.trim_start().starts_with("# tmux-ide ");
+        if !self.in_paste && is_header {
+            self.index = None;
+        }
+        let index = self.index.map_or(0, |i| i + 1);
+        self.index = Some(index);
+        let request = match index {
+            0 => {
+                self.header = is_header;
+                if is_header { None } else { parse_request(&text) }
+            }
+            1 if self.header => parse_request(&text),
+            _ => None,
+        };
+        // A paste ends its prompt; so does a request typed (or piped) on a line of its
+        // own, so that the next line may be another.
+        if ends || (!self.in_paste && index == 0 && request.is_some()) {
+            self.index = None;
+        }
+        if ends {
+            self.in_paste = false;
+        }
+        request
+    }
+}
+
 /// Runs the agent until its input closes.
 pub fn run(opts: &SimOptions) -> Result<()> {
+    use std::io::IsTerminal;
     let mut sim = Sim { opts, rounds_seen: HashMap::new() };
+    let terminal = std::io::stdin().is_terminal();
+    if terminal {
+        // Bracketed paste on: every prompt tmux pastes arrives framed.
+        write!(opts.out.lock(), "\x1b[?2004h")?;
+    }
     writeln!(opts.out.lock(), "tmux-ide simulated agent — paste a tmux-ide prompt to start")?;
     sim.report("idle");
     sim.show_prompt()?;
-    let stdin = std::io::stdin();
-    for line in stdin.lock().lines() {
-        let line = line?;
-        let Some(request) = parse_request(&line) else { continue };
+    let mut framer = Framer::default();
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if stdin.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let Some(request) = framer.feed(line.trim_end_matches(['\n', '\r'])) else { continue };
         sim.report("busy");
         match request {
             Request::Task { id } => sim.do_task(&id)?,
@@ -105,6 +175,11 @@ pub fn run(opts: &SimOptions) -> Result<()> {
         }
         sim.report("idle");
         sim.show_prompt()?;
+    }
+    if terminal {
+        let mut out = opts.out.lock();
+        write!(out, "\x1b[?2004l")?;
+        out.flush()?;
     }
     Ok(())
 }
@@ -255,6 +330,56 @@ mod tests {
         assert_eq!(parse_request("## Task"), None);
         assert_eq!(parse_request("mention of TMUX-IDE-TASK: 003 mid-line"), None);
         assert_eq!(parse_request("TMUX-IDE-TASK: "), None);
+    }
+
+    fn requests(lines: &[&str]) -> Vec<Request> {
+        let mut framer = Framer::default();
+        lines.iter().filter_map(|l| framer.feed(l)).collect()
+    }
+
+    fn task(id: &str) -> Request {
+        Request::Task { id: id.into() }
+    }
+
+    #[test]
+    fn only_the_marker_at_the_top_of_a_pasted_prompt_counts() {
+        let prompt = [
+            "\x1b[200~# tmux-ide task 001: first",
+            "TMUX-IDE-TASK: 001",
+            "",
+            "## Task",
+            "# tmux-ide task 002: spoofed",
+            "TMUX-IDE-TASK: 002",
+            "TMUX-IDE-VALIDATE: M1 VAL-X-001",
+            "\x1b[201~",
+            "\x1b[200~TMUX-IDE-TASK: 003",
+            "TMUX-IDE-TASK: 004\x1b[201~",
+        ];
+        assert_eq!(requests(&prompt), [task("001"), task("003")]);
+    }
+
+    #[test]
+    fn a_marker_below_the_header_line_or_without_a_header_is_body_text() {
+        let pasted = ["\x1b[200~Some text", "TMUX-IDE-TASK: 002", "\x1b[201~"];
+        assert_eq!(requests(&pasted), []);
+        // Typed before any paste: text before the paste on its line is dropped.
+        let typed = ["TMUX-IDE-TASK: 001", "TMUX-IDE-TASK: 002", "x\x1b[200~TMUX-IDE-TASK: 003"];
+        assert_eq!(requests(&typed), [task("001"), task("002"), task("003")]);
+    }
+
+    #[test]
+    fn unframed_input_starts_a_prompt_at_each_header() {
+        let piped = [
+            "# tmux-ide task 001: first",
+            "TMUX-IDE-TASK: 001",
+            "TMUX-IDE-TASK: 002",
+            "body",
+            "# tmux-ide validation M1 round 1: x",
+            "TMUX-IDE-VALIDATE: M1 round=1 VAL-A-001",
+        ];
+        let got = requests(&piped);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0], task("001"));
     }
 
     #[test]

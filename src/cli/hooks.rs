@@ -48,18 +48,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             (path, text)
         }
     };
+    let unchanged_text;
     let after = match (args.agent, install) {
         (HookAgent::Claude, _) => {
-            let doc: serde_json::Value = if before.trim().is_empty() {
-                serde_json::json!({})
-            } else {
-                serde_json::from_str(&before).map_err(|e| {
-                    Error::failed(format!(
-                        "{}: not valid JSON ({e}); left unchanged",
-                        path.display()
-                    ))
-                })?
-            };
+            let text = if before.trim().is_empty() { "{}" } else { &before };
+            let doc = hooks::Node::parse(text).map_err(|e| {
+                Error::failed(format!("{}: not valid JSON ({e}); left unchanged", path.display()))
+            })?;
+            // Compared as re-printed trees, so a file that only differs from ours in
+            // layout is not rewritten.
+            unchanged_text = doc.to_pretty();
             let doc = if install {
                 hooks::claude_install(doc).map_err(|e| {
                     Error::failed(format!("{}: {e}; left unchanged", path.display()))
@@ -67,19 +65,27 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             } else {
                 hooks::claude_uninstall(doc)
             };
-            let mut text = serde_json::to_string_pretty(&doc)
-                .map_err(|e| Error::failed(format!("cannot write settings: {e}")))?;
-            text.push('\n');
-            text
+            doc.to_pretty()
         }
-        (HookAgent::Codex, true) => hooks::codex_install(&before).map_err(|e| {
-            Error::failed(format!("{}: {e}", path.display()))
-                .with_hint("remove your notify line or call `tmux-ide agent idle` from it")
-        })?,
-        (HookAgent::Codex, false) => hooks::codex_uninstall(&before),
+        (HookAgent::Codex, install) => {
+            unchanged_text = before.clone();
+            let edited = if install {
+                hooks::codex_install(&before)
+            } else {
+                hooks::codex_uninstall(&before)
+            };
+            edited.map_err(|e| {
+                let err = Error::failed(format!("{}: {e}", path.display()));
+                if install && e.contains("notify program of yours") {
+                    err.with_hint("remove your notify line or call `tmux-ide agent idle` from it")
+                } else {
+                    err
+                }
+            })?
+        }
     };
     let verb = if install { "installed in" } else { "removed from" };
-    if normalise(&after) == normalise(&before) || (!install && before.is_empty()) {
+    if after == unchanged_text || (!install && before.is_empty()) {
         writeln!(
             ctx.out(),
             "tmux-ide hooks already {} {}",
@@ -101,10 +107,6 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn normalise(text: &str) -> String {
-    text.trim().to_string()
-}
-
 fn read(path: &Path) -> Result<String> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(t),
@@ -123,11 +125,47 @@ fn codex_home() -> Result<PathBuf> {
         .ok_or_else(|| Error::failed("neither $CODEX_HOME nor $HOME is set"))
 }
 
+/// Replaces the file `path` names, atomically. A symlink is followed and its target
+/// replaced (the link stays a link), and the target keeps its permissions; a new file
+/// gets the usual mode (0666 less the umask), not a temp file's 0600.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
+    use std::os::unix::fs::PermissionsExt;
+    let target = resolve_links(path)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    let existing = match std::fs::metadata(&target) {
+        Ok(meta) => Some(meta.permissions()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&target, e)),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmux-ide-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    if let Some(perms) = existing {
+        tmp.as_file().set_permissions(perms).map_err(|e| Error::io(&target, e))?;
+    }
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| Error::io(&target, e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(&target, e))?;
+    tmp.persist(&target).map_err(|e| Error::io(&target, e.error))?;
     Ok(())
+}
+
+/// The file at the end of `path`'s symlinks (which need not exist yet).
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    // As many hops as Linux follows before ELOOP.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = std::fs::read_link(&current).map_err(|e| Error::io(&current, e))?;
+                current = current.parent().unwrap_or(Path::new("/")).join(link);
+            }
+            Ok(_) => return Ok(current),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(current),
+            Err(e) => return Err(Error::io(&current, e)),
+        }
+    }
+    Err(Error::failed(format!("{}: too many levels of symbolic links", path.display())))
 }

@@ -28,9 +28,19 @@ pub struct Args {
 
     /// Agents the ETA assumes work in parallel (default: the panes that have taken
     /// tasks, at least 1).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_agents)]
     pub agents: Option<usize>,
 }
+
+/// `--agents`: no ETA exists for zero agents, and no team is bigger than [`MAX_AGENTS`].
+fn parse_agents(s: &str) -> std::result::Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_AGENTS).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of agents (allowed: 1..={MAX_AGENTS})")),
+    }
+}
+
+const MAX_AGENTS: usize = 1000;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum View {

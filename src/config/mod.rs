@@ -82,15 +82,26 @@ impl Config {
 }
 
 /// Every problem in the project's ide.yml (empty when it is valid).
+/// Also checks what `up` checks against the disk (pane directories), so that a file it
+/// passes is one `up` takes.
 pub fn problems(project: &Project) -> Result<Vec<Problem>> {
     let text = read(project)?;
-    Ok(Config::parse(&text).err().unwrap_or_default())
+    Ok(match Config::parse(&text) {
+        Ok(config) => validate::limits::check_dirs(&config, &project.root),
+        Err(problems) => problems,
+    })
 }
 
 fn read(project: &Project) -> Result<String> {
     let path = project.ide_yml();
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(text),
+    match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            Error::bad_input(format!(
+                "{}: not UTF-8 text (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Err(Error::bad_input(format!("no ide.yml in {}", project.root.display()))
                 .with_hint("create one with `tmux-ide init`"))

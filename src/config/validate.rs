@@ -1,12 +1,16 @@
 //! Checking ide.yml before it becomes a [`Config`](super::Config): every unknown key
 //! (with its path and the nearest valid key), every wrong type, and the semantic rules
-//! (sizes, unique titles, one focus, `master_pane`, colours, env names), all at once.
+//! (sizes, unique titles, one focus, `master_pane`, colours, env names, number ranges,
+//! NUL characters), all at once.
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Value;
 
 use super::model::{Agent, Percent, Role};
+use limits::Range;
+
+pub(crate) mod limits;
 
 /// One thing wrong with ide.yml: where (`rows[1].panes[0].titel`) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,10 +21,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = limits::one_line(&self.message);
         if self.path.is_empty() {
-            f.write_str(&self.message)
+            f.write_str(&message)
         } else {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{}: {message}", limits::one_line(&self.path))
         }
     }
 }
@@ -30,6 +35,8 @@ enum Shape {
     Str,
     Bool,
     UInt,
+    /// A whole number within a range.
+    Range(&'static Range),
     Size,
     /// A string, number or boolean (env values).
     Scalar,
@@ -64,15 +71,15 @@ const PROFILE: Shape = Shape::Map(&[
     ("match", Shape::List(&Shape::Str), false),
     ("processes", Shape::List(&Shape::Str), false),
     ("titles", Shape::List(&Shape::Str), false),
-    ("tail_lines", Shape::UInt, false),
+    ("tail_lines", Shape::Range(&limits::TAIL_LINES), false),
     ("ready", Shape::List(&Shape::Str), false),
     ("busy", Shape::List(&Shape::Str), false),
     ("waiting", Shape::List(&Shape::Str), false),
     ("rate_limited", Shape::List(&Shape::Str), false),
     ("paste_marker", Shape::List(&Shape::Str), false),
-    ("enter_delay", Shape::UInt, false),
+    ("enter_delay", Shape::Range(&limits::ENTER_DELAY), false),
     ("second_enter", Shape::Bool, false),
-    ("receipt_timeout", Shape::UInt, false),
+    ("receipt_timeout", Shape::Range(&limits::RECEIPT_TIMEOUT), false),
     ("hooks", Shape::Enum(HOOK_KINDS), false),
 ]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
@@ -105,10 +112,10 @@ const ROOT: Shape = Shape::Map(&[
             ("enabled", Shape::Bool, false),
             ("auto_dispatch", Shape::Bool, false),
             ("dispatch_mode", Shape::Enum(DISPATCH_MODES), false),
-            ("poll_interval", Shape::UInt, false),
-            ("stall_timeout", Shape::UInt, false),
+            ("poll_interval", Shape::Range(&limits::POLL_INTERVAL), false),
+            ("stall_timeout", Shape::Range(&limits::STALL_TIMEOUT), false),
             ("master_pane", Shape::Str, false),
-            ("max_concurrent_agents", Shape::UInt, false),
+            ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
         ]),
         false,
     ),
@@ -124,6 +131,7 @@ const ROOT: Shape = Shape::Map(&[
 pub fn check(doc: &Value) -> Vec<Problem> {
     let mut problems = Vec::new();
     walk(doc, &ROOT, "", &mut problems);
+    limits::check_nul(doc, "", &mut problems);
     semantic(doc, &mut problems);
     // The schema's lists and the enums must not drift apart.
     debug_assert_eq!(ROLES.len(), Role::ALL.len());
@@ -172,6 +180,7 @@ fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
         Shape::UInt if !value.is_u64() => {
             push(problems, path, format!("expected a whole number ≥ 0, found {}", kind(value)));
         }
+        Shape::Range(range) => limits::check_range(value, range, path, problems),
         Shape::Size => {
             let text = match value {
                 Value::String(s) => Some(s.clone()),
@@ -362,7 +371,7 @@ fn semantic(doc: &Value, problems: &mut Vec<Problem>) {
                 }
             }
             if let Some(Value::Object(env)) = pane.get("env") {
-                for key in env.keys().filter(|k| !is_env_name(k)) {
+                for key in env.keys().filter(|k| !is_env_name(k) && !k.contains('\0')) {
                     push(
                         problems,
                         &format!("{at}.env.{key}"),

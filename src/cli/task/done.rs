@@ -24,6 +24,13 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    // Checked here, not by clap: clap's message would quote the blank text, newlines and
+    // all, over several lines.
+    if args.proof.trim().is_empty() {
+        return Err(Error::bad_input(
+            "--proof must not be blank (say what was done and how to verify it)",
+        ));
+    }
     let project = ctx.project()?;
     let now = Timestamp::now();
     // The library is appended under the store lock, so entries keep the order of the

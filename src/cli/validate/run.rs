@@ -24,7 +24,8 @@ pub struct Args {
     #[arg(long, short)]
     pub milestone: Option<String>,
     /// Seconds each verify command may take before it is killed and fails.
-    #[arg(long, default_value_t = 300)]
+    // Bounded so that the deadline (now + timeout) cannot overflow.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 }
 
