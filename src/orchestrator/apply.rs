@@ -114,6 +114,7 @@ impl Runner {
         now: Timestamp,
     ) -> Result<bool> {
         let started = self.store.update(|plan, events| {
+            let plan_seq = plan.seq;
             let Some(m) = plan.milestone_mut(milestone) else { return Ok(None) };
             let already = m.status == MilestoneStatus::Validating
                 && m.validation.as_ref().is_some_and(|v| v.pane.is_some());
@@ -124,6 +125,7 @@ impl Runner {
             m.validation = Some(ValidationRound {
                 round,
                 started: now,
+                seq: Some(plan_seq),
                 pane: Some(title.to_string()),
                 assertions: assertions.to_vec(),
             });
@@ -203,7 +205,7 @@ impl Runner {
                 if open {
                     continue;
                 }
-                let id = plan.next_task_id();
+                let id = plan.next_task_id()?;
                 plan.tasks.push(remediation_task(&id, milestone, r, now));
                 events.push(Event::new(now, "task_created").task(&id).milestone(milestone));
                 events.push(

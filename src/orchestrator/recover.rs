@@ -64,7 +64,7 @@ impl Runner {
             let reported = round
                 .assertions
                 .iter()
-                .all(|a| plan.assertions.get(a).is_some_and(|r| r.updated >= round.started));
+                .all(|a| plan.assertions.get(a).is_some_and(|r| round.counts(r)));
             let last = last_of(events, &["prompt_delivered", "validation_dispatched"], |e| {
                 e.ts >= round.started
                     && e.pane.as_deref() == Some(pane.title.as_str())

@@ -46,12 +46,13 @@ pub(super) fn lifecycle<'w>(
     }
 }
 
-/// Every assertion of the round has a verdict reported since the round began.
+/// Every assertion of the round has a verdict reported since the round began (in the
+/// log's order, not by the clock: see [`ValidationRound::counts`]).
 fn round_finished(plan: &Plan, round: &ValidationRound) -> bool {
     round.assertions.iter().all(|a| {
         plan.assertions
             .get(a)
-            .is_some_and(|r| r.status != AssertionStatus::Pending && r.updated >= round.started)
+            .is_some_and(|r| r.status != AssertionStatus::Pending && round.counts(r))
     })
 }
 
@@ -75,7 +76,8 @@ fn start_round<'w>(
     let round = match &milestone.validation {
         None => 1,
         Some(r) if r.pane.is_none() => r.round,
-        Some(r) => r.round + 1,
+        // A round number read from the file cannot wrap around to 0.
+        Some(r) => r.round.saturating_add(1),
     };
     actions.push(Action::StartValidation {
         milestone: milestone.id.clone(),
