@@ -366,3 +366,7 @@ pub fn normalize_milestone_id(s: &str) -> String {
         _ => s.to_string(),
     }
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;
