@@ -269,10 +269,9 @@ impl Runner {
         now: Timestamp,
     ) -> Result<()> {
         let dir = self.project.run_dir().join("prompts");
-        fs_err::create_dir_all(&dir)?;
         let stamp = now.strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
         let name = format!("{stamp}-{}.md", task.unwrap_or("validation"));
-        fs_err::write(dir.join(name), &text)?;
+        crate::project::write_file(&self.project.root, &dir.join(name), text.as_bytes())?;
         self.pending.push(Delivery {
             pane: pane.to_string(),
             title: title.to_string(),

@@ -1,5 +1,6 @@
-//! `tmux-ide task done`: finish a task and add its summary to the knowledge library.
-use std::io::Write as _;
+//! `tmux-ide task done`: finish a task and add its summary to the knowledge library, as
+//! text that cannot start a heading or a fence of its own (each entry stays one section).
+use std::io::{Read as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -44,26 +45,33 @@ fn append_learnings(project: &Project, task: &Task, now: Timestamp) -> Result<()
         return Ok(());
     };
     let date = now.to_zoned_datetime(jiff::tz::TimeZone::system()).date();
-    let entry =
-        format!("## Task {} — {} ({date})\n\n{}\n", task.id, task.title, summary.trim_end());
+    let title = task.title.replace(['\r', '\n'], " ");
+    let entry = format!(
+        "## Task {} — {} ({date})\n\n{}\n",
+        task.id,
+        title,
+        inert_markdown(summary.trim_end())
+    );
     let library = project.library_dir();
-    append_entry(&library.join("learnings.md"), &entry)?;
+    let mut files = vec![library.join("learnings.md")];
     if task.specialty.as_deref() == Some("research") {
-        append_entry(&library.join("research-findings.md"), &entry)?;
+        files.push(library.join("research-findings.md"));
+    }
+    // Opened (symlinks refused) before anything is written, so a refusal writes nothing.
+    let opened: Vec<_> = files
+        .iter()
+        .map(|path| Ok((path, crate::project::open_append(&project.root, path)?)))
+        .collect::<Result<_>>()?;
+    for (path, file) in opened {
+        append_entry(path, file, &entry)?;
     }
     Ok(())
 }
 
 /// Appends `entry` as its own block: separated from earlier text by one blank line.
-fn append_entry(path: &Path, entry: &str) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs_err::create_dir_all(dir)?;
-    }
-    let existing = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(Error::io(path, e)),
-    };
+fn append_entry(path: &Path, mut file: std::fs::File, entry: &str) -> Result<()> {
+    let mut existing = String::new();
+    file.read_to_string(&mut existing).map_err(|e| Error::io(path, e))?;
     let sep = if existing.is_empty() || existing.ends_with("\n\n") {
         ""
     } else if existing.ends_with('\n') {
@@ -71,11 +79,66 @@ fn append_entry(path: &Path, entry: &str) -> Result<()> {
     } else {
         "\n\n"
     };
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
     file.write_all(format!("{sep}{entry}").as_bytes()).map_err(|e| Error::io(path, e))?;
     Ok(())
+}
+
+/// `text` with every line that would start a block of its own escaped by a backslash
+/// (which Markdown shows as nothing): ATX headings (`#`), setext underlines (`===`,
+/// `---`), code fences (```` ``` ````, `~~~`) and HTML blocks (`<`), so a summary cannot
+/// add a heading, or open a fence or comment that swallows the entries after it.
+fn inert_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let body = line.trim_start_matches([' ', '\t']);
+        let indent = &line[..line.len() - body.len()];
+        let underline = |c: char| {
+            body.trim_end().len() > 0 && body.trim_end().chars().all(|x| x == c || x == ' ')
+        };
+        let starts_block =
+            body.starts_with(['#', '<', '`', '~']) || underline('=') || underline('-');
+        out.push_str(indent);
+        if starts_block {
+            out.push('\\');
+        }
+        out.push_str(body);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert_markdown;
+    use pulldown_cmark::{Event, Parser, Tag};
+
+    fn blocks(md: &str) -> (usize, usize, usize) {
+        let (mut headings, mut code, mut html) = (0, 0, 0);
+        for e in Parser::new(md) {
+            match e {
+                Event::Start(Tag::Heading { .. }) => headings += 1,
+                Event::Start(Tag::CodeBlock(_)) => code += 1,
+                Event::Start(Tag::HtmlBlock) => html += 1,
+                _ => {}
+            }
+        }
+        (headings, code, html)
+    }
+
+    #[test]
+    fn summary_lines_cannot_start_a_heading_fence_or_html_block() {
+        let hostile = "Fine.\n## Task 999 — fake\n  # also\n```\ncode\n~~~\nSetext\n===\nx\n---\n<!--\nhidden";
+        let md =
+            format!("## Task 001 — real\n\n{}\n\n## Task 002 — next\n", inert_markdown(hostile));
+        assert_eq!(blocks(&md), (2, 0, 0), "{md}");
+        assert!(md.contains("\\## Task 999 — fake") && md.contains("  \\# also"), "{md}");
+    }
+
+    #[test]
+    fn ordinary_text_is_left_as_it_is() {
+        let text = "Used jose.\n- a list\n  indented `code` and #hashtag\n\n> quoted";
+        assert_eq!(inert_markdown(text), text);
+    }
 }
