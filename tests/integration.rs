@@ -12,6 +12,7 @@ mod store_commands;
 mod store_concurrency;
 mod store_init;
 mod store_seed;
+mod store_symlinks;
 mod tmux_config;
 mod tmux_layout;
 mod tmux_send;

@@ -213,6 +213,16 @@ impl ValidationRound {
             _ => result.updated.as_millisecond() >= self.started.as_millisecond(),
         }
     }
+
+    /// Whether `event` was logged since this round began, ordered like [`Self::counts`]:
+    /// the plan keeps nanoseconds and the log milliseconds, so by time the comparison is
+    /// made at the log's precision (else a round's own event, rounded down, looks older).
+    pub fn logged_since(&self, event: &Event) -> bool {
+        match (self.seq, event.seq) {
+            (Some(round), Some(seq)) => seq > round,
+            _ => event.ts.as_millisecond() >= self.started.as_millisecond(),
+        }
+    }
 }
 
 impl MissionStatus {

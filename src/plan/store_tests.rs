@@ -162,3 +162,15 @@ fn a_symlinked_tasks_json_is_refused_and_its_target_left_alone() {
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
     assert!(std::fs::symlink_metadata(s.path()).unwrap().file_type().is_symlink());
 }
+
+#[test]
+fn a_symlinked_log_refuses_plain_appends_and_its_target_is_left_alone() {
+    let (d, s) = store();
+    let outside = d.path().join("outside");
+    std::fs::write(&outside, "keep").unwrap();
+    std::fs::create_dir_all(d.path().join(".tasks")).unwrap();
+    std::os::unix::fs::symlink(&outside, d.path().join(".tasks/events.jsonl")).unwrap();
+    let err = s.append_events(&[Event::new(Timestamp::now(), "x")]).unwrap_err();
+    assert!(err.message.contains("events.jsonl: is a symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+}
