@@ -11,6 +11,7 @@ mod reports;
 mod store_commands;
 mod store_concurrency;
 mod store_init;
+mod store_integrity;
 mod store_seed;
 mod store_symlinks;
 mod tmux_config;
