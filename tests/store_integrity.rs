@@ -165,3 +165,28 @@ fn a_task_or_goal_id_at_the_limit_is_refused_rather_than_wrapped() {
     assert!(stderr.contains("G4294967295"), "{stderr}");
     p.ok(&["task", "create", "Fourth", "--goal", "Ship"]);
 }
+
+#[test]
+fn a_summary_cannot_add_a_heading_or_a_fence_to_the_library() {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let p = TestProject::new();
+    p.ok(&["task", "create", "First", "--specialty", "research"]);
+    p.ok(&["task", "create", "Second"]);
+    let hostile = "Done.\n## Task 999 — fake\n```\nunclosed fence\nSetext\n===\n<!-- swallow";
+    p.ok(&["task", "done", "001", "--proof", "p", "--summary", hostile]);
+    p.ok(&["task", "done", "002", "--proof", "p", "--summary", "Plain."]);
+    for file in ["learnings.md", "research-findings.md"] {
+        let md = p.read(&format!(".tmux-ide/library/{file}"));
+        let blocks: Vec<String> = Parser::new(&md)
+            .filter_map(|e| match e {
+                Event::Start(Tag::Heading { .. }) => Some("heading".to_string()),
+                Event::Start(Tag::CodeBlock(_)) => Some("code".to_string()),
+                Event::Start(Tag::HtmlBlock) => Some("html".to_string()),
+                _ => None,
+            })
+            .collect();
+        let want = if file == "learnings.md" { 2 } else { 1 };
+        assert_eq!(blocks, vec!["heading"; want], "{file}:\n{md}");
+        assert!(md.contains("Task 999 — fake"), "the text itself is kept:\n{md}");
+    }
+}

@@ -85,3 +85,14 @@ fn without_positions_a_report_in_the_rounds_millisecond_counts() {
     assert!(r.counts(&result("2026-01-01T10:00:00.123Z", None)));
     assert!(!r.counts(&result("2026-01-01T10:00:00.122Z", None)));
 }
+
+#[test]
+fn a_rounds_own_event_rounded_down_to_the_millisecond_is_logged_since_it_began() {
+    let mut event =
+        Event::new("2026-01-01T10:00:00.123Z".parse().unwrap(), "validation_dispatched");
+    assert!(round("2026-01-01T10:00:00.123456789Z", None).logged_since(&event));
+    assert!(!round("2026-01-01T10:00:00.124Z", None).logged_since(&event));
+    event.seq = Some(11);
+    assert!(round("2026-01-01T11:00:00Z", Some(10)).logged_since(&event), "by position");
+    assert!(!round("2026-01-01T09:00:00Z", Some(11)).logged_since(&event));
+}

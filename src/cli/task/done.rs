@@ -95,11 +95,13 @@ fn inert_markdown(text: &str) -> String {
         }
         let body = line.trim_start_matches([' ', '\t']);
         let indent = &line[..line.len() - body.len()];
-        let underline = |c: char| {
-            body.trim_end().len() > 0 && body.trim_end().chars().all(|x| x == c || x == ' ')
-        };
-        let starts_block =
-            body.starts_with(['#', '<', '`', '~']) || underline('=') || underline('-');
+        let rest = body.trim_end();
+        let underline = |c: char| !rest.is_empty() && rest.chars().all(|x| x == c || x == ' ');
+        let starts_block = body.starts_with(['#', '<'])
+            || body.starts_with("```")
+            || body.starts_with("~~~")
+            || underline('=')
+            || underline('-');
         out.push_str(indent);
         if starts_block {
             out.push('\\');
@@ -138,7 +140,8 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_left_as_it_is() {
-        let text = "Used jose.\n- a list\n  indented `code` and #hashtag\n\n> quoted";
+        let text =
+            "Used jose.\n- a list\n  indented `code` and #hashtag\n`inline` first\n\n> quoted";
         assert_eq!(inert_markdown(text), text);
     }
 }
