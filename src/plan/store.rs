@@ -64,16 +64,20 @@ impl Store {
         parse_plan(&self.tasks, &text)
     }
 
-    /// The committed events `tasks.json` holds; empty when it is missing or unreadable
-    /// (then there is nothing to recover from it, and the plan's own readers say why).
-    fn pending_events(&self) -> Vec<Event> {
+    /// The committed events `tasks.json` holds and its `seq`, read without the rest of
+    /// the plan; none when it is missing or unreadable (then there is nothing to recover
+    /// from it, and the plan's own readers say why).
+    fn pending_events(&self) -> (Vec<Event>, u64) {
         #[derive(serde::Deserialize)]
         struct Pending {
             #[serde(default)]
+            seq: u64,
+            #[serde(default)]
             pending_events: Vec<Event>,
         }
-        let Ok(text) = std::fs::read(&self.tasks) else { return Vec::new() };
-        serde_json::from_slice::<Pending>(&text).map_or_else(|_| Vec::new(), |p| p.pending_events)
+        let Ok(text) = std::fs::read(&self.tasks) else { return (Vec::new(), 0) };
+        serde_json::from_slice::<Pending>(&text)
+            .map_or_else(|_| (Vec::new(), 0), |p| (p.pending_events, p.seq))
     }
 
     /// Read-modify-write under the lock. `f` changes the plan and pushes the events that
@@ -87,11 +91,12 @@ impl Store {
         let mut plan = self.load_with_pending()?;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
-        plan.seq = log.last_seq();
+        // Never behind the plan, so positions keep rising even if the log was truncated.
+        plan.seq = log.last_seq().max(plan.seq);
         let before = plan.clone();
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
-        number(&mut events, log.last_seq());
+        number(&mut events, before.seq);
         if plan == before {
             log.append(&events)?;
             return Ok(value);
@@ -115,9 +120,10 @@ impl Store {
         }
         let _lock = self.lock()?;
         let mut log = LogFile::open(&self.root, &self.events)?;
-        flush(&mut log, &self.pending_events())?;
+        let (earlier, plan_seq) = self.pending_events();
+        flush(&mut log, &earlier)?;
         let mut events = events.to_vec();
-        number(&mut events, log.last_seq());
+        number(&mut events, log.last_seq().max(plan_seq));
         log.append(&events)
     }
 
@@ -140,7 +146,7 @@ impl Store {
     /// plus the committed events in `tasks.json` it does not have yet.
     pub fn read_log(&self) -> Result<(Vec<Event>, Vec<CorruptLine>)> {
         // Before the log: events a writer commits meanwhile are then in one or the other.
-        let pending = self.pending_events();
+        let (pending, _) = self.pending_events();
         let (mut events, corrupt) = super::eventlog::read_event_log(&self.events)?;
         let last = events.iter().filter_map(|e| e.seq).max().unwrap_or(0);
         events.extend(pending.into_iter().filter(|e| e.seq.is_some_and(|s| s > last)));

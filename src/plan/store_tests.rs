@@ -174,3 +174,16 @@ fn a_symlinked_log_refuses_plain_appends_and_its_target_is_left_alone() {
     assert!(err.message.contains("events.jsonl: is a symbolic link"), "{err}");
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
 }
+
+#[test]
+fn positions_keep_rising_after_the_log_is_removed() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    add_goal(&s, "G2");
+    std::fs::remove_file(d.path().join(".tasks/events.jsonl")).unwrap();
+    s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
+    add_goal(&s, "G3");
+    let seqs: Vec<u64> = s.read_events().unwrap().iter().map(|e| e.seq.unwrap()).collect();
+    // The last committed change (G2) is logged again into the new log, then 3 and 4.
+    assert_eq!(seqs, [2, 3, 4]);
+}
