@@ -95,3 +95,40 @@ fn init_does_not_write_through_a_dangling_symlink() {
     assert!(!target.exists(), "init created a file outside the project");
     assert!(!p.path().join(".tasks/tasks.json").exists(), "init wrote part of the project");
 }
+
+#[test]
+fn the_orchestrators_run_files_that_are_symlinks_are_refused() {
+    for rel in [".tmux-ide/run/orchestrator.lock", ".tmux-ide/run/orchestrator.pid"] {
+        let (p, _outside, target) = project();
+        p.write("ide.yml", "name: links\nrows:\n  - panes:\n      - title: Shell\n");
+        link(&p, rel, &target);
+        let tmux = crate::common::TmuxServer::new();
+        let mut cmd = std::process::Command::new(crate::common::bin());
+        crate::common::hermetic(&mut cmd);
+        let mut child = cmd
+            .arg("-C")
+            .arg(p.path())
+            .args(["--tmux-socket", &tmux.socket, "orchestrator", "run"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // An orchestrator that started would run until stopped: give it a deadline.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(1), "{rel}: {stderr}");
+        assert!(stderr.contains(rel) && stderr.contains("symbolic link"), "{rel}: {stderr}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n", "{rel}");
+    }
+}

@@ -153,11 +153,6 @@ impl Store {
         Ok((events, corrupt))
     }
 
-    /// Path of `events.jsonl`.
-    pub fn events_path(&self) -> &Path {
-        &self.events
-    }
-
     /// Takes the exclusive store lock (blocking); released when the guard drops.
     fn lock(&self) -> Result<File> {
         let file = project::open_lock_file(&self.root, &self.lock)?;
