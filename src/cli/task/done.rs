@@ -85,30 +85,62 @@ fn append_entry(path: &Path, mut file: std::fs::File, entry: &str) -> Result<()>
 
 /// `text` with every line that would start a block of its own escaped by a backslash
 /// (which Markdown shows as nothing): ATX headings (`#`), setext underlines (`===`,
-/// `---`), code fences (```` ``` ````, `~~~`) and HTML blocks (`<`), so a summary cannot
-/// add a heading, or open a fence or comment that swallows the entries after it.
+/// `---`), code fences (```` ``` ````, `~~~`) and HTML blocks (`<`), also inside a quote
+/// or list item, so a summary cannot add a heading, or open a fence or comment that
+/// swallows the entries after it.
 fn inert_markdown(text: &str) -> String {
+    // Markdown ends a line at a lone `\r` as well as at `\n`.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let body = line.trim_start_matches([' ', '\t']);
-        let indent = &line[..line.len() - body.len()];
-        let rest = body.trim_end();
-        let underline = |c: char| !rest.is_empty() && rest.chars().all(|x| x == c || x == ' ');
-        let starts_block = body.starts_with(['#', '<'])
-            || body.starts_with("```")
-            || body.starts_with("~~~")
-            || underline('=')
-            || underline('-');
-        out.push_str(indent);
-        if starts_block {
+        let (containers, content) = line.split_at(content_start(line));
+        out.push_str(containers);
+        if starts_block(content) {
             out.push('\\');
         }
-        out.push_str(body);
+        out.push_str(content);
     }
     out
+}
+
+/// Where a line's content starts: past its indentation and any block-quote (`>`) and
+/// list-item (`-`, `*`, `+`, `1.`, `1)`) markers, each of which can hold a heading.
+fn content_start(line: &str) -> usize {
+    let b = line.as_bytes();
+    let blank = |i: usize| matches!(b.get(i), Some(b' ' | b'\t'));
+    let mut i = 0;
+    loop {
+        while blank(i) {
+            i += 1;
+        }
+        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let bullet = matches!(b.get(i), Some(b'-' | b'*' | b'+')) && blank(i + 1);
+        if b.get(i) == Some(&b'>') || bullet {
+            i += 1;
+        } else if (1..=9).contains(&digits)
+            && matches!(b.get(i + digits), Some(b'.' | b')'))
+            && blank(i + digits + 1)
+        {
+            i += digits + 1;
+        } else {
+            return i;
+        }
+    }
+}
+
+/// Whether `content` (a line past its containers) opens a heading, fence or HTML block,
+/// or underlines the line before into a heading.
+fn starts_block(content: &str) -> bool {
+    let rest = content.trim_end();
+    let rule = |c: char| !rest.is_empty() && rest.chars().all(|x| x == c || x == ' ' || x == '\t');
+    content.starts_with(['#', '<'])
+        || content.starts_with("```")
+        || content.starts_with("~~~")
+        || rule('=')
+        || rule('-')
 }
 
 #[cfg(test)]
@@ -131,10 +163,12 @@ mod tests {
 
     #[test]
     fn summary_lines_cannot_start_a_heading_fence_or_html_block() {
-        let hostile = "Fine.\n## Task 999 — fake\n  # also\n```\ncode\n~~~\nSetext\n===\nx\n---\n<!--\nhidden";
+        let hostile = "Fine.\n## Task 999 — fake\n  # also\n```\ncode\n~~~\nSetext\n===\nx\n---\n\
+                       > ## quoted\n- # listed\n12) ### numbered\n> - ```\nx\ry\r# cr\n<!--\nhidden";
         let md =
             format!("## Task 001 — real\n\n{}\n\n## Task 002 — next\n", inert_markdown(hostile));
         assert_eq!(blocks(&md), (2, 0, 0), "{md}");
+        assert!(md.contains("> \\## quoted") && md.contains("12) \\### numbered"), "{md}");
         assert!(md.contains("\\## Task 999 — fake") && md.contains("  \\# also"), "{md}");
     }
 
