@@ -12,6 +12,21 @@ use crate::{Error, Result};
 /// How much is read at a time when looking back from the end of the log.
 const CHUNK: u64 = 16 * 1024;
 
+/// The highest event position: the largest integer a browser reads exactly from JSON,
+/// and far from wrapping around.
+pub(crate) const MAX_SEQ: u64 = (1 << 53) - 1;
+
+/// Refuses a position read from `path` that leaves no room for the next ones.
+pub(crate) fn check_seq(path: &Path, seq: u64) -> Result<()> {
+    if seq < MAX_SEQ {
+        return Ok(());
+    }
+    Err(Error::bad_input(format!(
+        "{}: event seq {seq} is out of range (positions run from 1 to {MAX_SEQ})",
+        path.display()
+    )))
+}
+
 /// The event log, open for appending, with the store lock held by the caller.
 pub(crate) struct LogFile {
     file: File,
@@ -26,6 +41,7 @@ impl LogFile {
         let mut file = crate::project::open_append(root, path)?;
         repair_tail(&mut file, path).map_err(|e| Error::io(path, e))?;
         let last_seq = find_last_seq(&mut file).map_err(|e| Error::io(path, e))?;
+        check_seq(path, last_seq)?;
         Ok(LogFile { file, path: path.to_path_buf(), last_seq })
     }
 

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::eventlog::CorruptLine;
 use super::events::Event;
-use super::logfile::LogFile;
+use super::logfile::{LogFile, MAX_SEQ, check_seq};
 use super::model::Plan;
 use crate::project::{self, Project};
 use crate::{Error, Result};
@@ -89,6 +89,7 @@ impl Store {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
         let mut plan = self.load_with_pending()?;
+        check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
         // Never behind the plan, so positions keep rising even if the log was truncated.
@@ -121,6 +122,7 @@ impl Store {
         let _lock = self.lock()?;
         let mut log = LogFile::open(&self.root, &self.events)?;
         let (earlier, plan_seq) = self.pending_events();
+        check_seq(&self.tasks, plan_seq)?;
         flush(&mut log, &earlier)?;
         let mut events = events.to_vec();
         number(&mut events, log.last_seq().max(plan_seq));
@@ -196,11 +198,15 @@ impl Store {
     }
 }
 
-/// Appends the committed events the log does not have yet (those beyond its last `seq`).
+/// Appends the committed events the log does not have yet (those beyond its last `seq`;
+/// an out-of-range position is not one this store gave, and is left out).
 fn flush(log: &mut LogFile, committed: &[Event]) -> Result<()> {
     let last = log.last_seq();
-    let missing: Vec<Event> =
-        committed.iter().filter(|e| e.seq.is_some_and(|s| s > last)).cloned().collect();
+    let missing: Vec<Event> = committed
+        .iter()
+        .filter(|e| e.seq.is_some_and(|s| s > last && s < MAX_SEQ))
+        .cloned()
+        .collect();
     log.append(&missing)
 }
 

@@ -187,3 +187,30 @@ fn positions_keep_rising_after_the_log_is_removed() {
     // The last committed change (G2) is logged again into the new log, then 3 and 4.
     assert_eq!(seqs, [2, 3, 4]);
 }
+
+#[test]
+fn positions_at_the_limit_are_refused_rather_than_wrapped() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    let log = d.path().join(".tasks/events.jsonl");
+    let huge = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"x","seq":18446744073709551615}"#;
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, format!("{text}{huge}\n")).unwrap();
+    let before = std::fs::read_to_string(s.path()).unwrap();
+    let err = s.update(|p, _| {
+        p.goals.clear();
+        Ok(())
+    });
+    let err = err.unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.message.contains("18446744073709551615"), "{err}");
+    assert_eq!(std::fs::read_to_string(s.path()).unwrap(), before);
+    let err = s.append_events(&[Event::new(Timestamp::now(), "y")]).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+
+    std::fs::write(&log, text).unwrap();
+    let plan = before.replace("\"seq\": 1,", "\"seq\": 9007199254740991,");
+    assert_ne!(plan, before);
+    std::fs::write(s.path(), plan).unwrap();
+    assert_eq!(s.append_events(&[Event::new(Timestamp::now(), "y")]).unwrap_err().exit_code(), 2);
+}
