@@ -86,6 +86,29 @@ impl Store {
     /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
         let _lock = self.lock()?;
+        self.update_locked(f)
+    }
+
+    /// [`Store::update`], then `after` with its value while the lock is still held: for
+    /// writes beside the store that must follow the commit, in commit order (the library).
+    /// The change is committed by then, so a failure of `after` is a warning, not an error.
+    pub fn update_then<T>(
+        &self,
+        f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
+        after: impl FnOnce(&T) -> Result<()>,
+    ) -> Result<T> {
+        let _lock = self.lock()?;
+        let value = self.update_locked(f)?;
+        if let Err(e) = after(&value) {
+            eprintln!("warning: {e} (the change itself is saved)");
+        }
+        Ok(value)
+    }
+
+    fn update_locked<T>(
+        &self,
+        f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
+    ) -> Result<T> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
         let mut plan = self.load_with_pending()?;

@@ -214,3 +214,22 @@ fn positions_at_the_limit_are_refused_rather_than_wrapped() {
     std::fs::write(s.path(), plan).unwrap();
     assert_eq!(s.append_events(&[Event::new(Timestamp::now(), "y")]).unwrap_err().exit_code(), 2);
 }
+
+#[test]
+fn what_follows_a_commit_runs_after_it_and_cannot_fail_the_change() {
+    let (_d, s) = store();
+    let seen = std::cell::Cell::new(0);
+    let r = s.update_then(
+        |p, _| {
+            p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+            Ok(7)
+        },
+        |v| {
+            seen.set(*v);
+            assert_eq!(s.load().unwrap().goals.len(), 1, "runs after the commit");
+            Err(Error::failed("disk full"))
+        },
+    );
+    assert_eq!((r.unwrap(), seen.get()), (7, 7));
+    assert_eq!(s.load().unwrap().goals.len(), 1);
+}

@@ -1,7 +1,8 @@
 //! `tmux-ide task done`: finish a task and add its summary to the knowledge library, as
 //! text that cannot start a heading or a fence of its own (each entry stays one section).
+use std::fs::File;
 use std::io::{Read as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use jiff::Timestamp;
@@ -27,23 +28,48 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let project = ctx.project()?;
     let now = Timestamp::now();
-    // The library is appended under the store lock, so entries keep the order of the
-    // `task_done` events; an append failure leaves the task unchanged.
-    let task = Store::new(&project).update(|plan, events| {
-        let task = finish_task(plan, events, &args.id, &args.proof, args.summary.as_deref(), now)?;
-        append_learnings(&project, &task, now)?;
-        Ok(task)
-    })?;
+    // The library files are opened before the commit (a symlink refuses the whole command)
+    // and written after it, still under the store lock, so entries keep the order of the
+    // `task_done` events and a failing command leaves both the task and the library alone.
+    let (task, library) = Store::new(&project).update_then(
+        |plan, events| {
+            let task =
+                finish_task(plan, events, &args.id, &args.proof, args.summary.as_deref(), now)?;
+            let library = open_library(&project, &task)?;
+            Ok((task, library))
+        },
+        |(task, library)| append_learnings(library, task, now),
+    )?;
+    drop(library);
     println!("Task {} done", task.id);
     Ok(ExitCode::SUCCESS)
 }
 
-/// `## Task 003 — Title (YYYY-MM-DD)`, a blank line and the summary, appended to
-/// learnings.md (and research-findings.md for research tasks).
-fn append_learnings(project: &Project, task: &Task, now: Timestamp) -> Result<()> {
-    let Some(summary) = task.summary.as_deref().filter(|s| !s.trim().is_empty()) else {
-        return Ok(());
-    };
+/// learnings.md (and research-findings.md for research tasks), open for appending; none
+/// when the task has no summary.
+fn open_library(project: &Project, task: &Task) -> Result<Vec<(PathBuf, File)>> {
+    if task.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        return Ok(Vec::new());
+    }
+    let dir = project.library_dir();
+    let mut names = vec!["learnings.md"];
+    if task.specialty.as_deref() == Some("research") {
+        names.push("research-findings.md");
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let path = dir.join(name);
+            let file = crate::project::open_append(&project.root, &path)?;
+            Ok((path, file))
+        })
+        .collect()
+}
+
+/// `## Task 003 — Title (YYYY-MM-DD)`, a blank line and the summary, appended to each
+/// opened library file.
+fn append_learnings(library: &[(PathBuf, File)], task: &Task, now: Timestamp) -> Result<()> {
+    let summary = task.summary.as_deref().unwrap_or_default();
     let date = now.to_zoned_datetime(jiff::tz::TimeZone::system()).date();
     let title = task.title.replace(['\r', '\n'], " ");
     let entry = format!(
@@ -52,24 +78,14 @@ fn append_learnings(project: &Project, task: &Task, now: Timestamp) -> Result<()
         title,
         inert_markdown(summary.trim_end())
     );
-    let library = project.library_dir();
-    let mut files = vec![library.join("learnings.md")];
-    if task.specialty.as_deref() == Some("research") {
-        files.push(library.join("research-findings.md"));
-    }
-    // Opened (symlinks refused) before anything is written, so a refusal writes nothing.
-    let opened: Vec<_> = files
-        .iter()
-        .map(|path| Ok((path, crate::project::open_append(&project.root, path)?)))
-        .collect::<Result<_>>()?;
-    for (path, file) in opened {
+    for (path, file) in library {
         append_entry(path, file, &entry)?;
     }
     Ok(())
 }
 
 /// Appends `entry` as its own block: separated from earlier text by one blank line.
-fn append_entry(path: &Path, mut file: std::fs::File, entry: &str) -> Result<()> {
+fn append_entry(path: &Path, mut file: &File, entry: &str) -> Result<()> {
     let mut existing = String::new();
     file.read_to_string(&mut existing).map_err(|e| Error::io(path, e))?;
     let sep = if existing.is_empty() || existing.ends_with("\n\n") {
