@@ -1,4 +1,8 @@
-//! Finding the project directory (like git finds its repo) and the paths inside it.
+//! Finding the project directory (like git finds its repo) and the paths inside it, and
+//! the one way to write there: never through a symbolic link, so a repository that ships
+//! `.tasks/events.jsonl -> ~/.bashrc` cannot make a command cut or append to that file.
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -86,5 +90,107 @@ impl Project {
             }
             Err(std::fs::TryLockError::Error(_)) => None,
         }
+    }
+}
+
+/// Refuses `path` when it, or a directory between `root` and it, is a symbolic link.
+/// Parts that do not exist yet are fine (they will be created as real files). `root`
+/// itself may be a link: the user chose it. Paths outside `root` are not checked.
+pub fn refuse_symlinks(root: &Path, path: &Path) -> Result<()> {
+    let Ok(rel) = path.strip_prefix(root) else { return Ok(()) };
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return Err(symlink_refused(&at)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(Error::io(&at, e)),
+        }
+    }
+    Ok(())
+}
+
+/// The error for a symlink where tmux-ide writes (exit 1).
+pub fn symlink_refused(path: &Path) -> Error {
+    Error::failed(format!(
+        "{}: is a symbolic link; tmux-ide does not write through symlinks in .tasks/ or \
+         .tmux-ide/ (nothing was written)",
+        path.display()
+    ))
+    .with_hint("replace the link with a regular file or directory")
+}
+
+/// `create_dir_all` that refuses to create inside, or accept, a symlinked directory.
+pub fn create_dir_safe(root: &Path, dir: &Path) -> Result<()> {
+    refuse_symlinks(root, dir)?;
+    fs_err::create_dir_all(dir)?;
+    // A link swapped in while the directories were made is still refused.
+    refuse_symlinks(root, dir)
+}
+
+/// Opens `path` (created if missing, with its directories) for the given access, never
+/// following a symlink: the directories are checked and the file is opened `O_NOFOLLOW`.
+fn open_nofollow(root: &Path, path: &Path, opts: &mut OpenOptions) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        create_dir_safe(root, dir)?;
+    }
+    refuse_symlinks(root, path)?;
+    opts.custom_flags(libc::O_NOFOLLOW).open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            symlink_refused(path)
+        } else {
+            Error::io(path, e)
+        }
+    })
+}
+
+/// Opens `path` for appending (and reading), created if missing; never through a symlink.
+pub fn open_append(root: &Path, path: &Path) -> Result<File> {
+    open_nofollow(root, path, OpenOptions::new().create(true).read(true).append(true))
+}
+
+/// Opens `path` for writing without truncating it (a lock file); never through a symlink.
+pub fn open_lock_file(root: &Path, path: &Path) -> Result<File> {
+    open_nofollow(root, path, OpenOptions::new().create(true).truncate(false).write(true))
+}
+
+/// Replaces the contents of `path` in place; never through a symlink.
+pub fn write_file(root: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut file =
+        open_nofollow(root, path, OpenOptions::new().create(true).truncate(true).write(true))?;
+    file.write_all(bytes).map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn a_symlinked_file_or_directory_under_the_root_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, outside) = (dir.path().join("p"), dir.path().join("outside"));
+        fs_err::create_dir_all(root.join(".tasks")).unwrap();
+        fs_err::create_dir_all(&outside).unwrap();
+        fs_err::write(outside.join("f"), "keep").unwrap();
+        symlink(outside.join("f"), root.join(".tasks/events.jsonl")).unwrap();
+        let err = open_append(&root, &root.join(".tasks/events.jsonl")).unwrap_err();
+        assert!(err.message.contains("symbolic link"), "{err}");
+        symlink(&outside, root.join(".tmux-ide")).unwrap();
+        let err = write_file(&root, &root.join(".tmux-ide/library/x.md"), b"x").unwrap_err();
+        assert!(err.message.contains(".tmux-ide: is a symbolic link"), "{err}");
+        assert_eq!(fs_err::read_to_string(outside.join("f")).unwrap(), "keep");
+        assert!(!outside.join("library").exists());
+    }
+
+    #[test]
+    fn regular_paths_are_created_and_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".tmux-ide/run/x");
+        write_file(dir.path(), &path, b"one").unwrap();
+        write_file(dir.path(), &path, b"two").unwrap();
+        assert_eq!(fs_err::read_to_string(&path).unwrap(), "two");
     }
 }

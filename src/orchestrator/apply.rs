@@ -114,6 +114,7 @@ impl Runner {
         now: Timestamp,
     ) -> Result<bool> {
         let started = self.store.update(|plan, events| {
+            let plan_seq = plan.seq;
             let Some(m) = plan.milestone_mut(milestone) else { return Ok(None) };
             let already = m.status == MilestoneStatus::Validating
                 && m.validation.as_ref().is_some_and(|v| v.pane.is_some());
@@ -124,6 +125,7 @@ impl Runner {
             m.validation = Some(ValidationRound {
                 round,
                 started: now,
+                seq: Some(plan_seq),
                 pane: Some(title.to_string()),
                 assertions: assertions.to_vec(),
             });
@@ -203,7 +205,7 @@ impl Runner {
                 if open {
                     continue;
                 }
-                let id = plan.next_task_id();
+                let id = plan.next_task_id()?;
                 plan.tasks.push(remediation_task(&id, milestone, r, now));
                 events.push(Event::new(now, "task_created").task(&id).milestone(milestone));
                 events.push(
@@ -267,10 +269,9 @@ impl Runner {
         now: Timestamp,
     ) -> Result<()> {
         let dir = self.project.run_dir().join("prompts");
-        fs_err::create_dir_all(&dir)?;
         let stamp = now.strftime("%Y%m%dT%H%M%S%.3fZ").to_string();
         let name = format!("{stamp}-{}.md", task.unwrap_or("validation"));
-        fs_err::write(dir.join(name), &text)?;
+        crate::project::write_file(&self.project.root, &dir.join(name), text.as_bytes())?;
         self.pending.push(Delivery {
             pane: pane.to_string(),
             title: title.to_string(),

@@ -1,8 +1,8 @@
-//! Picking up after a crash. The store is written before any prompt is pasted, and before
-//! the events that describe the change, so a crash can leave work assigned whose prompt
-//! never reached its pane, or whose `task_dispatched` / `validation_dispatched` event was
-//! lost. On start the orchestrator looks at each such piece of work once: if its prompt is
-//! on the pane's screen it landed and nothing is sent again; otherwise it is sent now.
+//! Picking up after a crash. The store is written before any prompt is pasted, so a crash
+//! can leave work assigned whose prompt never reached its pane (or, from older versions,
+//! whose `task_dispatched` / `validation_dispatched` event was lost). On start the
+//! orchestrator looks at each such piece of work once: if its prompt is on the pane's
+//! screen it landed and nothing is sent again; otherwise it is sent now.
 use jiff::Timestamp;
 
 use super::deliver::{Delivery, Purpose};
@@ -15,7 +15,9 @@ use crate::tmux::PaneInfo;
 impl Runner {
     pub(crate) fn recover(&mut self) -> Result<()> {
         let plan = self.store.load()?;
-        let events = self.store.read_events()?;
+        // Corrupt lines were already reported when the history was read at start; the
+        // rest of the log is still good evidence, so they do not stop the orchestrator.
+        let (events, _corrupt) = self.store.read_log()?;
         self.contract =
             super::gather::contract_assertions(&crate::contract::Contract::load(&self.project)?);
         let panes = self.tmux.list_panes(&self.session).unwrap_or_default();
@@ -64,9 +66,9 @@ impl Runner {
             let reported = round
                 .assertions
                 .iter()
-                .all(|a| plan.assertions.get(a).is_some_and(|r| r.updated >= round.started));
+                .all(|a| plan.assertions.get(a).is_some_and(|r| round.counts(r)));
             let last = last_of(events, &["prompt_delivered", "validation_dispatched"], |e| {
-                e.ts >= round.started
+                round.logged_since(e)
                     && e.pane.as_deref() == Some(pane.title.as_str())
                     && e.task.is_none()
             });

@@ -59,15 +59,7 @@ impl Runner {
     /// Takes the project's orchestrator lock; fails if another orchestrator holds it.
     pub fn start(project: Project, tmux: Tmux) -> Result<Runner> {
         let config = Config::load(&project)?;
-        let run_dir = project.run_dir();
-        fs_err::create_dir_all(&run_dir)?;
-        let lock = fs_err::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(project.orchestrator_lock())?
-            .into_parts()
-            .0;
+        let lock = crate::project::open_lock_file(&project.root, &project.orchestrator_lock())?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -84,7 +76,8 @@ impl Runner {
             }
         }
         let now = Timestamp::now();
-        fs_err::write(project.orchestrator_pid(), format!("{} {now}\n", std::process::id()))?;
+        let pid = format!("{} {now}\n", std::process::id());
+        crate::project::write_file(&project.root, &project.orchestrator_pid(), pid.as_bytes())?;
         let orch = &config.orchestrator;
         let settings = Settings {
             auto_dispatch: orch.auto_dispatch,

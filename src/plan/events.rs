@@ -24,6 +24,11 @@ pub struct Event {
     pub assertion: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pane: Option<String>,
+    /// Position in the log: 1, 2, ... given by the store under its lock (absent in logs
+    /// written before). Orders events when the clock cannot, and lets a change committed
+    /// to `tasks.json` but not yet logged be appended exactly once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -37,6 +42,7 @@ impl Event {
             milestone: None,
             assertion: None,
             pane: None,
+            seq: None,
             extra: Map::new(),
         }
     }
@@ -95,6 +101,7 @@ impl<'de> serde::de::Visitor<'de> for EventVisitor {
                 "milestone" => event.milestone = map.next_value()?,
                 "assertion" => event.assertion = map.next_value()?,
                 "pane" => event.pane = map.next_value()?,
+                "seq" => event.seq = map.next_value()?,
                 _ => {
                     let value = map.next_value::<Value>()?;
                     event.extra.insert(key.into_owned(), value);

@@ -30,7 +30,8 @@ impl Derived {
             milestone: self.milestone,
             assertion: self.assertion,
             pane: self.pane,
-            extra: self.extra,
+            seq: self.extra.get("seq").and_then(Value::as_u64),
+            extra: self.extra.into_iter().filter(|(k, _)| k != "seq").collect(),
         })
     }
 }

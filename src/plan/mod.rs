@@ -2,6 +2,7 @@
 //! rules over them, the store that persists them and the event log beside it.
 pub mod eventlog;
 pub mod events;
+mod logfile;
 pub mod model;
 pub mod rules;
 pub mod store;

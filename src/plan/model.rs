@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::events::Event;
+use crate::{Error, Result};
+
 /// Schema version of `tasks.json`; bump when the on-disk shape changes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -13,6 +16,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub version: u32,
+    /// The event log's position (`seq` of its last event) once this file's change is
+    /// logged. While a change is being made it is the position before it, so anything
+    /// stamped with it sorts before the change's own events.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seq: u64,
     #[serde(default)]
     pub mission: Option<Mission>,
     #[serde(default)]
@@ -24,17 +32,28 @@ pub struct Plan {
     /// Reported assertion results by assertion id; an id absent here is `pending`.
     #[serde(default)]
     pub assertions: BTreeMap<String, AssertionResult>,
+    /// The events of the change this file holds, with their `seq`s. Replacing this file is
+    /// what commits a change; its events are appended to the log just after, and whoever
+    /// next takes the store lock appends any the log lacks (a writer killed in between).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_events: Vec<Event>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Default for Plan {
     fn default() -> Self {
         Plan {
             version: SCHEMA_VERSION,
+            seq: 0,
             mission: None,
             milestones: Vec::new(),
             goals: Vec::new(),
             tasks: Vec::new(),
             assertions: BTreeMap::new(),
+            pending_events: Vec::new(),
         }
     }
 }
@@ -78,13 +97,16 @@ pub struct Milestone {
 }
 
 /// One validation round of a milestone. It ends when every assertion in `assertions`
-/// has a result reported at or after `started`.
+/// has a result reported after the round began (see [`ValidationRound::counts`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValidationRound {
     /// 1 for the first round, 2 after the first remediation, ...
     pub round: u32,
     pub started: Timestamp,
+    /// The event log's position when the round began ([`Plan::seq`] then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     /// Title of the pane the round was handed to; `None` until a validator is dispatched.
     #[serde(default)]
     pub pane: Option<String>,
@@ -176,6 +198,31 @@ pub struct AssertionResult {
     #[serde(default)]
     pub reporter: Option<String>,
     pub updated: Timestamp,
+    /// The event log's position when it was reported ([`Plan::seq`] then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl ValidationRound {
+    /// Whether `result` was reported after this round began. By the log's order when both
+    /// carry a position, so a clock stepping back cannot hide a report; else by time, at
+    /// the log's millisecond precision (files written before positions were recorded).
+    pub fn counts(&self, result: &AssertionResult) -> bool {
+        match (self.seq, result.seq) {
+            (Some(round), Some(report)) => report > round,
+            _ => result.updated.as_millisecond() >= self.started.as_millisecond(),
+        }
+    }
+
+    /// Whether `event` was logged since this round began, ordered like [`Self::counts`]:
+    /// the plan keeps nanoseconds and the log milliseconds, so by time the comparison is
+    /// made at the log's precision (else a round's own event, rounded down, looks older).
+    pub fn logged_since(&self, event: &Event) -> bool {
+        match (self.seq, event.seq) {
+            (Some(round), Some(seq)) => seq > round,
+            _ => event.ts.as_millisecond() >= self.started.as_millisecond(),
+        }
+    }
 }
 
 impl MissionStatus {
@@ -228,6 +275,31 @@ pub fn task_id(n: u32) -> String {
     format!("{n:03}")
 }
 
+/// The highest task or goal number: ids are counted, never wrapped.
+pub const MAX_ID: u64 = 999_999_999;
+
+/// One past the highest of `numbers`; an id beyond [`MAX_ID`] is refused by name rather
+/// than wrapped around to reuse low ids.
+fn next_number<'a>(what: &str, ids: impl Iterator<Item = (&'a str, &'a str)>) -> Result<u32> {
+    let mut max = 0u64;
+    for (id, digits) in ids {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        match digits.parse::<u64>() {
+            Ok(n) if n < MAX_ID => max = max.max(n),
+            _ => {
+                return Err(Error::bad_input(format!(
+                    "{what} id {id} in tasks.json leaves no next {what} id ({what} ids run \
+                     from 1 to {MAX_ID})"
+                )));
+            }
+        }
+    }
+    // Below MAX_ID < u32::MAX, so neither the addition nor the conversion can overflow.
+    Ok(max as u32 + 1)
+}
+
 impl Plan {
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == id)
@@ -250,10 +322,16 @@ impl Plan {
     pub fn assertion_status(&self, id: &str) -> AssertionStatus {
         self.assertions.get(id).map_or(AssertionStatus::Pending, |r| r.status)
     }
-    /// The id the next created task gets: one past the highest numeric id.
-    pub fn next_task_id(&self) -> String {
-        let max = self.tasks.iter().filter_map(|t| t.id.parse::<u32>().ok()).max().unwrap_or(0);
-        task_id(max + 1)
+    /// The id the next created task gets: one past the highest numeric id; refused (bad
+    /// input) when that would pass [`MAX_ID`].
+    pub fn next_task_id(&self) -> Result<String> {
+        next_number("task", self.tasks.iter().map(|t| (t.id.as_str(), t.id.as_str()))).map(task_id)
+    }
+    /// `G<n>` one past the highest goal number, refused like [`Plan::next_task_id`].
+    pub fn next_goal_id(&self) -> Result<String> {
+        let numbered =
+            self.goals.iter().filter_map(|g| Some((g.id.as_str(), g.id.strip_prefix('G')?)));
+        next_number("goal", numbered).map(|n| format!("G{n}"))
     }
 }
 
@@ -298,3 +376,7 @@ pub fn normalize_milestone_id(s: &str) -> String {
         _ => s.to_string(),
     }
 }
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

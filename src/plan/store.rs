@@ -1,18 +1,29 @@
 //! The store: `.tasks/tasks.json` read without a lock (it is only ever replaced
 //! atomically), changed under an exclusive lock on `.tasks/.lock`, and the append-only
 //! event log `.tasks/events.jsonl` written under the same lock.
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+//!
+//! A change and its events are one unit. Each event gets the next `seq` under the lock;
+//! the new `tasks.json` carries the change's events (`pending_events`) and replacing it is
+//! the commit point; the events are appended to the log just after. A writer killed in
+//! between leaves events the log lacks, which the next lock holder appends (and readers
+//! merge) by `seq`, so after a crash at any instant every change has its events once, and
+//! no event describes a change that is not in `tasks.json`. Before the commit point any
+//! failure changes nothing; after it, a failed append is only a warning.
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::eventlog::CorruptLine;
 use super::events::Event;
+use super::logfile::{LogFile, MAX_SEQ, check_seq};
 use super::model::Plan;
-use crate::project::Project;
+use crate::project::{self, Project};
 use crate::{Error, Result};
 
 /// Handle on a project's plan store. Cheap to create; holds no file open.
 #[derive(Debug, Clone)]
 pub struct Store {
+    root: PathBuf,
     dir: PathBuf,
     tasks: PathBuf,
     lock: PathBuf,
@@ -22,6 +33,7 @@ pub struct Store {
 impl Store {
     pub fn new(project: &Project) -> Store {
         Store {
+            root: project.root.clone(),
             dir: project.tasks_dir(),
             tasks: project.tasks_json(),
             lock: project.lock_file(),
@@ -37,6 +49,13 @@ impl Store {
     /// The current plan; `Plan::default()` when `tasks.json` does not exist yet. A file that
     /// does not parse is an error naming its path, line and column.
     pub fn load(&self) -> Result<Plan> {
+        let mut plan = self.load_with_pending()?;
+        // Log bookkeeping, not part of the plan: read through [`Store::read_events`].
+        plan.pending_events = Vec::new();
+        Ok(plan)
+    }
+
+    fn load_with_pending(&self) -> Result<Plan> {
         let text = match std::fs::read_to_string(&self.tasks) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
@@ -45,20 +64,75 @@ impl Store {
         parse_plan(&self.tasks, &text)
     }
 
+    /// The committed events `tasks.json` holds and its `seq`, read without the rest of
+    /// the plan; none when it is missing or unreadable (then there is nothing to recover
+    /// from it, and the plan's own readers say why).
+    fn pending_events(&self) -> (Vec<Event>, u64) {
+        #[derive(serde::Deserialize)]
+        struct Pending {
+            #[serde(default)]
+            seq: u64,
+            #[serde(default)]
+            pending_events: Vec<Event>,
+        }
+        let Ok(text) = std::fs::read(&self.tasks) else { return (Vec::new(), 0) };
+        serde_json::from_slice::<Pending>(&text)
+            .map_or_else(|_| (Vec::new(), 0), |p| (p.pending_events, p.seq))
+    }
+
     /// Read-modify-write under the lock. `f` changes the plan and pushes the events that
     /// describe the change; when it returns `Err` nothing is written. The plan is written
-    /// (atomically) only when it changed, the events only when there are some.
+    /// (atomically) only when it changed, the events only when there are some. While `f`
+    /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
         let _lock = self.lock()?;
-        let before = self.load()?;
-        let mut plan = before.clone();
+        self.update_locked(f)
+    }
+
+    /// [`Store::update`], then `after` with its value while the lock is still held: for
+    /// writes beside the store that must follow the commit, in commit order (the library).
+    /// The change is committed by then, so a failure of `after` is a warning, not an error.
+    pub fn update_then<T>(
+        &self,
+        f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
+        after: impl FnOnce(&T) -> Result<()>,
+    ) -> Result<T> {
+        let _lock = self.lock()?;
+        let value = self.update_locked(f)?;
+        if let Err(e) = after(&value) {
+            eprintln!("warning: {e} (the change itself is saved)");
+        }
+        Ok(value)
+    }
+
+    fn update_locked<T>(
+        &self,
+        f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
+    ) -> Result<T> {
+        project::refuse_symlinks(&self.root, &self.tasks)?;
+        let mut log = LogFile::open(&self.root, &self.events)?;
+        let mut plan = self.load_with_pending()?;
+        check_seq(&self.tasks, plan.seq)?;
+        let earlier = std::mem::take(&mut plan.pending_events);
+        flush(&mut log, &earlier)?;
+        // Never behind the plan, so positions keep rising even if the log was truncated.
+        plan.seq = log.last_seq().max(plan.seq);
+        let before = plan.clone();
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
-        if plan != before {
-            self.write_plan(&plan)?;
+        number(&mut events, before.seq);
+        if plan == before {
+            log.append(&events)?;
+            return Ok(value);
         }
-        if !events.is_empty() {
-            self.append_unlocked(&events)?;
+        plan.seq = events.last().and_then(|e| e.seq).unwrap_or(before.seq);
+        plan.pending_events = events;
+        self.write_plan(&plan)?;
+        // Committed: the next lock holder appends what this append does not.
+        if let Err(e) = log.append(&plan.pending_events) {
+            eprintln!(
+                "warning: {e} (the change is saved; its events are logged by the next command)"
+            );
         }
         Ok(value)
     }
@@ -69,13 +143,19 @@ impl Store {
             return Ok(());
         }
         let _lock = self.lock()?;
-        self.append_unlocked(events)
+        let mut log = LogFile::open(&self.root, &self.events)?;
+        let (earlier, plan_seq) = self.pending_events();
+        check_seq(&self.tasks, plan_seq)?;
+        flush(&mut log, &earlier)?;
+        let mut events = events.to_vec();
+        number(&mut events, log.last_seq().max(plan_seq));
+        log.append(&events)
     }
 
     /// Every event in the log, oldest first. A torn last line (a writer killed mid-append)
     /// is ignored; any other line that does not parse is an error naming its line.
     pub fn read_events(&self) -> Result<Vec<Event>> {
-        let (events, corrupt) = super::eventlog::read_event_log(&self.events)?;
+        let (events, corrupt) = self.read_log()?;
         match corrupt.first() {
             Some(bad) => Err(Error::failed(format!(
                 "{}:{}: corrupt event ({})",
@@ -87,15 +167,20 @@ impl Store {
         }
     }
 
+    /// Every event, with the lines that do not parse, without taking the lock: the log
+    /// plus the committed events in `tasks.json` it does not have yet.
+    pub fn read_log(&self) -> Result<(Vec<Event>, Vec<CorruptLine>)> {
+        // Before the log: events a writer commits meanwhile are then in one or the other.
+        let (pending, _) = self.pending_events();
+        let (mut events, corrupt) = super::eventlog::read_event_log(&self.events)?;
+        let last = events.iter().filter_map(|e| e.seq).max().unwrap_or(0);
+        events.extend(pending.into_iter().filter(|e| e.seq.is_some_and(|s| s > last)));
+        Ok((events, corrupt))
+    }
+
     /// Takes the exclusive store lock (blocking); released when the guard drops.
     fn lock(&self) -> Result<File> {
-        fs_err::create_dir_all(&self.dir)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock)
-            .map_err(|e| Error::io(&self.lock, e))?;
+        let file = project::open_lock_file(&self.root, &self.lock)?;
         file.lock().map_err(|e| Error::io(&self.lock, e))?;
         Ok(file)
     }
@@ -134,25 +219,24 @@ impl Store {
             }
         }
     }
+}
 
-    /// Appends whole lines in one write. A torn tail left by a killed writer is cut off
-    /// first, so every line in the log stays a complete event. Caller holds the lock.
-    fn append_unlocked(&self, events: &[Event]) -> Result<()> {
-        let mut buf = Vec::new();
-        for ev in events {
-            serde_json::to_writer(&mut buf, ev)?;
-            buf.push(b'\n');
-        }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&self.events)
-            .map_err(|e| Error::io(&self.events, e))?;
-        cut_torn_tail(&mut file).map_err(|e| Error::io(&self.events, e))?;
-        file.write_all(&buf).map_err(|e| Error::io(&self.events, e))?;
-        file.sync_data().map_err(|e| Error::io(&self.events, e))?;
-        Ok(())
+/// Appends the committed events the log does not have yet (those beyond its last `seq`;
+/// an out-of-range position is not one this store gave, and is left out).
+fn flush(log: &mut LogFile, committed: &[Event]) -> Result<()> {
+    let last = log.last_seq();
+    let missing: Vec<Event> = committed
+        .iter()
+        .filter(|e| e.seq.is_some_and(|s| s > last && s < MAX_SEQ))
+        .cloned()
+        .collect();
+    log.append(&missing)
+}
+
+/// Gives the events the log positions after `last`.
+fn number(events: &mut [Event], last: u64) {
+    for (e, seq) in events.iter_mut().zip(last + 1..) {
+        e.seq = Some(seq);
     }
 }
 
@@ -165,97 +249,6 @@ pub fn parse_plan(path: &Path, text: &str) -> Result<Plan> {
 const RECOVER_HINT: &str = "tasks.json was left untouched; fix it by hand or restore it from git \
      (`git checkout .tasks/tasks.json`), then run `tmux-ide doctor`";
 
-/// If the file does not end with a newline, truncate it after its last newline.
-fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(());
-    }
-    let mut last = [0u8; 1];
-    file.seek(SeekFrom::Start(len - 1))?;
-    file.read_exact(&mut last)?;
-    if last[0] == b'\n' {
-        return Ok(());
-    }
-    // Rare path: find the last complete line.
-    let mut text = Vec::new();
-    file.seek(SeekFrom::Start(0))?;
-    file.read_to_end(&mut text)?;
-    let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    file.set_len(keep as u64)?;
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plan::Event;
-    use jiff::Timestamp;
-
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(&Project::at(dir.path()));
-        (dir, store)
-    }
-
-    #[test]
-    fn a_missing_file_loads_as_the_empty_plan() {
-        let (_d, s) = store();
-        assert_eq!(s.load().unwrap(), Plan::default());
-    }
-
-    #[test]
-    fn an_error_in_the_closure_writes_nothing() {
-        let (_d, s) = store();
-        let r: Result<()> = s.update(|p, ev| {
-            p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
-            ev.push(Event::new(Timestamp::now(), "x"));
-            Err(Error::bad_input("no"))
-        });
-        assert!(r.is_err());
-        assert!(!s.path().exists());
-        assert!(s.read_events().unwrap().is_empty());
-    }
-
-    #[test]
-    fn a_torn_last_event_line_is_ignored_and_cut_before_the_next_append() {
-        let (d, s) = store();
-        s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
-        let log = d.path().join(".tasks/events.jsonl");
-        let mut f = OpenOptions::new().append(true).open(&log).unwrap();
-        f.write_all(b"{\"ts\":\"20").unwrap();
-        assert_eq!(s.read_events().unwrap().len(), 1);
-        s.append_events(&[Event::new(Timestamp::now(), "b")]).unwrap();
-        let kinds: Vec<String> = s.read_events().unwrap().into_iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, ["a", "b"]);
-    }
-
-    #[test]
-    fn the_written_file_is_readable_by_others_like_any_user_file() {
-        use std::os::unix::fs::PermissionsExt;
-        let (_d, s) = store();
-        s.update(|p, _| {
-            p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
-            Ok(())
-        })
-        .unwrap();
-        let mode = std::fs::metadata(s.path()).unwrap().permissions().mode();
-        assert_eq!(mode & 0o044, 0o044 & !umask(), "mode {mode:o}");
-    }
-
-    /// The process umask, read without changing it (tests run in parallel).
-    fn umask() -> u32 {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
-        u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).unwrap()
-    }
-
-    #[test]
-    fn a_corrupt_file_names_path_line_and_column() {
-        let (d, s) = store();
-        std::fs::create_dir_all(d.path().join(".tasks")).unwrap();
-        std::fs::write(s.path(), "{\n  \"version\": 1,\n  oops\n}").unwrap();
-        let err = s.load().unwrap_err();
-        assert!(err.message.contains("tasks.json:3:3"), "{}", err.message);
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

@@ -72,6 +72,7 @@ pub fn plan() -> Plan {
     m1.validation = Some(ValidationRound {
         round: 2,
         started: at("11:05"),
+        seq: None,
         pane: Some("Validator".into()),
         assertions: vec!["VAL-AUTH-001".into()],
     });
@@ -134,6 +135,7 @@ pub fn plan() -> Plan {
                 evidence: "token verified".into(),
                 reporter: Some("Validator".into()),
                 updated: at("11:10"),
+                seq: None,
             },
         )]
         .into(),

@@ -131,7 +131,7 @@ pub fn overview(plan: &Plan, events: &[Event], orchestrator_alive: bool) -> Over
                     reported: v
                         .assertions
                         .iter()
-                        .filter(|a| plan.assertions.get(*a).is_some_and(|r| r.updated >= v.started))
+                        .filter(|a| plan.assertions.get(*a).is_some_and(|r| v.counts(r)))
                         .count(),
                     total: v.assertions.len(),
                 }),

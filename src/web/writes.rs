@@ -43,7 +43,7 @@ pub fn create_token(project: &Project) -> Result<String> {
         .map_err(|e| Error::failed(format!("cannot read /dev/urandom: {e}")))?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let path = token_path(project);
-    fs_err::create_dir_all(project.run_dir())?;
+    crate::project::create_dir_safe(&project.root, &project.run_dir())?;
     let _ = std::fs::remove_file(&path);
     let mut file = std::fs::OpenOptions::new()
         .write(true)

@@ -58,11 +58,25 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             files.insert(1, (".tasks/tasks.json".into(), plan));
         }
     }
+    let ours = |rel: &str| rel.starts_with(".tasks/") || rel.starts_with(".tmux-ide/");
+    // Refused before the first write, so a symlinked file leaves the project as it was.
+    for (rel, _) in files.iter().filter(|(rel, _)| ours(rel)) {
+        let path = root.join(rel);
+        if args.force || !path.exists() {
+            crate::project::refuse_symlinks(&root, &path)?;
+        }
+    }
     let (mut created, mut skipped) = (Vec::new(), Vec::new());
     for (rel, text) in &files {
         let path = root.join(rel);
         if path.exists() && !args.force {
             skipped.push(rel.clone());
+            continue;
+        }
+        if ours(rel) {
+            // Never through a symlink (a dangling one does not "exist" above).
+            crate::project::write_file(&root, &path, text.as_bytes())?;
+            created.push(rel.clone());
             continue;
         }
         if let Some(dir) = path.parent() {

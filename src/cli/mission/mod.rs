@@ -114,7 +114,9 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         let (log, _) = eventlog::read_event_log(&project.events_jsonl())?;
         let record = archive::archive(plan, &log, now)
             .ok_or_else(|| Error::bad_input("there is no mission to archive"))?;
-        let path = archive::write_archive(&super::metrics::history_dir(&project), &record)?;
+        let history = super::metrics::history_dir(&project);
+        crate::project::create_dir_safe(&project.root, &history)?;
+        let path = archive::write_archive(&history, &record)?;
         let title = plan.mission.as_ref().map(|m| m.title.clone()).unwrap_or_default();
         *plan = crate::plan::Plan::default();
         events.push(

@@ -46,12 +46,13 @@ pub(super) fn lifecycle<'w>(
     }
 }
 
-/// Every assertion of the round has a verdict reported since the round began.
+/// Every assertion of the round has a verdict reported since the round began (in the
+/// log's order, not by the clock: see [`ValidationRound::counts`]).
 fn round_finished(plan: &Plan, round: &ValidationRound) -> bool {
     round.assertions.iter().all(|a| {
         plan.assertions
             .get(a)
-            .is_some_and(|r| r.status != AssertionStatus::Pending && r.updated >= round.started)
+            .is_some_and(|r| r.status != AssertionStatus::Pending && round.counts(r))
     })
 }
 
@@ -75,7 +76,8 @@ fn start_round<'w>(
     let round = match &milestone.validation {
         None => 1,
         Some(r) if r.pane.is_none() => r.round,
-        Some(r) => r.round + 1,
+        // A round number read from the file cannot wrap around to 0.
+        Some(r) => r.round.saturating_add(1),
     };
     actions.push(Action::StartValidation {
         milestone: milestone.id.clone(),
@@ -245,4 +247,44 @@ pub(crate) fn assertions_of<'c>(
         .map(|c| c.id.as_str())
         .filter(|a| owner.get(a).is_some_and(|m| m.id == milestone))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::AssertionResult;
+
+    fn at(s: &str) -> jiff::Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn reported(plan: &mut Plan, id: &str, updated: &str, seq: Option<u64>) {
+        let result = AssertionResult {
+            status: AssertionStatus::Passing,
+            evidence: String::new(),
+            reporter: Some("Validator".into()),
+            updated: at(updated),
+            seq,
+        };
+        plan.assertions.insert(id.into(), result);
+    }
+
+    #[test]
+    fn reports_logged_after_the_round_finish_it_even_when_the_clock_stepped_back() {
+        let round = ValidationRound {
+            round: 1,
+            started: at("2026-01-01T10:00:00Z"),
+            seq: Some(40),
+            pane: Some("Validator".into()),
+            assertions: vec!["VAL-A-001".into(), "VAL-A-002".into()],
+        };
+        let mut plan = Plan::default();
+        // The clock went back an hour after the round began; the log's order did not.
+        reported(&mut plan, "VAL-A-001", "2026-01-01T09:00:00Z", Some(43));
+        reported(&mut plan, "VAL-A-002", "2026-01-01T09:00:01Z", Some(44));
+        assert!(round_finished(&plan, &round));
+        // A verdict from before the round (logged earlier) does not count, whatever its time.
+        reported(&mut plan, "VAL-A-002", "2026-01-01T11:00:00Z", Some(39));
+        assert!(!round_finished(&plan, &round));
+    }
 }

@@ -183,6 +183,7 @@ impl Fx {
             evidence: evidence.to_string(),
             reporter: Some("validator-9".to_string()),
             updated: ago(secs),
+            seq: None,
         };
         self.plan.assertions.insert(id.to_string(), result);
     }
@@ -201,6 +202,7 @@ impl Fx {
         m.validation = Some(ValidationRound {
             round,
             started: ago(secs),
+            seq: None,
             pane: pane.map(str::to_string),
             assertions: assertions.iter().map(|s| s.to_string()).collect(),
         });

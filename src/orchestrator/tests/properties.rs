@@ -127,6 +127,7 @@ fn build(
         milestones[0].validation = Some(ValidationRound {
             round: 1,
             started: ago(started),
+            seq: None,
             pane: panes.get(validator).map(|p| p.title.clone()),
             assertions: CONTRACT.iter().map(|s| s.to_string()).collect(),
         });

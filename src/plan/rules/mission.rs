@@ -184,6 +184,7 @@ pub fn report_assertion(
             evidence: evidence.clone(),
             reporter: Some(reporter.clone()),
             updated: now,
+            seq: Some(plan.seq),
         },
     );
     let mut ev = Event::new(now, "assertion_reported")

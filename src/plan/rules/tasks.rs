@@ -33,7 +33,7 @@ pub fn create_task(
 ) -> Result<String> {
     check_not_blank("title", &new.title)?;
     check_priority(new.priority)?;
-    let id = plan.next_task_id();
+    let id = plan.next_task_id()?;
     let milestone = new.milestone.as_deref().map(|m| resolve_milestone(plan, m)).transpose()?;
     let depends = resolve_depends(plan, &id, &split_list(&new.depends))?;
     let fulfills = dedup(split_list(&new.fulfills));
@@ -80,8 +80,7 @@ pub fn goal_for(plan: &mut Plan, title: &str) -> Result<String> {
     if let Some(g) = plan.goals.iter().find(|g| g.title == title) {
         return Ok(g.id.clone());
     }
-    let n = plan.goals.iter().filter_map(|g| g.id.strip_prefix('G')?.parse::<u32>().ok()).max();
-    let id = format!("G{}", n.unwrap_or(0) + 1);
+    let id = plan.next_goal_id()?;
     plan.goals.push(Goal { id: id.clone(), title: title.to_string() });
     Ok(id)
 }

@@ -1,0 +1,235 @@
+//! Tests of the store: atomic replace, the lock, and a change and its events as one unit
+//! (numbered, committed with `tasks.json`, logged exactly once after a crash).
+use super::*;
+use crate::plan::Event;
+use jiff::Timestamp;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(&Project::at(dir.path()));
+    (dir, store)
+}
+
+#[test]
+fn a_missing_file_loads_as_the_empty_plan() {
+    let (_d, s) = store();
+    assert_eq!(s.load().unwrap(), Plan::default());
+}
+
+#[test]
+fn an_error_in_the_closure_writes_nothing() {
+    let (_d, s) = store();
+    let r: Result<()> = s.update(|p, ev| {
+        p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+        ev.push(Event::new(Timestamp::now(), "x"));
+        Err(Error::bad_input("no"))
+    });
+    assert!(r.is_err());
+    assert!(!s.path().exists());
+    assert!(s.read_events().unwrap().is_empty());
+}
+
+#[test]
+fn a_torn_last_event_line_is_ignored_and_cut_before_the_next_append() {
+    let (d, s) = store();
+    s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
+    let log = d.path().join(".tasks/events.jsonl");
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    f.write_all(b"{\"ts\":\"20").unwrap();
+    assert_eq!(s.read_events().unwrap().len(), 1);
+    s.append_events(&[Event::new(Timestamp::now(), "b")]).unwrap();
+    let kinds: Vec<String> = s.read_events().unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, ["a", "b"]);
+}
+
+#[test]
+fn the_written_file_is_readable_by_others_like_any_user_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_d, s) = store();
+    s.update(|p, _| {
+        p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+        Ok(())
+    })
+    .unwrap();
+    let mode = std::fs::metadata(s.path()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o044, 0o044 & !umask(), "mode {mode:o}");
+}
+
+/// The process umask, read without changing it (tests run in parallel).
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("Umask:")).unwrap();
+    u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).unwrap()
+}
+
+#[test]
+fn a_corrupt_file_names_path_line_and_column() {
+    let (d, s) = store();
+    std::fs::create_dir_all(d.path().join(".tasks")).unwrap();
+    std::fs::write(s.path(), "{\n  \"version\": 1,\n  oops\n}").unwrap();
+    let err = s.load().unwrap_err();
+    assert!(err.message.contains("tasks.json:3:3"), "{}", err.message);
+}
+
+fn log_lines(d: &tempfile::TempDir) -> Vec<String> {
+    std::fs::read_to_string(d.path().join(".tasks/events.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn add_goal(s: &Store, id: &str) {
+    s.update(|p, ev| {
+        p.goals.push(crate::plan::Goal { id: id.into(), title: id.into() });
+        ev.push(Event::new(Timestamp::now(), "goal_added").with("goal", id));
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn events_are_numbered_in_log_order_across_changes_and_plain_appends() {
+    let (_d, s) = store();
+    add_goal(&s, "G1");
+    s.append_events(&[Event::new(Timestamp::now(), "a"), Event::new(Timestamp::now(), "b")])
+        .unwrap();
+    add_goal(&s, "G2");
+    let seqs: Vec<Option<u64>> = s.read_events().unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [Some(1), Some(2), Some(3), Some(4)]);
+    assert_eq!(s.load().unwrap().seq, 4);
+}
+
+#[test]
+fn a_change_committed_but_not_logged_is_read_and_then_logged_exactly_once() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    add_goal(&s, "G2");
+    // What a writer killed between the rename of tasks.json and the append leaves.
+    let log = d.path().join(".tasks/events.jsonl");
+    let lines = log_lines(&d);
+    std::fs::write(&log, format!("{}\n", lines[0])).unwrap();
+    let goals = |evs: Vec<Event>| -> Vec<String> {
+        evs.iter().filter_map(|e| e.extra.get("goal")?.as_str().map(str::to_string)).collect()
+    };
+    assert_eq!(goals(s.read_events().unwrap()), ["G1", "G2"], "the reader merges it");
+    s.append_events(&[Event::new(Timestamp::now(), "next")]).unwrap();
+    assert_eq!(log_lines(&d).len(), 3);
+    let events = s.read_events().unwrap();
+    assert_eq!(goals(events.clone()), ["G1", "G2"]);
+    assert_eq!(events.iter().map(|e| e.seq.unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
+    add_goal(&s, "G3");
+    assert_eq!(goals(s.read_events().unwrap()), ["G1", "G2", "G3"]);
+}
+
+#[test]
+fn the_plan_read_by_commands_does_not_carry_the_pending_events() {
+    let (_d, s) = store();
+    add_goal(&s, "G1");
+    assert!(std::fs::read_to_string(s.path()).unwrap().contains("pending_events"));
+    assert!(s.load().unwrap().pending_events.is_empty());
+}
+
+#[test]
+fn a_log_that_cannot_be_written_fails_the_change_before_it_is_committed() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    let before = std::fs::read_to_string(s.path()).unwrap();
+    let log = d.path().join(".tasks/events.jsonl");
+    std::fs::remove_file(&log).unwrap();
+    std::fs::create_dir(&log).unwrap();
+    let r = s.update(|p, ev| {
+        p.goals.push(crate::plan::Goal { id: "G2".into(), title: "x".into() });
+        ev.push(Event::new(Timestamp::now(), "x"));
+        Ok(())
+    });
+    assert!(r.is_err());
+    assert_eq!(std::fs::read_to_string(s.path()).unwrap(), before);
+}
+
+#[test]
+fn a_symlinked_tasks_json_is_refused_and_its_target_left_alone() {
+    let (d, s) = store();
+    let outside = d.path().join("outside.json");
+    std::fs::write(&outside, "keep").unwrap();
+    std::fs::create_dir_all(d.path().join(".tasks")).unwrap();
+    std::os::unix::fs::symlink(&outside, s.path()).unwrap();
+    let err = s.update(|p, _| {
+        p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+        Ok(())
+    });
+    assert!(err.unwrap_err().message.contains("symbolic link"));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+    assert!(std::fs::symlink_metadata(s.path()).unwrap().file_type().is_symlink());
+}
+
+#[test]
+fn a_symlinked_log_refuses_plain_appends_and_its_target_is_left_alone() {
+    let (d, s) = store();
+    let outside = d.path().join("outside");
+    std::fs::write(&outside, "keep").unwrap();
+    std::fs::create_dir_all(d.path().join(".tasks")).unwrap();
+    std::os::unix::fs::symlink(&outside, d.path().join(".tasks/events.jsonl")).unwrap();
+    let err = s.append_events(&[Event::new(Timestamp::now(), "x")]).unwrap_err();
+    assert!(err.message.contains("events.jsonl: is a symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
+}
+
+#[test]
+fn positions_keep_rising_after_the_log_is_removed() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    add_goal(&s, "G2");
+    std::fs::remove_file(d.path().join(".tasks/events.jsonl")).unwrap();
+    s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
+    add_goal(&s, "G3");
+    let seqs: Vec<u64> = s.read_events().unwrap().iter().map(|e| e.seq.unwrap()).collect();
+    // The last committed change (G2) is logged again into the new log, then 3 and 4.
+    assert_eq!(seqs, [2, 3, 4]);
+}
+
+#[test]
+fn positions_at_the_limit_are_refused_rather_than_wrapped() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    let log = d.path().join(".tasks/events.jsonl");
+    let huge = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"x","seq":18446744073709551615}"#;
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, format!("{text}{huge}\n")).unwrap();
+    let before = std::fs::read_to_string(s.path()).unwrap();
+    let err = s.update(|p, _| {
+        p.goals.clear();
+        Ok(())
+    });
+    let err = err.unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    assert!(err.message.contains("18446744073709551615"), "{err}");
+    assert_eq!(std::fs::read_to_string(s.path()).unwrap(), before);
+    let err = s.append_events(&[Event::new(Timestamp::now(), "y")]).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+
+    std::fs::write(&log, text).unwrap();
+    let plan = before.replace("\"seq\": 1,", "\"seq\": 9007199254740991,");
+    assert_ne!(plan, before);
+    std::fs::write(s.path(), plan).unwrap();
+    assert_eq!(s.append_events(&[Event::new(Timestamp::now(), "y")]).unwrap_err().exit_code(), 2);
+}
+
+#[test]
+fn what_follows_a_commit_runs_after_it_and_cannot_fail_the_change() {
+    let (_d, s) = store();
+    let seen = std::cell::Cell::new(0);
+    let r = s.update_then(
+        |p, _| {
+            p.goals.push(crate::plan::Goal { id: "G1".into(), title: "x".into() });
+            Ok(7)
+        },
+        |v| {
+            seen.set(*v);
+            assert_eq!(s.load().unwrap().goals.len(), 1, "runs after the commit");
+            Err(Error::failed("disk full"))
+        },
+    );
+    assert_eq!((r.unwrap(), seen.get()), (7, 7));
+    assert_eq!(s.load().unwrap().goals.len(), 1);
+}
