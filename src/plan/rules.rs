@@ -6,12 +6,16 @@ use std::collections::{BTreeSet, HashMap};
 use super::model::{MilestoneStatus, Plan, Task, TaskStatus};
 
 mod checks;
+mod errors;
+#[cfg(test)]
+mod input_tests;
 mod mission;
 mod tasks;
 #[cfg(test)]
 mod tests;
 
 pub use checks::*;
+pub use errors::PlanError;
 pub use mission::*;
 pub use tasks::*;
 

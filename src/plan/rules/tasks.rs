@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::super::events::Event;
 use super::super::model::{Goal, Plan, Task, TaskStatus};
 use super::checks::*;
-use crate::{Error, Result};
+use super::errors::PlanError;
 
 /// What `task create` asks for. Lists may be comma-separated (`"001,002"`).
 #[derive(Debug, Clone, Default)]
@@ -30,8 +30,8 @@ pub fn create_task(
     new: NewTask,
     contract: &[String],
     now: Timestamp,
-) -> Result<String> {
-    check_not_blank("title", &new.title)?;
+) -> RuleResult<String> {
+    check_title("title", &new.title)?;
     check_priority(new.priority)?;
     let id = plan.next_task_id();
     let milestone = new.milestone.as_deref().map(|m| resolve_milestone(plan, m)).transpose()?;
@@ -75,8 +75,8 @@ pub fn create_task(
 }
 
 /// The id of the goal titled `title`, created (`G<n>`) when there is none.
-pub fn goal_for(plan: &mut Plan, title: &str) -> Result<String> {
-    check_not_blank("goal", title)?;
+pub fn goal_for(plan: &mut Plan, title: &str) -> RuleResult<String> {
+    check_title("goal", title)?;
     if let Some(g) = plan.goals.iter().find(|g| g.title == title) {
         return Ok(g.id.clone());
     }
@@ -111,7 +111,7 @@ pub fn update_task(
     changes: TaskChanges,
     contract: &[String],
     now: Timestamp,
-) -> Result<Vec<&'static str>> {
+) -> RuleResult<Vec<&'static str>> {
     let id = resolve_task(plan, id)?;
     let milestone = changes.milestone.as_deref().map(|m| resolve_milestone(plan, m)).transpose()?;
     let depends =
@@ -124,11 +124,11 @@ pub fn update_task(
         check_priority(p)?;
     }
     if let Some(t) = &changes.title {
-        check_not_blank("title", t)?;
+        check_title("title", t)?;
     }
     let goal = changes.goal.as_deref().map(|g| goal_for(plan, g)).transpose()?;
     let mut changed = Vec::new();
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
+    let task = resolve_task_mut(plan, &id)?;
     set(&mut task.title, changes.title, "title", &mut changed);
     set(&mut task.description, changes.description, "description", &mut changed);
     set(&mut task.priority, changes.priority, "priority", &mut changed);
@@ -199,24 +199,24 @@ pub fn claim_task(
     id: &str,
     pane: &str,
     now: Timestamp,
-) -> Result<String> {
+) -> RuleResult<String> {
     check_not_blank("pane", pane)?;
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
     match task.status {
         TaskStatus::Todo => {}
         TaskStatus::InProgress if task.assignee.as_deref() == Some(pane) => return Ok(id),
         TaskStatus::InProgress => {
-            return Err(Error::bad_input(format!(
-                "task {id} is already claimed by {:?} (only todo tasks can be claimed)",
-                task.assignee.as_deref().unwrap_or("nobody")
-            )));
+            let by = task.assignee.as_deref().unwrap_or("nobody").to_string();
+            return Err(PlanError::AlreadyClaimed { id, by });
         }
-        other => {
-            return Err(Error::bad_input(format!(
-                "task {id} is {} (only todo tasks can be claimed)",
-                other.as_str()
-            )));
+        status => {
+            return Err(PlanError::WrongTaskStatus {
+                id,
+                status,
+                action: "claimed",
+                allowed: "todo",
+            });
         }
     }
     task.status = TaskStatus::InProgress;
@@ -235,15 +235,10 @@ pub fn finish_task(
     proof: &str,
     summary: Option<&str>,
     now: Timestamp,
-) -> Result<Task> {
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
-    if matches!(task.status, TaskStatus::Done | TaskStatus::Cancelled) {
-        return Err(Error::bad_input(format!(
-            "task {id} is {} (only todo or in_progress tasks can be marked done)",
-            task.status.as_str()
-        )));
-    }
+) -> RuleResult<Task> {
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
+    check_open(task, "marked done")?;
     task.status = TaskStatus::Done;
     task.proof = Some(proof.to_string());
     task.summary = summary.map(str::to_string);
@@ -267,15 +262,10 @@ pub fn cancel_task(
     id: &str,
     reason: Option<&str>,
     now: Timestamp,
-) -> Result<String> {
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
-    if matches!(task.status, TaskStatus::Done | TaskStatus::Cancelled) {
-        return Err(Error::bad_input(format!(
-            "task {id} is {} (only todo or in_progress tasks can be cancelled)",
-            task.status.as_str()
-        )));
-    }
+) -> RuleResult<String> {
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
+    check_open(task, "cancelled")?;
     let pane = task.assignee.clone();
     task.status = TaskStatus::Cancelled;
     task.finished = Some(now);
@@ -288,6 +278,19 @@ pub fn cancel_task(
     }
     events.push(ev);
     Ok(id)
+}
+
+/// Only a `todo` or `in_progress` task can be finished or cancelled.
+fn check_open(task: &Task, action: &'static str) -> RuleResult<()> {
+    match task.status {
+        TaskStatus::Todo | TaskStatus::InProgress => Ok(()),
+        status => Err(PlanError::WrongTaskStatus {
+            id: task.id.clone(),
+            status,
+            action,
+            allowed: "todo or in_progress",
+        }),
+    }
 }
 
 fn dedup(items: Vec<String>) -> Vec<String> {
