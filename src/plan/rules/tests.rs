@@ -5,11 +5,11 @@ use proptest::prelude::*;
 use super::*;
 use crate::plan::model::*;
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     Timestamp::from_second(1_700_000_000).unwrap()
 }
 
-fn plan_with(milestones: &[(u32, MilestoneStatus)]) -> Plan {
+pub(super) fn plan_with(milestones: &[(u32, MilestoneStatus)]) -> Plan {
     let mut plan = Plan::default();
     for &(seq, status) in milestones {
         plan.milestones.push(Milestone {
@@ -109,7 +109,7 @@ fn plan_complete_refuses_an_uncovered_assertion_unless_forced() {
 
 /// Random plans: milestones 1..=4 with random statuses; tasks that depend only on
 /// lower ids (so no cycle), random statuses and fulfilled assertions from a pool of 5.
-fn arb_plan() -> impl Strategy<Value = Plan> {
+pub(super) fn arb_plan() -> impl Strategy<Value = Plan> {
     let milestone = prop_oneof![
         Just(MilestoneStatus::Locked),
         Just(MilestoneStatus::Active),
