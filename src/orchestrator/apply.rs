@@ -11,7 +11,7 @@ use super::run::Runner;
 use super::world::{PaneView, Role};
 use crate::Result;
 use crate::plan::rules::{self, NewRemediation, PaneRef};
-use crate::plan::{Event, Plan};
+use crate::plan::{Event, EventKind, Plan};
 
 impl Runner {
     /// Applies one action; returns whether anything changed.
@@ -42,7 +42,7 @@ impl Runner {
             Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
-                let event = Event::new(now, "stall_detected").task(task).pane(pane_title);
+                let event = Event::new(now, EventKind::StallDetected).task(task).pane(pane_title);
                 self.store.append_events(&[event])?;
                 // One nudge: the agent may be waiting for a word, or have forgotten to report.
                 if let Some(pane) = panes.iter().find(|p| &p.title == pane_title) {

@@ -226,7 +226,8 @@ mod tests {
         f.write_all(b"{\"ts\":\"20").unwrap();
         assert_eq!(s.read_events().unwrap().len(), 1);
         s.append_events(&[Event::new(Timestamp::now(), "b")]).unwrap();
-        let kinds: Vec<String> = s.read_events().unwrap().into_iter().map(|e| e.kind).collect();
+        let kinds: Vec<String> =
+            s.read_events().unwrap().into_iter().map(|e| e.kind.to_string()).collect();
         assert_eq!(kinds, ["a", "b"]);
     }
 

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{PlanError, plan_complete, set_mission};
-use crate::plan::{Mission, Store};
+use crate::plan::{EventKind, Mission, Store};
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -135,7 +135,7 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         let title = plan.mission.as_ref().map(|m| m.title.clone()).unwrap_or_default();
         *plan = crate::plan::Plan::default();
         events.push(
-            crate::plan::Event::new(now, "mission_archived")
+            crate::plan::Event::new(now, EventKind::MissionArchived)
                 .with("title", title)
                 .with("archive", path.display().to_string()),
         );

@@ -2,7 +2,7 @@
 //! `mission plan-complete` and recorded assertion results.
 use jiff::Timestamp;
 
-use super::super::events::Event;
+use super::super::events::{Event, EventKind};
 use super::super::model::*;
 use super::assertion_milestone;
 use super::checks::*;
@@ -36,7 +36,7 @@ pub fn set_mission(
             });
         }
     }
-    events.push(Event::new(now, "mission_set").with("title", title));
+    events.push(Event::new(now, EventKind::MissionSet).with("title", title));
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub fn create_milestone(
         validation: None,
     });
     plan.milestones.sort_by_key(|m| m.sequence);
-    events.push(Event::new(now, "milestone_created").milestone(&id).with("title", title));
+    events.push(Event::new(now, EventKind::MilestoneCreated).milestone(&id).with("title", title));
     Ok(id)
 }
 
@@ -137,7 +137,7 @@ pub fn plan_complete(
         m.status = MissionStatus::Active;
         m.activated = Some(now);
     }
-    let mut ev = Event::new(now, "plan_completed").milestone(&active);
+    let mut ev = Event::new(now, EventKind::PlanCompleted).milestone(&active);
     if force && !problems.is_empty() {
         ev = ev.with("forced", true).with("problems", problems);
     }
@@ -175,7 +175,7 @@ pub fn report_assertion(
             updated: now,
         },
     );
-    let mut ev = Event::new(now, "assertion_reported")
+    let mut ev = Event::new(now, EventKind::AssertionReported)
         .assertion(id)
         .pane(reporter.as_str())
         .with("status", status.as_str());

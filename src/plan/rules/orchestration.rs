@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::super::events::Event;
+use super::super::events::{Event, EventKind};
 use super::super::model::*;
 use super::is_ready;
 
@@ -54,7 +54,10 @@ pub fn dispatch_task(
     t.assignee = Some(pane.title.to_string());
     t.started = Some(now);
     events.push(
-        Event::new(now, "task_dispatched").task(task).pane(pane.title).with("pane_id", pane.id),
+        Event::new(now, EventKind::TaskDispatched)
+            .task(task)
+            .pane(pane.title)
+            .with("pane_id", pane.id),
     );
     Outcome::Applied
 }
@@ -69,7 +72,7 @@ pub fn return_exited_agents_task(
     task: &str,
     now: Timestamp,
 ) -> Outcome {
-    events.push(Event::new(now, "agent_exited").task(task).pane(pane_title));
+    events.push(Event::new(now, EventKind::AgentExited).task(task).pane(pane_title));
     let Some(t) = plan.task_mut(task) else { return Outcome::Stale };
     if t.status != TaskStatus::InProgress || t.assignee.as_deref() != Some(pane_title) {
         return Outcome::Stale;
@@ -78,7 +81,10 @@ pub fn return_exited_agents_task(
     t.assignee = None;
     t.started = None;
     events.push(
-        Event::new(now, "task_returned").task(task).pane(pane_title).with("reason", "agent_exited"),
+        Event::new(now, EventKind::TaskReturned)
+            .task(task)
+            .pane(pane_title)
+            .with("reason", "agent_exited"),
     );
     Outcome::Applied
 }
@@ -111,9 +117,11 @@ pub fn start_validation(
         pane: Some(pane.title.to_string()),
         assertions: assertions.to_vec(),
     });
-    events.push(Event::new(now, "milestone_validating").milestone(milestone).with("round", round));
     events.push(
-        Event::new(now, "validation_dispatched")
+        Event::new(now, EventKind::MilestoneValidating).milestone(milestone).with("round", round),
+    );
+    events.push(
+        Event::new(now, EventKind::ValidationDispatched)
             .milestone(milestone)
             .pane(pane.title)
             .with("pane_id", pane.id)
@@ -137,13 +145,13 @@ pub fn finish_milestone(
         return Outcome::Stale;
     }
     m.status = MilestoneStatus::Done;
-    events.push(Event::new(now, "milestone_done").milestone(milestone));
+    events.push(Event::new(now, EventKind::MilestoneDone).milestone(milestone));
     if let Some(next) = next
         && let Some(n) = plan.milestone_mut(next)
         && n.status == MilestoneStatus::Locked
     {
         n.status = MilestoneStatus::Active;
-        events.push(Event::new(now, "milestone_activated").milestone(next));
+        events.push(Event::new(now, EventKind::MilestoneActivated).milestone(next));
     }
     Outcome::Applied
 }
@@ -189,9 +197,9 @@ pub fn fail_validation(
         }
         let id = plan.next_task_id();
         plan.tasks.push(remediation_task(&id, milestone, r, now));
-        events.push(Event::new(now, "task_created").task(&id).milestone(milestone));
+        events.push(Event::new(now, EventKind::TaskCreated).task(&id).milestone(milestone));
         events.push(
-            Event::new(now, "remediation_created")
+            Event::new(now, EventKind::RemediationCreated)
                 .task(&id)
                 .milestone(milestone)
                 .assertion(&r.assertion),
@@ -201,7 +209,7 @@ pub fn fail_validation(
         m.status = MilestoneStatus::Active;
     }
     events.push(
-        Event::new(now, "milestone_validation_failed")
+        Event::new(now, EventKind::MilestoneValidationFailed)
             .milestone(milestone)
             .with("failing", failing),
     );
@@ -246,6 +254,6 @@ pub fn complete_mission(
         mission.status = MissionStatus::Complete;
         mission.completed = Some(now);
     }
-    events.push(Event::new(now, "mission_complete").with("metrics", metrics));
+    events.push(Event::new(now, EventKind::MissionComplete).with("metrics", metrics));
     Outcome::Applied
 }

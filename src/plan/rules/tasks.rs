@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::super::events::Event;
+use super::super::events::{Event, EventKind};
 use super::super::model::{Goal, Plan, Task, TaskStatus};
 use super::checks::*;
 use super::errors::PlanError;
@@ -58,7 +58,8 @@ pub fn create_task(
         started: None,
         finished: None,
     };
-    let mut ev = Event::new(now, "task_created").task(&id).with("title", task.title.as_str());
+    let mut ev =
+        Event::new(now, EventKind::TaskCreated).task(&id).with("title", task.title.as_str());
     if let Some(m) = &milestone {
         ev = ev.milestone(m);
     }
@@ -149,7 +150,7 @@ pub fn update_task(
     if !changed.is_empty() {
         let fields: Vec<Value> = changed.iter().map(|f| Value::from(*f)).collect();
         events.push(
-            Event::new(now, "task_updated")
+            Event::new(now, EventKind::TaskUpdated)
                 .task(&id)
                 .with("fields", fields)
                 .with("status", status.as_str()),
@@ -222,7 +223,7 @@ pub fn claim_task(
     task.status = TaskStatus::InProgress;
     task.assignee = Some(pane.to_string());
     task.started = Some(now);
-    events.push(Event::new(now, "task_claimed").task(&id).pane(pane));
+    events.push(Event::new(now, EventKind::TaskClaimed).task(&id).pane(pane));
     Ok(id)
 }
 
@@ -244,7 +245,7 @@ pub fn finish_task(
     task.summary = summary.map(str::to_string);
     task.started.get_or_insert(now);
     task.finished = Some(now);
-    let mut ev = Event::new(now, "task_done").task(&id);
+    let mut ev = Event::new(now, EventKind::TaskDone).task(&id);
     if let Some(m) = &task.milestone {
         ev = ev.milestone(m);
     }
@@ -269,7 +270,7 @@ pub fn cancel_task(
     let pane = task.assignee.clone();
     task.status = TaskStatus::Cancelled;
     task.finished = Some(now);
-    let mut ev = Event::new(now, "task_cancelled").task(&id);
+    let mut ev = Event::new(now, EventKind::TaskCancelled).task(&id);
     if let Some(p) = pane {
         ev = ev.pane(p);
     }

@@ -104,7 +104,7 @@ fn plan_complete_refuses_an_uncovered_assertion_unless_forced() {
     let mut events = Vec::new();
     assert_eq!(plan_complete(&mut plan, &mut events, &contract, true, now()).unwrap(), "M1");
     assert_eq!(plan.mission.as_ref().unwrap().status, MissionStatus::Active);
-    assert_eq!(events[0].kind, "plan_completed");
+    assert_eq!(events[0].kind, crate::plan::EventKind::PlanCompleted);
 }
 
 /// Random plans: milestones 1..=4 with random statuses; tasks that depend only on
