@@ -167,6 +167,30 @@ fn a_title_with_a_line_break_or_control_character_exits_2_and_writes_nothing() {
 }
 
 #[test]
+fn plan_complete_and_milestone_refusals_name_the_command_or_flag_that_gets_past_them() {
+    let p = TestProject::new();
+    let fails = |args: &[&str], code: i32| {
+        let out = p.run(args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("there is no mission yet (create it with `tmux-ide mission set"), "{err}");
+    p.ok(&["mission", "set", "M"]);
+    p.ok(&["milestone", "create", "One", "--sequence", "1"]);
+    p.ok(&["milestone", "create", "Two", "--sequence", "2"]);
+    p.ok(&["task", "create", "x", "--milestone", "M1"]);
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("error: cannot complete planning: milestone M2 has no task\n"), "{err}");
+    assert!(err.contains("hint: run `tmux-ide validate coverage`, add tasks, or pass --force"));
+    let err = fails(&["milestone", "create", "Zero", "--sequence", "0"], 2);
+    assert!(err.contains("--sequence 0 is not allowed (sequences start at 1)"), "{err}");
+    p.ok(&["mission", "plan-complete", "--force"]);
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("the mission is active, not planning (plan-complete applies"), "{err}");
+}
+
+#[test]
 fn claim_then_done_records_times_and_appends_the_summary_to_the_library() {
     let p = TestProject::new();
     plan_auth_v2(&p);

@@ -4,7 +4,6 @@ use jiff::Timestamp;
 use proptest::prelude::*;
 
 use super::*;
-use crate::error::Kind;
 use crate::plan::model::*;
 
 fn now() -> Timestamp {
@@ -145,22 +144,22 @@ fn rule_errors_name_no_command_line_flag() {
         assert!(!line.contains("--"), "{line}");
         assert!(!line.contains("tmux-ide"), "{line}");
         assert_eq!(line.lines().count(), 1, "{line}");
-        let kind = crate::Error::from(e.clone()).kind;
-        assert_eq!(kind == Kind::BadInput, e.is_bad_input(), "{line}");
+        let exit = crate::Error::from(e.clone()).exit_code();
+        assert_eq!(exit, if e.is_bad_input() { 2 } else { 1 }, "{line}");
     }
 }
 
 #[test]
 fn refusals_for_the_missions_state_are_failures_and_the_rest_bad_input() {
-    assert_eq!(crate::Error::from(PlanError::NoMission).kind, Kind::Failed);
+    assert_eq!(crate::Error::from(PlanError::NoMission).exit_code(), 1);
     let problems = vec!["M1 has no task".to_string(), "VAL-A is not covered".to_string()];
     let e = crate::Error::from(PlanError::PlanNotReady { problems });
     assert_eq!(
-        (e.kind, e.message.as_str()),
-        (Kind::Failed, "cannot complete planning: M1 has no task (and 1 more problem(s))")
+        (e.exit_code(), e.to_string().as_str()),
+        (1, "cannot complete planning: M1 has no task (and 1 more problem(s))")
     );
     let e = crate::Error::from(PlanError::SequenceZero);
-    assert_eq!(e.kind, Kind::BadInput);
+    assert_eq!(e.exit_code(), 2);
 }
 
 proptest! {
