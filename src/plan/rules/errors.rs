@@ -1,6 +1,6 @@
 //! Why a plan rule refused a change, in plan terms. The rules know nothing of flags or
 //! JSON fields: the CLI and the dashboard API each turn these into a line that names what
-//! their own users typed (`--depends`, `"depends"`); [`From<PlanError> for Error`] is the
+//! their own users typed (`--depends`, `"depends"`); `From<PlanError> for Error` is the
 //! plain phrasing for everything else.
 use super::super::model::{MissionStatus, TaskStatus};
 use crate::Error;
