@@ -68,7 +68,9 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn change(store: &Store, round: usize) {
     let changes = TaskChanges { priority: Some(1 + (round % 9) as u8), ..TaskChanges::default() };
     store
-        .update(|plan, events| update_task(plan, events, "001", changes, &[], Timestamp::now()))
+        .update(|plan, events| {
+            Ok(update_task(plan, events, "001", changes, &[], Timestamp::now())?)
+        })
         .expect("store update");
 }
 

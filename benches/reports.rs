@@ -6,7 +6,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::{SignedDuration, Timestamp};
 use tmux_ide::plan::eventlog;
 use tmux_ide::plan::{
-    Event, Milestone, MilestoneStatus, Mission, MissionStatus, Plan, Task, TaskStatus, task_id,
+    Event, EventKind, Milestone, MilestoneStatus, Mission, MissionStatus, Plan, Task, TaskStatus,
+    task_id,
 };
 use tmux_ide::report::{agents, metrics};
 
@@ -69,27 +70,29 @@ fn mission() -> (Plan, Vec<Event>) {
             started: done.then_some(start),
             finished: done.then_some(end),
         });
-        let e = |ts, kind: &str| Event::new(ts, kind).task(id.clone());
-        events.push(e(t0, "task_created").milestone(ms.clone()));
-        events.push(e(start, "task_dispatched").pane(pane).with("pane_id", "%1"));
-        events.push(e(start, "prompt_delivered").pane(pane).with("pane_id", "%1"));
-        events.push(Event::new(start, "agent_state").pane(pane).with("state", "busy"));
-        events.push(e(start, "task_claimed").pane(pane));
-        events.push(e(start, "task_updated"));
+        let e = |ts, kind: EventKind| Event::new(ts, kind).task(id.clone());
+        events.push(e(t0, EventKind::TaskCreated).milestone(ms.clone()));
+        events.push(e(start, EventKind::TaskDispatched).pane(pane).with("pane_id", "%1"));
+        events.push(e(start, EventKind::PromptDelivered).pane(pane).with("pane_id", "%1"));
+        events.push(Event::new(start, EventKind::AgentState).pane(pane).with("state", "busy"));
+        events.push(e(start, EventKind::TaskClaimed).pane(pane));
+        events.push(e(start, EventKind::TaskUpdated));
         if done {
-            events.push(e(end, "task_done").pane(pane));
-            events.push(Event::new(end, "agent_state").pane(pane).with("state", "idle"));
+            events.push(e(end, EventKind::TaskDone).pane(pane));
+            events.push(Event::new(end, EventKind::AgentState).pane(pane).with("state", "idle"));
         }
         if n % 1000 == 0 {
             events.push(
-                Event::new(end, "milestone_validating").milestone(ms.clone()).with("round", 1),
+                Event::new(end, EventKind::MilestoneValidating)
+                    .milestone(ms.clone())
+                    .with("round", 1),
             );
-            events.push(Event::new(end, "milestone_done").milestone(ms));
+            events.push(Event::new(end, EventKind::MilestoneDone).milestone(ms));
         }
     }
     while events.len() < 100_000 {
         let ts = events.last().map_or(t0, |e| e.ts);
-        events.push(Event::new(ts, "agent_state").pane("Helper").with("state", "idle"));
+        events.push(Event::new(ts, EventKind::AgentState).pane("Helper").with("state", "idle"));
     }
     events.truncate(100_000);
     (plan, events)

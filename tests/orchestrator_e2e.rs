@@ -176,10 +176,12 @@ fn a_hostile_task_title_reaches_the_pane_verbatim_and_runs_nothing() {
          agent: sim\n        command: cat > received.txt\n\
          orchestrator:\n  enabled: true\n  poll_interval: 200\n",
     );
-    let title = "Say \"hi\" & 'bye'; $(touch pwned1) `touch pwned2` | tee pwned3\nsecond line";
+    // Titles are one line; the description carries the line break.
+    let title = "Say \"hi\" & 'bye'; $(touch pwned1) `touch pwned2` | tee pwned3";
+    let description = "`touch pwned4` $(touch pwned5)\nsecond line";
     p.ok(&["mission", "set", "Hostile"]);
     p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
-    p.ok(&["task", "create", title, "--milestone", "M1"]);
+    p.ok(&["task", "create", title, "--milestone", "M1", "-d", description]);
     p.ok(&["mission", "plan-complete"]);
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
     let pane = wait_for("the Worker pane", Duration::from_secs(10), || tmux.pane_titled("Worker"));
@@ -190,8 +192,9 @@ fn a_hostile_task_title_reaches_the_pane_verbatim_and_runs_nothing() {
         text.contains("second line").then_some(text)
     });
     assert!(received.contains(title), "the title arrived changed:\n{received}");
+    assert!(received.contains("`touch pwned4` $(touch pwned5)"), "{received}");
     assert!(received.lines().nth(1) == Some("TMUX-IDE-TASK: 001"), "{received}");
-    for file in ["pwned1", "pwned2", "pwned3"] {
+    for file in ["pwned1", "pwned2", "pwned3", "pwned4", "pwned5"] {
         assert!(!p.path().join(file).exists(), "{file} was created: the title ran");
     }
 }

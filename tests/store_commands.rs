@@ -24,7 +24,7 @@ fn bad_input_exits_2_with_one_line_naming_the_value_and_writes_nothing() {
         (&["task", "done", "006", "--proof", "p"], "006 is cancelled"),
         (&["task", "cancel", "099"], "\"099\""),
         (&["task", "create", "x", "--milestone", "M9"], "\"M9\""),
-        (&["task", "create", "x", "--depends", "001,099"], "\"099\""),
+        (&["task", "create", "x", "--depends", "001,099"], "--depends: unknown task \"099\""),
         (&["task", "create", "x", "--fulfills", "VAL-NOPE-001"], "VAL-NOPE-001"),
         (&["task", "create", "x", "--priority", "0"], "\"0\""),
         (&["task", "create", "x", "--priority", "10"], "1..=9"),
@@ -63,6 +63,10 @@ fn bad_input_exits_2_with_one_line_naming_the_value_and_writes_nothing() {
         assert_eq!(p.read(".tasks/tasks.json"), tasks, "{args:?} wrote tasks.json");
         assert_eq!(p.read(".tasks/events.jsonl"), events, "{args:?} wrote events");
     }
+    let out = p.run(&["task", "update", "002", "--depends", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_line(&out).contains("--depends 002: a task cannot depend on itself"));
+    assert_eq!(p.read(".tasks/tasks.json"), tasks, "a self-dependency wrote tasks.json");
 }
 
 #[test]
@@ -105,24 +109,85 @@ fn a_corrupt_tasks_json_fails_every_command_with_line_and_column_and_is_left_unt
 #[test]
 fn hostile_titles_round_trip_exactly_and_run_nothing() {
     let p = TestProject::new();
-    let hostile =
-        "Fix \"quotes\" 'single' $(touch pwned1) `touch pwned2` ;touch pwned3\nsecond line\t$HOME";
+    // Titles are one line (see the next test); descriptions, proofs and summaries may
+    // span lines and keep their tabs.
+    let hostile = "Fix \"quotes\" 'single' $(touch pwned1) `touch pwned2` ;touch pwned3 $HOME";
+    let text = &format!("{hostile}\nsecond line\t$HOME");
     p.ok(&["milestone", "create", hostile, "--sequence", "1"]);
-    p.ok(&["task", "create", hostile, "--milestone", "M1", "--goal", hostile, "-d", hostile]);
+    p.ok(&["task", "create", hostile, "--milestone", "M1", "--goal", hostile, "-d", text]);
     let task: serde_json::Value =
         serde_json::from_str(&p.ok(&["--json", "task", "show", "1"])).unwrap();
     assert_eq!(task["title"], hostile);
-    assert_eq!(task["description"], hostile);
+    assert_eq!(task["description"], text.as_str());
     let goals: serde_json::Value =
         serde_json::from_str(&p.ok(&["--json", "goal", "list"])).unwrap();
     assert_eq!(goals[0]["title"], hostile);
     let list = p.ok(&["task", "list"]);
     assert_eq!(list.lines().count(), 2, "a title stays on its row:\n{list}");
-    p.ok(&["task", "done", "001", "--proof", hostile, "--summary", hostile]);
-    assert!(p.read(".tmux-ide/library/learnings.md").contains(hostile));
+    p.ok(&["task", "done", "001", "--proof", text, "--summary", text]);
+    assert!(p.read(".tmux-ide/library/learnings.md").contains(text.as_str()));
     for f in ["pwned1", "pwned2", "pwned3"] {
         assert!(!p.path().join(f).exists(), "{f} was created");
     }
+}
+
+#[test]
+fn a_title_with_a_line_break_or_control_character_exits_2_and_writes_nothing() {
+    let p = TestProject::new();
+    plan_auth_v2(&p);
+    let forged = "Fix login\n## Task 999: forged";
+    let cases: &[(&[&str], &str)] = &[
+        (&["task", "create", forged], "title contains the control character U+000A"),
+        (&["task", "create", "ok", "--goal", "a\tb"], "goal contains the control character U+0009"),
+        (
+            &["task", "update", "001", "--title", "a\rb"],
+            "title contains the control character U+000D",
+        ),
+        (
+            &["task", "update", "001", "--goal", forged],
+            "goal contains the control character U+000A",
+        ),
+        (&["mission", "set", "a\u{1b}[31mred"], "title contains the control character U+001B"),
+        (
+            &["milestone", "create", forged, "--sequence", "9"],
+            "title contains the control character U+000A",
+        ),
+    ];
+    let tasks = p.read(".tasks/tasks.json");
+    let events = p.read(".tasks/events.jsonl");
+    for (args, named) in cases {
+        let out = p.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr_line(&out);
+        assert!(err.contains(named), "{args:?}: {err} should name {named}");
+        assert!(err.contains("allowed: one line of printable text"), "{args:?}: {err}");
+        assert_eq!(p.read(".tasks/tasks.json"), tasks, "{args:?} wrote tasks.json");
+        assert_eq!(p.read(".tasks/events.jsonl"), events, "{args:?} wrote events");
+    }
+}
+
+#[test]
+fn plan_complete_and_milestone_refusals_name_the_command_or_flag_that_gets_past_them() {
+    let p = TestProject::new();
+    let fails = |args: &[&str], code: i32| {
+        let out = p.run(args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("there is no mission yet (create it with `tmux-ide mission set"), "{err}");
+    p.ok(&["mission", "set", "M"]);
+    p.ok(&["milestone", "create", "One", "--sequence", "1"]);
+    p.ok(&["milestone", "create", "Two", "--sequence", "2"]);
+    p.ok(&["task", "create", "x", "--milestone", "M1"]);
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("error: cannot complete planning: milestone M2 has no task\n"), "{err}");
+    assert!(err.contains("hint: run `tmux-ide validate coverage`, add tasks, or pass --force"));
+    let err = fails(&["milestone", "create", "Zero", "--sequence", "0"], 2);
+    assert!(err.contains("--sequence 0 is not allowed (sequences start at 1)"), "{err}");
+    p.ok(&["mission", "plan-complete", "--force"]);
+    let err = fails(&["mission", "plan-complete"], 1);
+    assert!(err.contains("the mission is active, not planning (plan-complete applies"), "{err}");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use tmux_ide::plan::{Plan, Store, task_id};
+use tmux_ide::plan::{EventKind, Plan, Store, task_id};
 use tmux_ide::project::Project;
 
 use crate::common::{TestProject, bin, hermetic};
@@ -64,8 +64,8 @@ fn two_hundred_concurrent_creates_and_a_hundred_concurrent_updates_lose_nothing(
         }
     }
     let events = Store::new(&Project::at(p.path())).read_events().unwrap();
-    assert_eq!(events.iter().filter(|e| e.kind == "task_created").count(), 200);
-    assert_eq!(events.iter().filter(|e| e.kind == "task_updated").count(), 100);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::TaskCreated).count(), 200);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::TaskUpdated).count(), 100);
 }
 
 /// xorshift64: enough randomness for kill timing without a dependency.

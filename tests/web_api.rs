@@ -203,13 +203,20 @@ fn bad_input_is_a_4xx_json_error_and_writes_nothing() {
     let token = p.read(".tmux-ide/run/dashboard.token").trim().to_string();
     let h = [("X-Tmux-Ide-Token", token.as_str())];
     let before = store_bytes(&p);
-    let cases: [(&str, &str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str, &str); 13] = [
         ("POST", "/api/tasks", "{not json", "bad JSON"),
+        ("POST", "/api/tasks", r#"{"title":"x\n## Task 9"}"#, "title contains the control"),
+        ("POST", "/api/tasks", r#"{"title":"x","goal":"a\tb"}"#, "goal contains the control"),
         ("POST", "/api/tasks", r#"{"title":"x","colour":"red"}"#, "unknown field"),
         ("POST", "/api/tasks", r#"{"milestone":"M1"}"#, "title"),
         ("POST", "/api/tasks", r#"{"title":"x","priority":12}"#, "priority"),
         ("POST", "/api/tasks", r#"{"title":"x","milestone":"M9"}"#, "M9"),
-        ("POST", "/api/tasks", r#"{"title":"x","depends":["042"]}"#, "042"),
+        (
+            "POST",
+            "/api/tasks",
+            r#"{"title":"x","depends":["042"]}"#,
+            "depends: unknown task \"042\"",
+        ),
         ("POST", "/api/tasks", r#"{"title":"x","fulfills":["VAL-NOPE-001"]}"#, "VAL-NOPE-001"),
         ("POST", "/api/assertions/VAL-NOPE-001", r#"{"status":"passing"}"#, "VAL-NOPE-001"),
         ("POST", "/api/assertions/VAL-AUTH-001", r#"{"status":"great"}"#, "great"),

@@ -2,7 +2,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Event;
+use crate::plan::{Event, EventKind};
 
 /// What an agent says about itself (hooks of real agents call `tmux-ide agent <state>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -28,7 +28,7 @@ impl ReportedState {
 
 /// The `agent_state` event for a self-report from pane `pane_id` (`%3`) titled `title`.
 pub fn state_event(now: Timestamp, pane_id: &str, title: &str, state: ReportedState) -> Event {
-    Event::new(now, "agent_state")
+    Event::new(now, EventKind::AgentState)
         .pane(title)
         .with("pane_id", pane_id)
         .with("state", state.as_str())
@@ -37,7 +37,7 @@ pub fn state_event(now: Timestamp, pane_id: &str, title: &str, state: ReportedSt
 
 /// Reads a self-report back out of an event, if it is one: (pane id, state, time).
 pub fn parse_state_event(event: &Event) -> Option<(&str, ReportedState, Timestamp)> {
-    if event.kind != "agent_state" {
+    if event.kind != EventKind::AgentState {
         return None;
     }
     let state = match event.extra.get("state")?.as_str()? {

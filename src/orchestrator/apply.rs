@@ -1,6 +1,7 @@
-//! Carrying out `decide`'s actions: every change goes through the store under its lock
-//! (re-checked there, so a stale decision is dropped, never applied twice), and only then
-//! is a prompt sent. The assignment is on disk before any text reaches a pane.
+//! Carrying out `decide`'s actions. This only sequences: every plan change is a rule in
+//! `plan::rules` run under the store lock (which re-checks it there, so a stale decision
+//! is dropped, never applied twice), and only then is a prompt sent. The assignment is on
+//! disk before any text reaches a pane.
 use jiff::Timestamp;
 
 use super::decide::{Action, Remediation};
@@ -8,9 +9,9 @@ use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::run::Runner;
 use super::world::{PaneView, Role};
-use crate::plan::rules;
-use crate::plan::{Event, MilestoneStatus, MissionStatus, Task, TaskStatus, ValidationRound};
-use crate::{Error, Result};
+use crate::Result;
+use crate::plan::rules::{self, NewRemediation, PaneRef};
+use crate::plan::{Event, EventKind, Plan};
 
 impl Runner {
     /// Applies one action; returns whether anything changed.
@@ -41,7 +42,7 @@ impl Runner {
             Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
-                let event = Event::new(now, "stall_detected").task(task).pane(pane_title);
+                let event = Event::new(now, EventKind::StallDetected).task(task).pane(pane_title);
                 self.store.append_events(&[event])?;
                 // One nudge: the agent may be waiting for a word, or have forgotten to report.
                 if let Some(pane) = panes.iter().find(|p| &p.title == pane_title) {
@@ -57,46 +58,20 @@ impl Runner {
         }
     }
 
-    /// The agent of `title` exited mid-task: the task goes back to `todo` (assignee and
-    /// start cleared) so another pane takes it, recorded as `task_returned`.
+    /// The agent of `title` exited mid-task: its task goes back to `todo` so another pane
+    /// takes it.
     fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<bool> {
         self.exited_reported.insert(title.to_string());
         self.store.update(|plan, events| {
-            events.push(Event::new(now, "agent_exited").task(task).pane(title));
-            let Some(t) = plan.task_mut(task) else { return Ok(false) };
-            if t.status != TaskStatus::InProgress || t.assignee.as_deref() != Some(title) {
-                return Ok(false);
-            }
-            t.status = TaskStatus::Todo;
-            t.assignee = None;
-            t.started = None;
-            events.push(
-                Event::new(now, "task_returned")
-                    .task(task)
-                    .pane(title)
-                    .with("reason", "agent_exited"),
-            );
-            Ok(true)
+            Ok(rules::return_exited_agents_task(plan, events, title, task, now).applied())
         })
     }
 
     fn dispatch(&mut self, task: &str, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
+        let pane_ref = PaneRef { id: pane, title };
         let claimed = self.store.update(|plan, events| {
-            let Some(t) = plan.task(task) else { return Ok(None) };
-            let busy = plan.tasks.iter().any(|o| {
-                o.status == TaskStatus::InProgress && o.assignee.as_deref() == Some(title)
-            });
-            if !rules::is_ready(plan, t) || busy {
-                return Ok(None);
-            }
-            let t = plan.task_mut(task).ok_or_else(|| Error::failed("task vanished"))?;
-            t.status = TaskStatus::InProgress;
-            t.assignee = Some(title.to_string());
-            t.started = Some(now);
-            events.push(
-                Event::new(now, "task_dispatched").task(task).pane(title).with("pane_id", pane),
-            );
-            Ok(Some(plan.clone()))
+            let outcome = rules::dispatch_task(plan, events, task, pane_ref, now);
+            Ok(outcome.applied().then(|| plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };
         let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
@@ -113,34 +88,11 @@ impl Runner {
         assertions: &[String],
         now: Timestamp,
     ) -> Result<bool> {
+        let pane_ref = PaneRef { id: pane, title };
         let started = self.store.update(|plan, events| {
-            let plan_seq = plan.seq;
-            let Some(m) = plan.milestone_mut(milestone) else { return Ok(None) };
-            let already = m.status == MilestoneStatus::Validating
-                && m.validation.as_ref().is_some_and(|v| v.pane.is_some());
-            if already || m.status == MilestoneStatus::Done || m.status == MilestoneStatus::Locked {
-                return Ok(None);
-            }
-            m.status = MilestoneStatus::Validating;
-            m.validation = Some(ValidationRound {
-                round,
-                started: now,
-                seq: Some(plan_seq),
-                pane: Some(title.to_string()),
-                assertions: assertions.to_vec(),
-            });
-            events.push(
-                Event::new(now, "milestone_validating").milestone(milestone).with("round", round),
-            );
-            events.push(
-                Event::new(now, "validation_dispatched")
-                    .milestone(milestone)
-                    .pane(title)
-                    .with("pane_id", pane)
-                    .with("round", round)
-                    .with("assertions", assertions.to_vec()),
-            );
-            Ok(Some(plan.clone()))
+            let outcome =
+                rules::start_validation(plan, events, milestone, round, pane_ref, assertions, now);
+            Ok(outcome.applied().then(|| plan.clone()))
         })?;
         let Some(plan) = started else { return Ok(false) };
         let text = gather::validation_prompt(
@@ -162,20 +114,7 @@ impl Runner {
         now: Timestamp,
     ) -> Result<bool> {
         self.store.update(|plan, events| {
-            let Some(m) = plan.milestone_mut(milestone) else { return Ok(false) };
-            if m.status == MilestoneStatus::Done {
-                return Ok(false);
-            }
-            m.status = MilestoneStatus::Done;
-            events.push(Event::new(now, "milestone_done").milestone(milestone));
-            if let Some(next) = next
-                && let Some(n) = plan.milestone_mut(next)
-                && n.status == MilestoneStatus::Locked
-            {
-                n.status = MilestoneStatus::Active;
-                events.push(Event::new(now, "milestone_activated").milestone(next));
-            }
-            Ok(true)
+            Ok(rules::finish_milestone(plan, events, milestone, next, now).applied())
         })
     }
 
@@ -185,61 +124,25 @@ impl Runner {
         remediations: &[Remediation],
         now: Timestamp,
     ) -> Result<bool> {
+        let remediations: Vec<NewRemediation> = remediations
+            .iter()
+            .map(|r| NewRemediation {
+                assertion: r.assertion.clone(),
+                title: r.title.clone(),
+                specialty: r.specialty.clone(),
+                description: r.description.clone(),
+            })
+            .collect();
         self.store.update(|plan, events| {
-            let Some(m) = plan.milestone(milestone) else { return Ok(false) };
-            if m.status != MilestoneStatus::Validating {
-                return Ok(false);
-            }
-            let failing: Vec<String> = m
-                .validation
-                .iter()
-                .flat_map(|v| v.assertions.iter())
-                .filter(|a| plan.assertion_status(a) == crate::plan::AssertionStatus::Failing)
-                .cloned()
-                .collect();
-            for r in remediations {
-                let open = plan.tasks.iter().any(|t| {
-                    t.remediation_for.as_deref() == Some(r.assertion.as_str())
-                        && matches!(t.status, TaskStatus::Todo | TaskStatus::InProgress)
-                });
-                if open {
-                    continue;
-                }
-                let id = plan.next_task_id()?;
-                plan.tasks.push(remediation_task(&id, milestone, r, now));
-                events.push(Event::new(now, "task_created").task(&id).milestone(milestone));
-                events.push(
-                    Event::new(now, "remediation_created")
-                        .task(&id)
-                        .milestone(milestone)
-                        .assertion(&r.assertion),
-                );
-            }
-            if let Some(m) = plan.milestone_mut(milestone) {
-                m.status = MilestoneStatus::Active;
-            }
-            events.push(
-                Event::new(now, "milestone_validation_failed")
-                    .milestone(milestone)
-                    .with("failing", failing),
-            );
-            Ok(true)
+            Ok(rules::fail_validation(plan, events, milestone, &remediations, now)?.applied())
         })
     }
 
     fn mission_complete(&mut self, now: Timestamp) -> Result<bool> {
-        let done = self.store.update(|plan, events| {
-            let Some(mission) = plan.mission.as_mut() else { return Ok(None) };
-            if mission.status == MissionStatus::Complete {
-                return Ok(None);
-            }
-            mission.status = MissionStatus::Complete;
-            mission.completed = Some(now);
-            let metrics = final_metrics(plan, now);
-            events.push(Event::new(now, "mission_complete").with("metrics", metrics.clone()));
-            Ok(Some(metrics))
-        })?;
-        Ok(done.is_some())
+        self.store.update(|plan, events| {
+            let metrics = |plan: &Plan| final_metrics(plan, now);
+            Ok(rules::complete_mission(plan, events, metrics, now).applied())
+        })
     }
 
     /// Tells the lead pane (the `master_pane`, else the pane with role lead) something.
@@ -290,30 +193,8 @@ tmux-ide task done {task} --proof \"<how you checked it>\" --summary \"<what you
     )
 }
 
-fn remediation_task(id: &str, milestone: &str, r: &Remediation, now: Timestamp) -> Task {
-    Task {
-        id: id.to_string(),
-        title: r.title.clone(),
-        description: r.description.clone(),
-        milestone: Some(milestone.to_string()),
-        specialty: r.specialty.clone(),
-        priority: 1,
-        goal: None,
-        depends: Vec::new(),
-        fulfills: vec![r.assertion.clone()],
-        assignee: None,
-        status: TaskStatus::Todo,
-        proof: None,
-        summary: None,
-        remediation_for: Some(r.assertion.clone()),
-        created: now,
-        started: None,
-        finished: None,
-    }
-}
-
 /// The figures recorded with `mission_complete`.
-fn final_metrics(plan: &crate::plan::Plan, now: Timestamp) -> serde_json::Value {
+fn final_metrics(plan: &Plan, now: Timestamp) -> serde_json::Value {
     let counts = crate::report::metrics::task_counts(plan);
     let started = plan.mission.as_ref().and_then(|m| m.activated);
     serde_json::json!({

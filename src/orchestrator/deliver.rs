@@ -15,8 +15,8 @@ use super::run::Runner;
 use crate::agent::profiles::Profile;
 use crate::agent::screen;
 use crate::agent::state::{ReportedState, parse_state_event};
-use crate::plan::Event;
 use crate::plan::store::Store;
+use crate::plan::{Event, EventKind};
 use crate::tmux::Tmux;
 
 /// What a queued text is for.
@@ -119,15 +119,15 @@ fn send(
     let sent = tmux.paste_then_enter(&d.pane, &d.text, Some(profile.enter_delay));
     let ts = Timestamp::now();
     let (kind, task) = match &d.purpose {
-        Purpose::Prompt { task } => ("prompt_delivered", task.clone()),
-        Purpose::Notice(_) => ("lead_notified", None),
-        Purpose::Nudge { task } => ("stall_nudged", Some(task.clone())),
+        Purpose::Prompt { task } => (EventKind::PromptDelivered, task.clone()),
+        Purpose::Notice(_) => (EventKind::LeadNotified, None),
+        Purpose::Nudge { task } => (EventKind::StallNudged, Some(task.clone())),
     };
     let mut event = match &sent {
         Ok(()) => Event::new(ts, kind),
         Err(e) => {
             eprintln!("orchestrator: could not deliver to {}: {e}", d.title);
-            Event::new(ts, "delivery_failed").with("error", e.to_string())
+            Event::new(ts, EventKind::DeliveryFailed).with("error", e.to_string())
         }
     };
     event = event.pane(&d.title).with("pane_id", d.pane.as_str());
@@ -144,12 +144,16 @@ fn send(
     let found = wait_for_receipt(tmux, log, offset, profile, &d.pane, task.as_deref());
     let waited = started.elapsed();
     let mut event = match &found {
-        Receipt::Landed { evidence, second_enter } => Event::new(Timestamp::now(), "prompt_landed")
-            .with("evidence", evidence.as_str())
-            .with("second_enter", *second_enter),
-        Receipt::Unconfirmed { second_enter } => Event::new(Timestamp::now(), "prompt_unconfirmed")
-            .with("waited_ms", waited.as_millis() as u64)
-            .with("second_enter", *second_enter),
+        Receipt::Landed { evidence, second_enter } => {
+            Event::new(Timestamp::now(), EventKind::PromptLanded)
+                .with("evidence", evidence.as_str())
+                .with("second_enter", *second_enter)
+        }
+        Receipt::Unconfirmed { second_enter } => {
+            Event::new(Timestamp::now(), EventKind::PromptUnconfirmed)
+                .with("waited_ms", waited.as_millis() as u64)
+                .with("second_enter", *second_enter)
+        }
     };
     event = event.pane(&d.title).with("pane_id", d.pane.as_str());
     if let Some(t) = &task {
@@ -217,7 +221,7 @@ pub(crate) fn evidence(
         {
             return Some(format!("self-report {}", state.as_str()));
         }
-        if task.is_some() && e.task.as_deref() == task && e.kind == "task_done" {
+        if task.is_some() && e.task.as_deref() == task && e.kind == EventKind::TaskDone {
             return Some("task reported done".into());
         }
     }
@@ -273,7 +277,7 @@ mod tests {
     #[test]
     fn a_task_reported_done_is_evidence() {
         let sim = Profile::builtin(Agent::Sim);
-        let done = [Event::new(Timestamp::now(), "task_done").task("003")];
+        let done = [Event::new(Timestamp::now(), EventKind::TaskDone).task("003")];
         assert!(evidence(&sim, "sim> ", &done, "%1", Some("003")).is_some());
         assert!(evidence(&sim, "sim> ", &done, "%1", Some("004")).is_none());
     }

@@ -66,7 +66,7 @@ mod tests {
         f.flush().unwrap();
         let got = tail.read_new().unwrap();
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].kind, "a");
+        assert_eq!(got[0].kind.as_str(), "a");
         writeln!(f, "}}").unwrap();
         let got = tail.read_new().unwrap();
         assert_eq!(got.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["b"]);

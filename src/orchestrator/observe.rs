@@ -10,7 +10,7 @@ use super::world::{AgentState, PaneView, Role};
 use crate::agent::profiles::{HookKind, Profile, Profiles};
 use crate::agent::screen::{self, ScreenState};
 use crate::agent::state::{ReportedState, parse_state_event};
-use crate::plan::Event;
+use crate::plan::{Event, EventKind};
 use crate::tmux::{PaneInfo, Tmux};
 
 /// A self-report younger than this wins over the screen (for agents whose hooks report
@@ -195,7 +195,7 @@ impl Observer {
                     && self.judged.insert(p.id.clone(), judgement.state) != Some(judgement.state)
                 {
                     changes.push(
-                        Event::new(now, "pane_state")
+                        Event::new(now, EventKind::PaneState)
                             .pane(&p.title)
                             .with("pane_id", p.id.as_str())
                             .with("state", state_name(judgement.state))

@@ -9,7 +9,7 @@ use super::deliver::{Delivery, Purpose};
 use super::run::Runner;
 use crate::Result;
 use crate::agent::sim::{TASK_MARKER, VALIDATE_MARKER};
-use crate::plan::{Event, MilestoneStatus, Plan, TaskStatus};
+use crate::plan::{Event, EventKind, MilestoneStatus, Plan, TaskStatus};
 use crate::tmux::PaneInfo;
 
 impl Runner {
@@ -23,19 +23,21 @@ impl Runner {
         let panes = self.tmux.list_panes(&self.session).unwrap_or_default();
         let now = Timestamp::now();
         for task in plan.tasks.iter().filter(|t| t.status == TaskStatus::InProgress) {
-            let last =
-                last_of(&events, &["prompt_delivered", "task_dispatched", "task_claimed"], |e| {
-                    e.task.as_deref() == Some(task.id.as_str())
-                });
+            let last = last_of(
+                &events,
+                &[EventKind::PromptDelivered, EventKind::TaskDispatched, EventKind::TaskClaimed],
+                |e| e.task.as_deref() == Some(task.id.as_str()),
+            );
             // Claimed by an agent itself, or delivered: nothing to do.
-            if matches!(last, Some("prompt_delivered" | "task_claimed")) {
+            if matches!(last, Some(EventKind::PromptDelivered | EventKind::TaskClaimed)) {
                 continue;
             }
             let Some(pane) = panes.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else {
                 continue;
             };
             if last.is_none() {
-                let lost = Event::new(now, "task_dispatched").task(&task.id).pane(&pane.title);
+                let lost =
+                    Event::new(now, EventKind::TaskDispatched).task(&task.id).pane(&pane.title);
                 self.store.append_events(&[lost
                     .with("pane_id", pane.id.as_str())
                     .with("recovered", true)])?;
@@ -67,16 +69,20 @@ impl Runner {
                 .assertions
                 .iter()
                 .all(|a| plan.assertions.get(a).is_some_and(|r| round.counts(r)));
-            let last = last_of(events, &["prompt_delivered", "validation_dispatched"], |e| {
-                round.logged_since(e)
-                    && e.pane.as_deref() == Some(pane.title.as_str())
-                    && e.task.is_none()
-            });
-            if reported || last == Some("prompt_delivered") {
+            let last = last_of(
+                events,
+                &[EventKind::PromptDelivered, EventKind::ValidationDispatched],
+                |e| {
+                    round.logged_since(e)
+                        && e.pane.as_deref() == Some(pane.title.as_str())
+                        && e.task.is_none()
+                },
+            );
+            if reported || last == Some(&EventKind::PromptDelivered) {
                 continue;
             }
             if last.is_none() {
-                let lost = Event::new(now, "validation_dispatched")
+                let lost = Event::new(now, EventKind::ValidationDispatched)
                     .milestone(&m.id)
                     .pane(&pane.title)
                     .with("pane_id", pane.id.as_str())
@@ -118,10 +124,10 @@ impl Runner {
             None => e,
         };
         if screen.lines().any(|l| l.trim_start().starts_with(marker)) {
-            let seen = with_task(Event::new(now, "prompt_delivered").pane(&pane.title));
+            let seen = with_task(Event::new(now, EventKind::PromptDelivered).pane(&pane.title));
             return self.store.append_events(&[seen.with("recovered", true)]);
         }
-        let resend = with_task(Event::new(now, "prompt_redelivering").pane(&pane.title));
+        let resend = with_task(Event::new(now, EventKind::PromptRedelivering).pane(&pane.title));
         self.store.append_events(&[resend])?;
         self.pending.push(Delivery {
             pane: pane.id.clone(),
@@ -136,12 +142,8 @@ impl Runner {
 /// The kind of the latest event among `kinds` that `matches`.
 fn last_of<'e>(
     events: &'e [Event],
-    kinds: &[&str],
+    kinds: &[EventKind],
     matches: impl Fn(&Event) -> bool,
-) -> Option<&'e str> {
-    events
-        .iter()
-        .rev()
-        .find(|e| kinds.contains(&e.kind.as_str()) && matches(e))
-        .map(|e| e.kind.as_str())
+) -> Option<&'e EventKind> {
+    events.iter().rev().find(|e| kinds.contains(&e.kind) && matches(e)).map(|e| &e.kind)
 }

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use notify::{EventKind, RecursiveMode, Watcher};
+use notify::{RecursiveMode, Watcher};
 
 use super::decide;
 use super::events_tail::EventTail;
@@ -19,7 +19,7 @@ use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::store::Store;
-use crate::plan::{Event, MissionStatus};
+use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
 use crate::tmux::Tmux;
 use crate::{Error, Result};
@@ -107,7 +107,7 @@ impl Runner {
         let history = runner.tail.read_new()?;
         runner.absorb(&history);
         runner.store.append_events(&[
-            Event::new(now, "orchestrator_started").with("pid", std::process::id())
+            Event::new(now, EventKind::OrchestratorStarted).with("pid", std::process::id())
         ])?;
         Ok(runner)
     }
@@ -115,11 +115,11 @@ impl Runner {
     fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
         for e in events {
-            match e.kind.as_str() {
-                "stall_detected" => {
+            match &e.kind {
+                EventKind::StallDetected => {
                     self.stalls_reported.extend(e.task.clone());
                 }
-                "agent_exited" => {
+                EventKind::AgentExited => {
                     self.exited_reported.extend(e.pane.clone());
                 }
                 _ => {}
@@ -152,7 +152,9 @@ impl Runner {
             if let Ok(ev) = res
                 && matches!(
                     ev.kind,
-                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                    notify::EventKind::Create(_)
+                        | notify::EventKind::Modify(_)
+                        | notify::EventKind::Remove(_)
                 )
                 && ev.paths.iter().any(|p| !p.ends_with(".lock"))
             {

@@ -25,7 +25,7 @@ impl Derived {
     fn into_event(self) -> Option<Event> {
         Some(Event {
             ts: self.ts.parse().ok()?,
-            kind: self.kind,
+            kind: EventKind::from(self.kind),
             task: self.task,
             milestone: self.milestone,
             assertion: self.assertion,
@@ -88,7 +88,7 @@ fn the_fast_timestamp_path_agrees_with_jiff() {
 #[test]
 fn written_events_keep_the_field_order_of_the_log() {
     let ts: Timestamp = "2026-01-01T10:00:00.123456Z".parse().unwrap();
-    let e = Event::new(ts, "task_done")
+    let e = Event::new(ts, EventKind::TaskDone)
         .pane("Backend")
         .with("summary", "s")
         .task("001")
@@ -100,4 +100,31 @@ fn written_events_keep_the_field_order_of_the_log() {
     );
     let back: Event = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
     assert_eq!(back.ts, "2026-01-01T10:00:00.123Z".parse::<Timestamp>().unwrap());
+}
+
+#[test]
+fn every_known_kind_reads_back_as_itself_and_writes_its_snake_case_name() {
+    let mut names = std::collections::HashSet::new();
+    for kind in EventKind::KNOWN {
+        let name = kind.as_str();
+        assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+        assert!(names.insert(name), "{name} twice");
+        assert_eq!(&EventKind::from(name), kind);
+        assert_eq!(serde_json::to_string(kind).unwrap(), format!("\"{name}\""));
+        let line = format!(r#"{{"ts":"2026-01-01T10:00:00.000Z","type":"{name}"}}"#);
+        assert_eq!(&serde_json::from_str::<Event>(&line).unwrap().kind, kind);
+    }
+    // Escaped text reaches the reader as an owned string; it is still the known kind.
+    let escaped = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"task\u005fdone"}"#;
+    assert_eq!(serde_json::from_str::<Event>(escaped).unwrap().kind, EventKind::TaskDone);
+}
+
+#[test]
+fn an_unknown_kind_still_reads_and_is_written_back_unchanged() {
+    let line = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"from_the_future","task":"001"}"#;
+    let event: Event = serde_json::from_str(line).unwrap();
+    assert_eq!(event.kind, EventKind::Other("from_the_future".into()));
+    assert_eq!(event.kind.to_string(), "from_the_future");
+    assert_eq!(serde_json::to_string(&event).unwrap(), line);
+    assert_eq!(EventKind::from("task_done".to_string()), EventKind::TaskDone);
 }

@@ -7,6 +7,6 @@ pub mod model;
 pub mod rules;
 pub mod store;
 
-pub use events::Event;
+pub use events::{Event, EventKind};
 pub use model::*;
 pub use store::Store;

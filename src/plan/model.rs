@@ -6,7 +6,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::events::Event;
-use crate::{Error, Result};
+use super::rules::PlanError;
+use crate::Result;
 
 /// Schema version of `tasks.json`; bump when the on-disk shape changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -280,7 +281,10 @@ pub const MAX_ID: u64 = 999_999_999;
 
 /// One past the highest of `numbers`; an id beyond [`MAX_ID`] is refused by name rather
 /// than wrapped around to reuse low ids.
-fn next_number<'a>(what: &str, ids: impl Iterator<Item = (&'a str, &'a str)>) -> Result<u32> {
+fn next_number<'a>(
+    what: &'static str,
+    ids: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<u32, PlanError> {
     let mut max = 0u64;
     for (id, digits) in ids {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -289,10 +293,7 @@ fn next_number<'a>(what: &str, ids: impl Iterator<Item = (&'a str, &'a str)>) ->
         match digits.parse::<u64>() {
             Ok(n) if n < MAX_ID => max = max.max(n),
             _ => {
-                return Err(Error::bad_input(format!(
-                    "{what} id {id} in tasks.json leaves no next {what} id ({what} ids run \
-                     from 1 to {MAX_ID})"
-                )));
+                return Err(PlanError::IdsExhausted { what, id: id.to_string(), max: MAX_ID });
             }
         }
     }
@@ -324,11 +325,11 @@ impl Plan {
     }
     /// The id the next created task gets: one past the highest numeric id; refused (bad
     /// input) when that would pass [`MAX_ID`].
-    pub fn next_task_id(&self) -> Result<String> {
+    pub fn next_task_id(&self) -> Result<String, PlanError> {
         next_number("task", self.tasks.iter().map(|t| (t.id.as_str(), t.id.as_str()))).map(task_id)
     }
     /// `G<n>` one past the highest goal number, refused like [`Plan::next_task_id`].
-    pub fn next_goal_id(&self) -> Result<String> {
+    pub fn next_goal_id(&self) -> Result<String, PlanError> {
         let numbered =
             self.goals.iter().filter_map(|g| Some((g.id.as_str(), g.id.strip_prefix('G')?)));
         next_number("goal", numbered).map(|n| format!("G{n}"))

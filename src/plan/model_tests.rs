@@ -34,8 +34,9 @@ fn the_next_task_id_follows_the_highest_and_refuses_to_wrap() {
     assert_eq!(plan_with_tasks(&["999999998"]).next_task_id().unwrap(), "999999999");
     for huge in ["4294967295", "999999999", "18446744073709551616"] {
         let err = plan_with_tasks(&["001", huge]).next_task_id().unwrap_err();
-        assert_eq!(err.exit_code(), 2);
-        assert!(err.message.contains(huge) && err.message.contains("1 to 999999999"), "{err}");
+        assert!(err.is_bad_input(), "{err}");
+        let message = err.to_string();
+        assert!(message.contains(huge) && message.contains("1 to 999999999"), "{err}");
     }
 }
 
@@ -48,7 +49,7 @@ fn the_next_goal_id_refuses_to_wrap_like_task_ids() {
     assert_eq!(plan.next_goal_id().unwrap(), "G8");
     plan.goals.push(Goal { id: "G4294967295".into(), title: "c".into() });
     let err = plan.next_goal_id().unwrap_err();
-    assert!(err.message.contains("G4294967295"), "{err}");
+    assert!(err.to_string().contains("G4294967295"), "{err}");
 }
 
 fn round(started: &str, seq: Option<u64>) -> ValidationRound {

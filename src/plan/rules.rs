@@ -1,18 +1,26 @@
 //! Pure planning rules over a [`Plan`]: which tasks are ready, which milestone checks an
-//! assertion, dependency cycles, and (in the submodules) every transition the CLI and the
-//! orchestrator apply. No I/O here; the clock comes in as a parameter.
+//! assertion, dependency cycles, and (in the submodules) every transition the CLI, the
+//! dashboard and the orchestrator apply. No I/O here; the clock comes in as a parameter.
 use std::collections::{BTreeSet, HashMap};
 
 use super::model::{MilestoneStatus, Plan, Task, TaskStatus};
 
 mod checks;
+mod errors;
+#[cfg(test)]
+mod input_tests;
 mod mission;
+mod orchestration;
+#[cfg(test)]
+mod orchestration_tests;
 mod tasks;
 #[cfg(test)]
 mod tests;
 
 pub use checks::*;
+pub use errors::PlanError;
 pub use mission::*;
+pub use orchestration::*;
 pub use tasks::*;
 
 /// A task is ready when it is `todo`, its milestone is `active`, and every task it depends

@@ -38,7 +38,8 @@ fn a_torn_last_event_line_is_ignored_and_cut_before_the_next_append() {
     f.write_all(b"{\"ts\":\"20").unwrap();
     assert_eq!(s.read_events().unwrap().len(), 1);
     s.append_events(&[Event::new(Timestamp::now(), "b")]).unwrap();
-    let kinds: Vec<String> = s.read_events().unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> =
+        s.read_events().unwrap().into_iter().map(|e| e.kind.to_string()).collect();
     assert_eq!(kinds, ["a", "b"]);
 }
 

@@ -12,7 +12,7 @@ use super::metrics::{mission_events, mission_window};
 use super::table::table;
 use super::text::one_line;
 use super::timefmt::{ago, coarse, count, duration, percent, secs_between};
-use crate::plan::{Event, MissionStatus, Plan};
+use crate::plan::{Event, EventKind, MissionStatus, Plan};
 
 /// A pane idle this long (seconds) while the mission runs is flagged `idle`.
 pub const IDLE_FLAG_SECS: u64 = 600;
@@ -143,8 +143,8 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
     let mut rounds: Vec<Round> = Vec::new();
     for e in events {
         let pane = e.pane.as_deref();
-        match (e.kind.as_str(), e.task.as_deref(), pane) {
-            ("task_dispatched" | "task_claimed", Some(task), Some(pane)) => {
+        match (&e.kind, e.task.as_deref(), pane) {
+            (EventKind::TaskDispatched | EventKind::TaskClaimed, Some(task), Some(pane)) => {
                 match open_tasks.get(task) {
                     Some((p, _)) if *p == pane => continue,
                     Some(&(p, start)) => end_work(acc.entry(p).or_default(), start, e.ts),
@@ -153,18 +153,18 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
                 acc.entry(pane).or_default();
                 open_tasks.insert(task, (pane, e.ts));
             }
-            ("task_done" | "task_cancelled", Some(task), _) => {
+            (EventKind::TaskDone | EventKind::TaskCancelled, Some(task), _) => {
                 let open = open_tasks.remove(task);
                 if let Some((p, start)) = open {
                     end_work(acc.entry(p).or_default(), start, e.ts);
                 }
-                if e.kind == "task_done"
+                if e.kind == EventKind::TaskDone
                     && let Some(p) = pane.or(open.map(|o| o.0))
                 {
                     acc.entry(p).or_default().tasks_done += 1;
                 }
             }
-            ("validation_dispatched", _, Some(pane)) => {
+            (EventKind::ValidationDispatched, _, Some(pane)) => {
                 let pending = e.extra.get("assertions").and_then(Value::as_array);
                 let pending = pending.into_iter().flatten().filter_map(Value::as_str).collect();
                 acc.entry(pane).or_default().validator = true;
@@ -176,7 +176,7 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
                     pending,
                 });
             }
-            ("assertion_reported", _, _) => {
+            (EventKind::AssertionReported, _, _) => {
                 let reporter = str_field(e, "reporter").or(pane);
                 let (Some(a), Some(who)) = (e.assertion.as_deref(), reporter) else { continue };
                 for r in rounds.iter_mut().filter(|r| r.pane == who) {
@@ -184,15 +184,17 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
                 }
                 close_rounds(&mut rounds, &mut acc, e.ts, |r| r.pending.is_empty());
             }
-            ("milestone_done" | "milestone_validation_failed", _, _) => {
+            (EventKind::MilestoneDone | EventKind::MilestoneValidationFailed, _, _) => {
                 let ms = e.milestone.as_deref().unwrap_or("");
                 close_rounds(&mut rounds, &mut acc, e.ts, |r| r.milestone == ms);
             }
-            ("stall_detected", Some(task), Some(pane)) => {
+            (EventKind::StallDetected, Some(task), Some(pane)) => {
                 acc.entry(pane).or_default().stalls.push((e.ts, task.to_string()));
             }
-            ("agent_exited", _, Some(pane)) => acc.entry(pane).or_default().exited_at = Some(e.ts),
-            ("agent_state", _, Some(pane)) => {
+            (EventKind::AgentExited, _, Some(pane)) => {
+                acc.entry(pane).or_default().exited_at = Some(e.ts)
+            }
+            (EventKind::AgentState, _, Some(pane)) => {
                 let state = str_field(e, "state").unwrap_or("").to_string();
                 acc.entry(pane).or_default().reported = Some((e.ts, state));
             }

@@ -67,7 +67,7 @@ fn roster_order_comes_first_then_panes_seen_only_in_events() {
 #[test]
 fn an_exited_agent_is_shown_as_exited() {
     let mut events = fixture::events();
-    events.push(Event::new(at("11:20"), "agent_exited").pane("Frontend"));
+    events.push(Event::new(at("11:20"), EventKind::AgentExited).pane("Frontend"));
     let r = agents(&fixture::plan(), &events, &roster(), fixture::now());
     assert_eq!(stats(&r, "Frontend").state, AgentState::Exited);
     assert!(stats(&r, "Frontend").flags.is_empty());

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::plan::Event;
+use crate::plan::{Event, EventKind};
 
 /// The receipt state of the last prompt sent to one pane.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,10 +31,10 @@ pub fn deliveries(events: &[Event]) -> Vec<DeliveryRow> {
             at: e.ts,
         };
         let extra = |k: &str| e.extra.get(k).map(|v| v.to_string().trim_matches('"').to_string());
-        let new = match e.kind.as_str() {
-            "prompt_delivered" => row("awaiting", String::new()),
-            "prompt_landed" => row("landed", extra("evidence").unwrap_or_default()),
-            "prompt_unconfirmed" => row(
+        let new = match &e.kind {
+            EventKind::PromptDelivered => row("awaiting", String::new()),
+            EventKind::PromptLanded => row("landed", extra("evidence").unwrap_or_default()),
+            EventKind::PromptUnconfirmed => row(
                 "unconfirmed",
                 format!("no sign after {} ms", extra("waited_ms").unwrap_or_default()),
             ),

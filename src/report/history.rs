@@ -12,7 +12,7 @@ use super::archive::ArchiveSummary;
 use super::metrics::mission_events;
 use super::table::table;
 use super::timefmt::{ago, count, duration, secs_between};
-use crate::plan::{Event, Plan};
+use crate::plan::{Event, EventKind, Plan};
 
 /// What happened, in the words of the event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,27 +73,29 @@ pub fn timeline(plan: &Plan, events: &[Event]) -> Vec<TimelineEntry> {
         let key = ms.clone().unwrap_or_default();
         let since =
             |map: &HashMap<String, Timestamp>| map.get(&key).map(|s| secs_between(*s, e.ts));
-        let (kind, duration_secs) = match e.kind.as_str() {
-            "plan_completed" => {
+        let (kind, duration_secs) = match &e.kind {
+            EventKind::PlanCompleted => {
                 mission_since = Some(e.ts);
                 if let Some(first) = plan.milestones.iter().min_by_key(|m| m.sequence) {
                     active_since.insert(first.id.clone(), e.ts);
                 }
                 (Step::MissionActivated, None)
             }
-            "milestone_activated" => {
+            EventKind::MilestoneActivated => {
                 active_since.insert(key.clone(), e.ts);
                 (Step::MilestoneActivated, None)
             }
-            "milestone_validating" => {
+            EventKind::MilestoneValidating => {
                 let took = since(&active_since);
                 round_since.insert(key.clone(), e.ts);
                 (Step::MilestoneValidating, took)
             }
-            "milestone_validation_failed" => (Step::MilestoneValidationFailed, since(&round_since)),
-            "milestone_done" => (Step::MilestoneDone, since(&active_since)),
-            "remediation_created" => (Step::RemediationCreated, None),
-            "mission_complete" => {
+            EventKind::MilestoneValidationFailed => {
+                (Step::MilestoneValidationFailed, since(&round_since))
+            }
+            EventKind::MilestoneDone => (Step::MilestoneDone, since(&active_since)),
+            EventKind::RemediationCreated => (Step::RemediationCreated, None),
+            EventKind::MissionComplete => {
                 (Step::MissionComplete, mission_since.map(|s| secs_between(s, e.ts)))
             }
             _ => continue,
@@ -223,7 +225,7 @@ mod tests {
     #[test]
     fn mission_completion_reports_the_whole_wall_clock() {
         let mut events = fixture::events();
-        events.push(Event::new(at("12:00"), "mission_complete"));
+        events.push(Event::new(at("12:00"), EventKind::MissionComplete));
         let t = timeline(&fixture::plan(), &events);
         let last = t.last().unwrap();
         assert_eq!((last.kind, last.duration_secs), (Step::MissionComplete, Some(7200)));

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::timefmt::{ago, count, duration, percent, secs_between};
-use crate::plan::{Event, Plan, TaskStatus};
+use crate::plan::{Event, EventKind, Plan, TaskStatus};
 
 /// Tasks by status. `total` counts every task, cancelled ones included.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -122,13 +122,13 @@ pub fn validation_stats(events: &[Event]) -> ValidationStats {
     let mut validating = std::collections::HashSet::new();
     for e in events {
         let milestone = e.milestone.as_deref();
-        match e.kind.as_str() {
-            "milestone_validating" => {
+        match &e.kind {
+            EventKind::MilestoneValidating => {
                 v.rounds += 1;
                 validating.insert(milestone);
             }
-            "milestone_done" if validating.remove(&milestone) => v.passed += 1,
-            "milestone_validation_failed" => {
+            EventKind::MilestoneDone if validating.remove(&milestone) => v.passed += 1,
+            EventKind::MilestoneValidationFailed => {
                 v.failed += 1;
                 validating.remove(&milestone);
             }

@@ -11,33 +11,33 @@ use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work, s
 use super::table::table;
 use super::timefmt::{ago, duration, secs_between};
 use crate::plan::rules::{id_order, is_ready, ready_tasks};
-use crate::plan::{Event, MilestoneStatus, Plan, TaskStatus};
+use crate::plan::{Event, EventKind, MilestoneStatus, Plan, TaskStatus};
 
 /// How many of the latest events `orch` shows.
 pub const RECENT_EVENTS: usize = 10;
 
 /// Event types the orchestrator writes; the latest one is its last sign of life.
-pub const ORCHESTRATOR_EVENTS: &[&str] = &[
-    "orchestrator_started",
-    "orchestrator_stopped",
-    "task_dispatched",
-    "prompt_delivered",
-    "milestone_validating",
-    "validation_dispatched",
-    "milestone_validation_failed",
-    "remediation_created",
-    "milestone_done",
-    "milestone_activated",
-    "mission_complete",
-    "stall_detected",
-    "agent_exited",
-    "lead_notified",
-    "task_returned",
-    "prompt_landed",
-    "prompt_unconfirmed",
-    "prompt_redelivering",
-    "stall_nudged",
-    "delivery_failed",
+pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
+    EventKind::OrchestratorStarted,
+    EventKind::OrchestratorStopped,
+    EventKind::TaskDispatched,
+    EventKind::PromptDelivered,
+    EventKind::MilestoneValidating,
+    EventKind::ValidationDispatched,
+    EventKind::MilestoneValidationFailed,
+    EventKind::RemediationCreated,
+    EventKind::MilestoneDone,
+    EventKind::MilestoneActivated,
+    EventKind::MissionComplete,
+    EventKind::StallDetected,
+    EventKind::AgentExited,
+    EventKind::LeadNotified,
+    EventKind::TaskReturned,
+    EventKind::PromptLanded,
+    EventKind::PromptUnconfirmed,
+    EventKind::PromptRedelivering,
+    EventKind::StallNudged,
+    EventKind::DeliveryFailed,
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -103,7 +103,7 @@ pub struct BlockedTask {
 pub struct RecentEvent {
     pub ts: Timestamp,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: EventKind,
     pub text: String,
 }
 
@@ -153,46 +153,52 @@ pub fn describe_event(e: &Event) -> String {
         Some(v) => v.to_string(),
         None => "?".to_string(),
     };
-    match e.kind.as_str() {
-        "task_dispatched" => format!("dispatched {task} to {pane}"),
-        "task_claimed" => format!("{pane} claimed {task}"),
-        "task_done" if e.pane.is_none() => format!("task {task} done"),
-        "task_done" => format!("{pane} finished {task}"),
-        "task_created" => format!("task {task} created"),
-        "task_updated" => format!("task {task} updated"),
-        "mission_set" => format!("mission set: {}", field("title")),
-        "milestone_created" => format!("milestone {ms} created: {}", field("title")),
-        "plan_completed" => format!("plan complete; {ms} active"),
-        "mission_archived" => format!("mission archived: {}", field("title")),
-        "task_cancelled" => format!("task {task} cancelled"),
-        "prompt_delivered" => format!("prompt delivered to {pane}"),
-        "milestone_validating" => format!("{ms} validating (round {})", field("round")),
-        "validation_dispatched" => format!("{ms} round {} handed to {pane}", field("round")),
-        "milestone_validation_failed" => format!("{ms} validation failed: {}", field("failing")),
-        "remediation_created" => {
+    match &e.kind {
+        EventKind::TaskDispatched => format!("dispatched {task} to {pane}"),
+        EventKind::TaskClaimed => format!("{pane} claimed {task}"),
+        EventKind::TaskDone if e.pane.is_none() => format!("task {task} done"),
+        EventKind::TaskDone => format!("{pane} finished {task}"),
+        EventKind::TaskCreated => format!("task {task} created"),
+        EventKind::TaskUpdated => format!("task {task} updated"),
+        EventKind::MissionSet => format!("mission set: {}", field("title")),
+        EventKind::MilestoneCreated => format!("milestone {ms} created: {}", field("title")),
+        EventKind::PlanCompleted => format!("plan complete; {ms} active"),
+        EventKind::MissionArchived => format!("mission archived: {}", field("title")),
+        EventKind::TaskCancelled => format!("task {task} cancelled"),
+        EventKind::PromptDelivered => format!("prompt delivered to {pane}"),
+        EventKind::MilestoneValidating => format!("{ms} validating (round {})", field("round")),
+        EventKind::ValidationDispatched => {
+            format!("{ms} round {} handed to {pane}", field("round"))
+        }
+        EventKind::MilestoneValidationFailed => {
+            format!("{ms} validation failed: {}", field("failing"))
+        }
+        EventKind::RemediationCreated => {
             format!("remediation {task} for {}", e.assertion.as_deref().unwrap_or("?"))
         }
         // `report_assertion` records the reporter as the event's pane.
-        "assertion_reported" => {
-            format!("{} {} (by {pane})", e.assertion.as_deref().unwrap_or("?"), field("status"),)
+        EventKind::AssertionReported => {
+            format!("{} {} (by {pane})", e.assertion.as_deref().unwrap_or("?"), field("status"))
         }
-        "milestone_done" => format!("{ms} done"),
-        "milestone_activated" => format!("{ms} activated"),
-        "mission_complete" => "mission complete".to_string(),
-        "stall_detected" => format!("{task} on {pane} looks stalled"),
-        "agent_exited" => format!("agent in {pane} exited"),
-        "lead_notified" => format!("told {pane}: {}", field("text")),
-        "agent_state" => format!("{pane} reports {}", field("state")),
-        "pane_state" => format!("{pane} looks {} ({})", field("state"), field("signal")),
-        "prompt_landed" => format!("prompt landed in {pane} ({})", field("evidence")),
-        "prompt_unconfirmed" => format!("prompt to {pane} not confirmed"),
-        "stall_nudged" => format!("nudged {pane} about {task}"),
-        "delivery_failed" => format!("could not deliver to {pane}: {}", field("error")),
-        "prompt_redelivering" => format!("pasting the prompt for {task} into {pane} again"),
-        "task_returned" => format!("{task} back to todo ({pane}: {})", field("reason")),
-        "orchestrator_started" => format!("orchestrator started (pid {})", field("pid")),
-        "orchestrator_stopped" => format!("orchestrator stopped ({})", field("reason")),
-        other => other.replace('_', " "),
+        EventKind::MilestoneDone => format!("{ms} done"),
+        EventKind::MilestoneActivated => format!("{ms} activated"),
+        EventKind::MissionComplete => "mission complete".to_string(),
+        EventKind::StallDetected => format!("{task} on {pane} looks stalled"),
+        EventKind::AgentExited => format!("agent in {pane} exited"),
+        EventKind::LeadNotified => format!("told {pane}: {}", field("text")),
+        EventKind::AgentState => format!("{pane} reports {}", field("state")),
+        EventKind::PaneState => format!("{pane} looks {} ({})", field("state"), field("signal")),
+        EventKind::PromptLanded => format!("prompt landed in {pane} ({})", field("evidence")),
+        EventKind::PromptUnconfirmed => format!("prompt to {pane} not confirmed"),
+        EventKind::StallNudged => format!("nudged {pane} about {task}"),
+        EventKind::DeliveryFailed => format!("could not deliver to {pane}: {}", field("error")),
+        EventKind::PromptRedelivering => {
+            format!("pasting the prompt for {task} into {pane} again")
+        }
+        EventKind::TaskReturned => format!("{task} back to todo ({pane}: {})", field("reason")),
+        EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
+        EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
+        other => other.as_str().replace('_', " "),
     }
 }
 
@@ -204,10 +210,10 @@ pub fn orch(
     input: &OrchInput,
     now: Timestamp,
 ) -> OrchReport {
-    let last_event = events.iter().rev().find(|e| ORCHESTRATOR_EVENTS.contains(&e.kind.as_str()));
-    let started = input
-        .started
-        .or_else(|| events.iter().rev().find(|e| e.kind == "orchestrator_started").map(|e| e.ts));
+    let last_event = events.iter().rev().find(|e| ORCHESTRATOR_EVENTS.contains(&e.kind));
+    let started = input.started.or_else(|| {
+        events.iter().rev().find(|e| e.kind == EventKind::OrchestratorStarted).map(|e| e.ts)
+    });
     let alive = input.pid.is_some();
     let orchestrator = OrchestratorState {
         alive,

@@ -23,7 +23,8 @@ fn every_event_the_real_writers_write_reads_as_words() {
     for e in fixture::demo_events().iter().chain(&fixture::events()) {
         let text = describe_event(e);
         // The fallback spells the type out; only `mission complete` is meant to read so.
-        let fallback = text == e.kind.replace('_', " ") && e.kind != "mission_complete";
+        let fallback =
+            text == e.kind.as_str().replace('_', " ") && e.kind != EventKind::MissionComplete;
         assert!(!text.contains('?') && !fallback, "{e:?}: {text}");
     }
 }
@@ -85,7 +86,7 @@ fn orch_text_matches_the_snapshot() {
 fn orch_text_of_a_recorded_demo_log_matches_the_snapshot() {
     let (plan, events) = (fixture::demo_plan(), fixture::demo_events());
     let r = orch(&plan, &events, &[], &OrchInput::default(), fixture::demo_now());
-    assert!(r.recent.iter().all(|e| e.kind != "pane_state" && !e.text.contains('?')));
+    assert!(r.recent.iter().all(|e| e.kind != EventKind::PaneState && !e.text.contains('?')));
     insta::assert_snapshot!(render_orch(&r, fixture::demo_now()));
 }
 

@@ -163,7 +163,7 @@ pub fn overview(plan: &Plan, events: &[Event], orchestrator_alive: bool) -> Over
 }
 
 fn activity(plan: &Plan, events: &[Event], alive: bool) -> Activity {
-    let last = events.iter().rev().find(|e| ORCHESTRATOR_EVENTS.contains(&e.kind.as_str()));
+    let last = events.iter().rev().find(|e| ORCHESTRATOR_EVENTS.contains(&e.kind));
     let current = plan.current_milestone();
     let text = match (plan.mission.as_ref().map(|m| m.status), alive) {
         (None, _) => "no mission yet".to_string(),

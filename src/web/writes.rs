@@ -21,7 +21,7 @@ use super::server::App;
 use crate::agent::profiles;
 use crate::config::Config;
 use crate::contract::Contract;
-use crate::plan::rules::{AssertionReport, NewTask, create_task, report_assertion};
+use crate::plan::rules::{AssertionReport, NewTask, PlanError, create_task, report_assertion};
 use crate::plan::{AssertionStatus, Store};
 use crate::project::Project;
 use crate::tmux::{Tmux, resolve_pane};
@@ -129,10 +129,23 @@ pub async fn create(
             remediation_for: None,
         };
         let now = jiff::Timestamp::now();
-        Store::new(&project).update(|plan, events| create_task(plan, events, new, &contract, now))
+        Store::new(&project).update(|plan, events| {
+            create_task(plan, events, new, &contract, now).map_err(field_error)
+        })
     })
     .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": id }))))
+}
+
+/// A refused task in terms of the request's JSON fields: an unknown dependency names
+/// `depends`, the field that listed it (a new task cannot depend on itself).
+fn field_error(e: PlanError) -> Error {
+    match &e {
+        PlanError::UnknownDependency { id, known } => {
+            e.reworded(format!("depends: unknown task {id:?} (existing tasks: {known})"))
+        }
+        _ => e.into(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,7 +180,7 @@ pub async fn assert(
         let contract = Contract::load(&project)?.ids();
         let now = jiff::Timestamp::now();
         Store::new(&project)
-            .update(|plan, events| report_assertion(plan, events, &report, &contract, now))
+            .update(|plan, events| Ok(report_assertion(plan, events, &report, &contract, now)?))
     })
     .await?;
     Ok(Json(serde_json::json!({ "id": id, "status": status })))

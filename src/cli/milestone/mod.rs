@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::Ctx;
 use crate::contract::Contract;
-use crate::plan::rules::{create_milestone, milestone_assertions, resolve_milestone};
+use crate::plan::rules::{PlanError, create_milestone, milestone_assertions, resolve_milestone};
 use crate::plan::{Plan, Store, TaskStatus};
 use crate::report::table::rows_only;
 use crate::report::text::{multi_line, one_line};
@@ -52,9 +52,22 @@ fn create(ctx: &Ctx, args: CreateArgs) -> Result<ExitCode> {
     let now = Timestamp::now();
     let id = Store::new(&ctx.project()?).update(|plan, events| {
         create_milestone(plan, events, &args.title, args.sequence, args.description.as_deref(), now)
+            .map_err(sequence_error)
     })?;
     writeln!(ctx.out(), "Created milestone {id}")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sequence problems in the words of `milestone create`, naming `--sequence`.
+fn sequence_error(e: PlanError) -> Error {
+    match &e {
+        PlanError::SequenceZero => e.reworded("--sequence 0 is not allowed (sequences start at 1)"),
+        PlanError::SequenceTaken { sequence, by, title, used } => e.reworded(format!(
+            "--sequence {sequence} is already used by {by} {title:?} (use a sequence other than \
+             {used})"
+        )),
+        _ => e.into(),
+    }
 }
 
 /// (done, total) tasks of a milestone, cancelled tasks not counted.

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 
 use super::Ctx;
 use crate::contract::Contract;
-use crate::plan::rules::{plan_complete, set_mission};
-use crate::plan::{Mission, Store};
+use crate::plan::rules::{PlanError, plan_complete, set_mission};
+use crate::plan::{EventKind, Mission, Store};
 use crate::report::text::{multi_line, one_line};
 use crate::{Error, Result};
 
@@ -96,10 +96,29 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let contract = Contract::load(&project)?.ids();
     let now = Timestamp::now();
-    let active = Store::new(&project)
-        .update(|plan, events| plan_complete(plan, events, &contract, args.force, now))?;
+    let active = Store::new(&project).update(|plan, events| {
+        plan_complete(plan, events, &contract, args.force, now).map_err(plan_complete_error)
+    })?;
     writeln!(ctx.out(), "Mission active; milestone {active} active, the others locked")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why planning cannot be completed, in the words of `mission plan-complete`: each says
+/// which command or flag gets past it.
+fn plan_complete_error(e: PlanError) -> Error {
+    match &e {
+        PlanError::NoMission => {
+            e.reworded("there is no mission yet (create it with `tmux-ide mission set \"Title\"`)")
+        }
+        PlanError::NotPlanning { status } => e.reworded(format!(
+            "the mission is {}, not planning (plan-complete applies only in planning)",
+            status.as_str()
+        )),
+        PlanError::PlanNotReady { .. } => {
+            Error::from(e).with_hint("run `tmux-ide validate coverage`, add tasks, or pass --force")
+        }
+        _ => e.into(),
+    }
 }
 
 /// Writes the mission into `.tasks/history/` and starts an empty plan, both under the
@@ -120,7 +139,7 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         let title = plan.mission.as_ref().map(|m| m.title.clone()).unwrap_or_default();
         *plan = crate::plan::Plan::default();
         events.push(
-            crate::plan::Event::new(now, "mission_archived")
+            crate::plan::Event::new(now, EventKind::MissionArchived)
                 .with("title", title)
                 .with("archive", path.display().to_string()),
         );

@@ -20,8 +20,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
-    let id = Store::new(&ctx.project()?)
-        .update(|plan, events| cancel_task(plan, events, &args.id, args.reason.as_deref(), now))?;
+    let id = Store::new(&ctx.project()?).update(|plan, events| {
+        Ok(cancel_task(plan, events, &args.id, args.reason.as_deref(), now)?)
+    })?;
     writeln!(ctx.out(), "Cancelled task {id}")?;
     Ok(ExitCode::SUCCESS)
 }

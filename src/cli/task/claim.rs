@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     let pane = crate::cli::pane::title_of(ctx, &args.pane);
     let id = Store::new(&ctx.project()?)
-        .update(|plan, events| claim_task(plan, events, &args.id, &pane, now))?;
+        .update(|plan, events| Ok(claim_task(plan, events, &args.id, &pane, now)?))?;
     writeln!(ctx.out(), "Task {id} claimed by {pane}")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -55,7 +55,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let store = Store::new(&project);
     let want_json = ctx.json;
     let (id, json) = store.update(|plan, events| {
-        let id = create_task(plan, events, new, &contract, now)?;
+        let id = create_task(plan, events, new, &contract, now).map_err(super::plan_error)?;
         let json = match (want_json, plan.task(&id)) {
             (true, Some(t)) => {
                 let index = crate::plan::rules::TaskIndex::new(plan);

@@ -2,8 +2,9 @@
 use std::process::ExitCode;
 
 use super::Ctx;
-use crate::Result;
 use crate::plan::TaskStatus;
+use crate::plan::rules::PlanError;
+use crate::{Error, Result};
 
 mod cancel;
 mod claim;
@@ -41,6 +42,20 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         Command::Claim(args) => claim::run(ctx, args),
         Command::Done(args) => done::run(ctx, args),
         Command::Cancel(args) => cancel::run(ctx, args),
+    }
+}
+
+/// A refused task change in the words of `task create` / `task update`: dependency
+/// problems name `--depends`, the flag the user typed them with.
+pub(crate) fn plan_error(e: PlanError) -> Error {
+    match &e {
+        PlanError::UnknownDependency { id, known } => {
+            e.reworded(format!("--depends: unknown task {id:?} (existing tasks: {known})"))
+        }
+        PlanError::SelfDependency { id } => e.reworded(format!(
+            "--depends {id}: a task cannot depend on itself (give other task ids)"
+        )),
+        _ => e.into(),
     }
 }
 

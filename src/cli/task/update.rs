@@ -58,7 +58,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let now = Timestamp::now();
     let (id, changed) = Store::new(&project).update(|plan, events| {
         let id = crate::plan::rules::resolve_task(plan, &args.id)?;
-        let changed = update_task(plan, events, &id, changes, &contract, now)?;
+        let changed =
+            update_task(plan, events, &id, changes, &contract, now).map_err(super::plan_error)?;
         Ok((id, changed))
     })?;
     if changed.is_empty() {

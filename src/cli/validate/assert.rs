@@ -40,7 +40,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     };
     let now = Timestamp::now();
     Store::new(&project)
-        .update(|plan, events| report_assertion(plan, events, &report, &contract, now))?;
+        .update(|plan, events| Ok(report_assertion(plan, events, &report, &contract, now)?))?;
     writeln!(ctx.out(), "{} {}", report.id, report.status.as_str())?;
     Ok(ExitCode::SUCCESS)
 }

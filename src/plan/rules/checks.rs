@@ -1,19 +1,20 @@
-//! Input checks shared by the transitions: known ids, priority range, no cycles. Each
-//! failure is one bad-input line naming the value and what is allowed.
-use super::super::model::{Plan, normalize_milestone_id, normalize_task_id};
+//! Input checks shared by the transitions: known ids, priority range, one-line titles, no
+//! cycles. Each failure is a [`PlanError`] naming the value and what is allowed.
+use super::super::model::{Plan, Task, normalize_milestone_id, normalize_task_id};
+use super::errors::PlanError;
 use super::find_cycle;
-use crate::{Error, Result};
+
+/// What the rules return: the plan error says what was refused, in plan terms.
+pub type RuleResult<T> = std::result::Result<T, PlanError>;
 
 /// Highest and lowest allowed priority.
 pub const PRIORITY_RANGE: std::ops::RangeInclusive<u8> = 1..=9;
 
-pub fn check_priority(priority: u8) -> Result<()> {
+pub fn check_priority(priority: u8) -> RuleResult<()> {
     if PRIORITY_RANGE.contains(&priority) {
         Ok(())
     } else {
-        Err(Error::bad_input(format!(
-            "priority {priority} is out of range (allowed: 1..=9, 1 = highest)"
-        )))
+        Err(PlanError::PriorityOutOfRange { priority })
     }
 }
 
@@ -27,54 +28,65 @@ pub fn known_list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+fn known_tasks(plan: &Plan) -> String {
+    known_list(plan.tasks.iter().map(|t| t.id.as_str()))
+}
+
 /// Resolves a task id typed by the user (`3` → `003`) to an existing task's id.
-pub fn resolve_task(plan: &Plan, id: &str) -> Result<String> {
+pub fn resolve_task(plan: &Plan, id: &str) -> RuleResult<String> {
     let id = normalize_task_id(id);
     if plan.task(&id).is_some() {
         return Ok(id);
     }
-    Err(Error::bad_input(format!(
-        "unknown task {id:?} (existing tasks: {})",
-        known_list(plan.tasks.iter().map(|t| t.id.as_str()))
-    )))
+    Err(PlanError::UnknownTask { id, known: known_tasks(plan) })
+}
+
+/// The existing task a typed id names, to change it.
+pub(super) fn resolve_task_mut<'p>(plan: &'p mut Plan, id: &str) -> RuleResult<&'p mut Task> {
+    let id = normalize_task_id(id);
+    match plan.tasks.iter().position(|t| t.id == id) {
+        Some(i) => Ok(&mut plan.tasks[i]),
+        None => Err(PlanError::UnknownTask { id, known: known_tasks(plan) }),
+    }
 }
 
 /// Resolves a milestone id (`M2`, `m2`, `2`) to an existing milestone's id.
-pub fn resolve_milestone(plan: &Plan, id: &str) -> Result<String> {
+pub fn resolve_milestone(plan: &Plan, id: &str) -> RuleResult<String> {
     let id = normalize_milestone_id(id);
     if plan.milestone(&id).is_some() {
         return Ok(id);
     }
-    Err(Error::bad_input(format!(
-        "unknown milestone {id:?} (existing milestones: {})",
-        known_list(plan.milestones.iter().map(|m| m.id.as_str()))
-    )))
+    Err(PlanError::UnknownMilestone {
+        id,
+        known: known_list(plan.milestones.iter().map(|m| m.id.as_str())),
+    })
 }
 
 /// Checks that every id is an assertion of the contract.
-pub fn check_assertions(ids: &[String], contract: &[String]) -> Result<()> {
-    for id in ids {
-        if !contract.contains(id) {
-            return Err(Error::bad_input(format!(
-                "unknown assertion {id:?} (assertions in .tasks/validation-contract.md: {})",
-                known_list(contract.iter().map(String::as_str))
-            )));
-        }
+pub fn check_assertions(ids: &[String], contract: &[String]) -> RuleResult<()> {
+    match ids.iter().find(|id| !contract.contains(id)) {
+        None => Ok(()),
+        Some(id) => Err(PlanError::UnknownAssertion {
+            id: id.clone(),
+            known: known_list(contract.iter().map(String::as_str)),
+        }),
     }
-    Ok(())
 }
 
 /// Resolves dependency ids of task `of` (which may not exist yet): each must be an
 /// existing task other than `of` itself.
-pub fn resolve_depends(plan: &Plan, of: &str, depends: &[String]) -> Result<Vec<String>> {
+pub fn resolve_depends(plan: &Plan, of: &str, depends: &[String]) -> RuleResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for d in depends {
-        let id = resolve_task(plan, d)
-            .map_err(|e| Error::bad_input(format!("--depends: {}", e.message)))?;
+        let id = match resolve_task(plan, d) {
+            Ok(id) => id,
+            Err(PlanError::UnknownTask { id, known }) => {
+                return Err(PlanError::UnknownDependency { id, known });
+            }
+            Err(e) => return Err(e),
+        };
         if id == of {
-            return Err(Error::bad_input(format!(
-                "--depends {id}: a task cannot depend on itself (give other task ids)"
-            )));
+            return Err(PlanError::SelfDependency { id });
         }
         if !out.contains(&id) {
             out.push(id);
@@ -84,13 +96,10 @@ pub fn resolve_depends(plan: &Plan, of: &str, depends: &[String]) -> Result<Vec<
 }
 
 /// Fails when the plan's dependencies contain a cycle, naming it.
-pub fn check_no_cycle(plan: &Plan) -> Result<()> {
+pub fn check_no_cycle(plan: &Plan) -> RuleResult<()> {
     match find_cycle(plan) {
         None => Ok(()),
-        Some(cycle) => Err(Error::bad_input(format!(
-            "dependency cycle {} (dependencies must not form a cycle)",
-            cycle.join(" → ")
-        ))),
+        Some(cycle) => Err(PlanError::DependencyCycle { cycle }),
     }
 }
 
@@ -106,10 +115,17 @@ pub fn split_list(items: &[String]) -> Vec<String> {
 }
 
 /// Rejects empty (or all-blank) text for a required field.
-pub fn check_not_blank(what: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        Err(Error::bad_input(format!("{what} is empty (give a non-empty {what})")))
-    } else {
-        Ok(())
+pub fn check_not_blank(field: &'static str, value: &str) -> RuleResult<()> {
+    if value.trim().is_empty() { Err(PlanError::Blank { field }) } else { Ok(()) }
+}
+
+/// A title: not blank, and one line. Control characters (C0 with newline, CR and tab, DEL,
+/// C1) and the Unicode line and paragraph separators are refused, because titles are
+/// quoted inline in prompts, headings and table rows where a line break forges structure.
+pub fn check_title(field: &'static str, value: &str) -> RuleResult<()> {
+    check_not_blank(field, value)?;
+    match value.chars().find(|&c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
+        Some(ch) => Err(PlanError::ControlCharacter { field, ch }),
+        None => Ok(()),
     }
 }

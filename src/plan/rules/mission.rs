@@ -2,11 +2,11 @@
 //! `mission plan-complete` and recorded assertion results.
 use jiff::Timestamp;
 
-use super::super::events::Event;
+use super::super::events::{Event, EventKind};
 use super::super::model::*;
 use super::assertion_milestone;
 use super::checks::*;
-use crate::{Error, Result};
+use super::errors::PlanError;
 
 /// Creates the mission in `planning`, or updates the title (and the description, when
 /// given) of the existing one. Never touches milestones or tasks.
@@ -16,8 +16,8 @@ pub fn set_mission(
     title: &str,
     description: Option<&str>,
     now: Timestamp,
-) -> Result<()> {
-    check_not_blank("title", title)?;
+) -> RuleResult<()> {
+    check_title("title", title)?;
     match &mut plan.mission {
         Some(m) => {
             m.title = title.to_string();
@@ -36,7 +36,7 @@ pub fn set_mission(
             });
         }
     }
-    events.push(Event::new(now, "mission_set").with("title", title));
+    events.push(Event::new(now, EventKind::MissionSet).with("title", title));
     Ok(())
 }
 
@@ -48,19 +48,19 @@ pub fn create_milestone(
     sequence: u32,
     description: Option<&str>,
     now: Timestamp,
-) -> Result<String> {
-    check_not_blank("title", title)?;
+) -> RuleResult<String> {
+    check_title("title", title)?;
     if sequence == 0 {
-        return Err(Error::bad_input("--sequence 0 is not allowed (sequences start at 1)"));
+        return Err(PlanError::SequenceZero);
     }
     if let Some(m) = plan.milestones.iter().find(|m| m.sequence == sequence) {
         let used: Vec<String> = plan.milestones.iter().map(|m| m.sequence.to_string()).collect();
-        return Err(Error::bad_input(format!(
-            "--sequence {sequence} is already used by {} {:?} (use a sequence other than {})",
-            m.id,
-            m.title,
-            used.join(", ")
-        )));
+        return Err(PlanError::SequenceTaken {
+            sequence,
+            by: m.id.clone(),
+            title: m.title.clone(),
+            used: used.join(", "),
+        });
     }
     let id = format!("M{sequence}");
     plan.milestones.push(Milestone {
@@ -73,7 +73,7 @@ pub fn create_milestone(
         validation: None,
     });
     plan.milestones.sort_by_key(|m| m.sequence);
-    events.push(Event::new(now, "milestone_created").milestone(&id).with("title", title));
+    events.push(Event::new(now, EventKind::MilestoneCreated).milestone(&id).with("title", title));
     Ok(id)
 }
 
@@ -110,30 +110,19 @@ pub fn plan_complete(
     contract: &[String],
     force: bool,
     now: Timestamp,
-) -> Result<String> {
+) -> RuleResult<String> {
     let Some(mission) = &plan.mission else {
-        return Err(Error::failed(
-            "there is no mission yet (create it with `tmux-ide mission set \"Title\"`)",
-        ));
+        return Err(PlanError::NoMission);
     };
     if mission.status != MissionStatus::Planning {
-        return Err(Error::failed(format!(
-            "the mission is {}, not planning (plan-complete applies only in planning)",
-            mission.status.as_str()
-        )));
+        return Err(PlanError::NotPlanning { status: mission.status });
     }
     let problems = plan_complete_problems(plan, contract);
     let Some(first) = plan.milestones.iter().map(|m| m.sequence).min() else {
-        return Err(Error::failed("cannot complete planning: there are no milestones"));
+        return Err(PlanError::NoMilestones);
     };
     if !problems.is_empty() && !force {
-        let more = if problems.len() > 1 {
-            format!(" (and {} more problem(s))", problems.len() - 1)
-        } else {
-            String::new()
-        };
-        return Err(Error::failed(format!("cannot complete planning: {}{more}", problems[0]))
-            .with_hint("run `tmux-ide validate coverage`, add tasks, or pass --force"));
+        return Err(PlanError::PlanNotReady { problems });
     }
     let mut active = String::new();
     for m in &mut plan.milestones {
@@ -148,7 +137,7 @@ pub fn plan_complete(
         m.status = MissionStatus::Active;
         m.activated = Some(now);
     }
-    let mut ev = Event::new(now, "plan_completed").milestone(&active);
+    let mut ev = Event::new(now, EventKind::PlanCompleted).milestone(&active);
     if force && !problems.is_empty() {
         ev = ev.with("forced", true).with("problems", problems);
     }
@@ -173,7 +162,7 @@ pub fn report_assertion(
     report: &AssertionReport,
     contract: &[String],
     now: Timestamp,
-) -> Result<()> {
+) -> RuleResult<()> {
     let AssertionReport { id, status, evidence, reporter } = report;
     let (id, status) = (id.as_str(), *status);
     check_assertions(&[id.to_string()], contract)?;
@@ -187,7 +176,7 @@ pub fn report_assertion(
             seq: Some(plan.seq),
         },
     );
-    let mut ev = Event::new(now, "assertion_reported")
+    let mut ev = Event::new(now, EventKind::AssertionReported)
         .assertion(id)
         .pane(reporter.as_str())
         .with("status", status.as_str());

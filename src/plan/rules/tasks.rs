@@ -3,10 +3,10 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::super::events::Event;
+use super::super::events::{Event, EventKind};
 use super::super::model::{Goal, Plan, Task, TaskStatus};
 use super::checks::*;
-use crate::{Error, Result};
+use super::errors::PlanError;
 
 /// What `task create` asks for. Lists may be comma-separated (`"001,002"`).
 #[derive(Debug, Clone, Default)]
@@ -30,8 +30,8 @@ pub fn create_task(
     new: NewTask,
     contract: &[String],
     now: Timestamp,
-) -> Result<String> {
-    check_not_blank("title", &new.title)?;
+) -> RuleResult<String> {
+    check_title("title", &new.title)?;
     check_priority(new.priority)?;
     let id = plan.next_task_id()?;
     let milestone = new.milestone.as_deref().map(|m| resolve_milestone(plan, m)).transpose()?;
@@ -58,7 +58,8 @@ pub fn create_task(
         started: None,
         finished: None,
     };
-    let mut ev = Event::new(now, "task_created").task(&id).with("title", task.title.as_str());
+    let mut ev =
+        Event::new(now, EventKind::TaskCreated).task(&id).with("title", task.title.as_str());
     if let Some(m) = &milestone {
         ev = ev.milestone(m);
     }
@@ -75,8 +76,8 @@ pub fn create_task(
 }
 
 /// The id of the goal titled `title`, created (`G<n>`) when there is none.
-pub fn goal_for(plan: &mut Plan, title: &str) -> Result<String> {
-    check_not_blank("goal", title)?;
+pub fn goal_for(plan: &mut Plan, title: &str) -> RuleResult<String> {
+    check_title("goal", title)?;
     if let Some(g) = plan.goals.iter().find(|g| g.title == title) {
         return Ok(g.id.clone());
     }
@@ -110,7 +111,7 @@ pub fn update_task(
     changes: TaskChanges,
     contract: &[String],
     now: Timestamp,
-) -> Result<Vec<&'static str>> {
+) -> RuleResult<Vec<&'static str>> {
     let id = resolve_task(plan, id)?;
     let milestone = changes.milestone.as_deref().map(|m| resolve_milestone(plan, m)).transpose()?;
     let depends =
@@ -123,11 +124,11 @@ pub fn update_task(
         check_priority(p)?;
     }
     if let Some(t) = &changes.title {
-        check_not_blank("title", t)?;
+        check_title("title", t)?;
     }
     let goal = changes.goal.as_deref().map(|g| goal_for(plan, g)).transpose()?;
     let mut changed = Vec::new();
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
+    let task = resolve_task_mut(plan, &id)?;
     set(&mut task.title, changes.title, "title", &mut changed);
     set(&mut task.description, changes.description, "description", &mut changed);
     set(&mut task.priority, changes.priority, "priority", &mut changed);
@@ -148,7 +149,7 @@ pub fn update_task(
     if !changed.is_empty() {
         let fields: Vec<Value> = changed.iter().map(|f| Value::from(*f)).collect();
         events.push(
-            Event::new(now, "task_updated")
+            Event::new(now, EventKind::TaskUpdated)
                 .task(&id)
                 .with("fields", fields)
                 .with("status", status.as_str()),
@@ -198,30 +199,30 @@ pub fn claim_task(
     id: &str,
     pane: &str,
     now: Timestamp,
-) -> Result<String> {
+) -> RuleResult<String> {
     check_not_blank("pane", pane)?;
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
     match task.status {
         TaskStatus::Todo => {}
         TaskStatus::InProgress if task.assignee.as_deref() == Some(pane) => return Ok(id),
         TaskStatus::InProgress => {
-            return Err(Error::bad_input(format!(
-                "task {id} is already claimed by {:?} (only todo tasks can be claimed)",
-                task.assignee.as_deref().unwrap_or("nobody")
-            )));
+            let by = task.assignee.as_deref().unwrap_or("nobody").to_string();
+            return Err(PlanError::AlreadyClaimed { id, by });
         }
-        other => {
-            return Err(Error::bad_input(format!(
-                "task {id} is {} (only todo tasks can be claimed)",
-                other.as_str()
-            )));
+        status => {
+            return Err(PlanError::WrongTaskStatus {
+                id,
+                status,
+                action: "claimed",
+                allowed: "todo",
+            });
         }
     }
     task.status = TaskStatus::InProgress;
     task.assignee = Some(pane.to_string());
     task.started = Some(now);
-    events.push(Event::new(now, "task_claimed").task(&id).pane(pane));
+    events.push(Event::new(now, EventKind::TaskClaimed).task(&id).pane(pane));
     Ok(id)
 }
 
@@ -234,21 +235,16 @@ pub fn finish_task(
     proof: &str,
     summary: Option<&str>,
     now: Timestamp,
-) -> Result<Task> {
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
-    if matches!(task.status, TaskStatus::Done | TaskStatus::Cancelled) {
-        return Err(Error::bad_input(format!(
-            "task {id} is {} (only todo or in_progress tasks can be marked done)",
-            task.status.as_str()
-        )));
-    }
+) -> RuleResult<Task> {
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
+    check_open(task, "marked done")?;
     task.status = TaskStatus::Done;
     task.proof = Some(proof.to_string());
     task.summary = summary.map(str::to_string);
     task.started.get_or_insert(now);
     task.finished = Some(now);
-    let mut ev = Event::new(now, "task_done").task(&id);
+    let mut ev = Event::new(now, EventKind::TaskDone).task(&id);
     if let Some(m) = &task.milestone {
         ev = ev.milestone(m);
     }
@@ -266,19 +262,14 @@ pub fn cancel_task(
     id: &str,
     reason: Option<&str>,
     now: Timestamp,
-) -> Result<String> {
-    let id = resolve_task(plan, id)?;
-    let task = plan.task_mut(&id).ok_or_else(|| Error::failed(format!("task {id} vanished")))?;
-    if matches!(task.status, TaskStatus::Done | TaskStatus::Cancelled) {
-        return Err(Error::bad_input(format!(
-            "task {id} is {} (only todo or in_progress tasks can be cancelled)",
-            task.status.as_str()
-        )));
-    }
+) -> RuleResult<String> {
+    let task = resolve_task_mut(plan, id)?;
+    let id = task.id.clone();
+    check_open(task, "cancelled")?;
     let pane = task.assignee.clone();
     task.status = TaskStatus::Cancelled;
     task.finished = Some(now);
-    let mut ev = Event::new(now, "task_cancelled").task(&id);
+    let mut ev = Event::new(now, EventKind::TaskCancelled).task(&id);
     if let Some(p) = pane {
         ev = ev.pane(p);
     }
@@ -287,6 +278,19 @@ pub fn cancel_task(
     }
     events.push(ev);
     Ok(id)
+}
+
+/// Only a `todo` or `in_progress` task can be finished or cancelled.
+fn check_open(task: &Task, action: &'static str) -> RuleResult<()> {
+    match task.status {
+        TaskStatus::Todo | TaskStatus::InProgress => Ok(()),
+        status => Err(PlanError::WrongTaskStatus {
+            id: task.id.clone(),
+            status,
+            action,
+            allowed: "todo or in_progress",
+        }),
+    }
 }
 
 fn dedup(items: Vec<String>) -> Vec<String> {

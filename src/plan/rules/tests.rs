@@ -5,11 +5,11 @@ use proptest::prelude::*;
 use super::*;
 use crate::plan::model::*;
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     Timestamp::from_second(1_700_000_000).unwrap()
 }
 
-fn plan_with(milestones: &[(u32, MilestoneStatus)]) -> Plan {
+pub(super) fn plan_with(milestones: &[(u32, MilestoneStatus)]) -> Plan {
     let mut plan = Plan::default();
     for &(seq, status) in milestones {
         plan.milestones.push(Milestone {
@@ -80,7 +80,13 @@ fn a_dependency_cycle_is_found_and_named() {
     )
     .unwrap_err();
     assert_eq!(
-        err.message,
+        err,
+        PlanError::DependencyCycle {
+            cycle: vec!["001", "003", "002", "001"].into_iter().map(String::from).collect()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
         "dependency cycle 001 → 003 → 002 → 001 (dependencies must not form a cycle)"
     );
 }
@@ -93,16 +99,17 @@ fn plan_complete_refuses_an_uncovered_assertion_unless_forced() {
     add(&mut plan, "M2", 1, &[], &[]);
     let contract = vec!["VAL-A-001".to_string(), "VAL-A-002".to_string()];
     let err = plan_complete(&mut plan.clone(), &mut Vec::new(), &contract, false, now());
-    assert!(err.unwrap_err().message.contains("VAL-A-002 is not covered"));
+    let PlanError::PlanNotReady { problems } = err.unwrap_err() else { panic!("not refused") };
+    assert_eq!(problems, ["VAL-A-002 is not covered by any task"]);
     let mut events = Vec::new();
     assert_eq!(plan_complete(&mut plan, &mut events, &contract, true, now()).unwrap(), "M1");
     assert_eq!(plan.mission.as_ref().unwrap().status, MissionStatus::Active);
-    assert_eq!(events[0].kind, "plan_completed");
+    assert_eq!(events[0].kind, crate::plan::EventKind::PlanCompleted);
 }
 
 /// Random plans: milestones 1..=4 with random statuses; tasks that depend only on
 /// lower ids (so no cycle), random statuses and fulfilled assertions from a pool of 5.
-fn arb_plan() -> impl Strategy<Value = Plan> {
+pub(super) fn arb_plan() -> impl Strategy<Value = Plan> {
     let milestone = prop_oneof![
         Just(MilestoneStatus::Locked),
         Just(MilestoneStatus::Active),
