@@ -10,6 +10,7 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod error;
+pub mod log;
 pub mod orchestrator;
 pub mod plan;
 pub mod project;
