@@ -1,13 +1,15 @@
 //! The only code that runs tmux: the runner (argv, private socket, chains), building a
-//! session from ide.yml, safe pasting through buffers, and querying panes and sessions.
+//! session from ide.yml, safe pasting through buffers, querying panes and sessions, and
+//! ending the processes a session's panes started.
 mod layout;
 mod paste;
+pub mod procs;
 mod query;
 mod runner;
 
 use serde::Serialize;
 
-pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
+pub use layout::{LaunchSpec, Launched, cell_sizes, launch, pane_path, resolves_to};
 pub use paste::ENTER_DELAY;
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
