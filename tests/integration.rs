@@ -8,6 +8,7 @@ mod cli_basics;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod reports;
+mod session_lifecycle;
 mod store_commands;
 mod store_concurrency;
 mod store_init;

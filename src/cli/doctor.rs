@@ -46,16 +46,43 @@ const SHELL_WORDS: &[&str] = &[
 /// relative program path is looked up from `dir`. `up` refuses such a layout.
 pub fn missing_program(command: &str, path: &str, dir: &std::path::Path) -> Option<String> {
     let program = program_of(command)?;
-    let found = SHELL_WORDS.contains(&program) || which::which_in(program, Some(path), dir).is_ok();
-    (!found).then(|| program.to_string())
+    let found = SHELL_WORDS.contains(&program.as_str())
+        || which::which_in(&program, Some(path), dir).is_ok();
+    (!found).then_some(program)
 }
 
-/// The program a pane command starts (after `VAR=value`, `env`, `exec`, `command`).
-pub fn program_of(command: &str) -> Option<&str> {
-    command
-        .split_whitespace()
+/// The program a pane command starts (after `VAR=value`, `env`, `exec`, `command`), its
+/// quotes removed; `None` when it is computed (`$`, a backquote) and cannot be known.
+pub fn program_of(command: &str) -> Option<String> {
+    let word = first_words(command)
+        .into_iter()
         .filter(|w| !w.contains('='))
-        .find(|w| !matches!(*w, "env" | "exec" | "command" | "nohup"))
+        .find(|w| !matches!(w.as_str(), "env" | "exec" | "command" | "nohup"))?;
+    (!word.contains(['$', '`'])).then_some(word)
+}
+
+/// The leading words of a shell command, with '…' and "…" quoting and backslashes
+/// undone, up to the first operator (`;`, `&`, `|`, `<`, `>`) outside quotes.
+fn first_words(command: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote) = (Vec::new(), None::<String>, None::<char>);
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => word.get_or_insert_default().extend(chars.next()),
+            (Some(_), c) => word.get_or_insert_default().push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_default();
+            }
+            (None, '\\') => word.get_or_insert_default().extend(chars.next()),
+            (None, ';' | '&' | '|' | '<' | '>') => break,
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_default().push(c),
+        }
+    }
+    words.extend(word);
+    words
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
@@ -291,8 +318,16 @@ mod tests {
 
     #[test]
     fn the_program_of_a_command_skips_assignments_and_launchers() {
-        assert_eq!(program_of("FOO=1 exec claude --x"), Some("claude"));
-        assert_eq!(program_of("pnpm dev"), Some("pnpm"));
+        assert_eq!(program_of("FOO=1 exec claude --x").as_deref(), Some("claude"));
+        assert_eq!(program_of("pnpm dev").as_deref(), Some("pnpm"));
         assert_eq!(program_of("  "), None);
+    }
+
+    #[test]
+    fn the_program_of_a_command_loses_its_quotes_and_stops_at_an_operator() {
+        assert_eq!(program_of("'/opt/my tools/sim' agent").as_deref(), Some("/opt/my tools/sim"));
+        assert_eq!(program_of("\"a\\\"b\" x").as_deref(), Some("a\"b"));
+        assert_eq!(program_of("cat>out.txt").as_deref(), Some("cat"));
+        assert_eq!(program_of("$EDITOR file"), None);
     }
 }

@@ -75,9 +75,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
     let mut all = Vec::new();
     for n in (1..=KEEP).rev() {
-        all.extend(read_lines(&rotated(&path, n)));
+        all.extend(lines_of(&std::fs::read(rotated(&path, n)).unwrap_or_default()));
     }
-    all.extend(read_lines(&path));
+    // Following starts where this read ended, so a line written meanwhile is not lost.
+    let identity = file_identity(&path);
+    let current = std::fs::read(&path).unwrap_or_default();
+    all.extend(lines_of(&current));
     let mut lines = filter(&all, args.level);
     if let Some(n) = args.lines {
         lines.drain(..lines.len().saturating_sub(n));
@@ -88,24 +91,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     }
     out.flush()?;
     if args.follow {
-        follow(&path, args.level, &mut out)?;
+        follow(&path, (identity, current.len() as u64), args.level, &mut out)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_lines(path: &Path) -> Vec<String> {
-    match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).lines().map(str::to_string).collect(),
-        Err(_) => Vec::new(),
-    }
+fn lines_of(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes).lines().map(str::to_string).collect()
 }
 
-/// Prints lines appended to `path` until Ctrl-C; a rotation (the file replaced or cut
-/// short) starts over at the new file's beginning.
-fn follow(path: &Path, level: Option<Level>, out: &mut impl Write) -> Result<()> {
+/// Prints lines appended to `path` after `from` (the file's identity and the length
+/// already printed) until Ctrl-C; a rotation (the file replaced or cut short) starts over
+/// at the new file's beginning.
+fn follow(
+    path: &Path,
+    from: (Option<(u64, u64)>, u64),
+    level: Option<Level>,
+    out: &mut impl Write,
+) -> Result<()> {
     crate::signals::install();
-    let mut offset = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let mut identity = file_identity(path);
+    let (mut identity, mut offset) = from;
     let mut partial = String::new();
     let mut last_level_kept = true;
     while !crate::signals::stop_requested() {
