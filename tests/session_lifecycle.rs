@@ -165,13 +165,8 @@ fn logs_follow_prints_lines_as_they_are_written() {
     p.write(".tmux-ide/run/orchestrator.log", "t0  INFO x: before\n");
     let mut cmd = std::process::Command::new(bin());
     hermetic(&mut cmd);
-    let mut child = cmd
-        .arg("-C")
-        .arg(p.path())
-        .args(["logs", "-f"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        cmd.arg("-C").arg(p.path()).args(["logs", "-f"]).stdout(Stdio::piped()).spawn().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
@@ -230,11 +225,17 @@ fn ten_restarts_during_a_mission_leave_one_orchestrator_each_and_dispatch_nothin
         let panes = server.tmux_ok(&["list-panes", "-s", "-t", "=restarts", "-F", "#{pane_id}"]);
         generations.push(panes.lines().map(str::to_string).collect());
         // This round's orchestrator runs in the window, holds the lock, and is the only one.
-        let window_pid =
-            server.tmux_ok(&["display-message", "-p", "-t", "=restarts:orchestrator", "#{pane_pid}"]);
+        let window_pid = server.tmux_ok(&[
+            "display-message",
+            "-p",
+            "-t",
+            "=restarts:orchestrator",
+            "#{pane_pid}",
+        ]);
         let window_pid = window_pid.trim().to_string();
         let events = wait_for("this round's orchestrator to take the lock", DEADLINE, || {
-            let pid = std::fs::read_to_string(p.path().join(".tmux-ide/run/orchestrator.pid")).ok()?;
+            let pid =
+                std::fs::read_to_string(p.path().join(".tmux-ide/run/orchestrator.pid")).ok()?;
             let held = std::fs::File::open(&lock).ok()?.try_lock().is_err();
             let events = events(&p);
             let started = of_type(&events, "orchestrator_started").len();

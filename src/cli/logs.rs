@@ -71,7 +71,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let path = orchestrator_log(&project);
     if !path.exists() && !args.follow {
         return Err(Error::failed(format!("no orchestrator log yet at {}", path.display()))
-            .with_hint("it is written once the orchestrator runs (`orchestrator: enabled: true`)"));
+            .with_hint(
+                "it is written once the orchestrator runs (`orchestrator: enabled: true`)",
+            ));
     }
     let mut all = Vec::new();
     for n in (1..=KEEP).rev() {
@@ -175,7 +177,10 @@ mod tests {
         let log = lines(
             "t1  INFO a: started\nt2 ERROR a: failed\n  second line\nt3 DEBUG a: tick\nt4  WARN a: slow",
         );
-        assert_eq!(filter(&log, Some(Level::Warn)), ["t2 ERROR a: failed", "  second line", "t4  WARN a: slow"]);
+        assert_eq!(
+            filter(&log, Some(Level::Warn)),
+            ["t2 ERROR a: failed", "  second line", "t4  WARN a: slow"]
+        );
         assert_eq!(filter(&log, None).len(), 5);
     }
 

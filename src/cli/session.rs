@@ -186,14 +186,11 @@ fn check_commands(
         let Some(command) = &pane.command else { continue };
         let path = tmux::pane_path(pane.env.get("PATH").map(String::as_str), client_path, exe);
         if let Some(program) = super::doctor::missing_program(command, &path, &project.root) {
-            return Err(Error::failed(format!(
-                "pane {}: `{program}` is not on PATH",
-                pane.title
-            ))
-            .with_hint(format!(
-                "install `{program}` or change this pane's `command` in ide.yml \
+            return Err(Error::failed(format!("pane {}: `{program}` is not on PATH", pane.title))
+                .with_hint(format!(
+                    "install `{program}` or change this pane's `command` in ide.yml \
 (`tmux-ide up --force` builds the session anyway)"
-            )));
+                )));
         }
     }
     Ok(())

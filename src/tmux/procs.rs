@@ -149,7 +149,8 @@ mod tests {
 
     #[test]
     fn stat_lines_are_read_past_a_command_name_with_spaces_and_parentheses() {
-        let stat = "4242 (evil) name) S 17 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2";
+        let stat =
+            "4242 (evil) name) S 17 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2";
         let e = parse_stat(4242, stat).unwrap();
         assert_eq!((e.ppid, e.start, e.zombie), (17, 987654, false));
         let zombie = "7 (sh) Z 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 55 0 0";
