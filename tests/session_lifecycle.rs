@@ -89,7 +89,7 @@ fn stop_leaves_no_process_of_the_session_behind_even_one_that_ignores_hangup() {
             .iter()
             .filter(|pid| {
                 std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|c| c.starts_with("sleep\0100"))
+                    .is_ok_and(|c| c.starts_with("sleep\x00100"))
             })
             .count();
         (sleeps == 2).then_some(all)

@@ -124,6 +124,11 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 .enabled
                 .then(|| dashboard_argv(ctx, &root, config.dashboard.port))
                 .transpose()?;
+            // tmux gives each new pane the PATH of the client that creates it: the tmux
+            // clients run with the PATH the panes should have, this binary reachable.
+            let client_path = tmux::pane_path(None, &client_path, &exe);
+            // SAFETY: `up` runs no other threads, so nothing reads the environment now.
+            unsafe { std::env::set_var("PATH", &client_path) };
             let spec = LaunchSpec {
                 session: &name,
                 project: &project,

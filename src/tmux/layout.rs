@@ -31,7 +31,8 @@ pub struct LaunchSpec<'a> {
     /// This tmux-ide executable: `TMUX_IDE_BIN` in every pane, and reachable as plain
     /// `tmux-ide` on every pane's PATH (hooks and prompts call it by that name).
     pub bin: &'a Path,
-    /// The PATH of the client building the session (tmux gives it to every new pane).
+    /// The PATH of the tmux client building the session, which tmux gives every new pane
+    /// (so it should already hold `bin`'s directory: see [`pane_path`]).
     pub client_path: &'a str,
 }
 
@@ -253,12 +254,13 @@ fn spawn_args(spec: &LaunchSpec, pane: &Pane, dir: &Path, id: &str, root: &str) 
 
 /// Appends the pane's program: `-- COMMAND` (run by tmux's default shell), or nothing (a
 /// login shell). tmux 3.3a gives every new pane the building client's PATH, overriding
-/// `-e PATH=…` and the session environment alike, so a pane that needs another PATH
-/// runs `env PATH=… SHELL -c COMMAND` (an argument vector, no shell string) — without a
+/// `-e PATH=…` and the session environment alike, so a pane whose `env` sets PATH runs
+/// `env PATH=… SHELL -c COMMAND` (an argument vector, no shell string) — without a
 /// command an interactive, non-login shell, since a login shell's profile resets PATH.
 fn with_command(mut args: Vec<String>, spec: &LaunchSpec, pane: &Pane, shell: &str) -> Vec<String> {
-    let path = pane_path(pane.env.get("PATH").map(String::as_str), spec.client_path, spec.bin);
-    if path == spec.client_path {
+    let configured = pane.env.get("PATH").map(String::as_str);
+    let path = pane_path(configured, spec.client_path, spec.bin);
+    if configured.is_none() || path == spec.client_path {
         if let Some(command) = &pane.command {
             args.extend(["--".to_string(), command.clone()]);
         }

@@ -47,7 +47,7 @@ pub fn descendants(roots: &[u32]) -> Vec<Proc> {
 /// Ends every process of `procs` that still runs: TERM, up to `grace` to exit, then KILL
 /// and up to `grace` again. Returns those still running after that (normally none).
 pub fn terminate(procs: &[Proc], grace: Duration) -> Vec<Proc> {
-    let alive = |list: &[Proc]| list.iter().copied().filter(|p| running(p)).collect::<Vec<_>>();
+    let alive = |list: &[Proc]| list.iter().copied().filter(running).collect::<Vec<_>>();
     let mut left = alive(procs);
     for signal in [libc::SIGTERM, libc::SIGKILL] {
         for p in &left {
