@@ -276,3 +276,24 @@ fn ten_restarts_during_a_mission_leave_one_orchestrator_each_and_dispatch_nothin
     }
     assert!(!seen.is_empty(), "the mission never ran");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn doctor_checks_that_tmux_ide_in_each_running_pane_is_this_binary() {
+    let p = project(
+        "name: reach\nrows:\n  - panes:\n      - {title: Good, command: cat}\n      - {title: Lost, command: 'PATH=/usr/bin:/bin exec cat'}\n",
+    );
+    let server = TmuxServer::new();
+    up(&p, &server);
+    let text = wait_for("both panes running cat", DEADLINE, || {
+        let out = server.on(p.cmd()).arg("doctor").output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.contains("pane(s) Lost is not").then_some(text)
+    });
+    assert!(text.contains("warn  tmux-ide in panes: `tmux-ide` in pane(s) Lost is not "), "{text}");
+    assert!(text.contains("fix: `tmux-ide restart`"), "{text}");
+    server.tmux_ok(&["kill-pane", "-t", &server.pane_titled("Lost").unwrap()]);
+    let out = server.on(p.cmd()).arg("doctor").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("ok    tmux-ide in panes: `tmux-ide` in the panes is "), "{text}");
+}

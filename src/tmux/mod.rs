@@ -6,13 +6,15 @@ mod paste;
 pub mod procs;
 mod query;
 mod runner;
+mod spawn;
 
 use serde::Serialize;
 
-pub use layout::{LaunchSpec, Launched, cell_sizes, launch, pane_path, resolves_to};
+pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
 pub use paste::ENTER_DELAY;
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
+pub use spawn::{pane_path, resolves_to};
 
 use crate::config::{Agent, Config, Role};
 use crate::project::Project;
