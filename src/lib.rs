@@ -9,6 +9,7 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod error;
+pub mod log;
 pub mod orchestrator;
 pub mod out;
 pub mod plan;

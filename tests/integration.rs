@@ -16,6 +16,7 @@ mod orchestrator_recovery;
 mod paste_safety;
 mod reports;
 mod send_enter_delay;
+mod session_lifecycle;
 mod store_commands;
 mod store_concurrency;
 mod store_init;

@@ -1,4 +1,5 @@
-//! `tmux-ide doctor`: check tmux, ide.yml, the store, pane commands, the session and the
+//! `tmux-ide doctor`: check tmux, ide.yml, the store, pane commands (on each pane's own
+//! PATH, as `up` does), that `tmux-ide` in the panes is this binary, the session and the
 //! orchestrator; each line ok / warn / fail with how to fix it.
 use std::io::Write;
 use std::process::ExitCode;
@@ -42,12 +43,47 @@ const SHELL_WORDS: &[&str] = &[
     "set", "eval", "trap", "ulimit", "umask", "wait", "read", "printf", "until", "case", "{", "(",
 ];
 
-/// The program a pane command starts (after `VAR=value`, `env`, `exec`, `command`).
-pub fn program_of(command: &str) -> Option<&str> {
-    command
-        .split_whitespace()
+/// The program of `command` when it is not found on `path` (nor is a shell word); a
+/// relative program path is looked up from `dir`. `up` refuses such a layout.
+pub fn missing_program(command: &str, path: &str, dir: &std::path::Path) -> Option<String> {
+    let program = program_of(command)?;
+    let found = SHELL_WORDS.contains(&program.as_str())
+        || which::which_in(&program, Some(path), dir).is_ok();
+    (!found).then_some(program)
+}
+
+/// The program a pane command starts (after `VAR=value`, `env`, `exec`, `command`), its
+/// quotes removed; `None` when it is computed (`$`, a backquote) and cannot be known.
+pub fn program_of(command: &str) -> Option<String> {
+    let word = first_words(command)
+        .into_iter()
         .filter(|w| !w.contains('='))
-        .find(|w| !matches!(*w, "env" | "exec" | "command" | "nohup"))
+        .find(|w| !matches!(w.as_str(), "env" | "exec" | "command" | "nohup"))?;
+    (!word.contains(['$', '`'])).then_some(word)
+}
+
+/// The leading words of a shell command, with '…' and "…" quoting and backslashes
+/// undone, up to the first operator (`;`, `&`, `|`, `<`, `>`) outside quotes.
+fn first_words(command: &str) -> Vec<String> {
+    let (mut words, mut word, mut quote) = (Vec::new(), None::<String>, None::<char>);
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => word.get_or_insert_default().extend(chars.next()),
+            (Some(_), c) => word.get_or_insert_default().push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_default();
+            }
+            (None, '\\') => word.get_or_insert_default().extend(chars.next()),
+            (None, ';' | '&' | '|' | '<' | '>') => break,
+            (None, c) if c.is_whitespace() => words.extend(word.take()),
+            (None, c) => word.get_or_insert_default().push(c),
+        }
+    }
+    words.extend(word);
+    words
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
@@ -56,7 +92,8 @@ pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
     let config = config_checks(&project, &mut checks);
     checks.push(store_check(&project));
     if let Some(config) = &config {
-        command_checks(config, &mut checks);
+        command_checks(&project, config, &mut checks);
+        checks.push(bin_check(ctx, &project, config));
         session_checks(ctx, &project, config, &mut checks);
     }
     let failed = checks.iter().any(|c| c.status == Level::Fail);
@@ -173,12 +210,19 @@ fn store_check(project: &Project) -> Check {
     }
 }
 
-fn command_checks(config: &Config, checks: &mut Vec<Check>) {
+/// The PATH `up` would give `pane` when run by this binary now.
+fn launch_path(pane: &config::Pane) -> String {
+    let client = std::env::var("PATH").unwrap_or_default();
+    let exe = std::env::current_exe().unwrap_or_default();
+    tmux::pane_path(pane.env.get("PATH").map(String::as_str), &client, &exe)
+}
+
+fn command_checks(project: &Project, config: &Config, checks: &mut Vec<Check>) {
     for pane in config.panes() {
         let Some(command) = &pane.command else { continue };
         let name = format!("pane {}", pane.title);
         let Some(program) = program_of(command) else { continue };
-        if SHELL_WORDS.contains(&program) || which::which(program).is_ok() {
+        if missing_program(command, &launch_path(pane), &project.root).is_none() {
             checks.push(check(&name, Level::Ok, format!("`{program}` found"), None));
         } else {
             let fix = format!("install `{program}` or change this pane's `command` in ide.yml");
@@ -190,6 +234,55 @@ fn command_checks(config: &Config, checks: &mut Vec<Check>) {
             ));
         }
     }
+}
+
+/// Hooks and prompts call plain `tmux-ide`: in every pane it must be this binary. The
+/// running session's panes are asked (their process environment, on Linux); without a
+/// session, the PATH `up` would give them.
+fn bin_check(ctx: &Ctx, project: &Project, config: &Config) -> Check {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let live = live_pane_paths(ctx, project, config);
+    let paths: Vec<(String, Option<String>)> = match live {
+        Some(live) => live,
+        None => config.panes().map(|p| (p.title.clone(), Some(launch_path(p)))).collect(),
+    };
+    let wrong: Vec<&str> = paths
+        .iter()
+        .filter(|(_, path)| path.as_deref().is_some_and(|p| !tmux::resolves_to(p, &exe)))
+        .map(|(title, _)| title.as_str())
+        .collect();
+    if wrong.is_empty() {
+        let message = format!("`tmux-ide` in the panes is {}", exe.display());
+        check("tmux-ide in panes", Level::Ok, message, None)
+    } else {
+        check(
+            "tmux-ide in panes",
+            Level::Warn,
+            format!("`tmux-ide` in pane(s) {} is not {}", wrong.join(", "), exe.display()),
+            Some("`tmux-ide restart` puts this binary's directory first on each pane's PATH"),
+        )
+    }
+}
+
+/// Each live pane's PATH, read from its process (`None` per pane when unreadable); `None`
+/// when the session is not running or the platform has no `/proc`.
+fn live_pane_paths(
+    ctx: &Ctx,
+    project: &Project,
+    config: &Config,
+) -> Option<Vec<(String, Option<String>)>> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let panes = tmux_of(ctx).list_panes(&tmux::session_name(project, config)).ok()?;
+    let path_of = |pid: u32| {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+        environ.split(|&b| b == 0).find_map(|kv| {
+            kv.strip_prefix(b"PATH=").map(|v| String::from_utf8_lossy(v).into_owned())
+        })
+    };
+    let paths = panes.iter().filter(|p| !p.dead).map(|p| (p.title.clone(), path_of(p.pid)));
+    Some(paths.collect())
 }
 
 fn session_checks(ctx: &Ctx, project: &Project, config: &Config, checks: &mut Vec<Check>) {
@@ -226,8 +319,16 @@ mod tests {
 
     #[test]
     fn the_program_of_a_command_skips_assignments_and_launchers() {
-        assert_eq!(program_of("FOO=1 exec claude --x"), Some("claude"));
-        assert_eq!(program_of("pnpm dev"), Some("pnpm"));
+        assert_eq!(program_of("FOO=1 exec claude --x").as_deref(), Some("claude"));
+        assert_eq!(program_of("pnpm dev").as_deref(), Some("pnpm"));
         assert_eq!(program_of("  "), None);
+    }
+
+    #[test]
+    fn the_program_of_a_command_loses_its_quotes_and_stops_at_an_operator() {
+        assert_eq!(program_of("'/opt/my tools/sim' agent").as_deref(), Some("/opt/my tools/sim"));
+        assert_eq!(program_of("\"a\\\"b\" x").as_deref(), Some("a\"b"));
+        assert_eq!(program_of("cat>out.txt").as_deref(), Some("cat"));
+        assert_eq!(program_of("$EDITOR file"), None);
     }
 }

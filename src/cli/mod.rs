@@ -20,6 +20,7 @@ pub mod doctor;
 pub mod goal;
 pub mod hooks;
 pub mod init;
+pub mod logs;
 pub mod metrics;
 pub mod milestone;
 pub mod mission;
@@ -100,6 +101,8 @@ pub enum Command {
     Metrics(metrics::Args),
     /// The orchestrator's live state: agents, queue, blocked tasks, events.
     Orch(orch::Args),
+    /// Print the orchestrator's log (decisions, deliveries, errors).
+    Logs(logs::Args),
     /// Run the orchestrator.
     #[command(subcommand)]
     Orchestrator(orchestrator::Command),
@@ -201,6 +204,7 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
         Command::Validate(cmd) => validate::run(ctx, cmd),
         Command::Metrics(args) => metrics::run(ctx, args),
         Command::Orch(args) => orch::run(ctx, args),
+        Command::Logs(args) => logs::run(ctx, args),
         Command::Orchestrator(cmd) => orchestrator::run(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Top(args) => orch::top(ctx, args),

@@ -1,5 +1,7 @@
 //! The session commands: `up` (the default), `stop`, `restart`, `attach`, `ls`, `status`.
-//! Building and attaching live here; the read-only views are in `session/view.rs`.
+//! Building and attaching live here; the read-only views are in `session/view.rs`,
+//! taking a session down in `session/teardown.rs`.
+mod teardown;
 mod view;
 
 use std::io::IsTerminal;
@@ -24,6 +26,10 @@ pub struct UpArgs {
     /// Window size of a new session, COLSxROWS (default: this terminal's, else 200x50).
     #[arg(long, value_name = "COLSxROWS")]
     pub size: Option<Size>,
+
+    /// Build the session even if a pane's command is not found on its PATH.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A window size in cells, written `200x50`.
@@ -95,6 +101,11 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
             }
         }
         None => {
+            let exe = this_executable()?;
+            let client_path = std::env::var("PATH").unwrap_or_default();
+            if !args.force {
+                check_commands(&project, &config, &client_path, &exe)?;
+            }
             if let Some(before) = &config.before {
                 run_before(&project, before)?;
             }
@@ -106,6 +117,11 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 .enabled
                 .then(|| dashboard_argv(ctx, &root, config.dashboard.port))
                 .transpose()?;
+            // tmux gives each new pane the PATH of the client that creates it: the tmux
+            // clients run with the PATH the panes should have, this binary reachable.
+            let client_path = tmux::pane_path(None, &client_path, &exe);
+            // SAFETY: `up` runs no other threads, so nothing reads the environment now.
+            unsafe { std::env::set_var("PATH", &client_path) };
             let spec = LaunchSpec {
                 session: &name,
                 project: &project,
@@ -115,6 +131,8 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 height: size.rows,
                 orchestrator,
                 dashboard,
+                bin: &exe,
+                client_path: &client_path,
             };
             let launched = tmux::launch(&tmux, &spec)?;
             let orch = if config.orchestrator.enabled { " + orchestrator window" } else { "" };
@@ -135,7 +153,7 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let name = running_session(ctx, &project)?;
-    tmux_of(ctx).run(&["kill-session", "-t", &format!("={name}")])?;
+    teardown::end_session(&tmux_of(ctx), &name)?;
     writeln!(ctx.out(), "stopped session {name}")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -144,17 +162,36 @@ pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     // Check ide.yml before taking the running session down.
     Config::load(&project)?;
+    // The old orchestrator goes first, and for good: while it lives it holds the lock
+    // the new one needs, and it could still deliver into the new session's panes.
+    teardown::stop_orchestrator(&project)?;
     if let Ok(name) = running_session(ctx, &project) {
-        let tmux = tmux_of(ctx);
-        tmux.run(&["kill-session", "-t", &format!("={name}")])?;
-        // The name is free only once tmux has finished with the old session.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        while tmux.has_session(&name)? && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        teardown::end_session(&tmux_of(ctx), &name)?;
         writeln!(ctx.out(), "stopped session {name}")?;
     }
     up(ctx, args)
+}
+
+/// Refuses a layout with a pane whose program is not on that pane's PATH: such a pane
+/// would die at once (status 127) and only look idle.
+fn check_commands(
+    project: &Project,
+    config: &Config,
+    client_path: &str,
+    exe: &std::path::Path,
+) -> Result<()> {
+    for pane in config.panes() {
+        let Some(command) = &pane.command else { continue };
+        let path = tmux::pane_path(pane.env.get("PATH").map(String::as_str), client_path, exe);
+        if let Some(program) = super::doctor::missing_program(command, &path, &project.root) {
+            return Err(Error::failed(format!("pane {}: `{program}` is not on PATH", pane.title))
+                .with_hint(format!(
+                    "install `{program}` or change this pane's `command` in ide.yml \
+(`tmux-ide up --force` builds the session anyway)"
+                )));
+        }
+    }
+    Ok(())
 }
 
 pub fn attach(ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
@@ -217,9 +254,12 @@ fn dashboard_argv(ctx: &Ctx, root: &str, port: u16) -> Result<Vec<String>> {
     self_argv(ctx, root, &["dashboard", "--port", &port.to_string()])
 }
 
+fn this_executable() -> Result<std::path::PathBuf> {
+    std::env::current_exe().map_err(|e| Error::failed(format!("cannot find this executable: {e}")))
+}
+
 fn self_argv(ctx: &Ctx, root: &str, command: &[&str]) -> Result<Vec<String>> {
-    let exe = std::env::current_exe()
-        .map_err(|e| Error::failed(format!("cannot find this executable: {e}")))?;
+    let exe = this_executable()?;
     let mut argv = vec![exe.to_string_lossy().into_owned(), "-C".into(), root.to_string()];
     if let Some(socket) = &ctx.tmux_socket {
         argv.extend(["--tmux-socket".into(), socket.clone()]);

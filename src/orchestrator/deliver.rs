@@ -4,6 +4,9 @@
 //! busy / waiting pattern on the last lines, or its task reported — within the profile's
 //! bound. A paste preview gets exactly one more Enter. Nothing is ever pasted twice: a
 //! prompt with no evidence is recorded `prompt_unconfirmed` and the lead is told.
+//! Nothing is pasted once a stop was asked for, nor into a pane that is not in the
+//! session the orchestrator observed (a restart reuses the session's name): what was
+//! not pasted is sent by the next orchestrator's recovery.
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::thread::JoinHandle;
@@ -83,8 +86,12 @@ impl Runner {
                 .unwrap_or_else(|| Profile::builtin(crate::config::Agent::Shell));
             let (tmux, store) = (self.tmux.clone(), self.store.clone());
             let log = self.project.events_jsonl();
+            let session = self.session_id.clone();
             let handle = std::thread::spawn(move || {
-                list.into_iter().filter_map(|d| send(&tmux, &store, &log, &profile, d)).collect()
+                list.into_iter()
+                    .filter(|d| may_deliver(&tmux, session.as_deref(), d))
+                    .filter_map(|d| send(&tmux, &store, &log, &profile, d))
+                    .collect()
             });
             self.inflight.push(Inflight { pane, handle });
         }
@@ -107,6 +114,23 @@ impl Runner {
     }
 }
 
+/// Whether `d` may be pasted now: no stop asked for, and its pane is in `session`, the
+/// session this orchestrator observed.
+fn may_deliver(tmux: &Tmux, session: Option<&str>, d: &Delivery) -> bool {
+    if crate::signals::stop_requested() {
+        tracing::warn!(pane = %d.pane, title = %d.title, "stopping: not delivered");
+        return false;
+    }
+    let now = tmux.run(&["display-message", "-p", "-t", &d.pane, "#{session_id}"]);
+    let now = now.map(|s| s.trim().to_string()).ok();
+    if session.is_none() || now.as_deref() != session {
+        tracing::warn!(pane = %d.pane, title = %d.title, observed = ?session, now = ?now,
+            "pane is not in the observed session: not delivered");
+        return false;
+    }
+    true
+}
+
 /// Pastes one text, records it, and for a prompt waits for its receipt.
 fn send(
     tmux: &Tmux,
@@ -124,8 +148,9 @@ fn send(
         Purpose::Nudge { task } => (EventKind::StallNudged, Some(task.clone())),
     };
     let mut event = match &sent {
-        Ok(()) => Event::new(ts, kind),
+        Ok(()) => Event::new(ts, kind.clone()),
         Err(e) => {
+            tracing::error!(pane = %d.pane, title = %d.title, error = %e, "delivery failed");
             eprintln!("orchestrator: could not deliver to {}: {e}", d.title);
             Event::new(ts, EventKind::DeliveryFailed).with("error", e.to_string())
         }
@@ -137,12 +162,23 @@ fn send(
     if let Some(t) = &task {
         event = event.task(t);
     }
+    if sent.is_ok() {
+        tracing::info!(pane = %d.pane, title = %d.title, kind = %kind, task = ?task, "delivered");
+    }
     let _ = store.append_events(&[event]);
     let Purpose::Prompt { task } = d.purpose else { return None };
     sent.ok()?;
     let started = Instant::now();
     let found = wait_for_receipt(tmux, log, offset, profile, &d.pane, task.as_deref());
     let waited = started.elapsed();
+    match &found {
+        Receipt::Landed { evidence, .. } => {
+            tracing::info!(pane = %d.pane, task = ?task, %evidence, ?waited, "prompt landed");
+        }
+        Receipt::Unconfirmed { second_enter } => {
+            tracing::warn!(pane = %d.pane, task = ?task, second_enter, ?waited, "prompt unconfirmed");
+        }
+    }
     let mut event = match &found {
         Receipt::Landed { evidence, second_enter } => {
             Event::new(Timestamp::now(), EventKind::PromptLanded)

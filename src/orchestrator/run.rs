@@ -2,6 +2,9 @@
 //! and immediately when anything under `.tasks/` changes. Each tick gathers state, asks
 //! the pure `decide` what to do, and applies it. Everything it needs survives in the
 //! store and the event log, so a restart resumes without dispatching anything twice.
+//! It serves one tmux session, pinned by id (`$N`; a rebuilt session reuses the name):
+//! when that session is gone it stops, and it never delivers into another. What it
+//! decides, delivers and fails at goes to `.tmux-ide/run/orchestrator.log`.
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::Write;
@@ -21,7 +24,7 @@ use crate::contract::Contract;
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
-use crate::tmux::Tmux;
+use crate::tmux::{PaneInfo, Tmux};
 use crate::{Error, Result};
 
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
@@ -37,6 +40,10 @@ pub struct Runner {
     pub(crate) store: Store,
     pub(crate) tmux: Tmux,
     pub(crate) session: String,
+    /// The id (`$N`) of the session this orchestrator serves, once it has seen it.
+    pub(crate) session_id: Option<String>,
+    /// The pinned session was killed or replaced: the loop ends.
+    pub(crate) session_ended: bool,
     pub(crate) master_pane: Option<String>,
     pub(crate) settings: Settings,
     pub(crate) poll: Duration,
@@ -78,6 +85,8 @@ impl Runner {
         let now = Timestamp::now();
         let pid = format!("{} {now}\n", std::process::id());
         crate::project::write_file(&project.root, &project.orchestrator_pid(), pid.as_bytes())?;
+        // Only the lock holder writes the log, so its rotation has one writer.
+        crate::log::init_orchestrator(&project);
         let orch = &config.orchestrator;
         let settings = Settings {
             auto_dispatch: orch.auto_dispatch,
@@ -87,6 +96,8 @@ impl Runner {
         let store = Store::new(&project);
         let mut runner = Runner {
             session: crate::tmux::session_name(&project, &config),
+            session_id: None,
+            session_ended: false,
             master_pane: orch.master_pane.clone(),
             poll: Duration::from_millis(orch.poll_interval.max(100)),
             settings,
@@ -109,6 +120,7 @@ impl Runner {
         runner.store.append_events(&[
             Event::new(now, EventKind::OrchestratorStarted).with("pid", std::process::id())
         ])?;
+        tracing::info!(pid = std::process::id(), session = %runner.session, "orchestrator started");
         Ok(runner)
     }
 
@@ -136,12 +148,15 @@ impl Runner {
         let reason = match &outcome {
             Err(e) => format!("error: {e}"),
             Ok(()) if crate::signals::stop_requested() => "signal".into(),
+            Ok(()) if self.session_ended => "session ended".into(),
             Ok(()) => "mission complete".into(),
         };
-        let stopped =
-            self.store.append_events(&[
-                Event::new(Timestamp::now(), "orchestrator_stopped").with("reason", reason)
-            ]);
+        tracing::info!(reason, "orchestrator stopped");
+        let stopped = self.store.append_events(&[Event::new(
+            Timestamp::now(),
+            EventKind::OrchestratorStopped,
+        )
+        .with("reason", reason)]);
         outcome.and(stopped)
     }
 
@@ -166,9 +181,11 @@ impl Runner {
         watcher
             .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
+        // Pin the session before recovery delivers anything (not running yet is fine).
+        let _ = self.session_panes();
         self.recover()?;
         let mut next_tick = std::time::Instant::now();
-        while !crate::signals::stop_requested() {
+        while !crate::signals::stop_requested() && !self.session_ended {
             let woke = rx.recv_timeout(WAKE).is_ok();
             while rx.try_recv().is_ok() {}
             if !woke && std::time::Instant::now() < next_tick {
@@ -178,6 +195,7 @@ impl Runner {
             let complete = match self.tick() {
                 Ok(complete) => complete,
                 Err(e) => {
+                    tracing::error!(error = %e, "tick failed");
                     let _ = writeln!(std::io::stderr(), "orchestrator: {e}");
                     false
                 }
@@ -211,9 +229,11 @@ impl Runner {
         });
         let mut outcome = Ok(());
         for action in &actions {
+            tracing::info!(?action, "decided");
             // Each change is stamped when it is made, so the log stays in time order.
             outcome = self.apply(action, &panes, Timestamp::now()).map(|_| ());
-            if outcome.is_err() {
+            if let Err(e) = &outcome {
+                tracing::error!(?action, error = %e, "could not apply");
                 break;
             }
         }
@@ -229,6 +249,7 @@ it was not sent again. Check the pane.",
                     u.pane,
                     u.waited.as_secs_f64()
                 );
+                tracing::warn!(pane = %u.pane, %what, "prompt unconfirmed; lead told");
                 self.notify_lead(&panes, &text)?;
             }
             unconfirmed = self.flush_deliveries()?;
@@ -239,12 +260,39 @@ it was not sent again. Check the pane.",
     }
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
-        let infos = self.tmux.list_panes(&self.session)?;
+        let infos = self.session_panes()?;
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.profile(p).clone())).collect();
         let (views, changes) = self.observer.observe(&self.tmux, &infos, now);
         self.store.append_events(&changes)?;
         Ok(views.into_iter().map(|(v, _)| v).collect())
+    }
+}
+
+impl Runner {
+    /// The layout panes of the pinned session (pinning it on first sight). The id is
+    /// read before and after the listing: equal and pinned, the panes are that session's.
+    pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
+        let id = self.tmux.session_format(&self.session, "#{session_id}")?;
+        if self.session_id.is_none() {
+            tracing::info!(session = %self.session, id = ?id, "serving session");
+            self.session_id.clone_from(&id);
+        }
+        let pinned = self.session_id.clone();
+        let ended = |runner: &mut Runner, now: Option<String>| {
+            runner.session_ended = pinned.is_some();
+            tracing::warn!(pinned = ?pinned, now = ?now, "the session this orchestrator served is gone");
+            Error::failed(format!("session {} ({pinned:?}) is gone", runner.session))
+        };
+        if id.is_none() || id != pinned {
+            return Err(ended(self, id));
+        }
+        let panes = self.tmux.list_panes(&self.session)?;
+        let after = self.tmux.session_format(&self.session, "#{session_id}")?;
+        if after != pinned {
+            return Err(ended(self, after));
+        }
+        Ok(panes)
     }
 }
 

@@ -2,13 +2,14 @@
 //! window; tmux tells us the next pane id and the window size), then one chain that puts
 //! the layout window in its place, splits every row and pane at its exact cell size,
 //! gives each pane its dir, env (`-e`, with `TMUX_IDE_PANE` computed from the ids tmux
-//! hands out in order) and command, records the `@ide_*` options, applies the theme to
+//! hands out in order, and `TMUX_IDE_BIN`) and command (with the pane's `PATH`), records the `@ide_*` options, applies the theme to
 //! this session only, selects the focus pane and opens the orchestrator window. The ids
 //! tmux prints are checked against the prediction.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::Tmux;
 use super::runner::{Chain, literal_format};
+use super::spawn::{spawn_args, with_command};
 use crate::config::{Config, Pane, Percent};
 use crate::project::Project;
 use crate::{Error, Result};
@@ -28,6 +29,12 @@ pub struct LaunchSpec<'a> {
     pub orchestrator: Option<Vec<String>>,
     /// The dashboard window's program and arguments, when it is enabled.
     pub dashboard: Option<Vec<String>>,
+    /// This tmux-ide executable: `TMUX_IDE_BIN` in every pane, and reachable as plain
+    /// `tmux-ide` on every pane's PATH (hooks and prompts call it by that name).
+    pub bin: &'a Path,
+    /// The PATH of the tmux client building the session, which tmux gives every new pane
+    /// (so it should already hold `bin`'s directory: see [`pane_path`]).
+    pub client_path: &'a str,
 }
 
 /// The built session: each pane's title and tmux id, in ide.yml order.
@@ -127,7 +134,8 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
     // The session starts with a placeholder window running `cat` (nothing to clean up
     // when it is hung up), replaced by the layout window in the chain: no pane starts a
     // program only to have it killed.
-    let format = "#{pane_id} #{session_id} #{window_index} #{pane-base-index} #{window_width} #{window_height}";
+    // The shell comes last: it is a path, which may hold spaces.
+    let format = "#{pane_id} #{session_id} #{window_index} #{pane-base-index} #{window_width} #{window_height} #{default-shell}";
     let first = tmux.run(&[
         "new-session",
         "-d",
@@ -148,8 +156,9 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
         "cat",
     ])?;
     let bad = || Error::failed(format!("tmux new-session printed {first:?}"));
-    let fields: Vec<&str> = first.split_whitespace().collect();
-    let [placeholder, session_id, index, pane_base, width, height] = fields.as_slice() else {
+    let fields: Vec<&str> = first.trim_end_matches('\n').splitn(7, ' ').collect();
+    let [placeholder, session_id, index, pane_base, width, height, shell] = fields.as_slice()
+    else {
         return Err(bad());
     };
     let number = |s: &str| s.trim_start_matches(['%', '$']).parse::<u32>().map_err(|_| bad());
@@ -159,7 +168,12 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
     number(index)?;
 
     let plan = plan_ids(spec.config, base + 1);
-    let target = Target { session: session_id, window: format!("{session_id}:{index}"), pane_base };
+    let target = Target {
+        session: session_id,
+        window: format!("{session_id}:{index}"),
+        pane_base,
+        shell: if shell.is_empty() { "/bin/sh" } else { shell },
+    };
     let chain = build_chain(spec, dirs, &plan, &target, &root, width, height);
     let out = match tmux.run(&chain.args()) {
         Ok(out) => out,
@@ -185,6 +199,8 @@ struct Target<'a> {
     session: &'a str,
     window: String,
     pane_base: u32,
+    /// tmux's `default-shell`, which runs a pane's command.
+    shell: &'a str,
 }
 
 /// Pane ids in ide.yml order, and the order in which tmux creates them.
@@ -225,25 +241,6 @@ fn row_starts(config: &Config) -> Vec<usize> {
         .collect()
 }
 
-/// `-c DIR -e K=V ... -e TMUX_IDE_PANE=%N -e TMUX_IDE_PROJECT=ROOT`.
-fn spawn_args(pane: &Pane, dir: &std::path::Path, id: &str, root: &str) -> Vec<String> {
-    let mut args = vec!["-c".to_string(), literal_format(&dir.to_string_lossy())];
-    for (k, v) in &pane.env {
-        args.extend(["-e".to_string(), format!("{k}={v}")]);
-    }
-    args.extend(["-e".into(), format!("TMUX_IDE_PANE={id}")]);
-    args.extend(["-e".into(), format!("TMUX_IDE_PROJECT={root}")]);
-    args
-}
-
-/// Appends `-- COMMAND` (run by tmux's default shell) when the pane has a command.
-fn with_command(mut args: Vec<String>, pane: &Pane) -> Vec<String> {
-    if let Some(command) = &pane.command {
-        args.extend(["--".to_string(), command.clone()]);
-    }
-    args
-}
-
 fn strings<const N: usize>(args: [&str; N]) -> Vec<String> {
     args.map(String::from).to_vec()
 }
@@ -263,8 +260,8 @@ fn build_chain(
     let mut chain = Chain::new();
     let mut first =
         strings(["new-window", "-k", "-t", win, "-n", LAYOUT_WINDOW, "-P", "-F", "#{pane_id}"]);
-    first.extend(spawn_args(panes[0], &dirs[0], &plan.ids[0], root));
-    chain.cmd(with_command(first, panes[0]));
+    first.extend(spawn_args(spec, panes[0], &dirs[0], &plan.ids[0], root));
+    chain.cmd(with_command(first, spec, panes[0], target.shell));
     // Titles in the borders come from @ide_title, which programs cannot overwrite.
     chain.cmd(["set-option", "-w", "-t", win, "pane-border-status", "top"]);
     chain.cmd(["set-option", "-w", "-t", win, "pane-border-format", " #{@ide_title} "]);
@@ -300,8 +297,8 @@ fn build_chain(
     let mut split = |chain: &mut Chain, flag: &str, from: usize, size: u32, i: usize| {
         let mut args = strings(["split-window", flag, "-d", "-t", &pane_at(&list, from), "-l"]);
         args.extend([size.to_string(), "-P".into(), "-F".into(), "#{pane_id}".into()]);
-        args.extend(spawn_args(panes[i], &dirs[i], &plan.ids[i], root));
-        chain.cmd(with_command(args, panes[i]));
+        args.extend(spawn_args(spec, panes[i], &dirs[i], &plan.ids[i], root));
+        chain.cmd(with_command(args, spec, panes[i], target.shell));
         let pos = list.iter().position(|&x| x == from).unwrap_or(0);
         list.insert(pos + 1, i);
     };
@@ -346,8 +343,10 @@ fn build_chain(
     for (name, argv) in [("orchestrator", &spec.orchestrator), ("dashboard", &spec.dashboard)] {
         let Some(argv) = argv else { continue };
         let project_env = format!("TMUX_IDE_PROJECT={root}");
+        let bin_env = format!("TMUX_IDE_BIN={}", spec.bin.display());
         let mut args = strings(["new-window", "-a", "-d", "-n", name, "-t", win]);
-        args.extend(["-c".into(), literal_format(root), "-e".into(), project_env, "--".into()]);
+        args.extend(["-c".into(), literal_format(root), "-e".into(), project_env]);
+        args.extend(["-e".into(), bin_env, "--".into()]);
         args.extend(argv.iter().cloned());
         chain.cmd(args);
         let window = format!("{sid}:{name}");

@@ -1,12 +1,14 @@
 //! The only code that runs tmux: the runner (argv, private socket, chains), building a
 //! session from ide.yml, safe pasting through buffers (the one paste primitive, which
-//! strips control characters), querying panes and sessions, and finding the running
-//! session and the pane a target names. Uses `config` (ide.yml's model) and nothing
-//! above it: no agent, report or CLI code.
+//! strips control characters), querying panes and sessions, finding the running session
+//! and the pane a target names, and ending the processes a session's panes started.
+//! Uses `config` (ide.yml's model) and nothing above it: no agent, report or CLI code.
 mod layout;
 mod paste;
+pub mod procs;
 mod query;
 mod runner;
+mod spawn;
 mod target;
 
 use serde::Serialize;
@@ -15,6 +17,7 @@ pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
 pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
+pub use spawn::{pane_path, resolves_to};
 pub use target::resolve_pane;
 
 use crate::config::{Agent, Config, Role};
