@@ -9,6 +9,7 @@ mod cli_basics;
 mod cli_errors;
 mod cli_output;
 mod config_checks;
+mod dispatch_modes;
 mod escaping;
 mod module_deps;
 mod orchestrator_e2e;
