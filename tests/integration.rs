@@ -14,6 +14,7 @@ mod escaping;
 mod module_deps;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
+mod pane_states;
 mod paste_safety;
 mod reports;
 mod send_enter_delay;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::agent::screen;
 use crate::config::Config;
-use crate::orchestrator::observe::{Observer, state_name};
+use crate::orchestrator::observe::Observer;
 use crate::report::delivery::{self, DeliveryRow};
 use crate::report::text::one_line;
 use crate::tmux::Tmux;
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             process: info.current_command.clone(),
             process_matches: profile.has_process(&info.current_command),
             pane_title: info.pane_title.clone(),
-            state: state_name(judgement.state),
+            state: judgement.state.as_str(),
             why: judgement.signal.to_string(),
             checked,
         });

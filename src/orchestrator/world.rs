@@ -6,24 +6,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::plan::Plan;
 
+pub use crate::agent::state::AgentState;
 pub use crate::config::{DispatchMode, Role};
-
-/// The state of the agent in a pane, as the idle detector last saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AgentState {
-    /// At its prompt, ready for input.
-    Idle,
-    /// Working.
-    Busy,
-    /// Stopped at a permission prompt.
-    Waiting,
-    /// Told by its provider to slow down.
-    RateLimited,
-    /// The agent process has exited.
-    Exited,
-    /// No signal could tell.
-    Unknown,
-}
 
 /// One pane of the session.
 #[derive(Debug, Clone, PartialEq)]

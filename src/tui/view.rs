@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::app::{App, Panel};
 use super::source::Snapshot;
-use crate::report::agents::{AgentState, CurrentWork, state_name};
+use crate::report::agents::{AgentState, CurrentWork};
 use crate::report::orch::blocker_text;
 use crate::report::timefmt::{ago, bar, duration, percent, secs_between};
 
@@ -190,14 +190,15 @@ fn agents_table(s: &Snapshot, now: Timestamp) -> Table<'static> {
             let color = match a.state {
                 AgentState::Busy => Color::Green,
                 AgentState::Idle => Color::Reset,
-                AgentState::Waiting => Color::Yellow,
+                AgentState::Waiting | AgentState::RateLimited => Color::Yellow,
                 AgentState::Exited => Color::Red,
+                AgentState::Unknown => Color::DarkGray,
             };
             let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
             Row::new(vec![
                 Span::from(a.pane.clone()),
                 Span::from(who.collect::<Vec<_>>().join("/")),
-                Span::from(state_name(a.state)).fg(color),
+                Span::from(a.state.as_str()).fg(color),
                 Span::from(work),
                 Span::from(elapsed),
             ])
