@@ -11,6 +11,7 @@ mod cli_output;
 mod config_checks;
 mod dispatch_modes;
 mod escaping;
+mod flag_bounds;
 mod module_deps;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
