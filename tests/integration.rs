@@ -20,6 +20,7 @@ mod paste_safety;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;
+mod session_tables;
 mod store_commands;
 mod store_concurrency;
 mod store_init;
