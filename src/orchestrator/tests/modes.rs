@@ -85,3 +85,44 @@ fn the_store_rule_of_the_queue_assigns_a_task_the_missions_rule_refuses() {
     // Re-checked under the lock: the same task is not assigned twice.
     assert!(!dispatch_queued_task(&mut plan, &mut events, "001", pane, now()).applied());
 }
+
+proptest::proptest! {
+    #[test]
+    fn a_queue_only_dispatches_queued_tasks_to_idle_workers_and_never_validates(
+        mut fx in super::properties::arb_fx()
+    ) {
+        use super::properties::{assignments, dispatches, idle};
+        fx.settings.mode = DispatchMode::Tasks;
+        let actions = fx.decide();
+        for a in &actions {
+            proptest::prop_assert!(
+                !matches!(
+                    a,
+                    Action::StartValidation { .. }
+                        | Action::MilestoneDone { .. }
+                        | Action::ValidationFailed { .. }
+                        | Action::MissionComplete
+                ),
+                "{:?}",
+                a
+            );
+        }
+        let a = assignments(&actions);
+        let tasks: HashSet<&str> = a.iter().map(|(t, _)| *t).collect();
+        proptest::prop_assert_eq!(tasks.len(), a.len());
+        for (task, pane) in dispatches(&fx, &actions) {
+            proptest::prop_assert!(crate::plan::rules::is_queued(&fx.plan, task));
+            proptest::prop_assert!(matches!(pane.role, Role::Teammate | Role::Researcher));
+            proptest::prop_assert!(idle(&fx, pane));
+        }
+        // The store's rule agrees with every decision (none is dropped as stale).
+        let mut plan = fx.plan.clone();
+        for (task, pane) in a {
+            let title = &fx.panes.iter().find(|p| p.id == pane).unwrap().title;
+            let pane = PaneRef { id: pane, title };
+            proptest::prop_assert!(
+                dispatch_queued_task(&mut plan, &mut Vec::new(), task, pane, now()).applied()
+            );
+        }
+    }
+}
