@@ -36,10 +36,14 @@ fn a_swallowed_paste_is_reported_not_repeated() {
     let out = team.tmux.on(team.project.cmd()).arg("detect").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("unconfirmed"), "{text}");
-    let orch = team.project.ok(&["orch"]);
-    assert!(orch.contains("Unconfirmed prompts") && orch.contains("task 001"), "{orch}");
-    let json: serde_json::Value =
-        serde_json::from_str(&team.project.ok(&["--json", "orch"])).unwrap();
+    // On the test's own server: `orch` looks at the session's panes for their live state.
+    let orch = |args: &[&str]| {
+        let out = team.tmux.on(team.project.cmd()).args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = orch(&["orch"]);
+    assert!(text.contains("Unconfirmed prompts") && text.contains("task 001"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&orch(&["--json", "orch"])).unwrap();
     assert_eq!(json["unconfirmed"][0]["task"], "001", "{json}");
 }
 

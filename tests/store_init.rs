@@ -84,7 +84,7 @@ fn the_missions_layout_has_six_panes_with_roles_specialties_and_skills() {
     assert_eq!(pane(1, 2), json!({"title": "Shell", "role": "shell"}));
     assert_eq!(
         yml["orchestrator"],
-        json!({"enabled": true, "auto_dispatch": true, "dispatch_mode": "tasks", "poll_interval": 5000,
+        json!({"enabled": true, "auto_dispatch": true, "dispatch_mode": "missions", "poll_interval": 5000,
                "stall_timeout": 300000, "master_pane": "Lead", "max_concurrent_agents": 4})
     );
 }

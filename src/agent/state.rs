@@ -1,8 +1,42 @@
-//! Agent self-reports: what `tmux-ide agent idle|busy|waiting` records, and reading them back.
+//! The states of the agent in a pane — one enum and one set of names for every view
+//! (`orch`, `top`, `metrics agents`, `detect`, the dashboard, the event log) — and agent
+//! self-reports: what `tmux-ide agent idle|busy|waiting` records, and reading them back.
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{Event, EventKind};
+
+/// The state of the agent in a pane, as the idle detector or the event log tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentState {
+    /// At its prompt, ready for input.
+    Idle,
+    /// Working.
+    Busy,
+    /// Stopped at a permission prompt, or reported `waiting`.
+    Waiting,
+    /// Told by its provider to slow down.
+    RateLimited,
+    /// The pane's program has exited (the pane is dead).
+    Exited,
+    /// No signal could tell.
+    Unknown,
+}
+
+impl AgentState {
+    /// The snake_case name every view prints and the event log records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentState::Idle => "idle",
+            AgentState::Busy => "busy",
+            AgentState::Waiting => "waiting",
+            AgentState::RateLimited => "rate_limited",
+            AgentState::Exited => "exited",
+            AgentState::Unknown => "unknown",
+        }
+    }
+}
 
 /// What an agent says about itself (hooks of real agents call `tmux-ide agent <state>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]

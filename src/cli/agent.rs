@@ -34,7 +34,7 @@ pub struct ReportArgs {
 #[derive(Debug, clap::Args)]
 pub struct SimArgs {
     /// How long each task "takes", in milliseconds.
-    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    #[arg(long, default_value_t = 1500, value_name = "MS", value_parser = work_ms_arg())]
     pub work_ms: u64,
     /// Fail assertion VAL-X in its first N validation rounds (N defaults to 1). Repeatable.
     #[arg(long = "fail", value_name = "VAL-X[:N]")]
@@ -42,6 +42,12 @@ pub struct SimArgs {
     /// The pane this agent runs in; defaults to $TMUX_IDE_PANE.
     #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
     pub pane: Option<String>,
+}
+
+/// `--work-ms` of `agent sim` and `demo`: up to ten minutes a task, already more than any
+/// demo or test wants; a larger number is a typo, not a plan.
+pub(super) fn work_ms_arg() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=600_000)
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {

@@ -23,10 +23,10 @@ pub struct Args {
     #[arg(long)]
     pub keep: bool,
     /// How long each simulated task takes, in milliseconds.
-    #[arg(long, default_value_t = 1500, value_name = "MS")]
+    #[arg(long, default_value_t = 1500, value_name = "MS", value_parser = super::agent::work_ms_arg())]
     pub work_ms: u64,
     /// Give up (exit 1) after this many seconds.
-    #[arg(long, default_value_t = 180, value_name = "S")]
+    #[arg(long, default_value_t = 180, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 }
 

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::Ctx;
 use crate::agent::screen;
 use crate::config::Config;
-use crate::orchestrator::observe::{Observer, state_name};
+use crate::orchestrator::observe::Observer;
 use crate::report::delivery::{self, DeliveryRow};
+use crate::report::table::rows_only;
 use crate::report::text::one_line;
 use crate::tmux::Tmux;
 use crate::{Error, Result};
@@ -81,7 +82,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             process: info.current_command.clone(),
             process_matches: profile.has_process(&info.current_command),
             pane_title: info.pane_title.clone(),
-            state: state_name(judgement.state),
+            state: judgement.state.as_str(),
             why: judgement.signal.to_string(),
             checked,
         });
@@ -92,19 +93,19 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         writeln!(ctx.out(), "{text}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    for d in &out.panes {
-        let process =
-            if d.process_matches { d.process.clone() } else { format!("{} (?)", d.process) };
-        writeln!(
-            ctx.out(),
-            "{:<5} {:<12} {:<8} {:<13} {:<10} — {}",
-            d.id,
-            one_line(&d.title),
-            d.profile,
-            one_line(&process),
-            d.state,
-            one_line(&d.why)
-        )?;
+    let rows: Vec<Vec<String>> = out
+        .panes
+        .iter()
+        .map(|d| {
+            let process =
+                if d.process_matches { d.process.clone() } else { format!("{} (?)", d.process) };
+            let why = format!("— {}", d.why);
+            vec![d.id.clone(), d.title.clone(), d.profile.clone(), process, d.state.into(), why]
+        })
+        .collect();
+    // One aligned row per pane, each followed by that pane's detail lines.
+    for (d, row) in out.panes.iter().zip(rows_only(&rows, &[]).lines()) {
+        writeln!(ctx.out(), "{row}")?;
         if !d.pane_title.is_empty() && d.pane_title != d.title {
             writeln!(ctx.out(), "      pane title: {}", one_line(&d.pane_title))?;
         }

@@ -6,20 +6,18 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Ctx;
 use crate::Result;
 use crate::config::Config;
-use crate::orchestrator::observe::Observer;
 use crate::plan::eventlog;
 use crate::plan::{Event, Plan, Store};
 use crate::project::Project;
-use crate::report::agents::{AgentState, PaneInfo};
+use crate::report::agents::PaneInfo;
 use crate::report::working::working_agents;
 use crate::report::{agents, archive, history, metrics, overview};
-use crate::tmux::{Tmux, session_name};
+use crate::tmux::Tmux;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -142,27 +140,8 @@ fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
     };
     let mut roster = agents::roster(&config);
     let tmux = Tmux::new(ctx.tmux_socket.clone());
-    let Ok(panes) = tmux.list_panes(&session_name(project, &config)) else { return roster };
-    let mut observer = Observer::for_config(&config);
-    observer.absorb(events);
-    for (view, _) in observer.observe(&tmux, &panes, Timestamp::now()).0 {
-        if let Some(pane) = roster.iter_mut().find(|p| p.title == view.title) {
-            pane.live = live_state(view.state);
-        }
-    }
+    crate::tui::source::add_live_states(&mut roster, project, &config, &tmux, events);
     roster
-}
-
-/// The orchestrator's judgement of a pane as a report state; `None` when it cannot tell.
-fn live_state(state: crate::orchestrator::AgentState) -> Option<AgentState> {
-    use crate::orchestrator::AgentState as Seen;
-    match state {
-        Seen::Idle => Some(AgentState::Idle),
-        Seen::Busy => Some(AgentState::Busy),
-        Seen::Waiting | Seen::RateLimited => Some(AgentState::Waiting),
-        Seen::Exited => Some(AgentState::Exited),
-        Seen::Unknown => None,
-    }
 }
 
 /// `tmux-ide mission status` (called by `cli/mission.rs`).

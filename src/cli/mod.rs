@@ -239,8 +239,33 @@ fn report_clap_error(err: &clap::Error) -> ExitCode {
             if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 },
         );
     }
-    let _ = writeln!(std::io::stderr(), "{}", one_line(&err.render().to_string()));
+    let _ = writeln!(std::io::stderr(), "{}", one_line(&escaped_render(err)));
     ExitCode::from(2)
+}
+
+/// clap's message with every bad value it quotes escaped (`\n`, `<U+202E>`), so a value
+/// holding a newline is named whole on the one line rather than cut at its first line,
+/// and none reaches the terminal raw.
+fn escaped_render(err: &clap::Error) -> String {
+    use clap::error::ContextValue;
+    let mut text = err.render().to_string();
+    let mut values: Vec<&str> = Vec::new();
+    for (_, value) in err.context() {
+        match value {
+            ContextValue::String(v) => values.push(v),
+            ContextValue::Strings(vs) => values.extend(vs.iter().map(String::as_str)),
+            _ => {}
+        }
+    }
+    // Longest first, so a value inside another is not escaped twice.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for v in values {
+        let escaped = crate::report::text::one_line(v);
+        if escaped != v {
+            text = text.replace(v, &escaped);
+        }
+    }
+    text
 }
 
 /// clap's rendered error as one line. A first line ending in `:` lists its subjects on

@@ -25,13 +25,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
     let input = crate::tui::source::orch_input(&project);
     let now = ctx.now;
-    let roster = crate::tui::source::config_roster(&project);
+    let tmux = crate::tmux::Tmux::new(ctx.tmux_socket.clone());
+    let roster = crate::tui::source::live_roster(&project, &tmux, events);
     let r = orch(plan, events, &roster, &input, now);
     print(ctx, &r, || render_orch(&r, now))
 }
 
 /// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.
 pub fn top(ctx: &Ctx, _args: TopArgs) -> Result<ExitCode> {
-    crate::tui::run(&ctx.project()?)?;
+    crate::tui::run(&ctx.project()?, &crate::tmux::Tmux::new(ctx.tmux_socket.clone()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -248,13 +248,17 @@ macro_rules! str_enum {
 str_enum!(Role);
 str_enum!(Agent);
 
-/// How the orchestrator hands out work.
+/// How the orchestrator hands out work (`goals`, the reference's third mode, is refused
+/// by the check until it exists).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DispatchMode {
+    /// Milestone by milestone, each closed by validation rounds; the mission completes.
     #[default]
+    Missions,
+    /// A plain queue: any todo task whose dependencies are done, no milestone gating, no
+    /// validation; for work without a mission.
     Tasks,
-    Goals,
 }
 
 /// The `orchestrator:` section, with its documented defaults.
@@ -285,7 +289,7 @@ impl Default for OrchestratorConfig {
         OrchestratorConfig {
             enabled: false,
             auto_dispatch: true,
-            dispatch_mode: DispatchMode::Tasks,
+            dispatch_mode: DispatchMode::Missions,
             poll_interval: default_poll_interval(),
             stall_timeout: default_stall_timeout(),
             master_pane: None,

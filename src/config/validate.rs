@@ -50,7 +50,9 @@ enum Shape {
 
 const ROLES: &[&str] = &["lead", "teammate", "validator", "researcher", "shell"];
 const AGENTS: &[&str] = &["claude", "codex", "aider", "gemini", "sim", "shell"];
-const DISPATCH_MODES: &[&str] = &["tasks", "goals"];
+const DISPATCH_MODES: &[&str] = &["missions", "tasks"];
+/// Values the reference knows that are not implemented here: refused by name, not as typos.
+const NOT_YET: &[&str] = &["goals"];
 
 const PANE: Shape = Shape::Map(&[
     ("title", Shape::Str, false),
@@ -201,6 +203,15 @@ fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
         }
         Shape::Enum(allowed) => match value.as_str() {
             Some(s) if allowed.contains(&s) => {}
+            Some(s) if NOT_YET.contains(&s) => {
+                let field = path.rsplit('.').next().unwrap_or(path);
+                let allowed = allowed.join(", ");
+                push(
+                    problems,
+                    path,
+                    format!("{field} {s} is not implemented yet (allowed: {allowed})"),
+                );
+            }
             Some(s) => {
                 let hint = nearest(s, allowed.iter().copied())
                     .map(|n| format!(" (did you mean `{n}`?)"))

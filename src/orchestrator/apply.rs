@@ -8,7 +8,7 @@ use super::decide::{Action, Remediation};
 use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::run::Runner;
-use super::world::{PaneView, Role};
+use super::world::{DispatchMode, PaneView, Role};
 use crate::Result;
 use crate::plan::rules::{self, NewRemediation, PaneRef};
 use crate::plan::{Event, EventKind, Plan};
@@ -70,7 +70,11 @@ impl Runner {
     fn dispatch(&mut self, task: &str, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
         let pane_ref = PaneRef { id: pane, title };
         let claimed = self.store.update(|plan, events| {
-            let outcome = rules::dispatch_task(plan, events, task, pane_ref, now);
+            let rule = match self.settings.mode {
+                DispatchMode::Missions => rules::dispatch_task,
+                DispatchMode::Tasks => rules::dispatch_queued_task,
+            };
+            let outcome = rule(plan, events, task, pane_ref, now);
             Ok(outcome.applied().then(|| plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };

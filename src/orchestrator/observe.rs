@@ -198,7 +198,7 @@ impl Observer {
                         Event::new(now, EventKind::PaneState)
                             .pane(&p.title)
                             .with("pane_id", p.id.as_str())
-                            .with("state", state_name(judgement.state))
+                            .with("state", judgement.state.as_str())
                             .with("signal", judgement.signal.to_string()),
                     );
                 }
@@ -227,18 +227,6 @@ impl Observer {
                 now
             }
         }
-    }
-}
-
-/// The snake_case name of a state, as events and `detect --json` write it.
-pub fn state_name(state: AgentState) -> &'static str {
-    match state {
-        AgentState::Idle => "idle",
-        AgentState::Busy => "busy",
-        AgentState::Waiting => "waiting",
-        AgentState::RateLimited => "rate_limited",
-        AgentState::Exited => "exited",
-        AgentState::Unknown => "unknown",
     }
 }
 

@@ -22,7 +22,7 @@ use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::store::Store;
-use crate::plan::{Event, EventKind, MissionStatus};
+use crate::plan::{Event, EventKind};
 use crate::project::Project;
 use crate::tmux::{PaneInfo, Tmux};
 use crate::{Error, Result};
@@ -89,6 +89,7 @@ impl Runner {
         crate::log::init_orchestrator(&project);
         let orch = &config.orchestrator;
         let settings = Settings {
+            mode: orch.dispatch_mode,
             auto_dispatch: orch.auto_dispatch,
             max_concurrent_agents: orch.max_concurrent_agents.map(|n| n as usize),
             stall_timeout: SignedDuration::from_millis(orch.stall_timeout as i64),
@@ -149,7 +150,7 @@ impl Runner {
             Err(e) => format!("error: {e}"),
             Ok(()) if crate::signals::stop_requested() => "signal".into(),
             Ok(()) if self.session_ended => "session ended".into(),
-            Ok(()) => "mission complete".into(),
+            Ok(()) => decide::finished_reason(self.settings.mode).into(),
         };
         tracing::info!(reason, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
@@ -212,8 +213,8 @@ impl Runner {
         let new = self.tail.read_new()?;
         self.absorb(&new);
         let plan = self.store.load()?;
-        if plan.mission.as_ref().is_none_or(|m| m.status != MissionStatus::Active) {
-            return Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete));
+        if !decide::in_play(&plan, self.settings.mode) {
+            return Ok(decide::finished(&plan, self.settings.mode));
         }
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
@@ -256,7 +257,7 @@ it was not sent again. Check the pane.",
         }
         outcome?;
         let plan = self.store.load()?;
-        Ok(plan.mission.is_some_and(|m| m.status == MissionStatus::Complete))
+        Ok(decide::finished(&plan, self.settings.mode))
     }
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {

@@ -6,24 +6,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::plan::Plan;
 
-pub use crate::config::Role;
-
-/// The state of the agent in a pane, as the idle detector last saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AgentState {
-    /// At its prompt, ready for input.
-    Idle,
-    /// Working.
-    Busy,
-    /// Stopped at a permission prompt.
-    Waiting,
-    /// Told by its provider to slow down.
-    RateLimited,
-    /// The agent process has exited.
-    Exited,
-    /// No signal could tell.
-    Unknown,
-}
+pub use crate::agent::state::AgentState;
+pub use crate::config::{DispatchMode, Role};
 
 /// One pane of the session.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +40,8 @@ impl PaneView {
 /// The orchestrator settings `decide` needs (from `ide.yml`'s `orchestrator`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    /// Milestones with validation (`missions`), or a plain queue (`tasks`).
+    pub mode: DispatchMode,
     /// Dispatch ready tasks to idle panes; when off, only the lifecycle runs.
     pub auto_dispatch: bool,
     /// Cap on tasks in progress at once (already in progress + newly dispatched).
@@ -67,6 +53,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            mode: DispatchMode::Missions,
             auto_dispatch: true,
             max_concurrent_agents: None,
             stall_timeout: SignedDuration::from_secs(300),

@@ -35,6 +35,13 @@ pub fn is_ready(plan: &Plan, task: &Task) -> bool {
         && task.depends.iter().all(|d| plan.task(d).is_some_and(|t| t.status == TaskStatus::Done))
 }
 
+/// A task is ready in a plain queue (`dispatch_mode: tasks`) when it is `todo` and every
+/// task it depends on is `done`, whatever its milestone.
+pub fn is_queued(plan: &Plan, task: &Task) -> bool {
+    task.status == TaskStatus::Todo
+        && task.depends.iter().all(|d| plan.task(d).is_some_and(|t| t.status == TaskStatus::Done))
+}
+
 /// Ready tasks in dispatch order: lowest priority number first, then lowest id.
 pub fn ready_tasks(plan: &Plan) -> Vec<&Task> {
     let mut ready: Vec<&Task> = plan.tasks.iter().filter(|t| is_ready(plan, t)).collect();

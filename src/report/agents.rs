@@ -12,6 +12,7 @@ use super::metrics::{mission_events, mission_window};
 use super::table::table;
 use super::text::one_line;
 use super::timefmt::{ago, coarse, count, duration, percent, secs_between};
+pub use crate::agent::state::AgentState;
 use crate::plan::{Event, EventKind, MissionStatus, Plan};
 
 /// A pane idle this long (seconds) while the mission runs is flagged `idle`.
@@ -49,16 +50,6 @@ impl PaneInfo {
             live: None,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgentState {
-    Busy,
-    Idle,
-    /// Reported `waiting` by the agent (e.g. asking the user something).
-    Waiting,
-    Exited,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -358,7 +349,7 @@ pub fn render_agents(r: &AgentsReport, now: Timestamp) -> String {
             vec![
                 a.pane.clone(),
                 dash(a.specialty.as_deref()),
-                state_name(a.state).to_string(),
+                a.state.as_str().to_string(),
                 match (a.tasks_done, a.validation_rounds) {
                     (t, 0) => t.to_string(),
                     (0, r) => count(r, "round"),
@@ -396,15 +387,6 @@ pub fn render_agents(r: &AgentsReport, now: Timestamp) -> String {
         );
     }
     out
-}
-
-pub fn state_name(s: AgentState) -> &'static str {
-    match s {
-        AgentState::Busy => "busy",
-        AgentState::Idle => "idle",
-        AgentState::Waiting => "waiting",
-        AgentState::Exited => "exited",
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work, state_name};
+use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work};
 use super::table::table;
 use super::timefmt::{ago, duration, secs_between};
 use crate::plan::rules::{id_order, is_ready, ready_tasks};
@@ -311,7 +311,7 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
                 } else {
                     ""
                 };
-                vec![format!("  {}", a.pane), state_name(a.state).into(), work, stalled.into()]
+                vec![format!("  {}", a.pane), a.state.as_str().into(), work, stalled.into()]
             })
             .collect();
         out.push_str(&table(&["  PANE", "STATE", "WORK", ""], &rows, &[]));

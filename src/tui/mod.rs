@@ -14,6 +14,7 @@ use ratatui::crossterm::event::{self as term_event, Event as TermEvent, KeyEvent
 
 use self::app::{App, Outcome};
 use crate::project::Project;
+use crate::tmux::Tmux;
 use crate::{Error, Result};
 
 /// Relative times are redrawn this often when nothing changes.
@@ -40,12 +41,11 @@ impl Drop for Terminal {
 }
 
 /// Runs the live view of `project` until the user quits.
-pub fn run(project: &Project) -> Result<()> {
+pub fn run(project: &Project, tmux: &Tmux) -> Result<()> {
     let (tx, rx) = mpsc::channel();
     let _watcher = watch(project, tx.clone())?;
-    let roster = source::config_roster(project);
     let mut app = App::default();
-    app.update(source::load(project, &roster, Timestamp::now()));
+    app.update(source::load(project, tmux, Timestamp::now()));
     // Installs a panic hook that restores the terminal before the panic is reported.
     let mut term = Terminal(ratatui::try_init().map_err(|e| {
         Error::failed(format!("cannot start the terminal view: {e}")).with_hint(
@@ -79,7 +79,7 @@ pub fn run(project: &Project) -> Result<()> {
             Some(Msg::Resize) | None => {}
         }
         if changed_since.take().is_some() {
-            app.update(source::load(project, &roster, Timestamp::now()));
+            app.update(source::load(project, tmux, Timestamp::now()));
         }
     }
 }

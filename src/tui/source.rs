@@ -1,17 +1,21 @@
 //! What the live view shows, read from the project: the plan, the event log, the ide.yml
-//! roster and the orchestrator's pid file, turned into the shared report data.
+//! roster with the state tmux shows, and the orchestrator's pid file, turned into the
+//! shared report data. `orch` and `metrics agents` read their roster here too, so every
+//! view judges a pane the same way.
 use jiff::Timestamp;
 
 use crate::Result;
 use crate::config::Config;
-use crate::plan::Store;
+use crate::orchestrator::observe::Observer;
 use crate::plan::eventlog::read_event_log;
+use crate::plan::{Event, Store};
 use crate::project::Project;
 use crate::report::agents::PaneInfo;
 use crate::report::orch::{
     OrchInput, OrchReport, RecentEvent, orch, parse_pid_file, recent_events,
 };
 use crate::report::overview::{Overview, overview};
+use crate::tmux::Tmux;
 
 /// How many of the latest events the event panel can show.
 pub const STREAM_EVENTS: usize = 200;
@@ -37,22 +41,48 @@ pub fn orch_input(project: &Project) -> OrchInput {
     OrchInput { pid, started, last_tick: None }
 }
 
-/// The panes of ide.yml, or none when it is missing or does not load.
-pub fn config_roster(project: &Project) -> Vec<PaneInfo> {
+/// The panes of ide.yml with their live state, or none when it is missing or does not load.
+pub fn live_roster(project: &Project, tmux: &Tmux, events: &[Event]) -> Vec<PaneInfo> {
     if !project.ide_yml().exists() {
         return Vec::new();
     }
-    Config::load(project).map(|c| crate::report::agents::roster(&c)).unwrap_or_default()
+    let Ok(config) = Config::load(project) else { return Vec::new() };
+    let mut roster = crate::report::agents::roster(&config);
+    add_live_states(&mut roster, project, &config, tmux, events);
+    roster
+}
+
+/// While the session runs, each pane's state as the orchestrator judges it (the same look
+/// `detect` takes), so a dead pane reads `exited` in every view. Best effort: without tmux
+/// or a running session, or where one look cannot tell (`unknown`), the event log speaks.
+pub fn add_live_states(
+    roster: &mut [PaneInfo],
+    project: &Project,
+    config: &Config,
+    tmux: &Tmux,
+    events: &[Event],
+) {
+    let Ok(panes) = tmux.list_panes(&crate::tmux::session_name(project, config)) else {
+        return;
+    };
+    let mut observer = Observer::for_config(config);
+    observer.absorb(events);
+    for (view, _) in observer.observe(tmux, &panes, Timestamp::now()).0 {
+        if let Some(pane) = roster.iter_mut().find(|p| p.title == view.title) {
+            pane.live = Some(view.state).filter(|s| *s != crate::agent::state::AgentState::Unknown);
+        }
+    }
 }
 
 /// Reads the project once and computes every report the view shows, at `now`.
-pub fn load(project: &Project, roster: &[PaneInfo], now: Timestamp) -> Result<Snapshot> {
+pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> {
     let plan = Store::new(project).load()?;
     let (events, corrupt) = read_event_log(&project.events_jsonl())?;
     let input = orch_input(project);
+    let roster = live_roster(project, tmux, &events);
     Ok(Snapshot {
         overview: overview(&plan, &events, input.pid.is_some()),
-        orch: orch(&plan, &events, roster, &input, now),
+        orch: orch(&plan, &events, &roster, &input, now),
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
     })

@@ -1,6 +1,8 @@
 //! Drawing the live view: a header, the panel tabs, the panels (a 2×2 grid, or the
 //! selected one zoomed) and a key hint line. Everything shown comes from the reports;
-//! only relative times ("4m ago", elapsed) are formatted against `now`.
+//! only relative times ("4m ago", elapsed) are formatted against `now`. Every text that
+//! comes from the plan, the log, ide.yml or an error goes through [`one_line`] first, as
+//! in the CLI: a title can neither drive the terminal nor reorder the screen (U+202E).
 use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,8 +12,9 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use super::app::{App, Panel};
 use super::source::Snapshot;
-use crate::report::agents::{AgentState, CurrentWork, state_name};
+use crate::report::agents::{AgentState, CurrentWork};
 use crate::report::orch::blocker_text;
+use crate::report::text::one_line;
 use crate::report::timefmt::{ago, bar, duration, percent, secs_between};
 
 /// Draws the whole screen.
@@ -26,7 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
     frame.render_widget(Paragraph::new(header_line(app, now)), header);
     frame.render_widget(Paragraph::new(tab_line(app)), tabs);
     let Some(snap) = &app.snapshot else {
-        let text = app.error.clone().unwrap_or_else(|| "reading the project…".into());
+        let text = app.error.as_deref().map_or_else(|| "reading the project…".into(), one_line);
         frame.render_widget(Paragraph::new(text), body);
         return;
     };
@@ -45,7 +48,7 @@ pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
         }
     }
     let hint = match &app.error {
-        Some(e) => Line::from(format!(" ⚠ {e} (showing the last good reading)")).red(),
+        Some(e) => Line::from(format!(" ⚠ {} (showing the last good reading)", one_line(e))).red(),
         None => Line::from(" Tab/1-4 panel · Enter zoom · q quit").dim(),
     };
     frame.render_widget(Paragraph::new(hint), footer);
@@ -56,7 +59,7 @@ fn header_line(app: &App, now: Timestamp) -> Line<'static> {
     if let Some(s) = &app.snapshot {
         let o = &s.overview;
         if let Some(status) = o.status {
-            spans.push(Span::from(format!("  {} [{}]", o.title, status.as_str())));
+            spans.push(Span::from(format!("  {} [{}]", one_line(&o.title), status.as_str())));
         }
         let orch = &s.orch.orchestrator;
         let tick = orch.last_tick.map_or_else(|| "never".to_string(), |t| ago(t, now));
@@ -111,7 +114,7 @@ fn draw_panel(
                 .map(|e| {
                     Line::from(vec![
                         Span::from(format!("{:>9}  ", ago(e.ts, now))).dim(),
-                        Span::from(e.text.clone()),
+                        Span::from(one_line(&e.text)),
                     ])
                 })
                 .collect();
@@ -136,7 +139,7 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
             Span::from(bar(m.progress, 10)).green(),
             Span::from(format!(" {}/{} tasks  ", m.tasks_done, m.tasks_total)),
             Span::from(format!("✓{} ✗{} ○{}  ", a.passing, a.failing, a.pending)),
-            Span::from(m.title.clone()),
+            Span::from(one_line(&m.title)),
         ];
         if let Some(v) = &m.validation {
             spans.push(
@@ -155,9 +158,9 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
         t.tasks_total,
         percent(t.progress)
     )));
-    lines.push(Line::from(format!("Now: {}", o.activity.text)));
+    lines.push(Line::from(format!("Now: {}", one_line(&o.activity.text))));
     if let (Some(e), Some(at)) = (&o.activity.last_event, o.activity.last_event_at) {
-        lines.push(Line::from(format!("Last: {e} ({})", ago(at, now))).dim());
+        lines.push(Line::from(format!("Last: {} ({})", one_line(e), ago(at, now))).dim());
     }
     lines
 }
@@ -165,9 +168,9 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
 /// What a pane works on and for how long, counted to `now`.
 fn work_text(c: &CurrentWork, now: Timestamp) -> (String, String) {
     let what = match (&c.task, &c.milestone, c.round) {
-        (Some(t), _, _) => t.clone(),
-        (None, Some(m), Some(r)) => format!("validating {m} round {r}"),
-        (None, Some(m), None) => format!("validating {m}"),
+        (Some(t), _, _) => one_line(t),
+        (None, Some(m), Some(r)) => format!("validating {} round {r}", one_line(m)),
+        (None, Some(m), None) => format!("validating {}", one_line(m)),
         (None, None, _) => "validation".into(),
     };
     (what, duration(secs_between(c.since, now)))
@@ -190,14 +193,15 @@ fn agents_table(s: &Snapshot, now: Timestamp) -> Table<'static> {
             let color = match a.state {
                 AgentState::Busy => Color::Green,
                 AgentState::Idle => Color::Reset,
-                AgentState::Waiting => Color::Yellow,
+                AgentState::Waiting | AgentState::RateLimited => Color::Yellow,
                 AgentState::Exited => Color::Red,
+                AgentState::Unknown => Color::DarkGray,
             };
             let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
             Row::new(vec![
-                Span::from(a.pane.clone()),
-                Span::from(who.collect::<Vec<_>>().join("/")),
-                Span::from(state_name(a.state)).fg(color),
+                Span::from(one_line(&a.pane)),
+                Span::from(one_line(&who.collect::<Vec<_>>().join("/"))),
+                Span::from(a.state.as_str()).fg(color),
                 Span::from(work),
                 Span::from(elapsed),
             ])
@@ -206,7 +210,7 @@ fn agents_table(s: &Snapshot, now: Timestamp) -> Table<'static> {
     let widths = [
         Constraint::Length(14),
         Constraint::Length(18),
-        Constraint::Length(8),
+        Constraint::Length(12), // rate_limited
         Constraint::Min(10),
         Constraint::Length(10),
     ];
@@ -219,10 +223,13 @@ fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
         lines.push(Line::from("  empty").dim());
     }
     for t in &s.orch.ready {
-        let specialty = t.specialty.clone().unwrap_or_else(|| "—".into());
+        let specialty = t.specialty.as_deref().map_or_else(|| "—".into(), one_line);
         lines.push(Line::from(format!(
             "  {}  P{}  {:<10} {}",
-            t.id, t.priority, specialty, t.title
+            one_line(&t.id),
+            t.priority,
+            specialty,
+            one_line(&t.title)
         )));
     }
     lines.push(Line::from(""));
@@ -233,9 +240,13 @@ fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
     for t in &s.orch.blocked {
         let why: Vec<String> = t.blocked_by.iter().map(blocker_text).collect();
         lines.push(Line::from(vec![
-            Span::from(format!("  {}  {}  ", t.id, t.title)),
-            Span::from(why.join("; ")).yellow(),
+            Span::from(format!("  {}  {}  ", one_line(&t.id), one_line(&t.title))),
+            Span::from(one_line(&why.join("; "))).yellow(),
         ]));
     }
     lines
 }
+
+#[cfg(test)]
+#[path = "view_tests.rs"]
+mod tests;

@@ -23,12 +23,23 @@ pub enum Command {
     Show(ShowArgs),
 }
 
+/// The highest sequence: ids (`M<sequence>`) stay within the plan's id range.
+const MAX_SEQUENCE: u32 = crate::plan::model::MAX_ID as u32;
+
+fn parse_sequence(s: &str) -> std::result::Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(0) => Err("--sequence 0 is not allowed (sequences start at 1)".into()),
+        Ok(n) if n <= MAX_SEQUENCE => Ok(n),
+        _ => Err(format!("not a sequence (allowed: 1..={MAX_SEQUENCE})")),
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CreateArgs {
     /// The milestone's title.
     pub title: String,
     /// Position in the mission (1, 2, …); the id is M<sequence>.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_sequence)]
     pub sequence: u32,
     #[arg(long, short)]
     pub description: Option<String>,

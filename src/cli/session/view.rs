@@ -1,4 +1,5 @@
-//! `tmux-ide ls` and `tmux-ide status`: what is running, as text or `--json`.
+//! `tmux-ide ls` and `tmux-ide status`: what is running, as text (the shared width-aware
+//! table, which escapes every cell) or `--json`.
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use super::{LsArgs, StatusArgs, running_session, tmux_of};
 use crate::cli::Ctx;
 use crate::plan::model::{Plan, TaskStatus};
 use crate::project::Project;
+use crate::report::table::table;
 use crate::report::text::one_line;
 use crate::tmux::PaneInfo;
 use crate::{Error, Result};
@@ -41,19 +43,16 @@ pub fn ls(ctx: &Ctx, _args: LsArgs) -> Result<ExitCode> {
         writeln!(ctx.out(), "no tmux-ide sessions running")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(7);
-    writeln!(ctx.out(), "{:<width$}  PANES  ORCHESTRATOR  PROJECT", "SESSION")?;
-    for r in &rows {
-        let orch = r.orchestrator_pid.map(|p| format!("pid {p}")).unwrap_or_else(|| "-".into());
-        let attached = if r.attached { " (attached)" } else { "" };
-        writeln!(
-            ctx.out(),
-            "{:<width$}  {:>5}  {orch:<12}  {}{attached}",
-            r.name,
-            r.panes,
-            r.project
-        )?;
-    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let orch = r.orchestrator_pid.map_or_else(|| "-".into(), |p| format!("pid {p}"));
+            let attached = if r.attached { " (attached)" } else { "" };
+            vec![r.name.clone(), r.panes.to_string(), orch, format!("{}{attached}", r.project)]
+        })
+        .collect();
+    let headers = ["SESSION", "PANES", "ORCHESTRATOR", "PROJECT"];
+    write!(ctx.out(), "{}", table(&headers, &cells, &[1]))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,35 +119,31 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
         .orchestrator_pid
         .map(|p| format!("running (pid {p})"))
         .unwrap_or_else(|| "not running".into());
-    writeln!(ctx.out(), "session {} ({}), orchestrator {orch}", view.session, view.project)?;
-    let tw = view.panes.iter().map(|p| one_line(&p.pane.title).chars().count()).max();
-    let tw = tw.unwrap_or(0).max(5);
     writeln!(
         ctx.out(),
-        "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} TASK",
-        "PANE",
-        "TITLE",
-        "ROLE",
-        "SPECIALTY",
-        "AGENT",
-        "PROCESS"
+        "session {} ({}), orchestrator {orch}",
+        one_line(&view.session),
+        one_line(&view.project)
     )?;
-    for p in &view.panes {
-        let i = &p.pane;
-        let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
-        let process = if i.dead { "(exited)".to_string() } else { one_line(&i.current_command) };
-        let task = p.task.as_ref().map(|t| format!("{} {}", t.id, one_line(&t.title)));
-        writeln!(
-            ctx.out(),
-            "{:<6} {:<tw$}  {:<10} {:<10} {:<7} {:<12} {}",
-            i.id,
-            one_line(&i.title),
-            dash(i.role.map(|r| r.to_string())),
-            dash(i.specialty.as_deref().map(one_line)),
-            dash(i.agent.map(|a| a.to_string())),
-            process,
-            dash(task)
-        )?;
-    }
+    let dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
+    let rows: Vec<Vec<String>> = view
+        .panes
+        .iter()
+        .map(|p| {
+            let i = &p.pane;
+            let process = if i.dead { "(exited)".to_string() } else { i.current_command.clone() };
+            vec![
+                i.id.clone(),
+                i.title.clone(),
+                dash(i.role.map(|r| r.to_string())),
+                dash(i.specialty.clone()),
+                dash(i.agent.map(|a| a.to_string())),
+                process,
+                dash(p.task.as_ref().map(|t| format!("{} {}", t.id, t.title))),
+            ]
+        })
+        .collect();
+    let headers = ["PANE", "TITLE", "ROLE", "SPECIALTY", "AGENT", "PROCESS", "TASK"];
+    write!(ctx.out(), "{}", table(&headers, &rows, &[]))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::{Action, Scan};
-use crate::orchestrator::world::{PaneView, World};
+use crate::orchestrator::world::{DispatchMode, PaneView, World};
 use crate::plan::rules::id_order;
 use crate::plan::{MilestoneStatus, Plan, Task, TaskStatus};
 
@@ -53,7 +53,11 @@ pub(super) fn dispatch<'w>(
         .filter_map(PaneView::effective_specialty)
         .collect();
     let mut seen = HashSet::new();
-    for task in ready_in_current(world.plan, scan) {
+    let ready = match world.settings.mode {
+        DispatchMode::Missions => ready_in_current(world.plan, scan),
+        DispatchMode::Tasks => super::modes::ready_in_queue(world.plan, scan),
+    };
+    for task in ready {
         if idle.is_empty() || budget == Some(0) {
             break;
         }

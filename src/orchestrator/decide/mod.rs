@@ -2,13 +2,16 @@
 //! (dispatch, validation rounds, remediation, stalls). The run loop applies the actions;
 //! nothing here reads a clock or touches tmux.
 mod dispatch;
+mod modes;
 mod notices;
 mod validation;
 
+pub use modes::{finished, finished_reason, in_play};
+
 use std::collections::{HashMap, HashSet};
 
-use super::world::{AgentState, PaneView, World};
-use crate::plan::{Milestone, MissionStatus, Plan, TaskStatus};
+use super::world::{AgentState, DispatchMode, PaneView, World};
+use crate::plan::{Milestone, Plan, TaskStatus};
 
 /// One thing the run loop must do. Decisions within one call never conflict: no task and
 /// no pane appears in two assignments (`Dispatch`, `StartValidation`).
@@ -53,13 +56,17 @@ pub struct Remediation {
 /// lifecycle first, then dispatches, then notices to the lead.
 pub fn decide(world: &World) -> Vec<Action> {
     let plan = world.plan;
-    if !plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Active) {
+    let mode = world.settings.mode;
+    if !in_play(plan, mode) {
         return Vec::new();
     }
     let scan = Scan::new(plan);
     let mut taken: HashSet<&str> = HashSet::new();
     let mut actions = Vec::new();
-    validation::lifecycle(world, &scan, &mut taken, &mut actions);
+    // A plain queue has no milestone lifecycle: no rounds, no transitions, no completion.
+    if mode == DispatchMode::Missions {
+        validation::lifecycle(world, &scan, &mut taken, &mut actions);
+    }
     if world.settings.auto_dispatch {
         dispatch::dispatch(world, &scan, &mut taken, &mut actions);
     }

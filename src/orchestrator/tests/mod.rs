@@ -1,6 +1,7 @@
 //! Unit and property tests of the orchestrator's pure core, with small plan builders.
 mod dispatch;
 mod lifecycle;
+mod modes;
 mod notices;
 mod prompt;
 mod properties;

@@ -60,7 +60,7 @@ type RawPane = (usize, usize, usize, i64);
 /// per assertion (status, seconds since reported)).
 type RawRound = Option<(bool, usize, i64, Vec<(usize, i64)>)>;
 
-fn arb_fx() -> impl Strategy<Value = Fx> {
+pub(super) fn arb_fx() -> impl Strategy<Value = Fx> {
     let milestones = prop::collection::vec(0..MS.len(), 1..4);
     let task = (
         0..6usize,
@@ -144,7 +144,7 @@ fn build(
 }
 
 /// (task, pane id) of every Dispatch and (milestone, pane id) of every StartValidation.
-fn assignments(actions: &[Action]) -> Vec<(&str, &str)> {
+pub(super) fn assignments(actions: &[Action]) -> Vec<(&str, &str)> {
     actions
         .iter()
         .filter_map(|a| match a {
@@ -157,7 +157,7 @@ fn assignments(actions: &[Action]) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn dispatches<'a>(fx: &'a Fx, actions: &'a [Action]) -> Vec<(&'a Task, &'a PaneView)> {
+pub(super) fn dispatches<'a>(fx: &'a Fx, actions: &'a [Action]) -> Vec<(&'a Task, &'a PaneView)> {
     actions
         .iter()
         .filter_map(|a| match a {
@@ -170,7 +170,7 @@ fn dispatches<'a>(fx: &'a Fx, actions: &'a [Action]) -> Vec<(&'a Task, &'a PaneV
         .collect()
 }
 
-fn idle(fx: &Fx, p: &PaneView) -> bool {
+pub(super) fn idle(fx: &Fx, p: &PaneView) -> bool {
     p.state == AgentState::Idle
         && !fx
             .plan

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::super::events::{Event, EventKind};
 use super::super::model::*;
-use super::{RuleResult, is_ready};
+use super::{RuleResult, is_queued, is_ready};
 
 /// Whether a transition was applied or its precondition no longer held.
 #[must_use]
@@ -42,11 +42,34 @@ pub fn dispatch_task(
     pane: PaneRef,
     now: Timestamp,
 ) -> Outcome {
+    assign(plan, events, task, pane, now, is_ready)
+}
+
+/// [`dispatch_task`] for a plain queue (`dispatch_mode: tasks`): readiness ignores the
+/// milestone ([`is_queued`]).
+pub fn dispatch_queued_task(
+    plan: &mut Plan,
+    events: &mut Vec<Event>,
+    task: &str,
+    pane: PaneRef,
+    now: Timestamp,
+) -> Outcome {
+    assign(plan, events, task, pane, now, is_queued)
+}
+
+fn assign(
+    plan: &mut Plan,
+    events: &mut Vec<Event>,
+    task: &str,
+    pane: PaneRef,
+    now: Timestamp,
+    ready: fn(&Plan, &Task) -> bool,
+) -> Outcome {
     let busy = plan
         .tasks
         .iter()
         .any(|o| o.status == TaskStatus::InProgress && o.assignee.as_deref() == Some(pane.title));
-    if busy || !plan.task(task).is_some_and(|t| is_ready(plan, t)) {
+    if busy || !plan.task(task).is_some_and(|t| ready(plan, t)) {
         return Outcome::Stale;
     }
     let Some(t) = plan.task_mut(task) else { return Outcome::Stale };

@@ -1,0 +1,89 @@
+//! The live view drawn on ratatui's TestBackend: plan and agent text with bidi overrides
+//! and escape sequences shows escaped in every panel, as the CLI shows it.
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::draw;
+use crate::report::agents::PaneInfo;
+use crate::report::fixture;
+use crate::report::orch::{OrchInput, orch, recent_events};
+use crate::report::overview::overview;
+use crate::tui::app::{App, Panel};
+use crate::tui::source::Snapshot;
+
+const HOSTILE: &str = "x\u{202E}txt.exe\u{1b}]52;c;aGk=\u{7}\u{1b}[2J";
+
+/// The screen as text, one line per row.
+fn screen(app: &App) -> String {
+    let mut term = Terminal::new(TestBackend::new(220, 60)).unwrap();
+    term.draw(|f| draw(f, app, fixture::now())).unwrap();
+    let buf = term.backend().buffer();
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn hostile_app() -> App {
+    let mut plan = fixture::plan();
+    plan.mission.as_mut().unwrap().title = format!("Mission {HOSTILE}");
+    for m in &mut plan.milestones {
+        m.title = format!("Milestone {HOSTILE}");
+    }
+    for t in &mut plan.tasks {
+        t.title = format!("Task {HOSTILE}");
+        t.specialty = t.specialty.as_ref().map(|_| format!("sp{HOSTILE}"));
+    }
+    let mut events = fixture::events();
+    for e in &mut events {
+        e.pane = e.pane.as_ref().map(|p| format!("{p}{HOSTILE}"));
+    }
+    let roster: Vec<PaneInfo> = Vec::new();
+    let input = OrchInput { pid: None, started: None, last_tick: None };
+    let snapshot = Snapshot {
+        overview: overview(&plan, &events, false),
+        orch: orch(&plan, &events, &roster, &input, fixture::now()),
+        stream: recent_events(&events, 200),
+        corrupt_lines: 0,
+    };
+    let mut app = App::default();
+    app.update(Ok(snapshot));
+    app
+}
+
+fn assert_escaped(text: &str) {
+    for raw in ['\u{202E}', '\u{1b}', '\u{7}'] {
+        assert!(!text.contains(raw), "raw {raw:?} on screen:\n{text}");
+    }
+    assert!(text.contains("x<U+202E>txt.exe\\u{1b}]52;c;aGk="), "{text}");
+}
+
+#[test]
+fn plan_and_agent_text_is_escaped_in_every_panel() {
+    let mut app = hostile_app();
+    let grid = screen(&app);
+    assert_escaped(&grid);
+    assert!(grid.contains("Mission x<U+202E>"), "the header and the mission panel:\n{grid}");
+    // Each panel zoomed, so long rows are not cut before the escaped text.
+    for panel in Panel::ALL {
+        app.zoomed = true;
+        while app.focus() != panel {
+            app.on_key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Tab,
+            ));
+        }
+        let text = screen(&app);
+        for raw in ['\u{202E}', '\u{1b}', '\u{7}'] {
+            assert!(!text.contains(raw), "raw {raw:?} in {panel:?}:\n{text}");
+        }
+        assert!(text.contains("<U+202E>"), "nothing hostile shown in {panel:?}:\n{text}");
+    }
+}
+
+#[test]
+fn an_error_is_escaped_too() {
+    let mut app = App::default();
+    app.update(Err(crate::Error::failed(format!("cannot read {HOSTILE}"))));
+    assert_escaped(&screen(&app));
+}
