@@ -99,7 +99,7 @@ fn writers_killed_at_random_moments_never_tear_the_store_or_lose_a_reported_writ
             .collect();
         // Kill a random half at a random moment within the writers' lifetime.
         std::thread::sleep(Duration::from_micros(rng.next(30_000)));
-        for (_, child) in children.iter_mut() {
+        for (_, child) in &mut children {
             if rng.next(2) == 0 && child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 killed += 1;

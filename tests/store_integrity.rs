@@ -72,7 +72,7 @@ fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_even
         let mut children: Vec<Child> =
             (0..8).map(|i| spawn(&p, &["task", "create", &format!("r{round} w{i}")])).collect();
         std::thread::sleep(Duration::from_micros(rng.next(40_000)));
-        for child in children.iter_mut() {
+        for child in &mut children {
             if rng.next(3) != 0 && child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 killed += 1;

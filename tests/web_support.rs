@@ -1,6 +1,6 @@
 //! Helpers for the dashboard tests: a `tmux-ide dashboard --port 0` child process (killed
 //! on drop), a tiny HTTP/1.1 client over `TcpStream`, and an SSE reader.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every web test uses every helper")]
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Command, Stdio};

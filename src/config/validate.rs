@@ -251,7 +251,7 @@ fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
                     }
                 }
             }
-            for (name, _, required) in fields.iter() {
+            for (name, _, required) in *fields {
                 if *required && !map.contains_key(*name) {
                     push(problems, path, format!("missing required key `{name}`"));
                 }

@@ -192,7 +192,7 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
                 acc.entry(pane).or_default().stalls.push((e.ts, task.to_string()));
             }
             (EventKind::AgentExited, _, Some(pane)) => {
-                acc.entry(pane).or_default().exited_at = Some(e.ts)
+                acc.entry(pane).or_default().exited_at = Some(e.ts);
             }
             (EventKind::AgentState, _, Some(pane)) => {
                 let state = str_field(e, "state").unwrap_or("").to_string();

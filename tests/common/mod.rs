@@ -1,5 +1,5 @@
 //! Test helpers: a temp project, a private tmux server killed on drop, polling waits.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every test binary module uses every helper")]
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};

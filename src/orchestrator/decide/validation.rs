@@ -35,12 +35,12 @@ pub(super) fn lifecycle<'w>(
     let handed_out = round.is_some_and(|r| r.pane.is_some());
     match (milestone.status, round) {
         (MilestoneStatus::Validating, Some(r)) if handed_out && round_finished(plan, r) => {
-            judge_round(world, milestone, r, actions)
+            judge_round(world, milestone, r, actions);
         }
         (MilestoneStatus::Validating, _) if handed_out => {} // the round is under way
         (MilestoneStatus::Validating, _) => start_round(world, scan, milestone, taken, actions),
         (MilestoneStatus::Active, _) if !open() => {
-            start_round(world, scan, milestone, taken, actions)
+            start_round(world, scan, milestone, taken, actions);
         }
         _ => {}
     }
