@@ -1,17 +1,16 @@
 //! Many writers at once: no lost update, unique dense ids; writers killed with SIGKILL at
 //! random moments never leave a torn `tasks.json` nor lose a write that reported success.
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use tmux_ide::plan::{EventKind, Plan, Store, task_id};
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{TestProject, bin};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.command(bin());
     cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.spawn().unwrap()
 }

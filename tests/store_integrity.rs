@@ -4,18 +4,17 @@
 //! changes; the log's tail is repaired, never truncated past a complete event; ids never
 //! wrap around.
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tmux_ide::plan::Store;
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{TestProject, bin};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.command(bin());
     cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::null()).stderr(Stdio::null());
     cmd.spawn().unwrap()
 }

@@ -103,8 +103,7 @@ fn the_orchestrators_run_files_that_are_symlinks_are_refused() {
         p.write("ide.yml", "name: links\nrows:\n  - panes:\n      - title: Shell\n");
         link(&p, rel, &target);
         let tmux = crate::common::TmuxServer::new();
-        let mut cmd = std::process::Command::new(crate::common::bin());
-        crate::common::hermetic(&mut cmd);
+        let mut cmd = p.command(crate::common::bin());
         let mut child = cmd
             .arg("-C")
             .arg(p.path())

@@ -3,10 +3,10 @@
 #![allow(dead_code, reason = "not every web test uses every helper")]
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{TestProject, bin};
 
 /// A running dashboard; SIGTERM + wait on drop.
 pub struct Dashboard {
@@ -24,8 +24,7 @@ impl Dashboard {
 
     /// Like [`Dashboard::start`] on a given port.
     pub fn start_on(p: &TestProject, port: u16, extra: &[&str]) -> Dashboard {
-        let mut cmd = Command::new(bin());
-        hermetic(&mut cmd);
+        let mut cmd = p.command(bin());
         cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", &port.to_string()]).args(extra);
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("dashboard starts");
