@@ -15,8 +15,8 @@ use crate::tmux_support::*;
 fn run_into_closed_pipe(p: &TestProject, args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut cmd = p.command(bin());
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::from(writer)).stderr(Stdio::piped());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::from(writer)).stderr(Stdio::piped());
     cmd.output().unwrap()
 }
 
@@ -152,8 +152,8 @@ fn an_orchestrator_whose_paste_tmux_does_not_read_records_the_failure_and_keeps_
     let server = TmuxServer::new();
     up(&p, &server);
     let fake = tmux_refusing_input();
-    let mut cmd = p.command(bin());
-    cmd.arg("-C").arg(p.path()).args(["--tmux-socket", &server.socket, "orchestrator", "run"]);
+    let mut cmd = p.std_cmd();
+    cmd.args(["--tmux-socket", &server.socket, "orchestrator", "run"]);
     cmd.env("PATH", path_with(fake.path())).stdout(Stdio::null()).stderr(Stdio::null());
     let mut orchestrator = Reaped(cmd.spawn().unwrap());
     let orchestrator = &mut orchestrator.0;

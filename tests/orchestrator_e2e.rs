@@ -204,10 +204,8 @@ fn sigterm_stops_the_orchestrator_cleanly_and_a_second_one_is_refused() {
     p.write("ide.yml", "rows:\n  - panes:\n      - title: Worker\n        command: cat\n");
     p.ok(&["mission", "set", "Quiet"]);
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let mut cmd = p.command(bin());
+    let mut cmd = p.std_cmd();
     let mut orch = cmd
-        .arg("-C")
-        .arg(p.path())
         .args(["--tmux-socket", &tmux.socket, "orchestrator", "run"])
         .stderr(Stdio::null())
         .spawn()

@@ -168,10 +168,8 @@ fn a_corrupt_line_in_the_log_is_warned_about_and_the_orchestrator_runs_on() {
     p.ok(&["task", "create", "Third", "--milestone", "M1"]);
     let tmux = TmuxServer::new();
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let mut cmd = p.command(bin());
+    let mut cmd = p.std_cmd();
     let run = cmd
-        .arg("-C")
-        .arg(p.path())
         .args(["--tmux-socket", &tmux.socket, "orchestrator", "run", "--exit-when-complete"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

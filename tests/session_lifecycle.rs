@@ -163,9 +163,8 @@ fn logs_prints_the_orchestrator_log_filters_by_level_and_escapes_control_charact
 fn logs_follow_prints_lines_as_they_are_written() {
     let p = project("rows:\n  - panes:\n      - {title: A}\n");
     p.write(".tmux-ide/run/orchestrator.log", "t0  INFO x: before\n");
-    let mut cmd = p.command(bin());
-    let mut child =
-        cmd.arg("-C").arg(p.path()).args(["logs", "-f"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut cmd = p.std_cmd();
+    let mut child = cmd.args(["logs", "-f"]).stdout(Stdio::piped()).spawn().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use tmux_ide::plan::{EventKind, Plan, Store, task_id};
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin};
+use crate::common::{Rng, TestProject};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = p.command(bin());
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.spawn().unwrap()
 }
 
@@ -65,17 +65,6 @@ fn two_hundred_concurrent_creates_and_a_hundred_concurrent_updates_lose_nothing(
     let events = Store::new(&Project::at(p.path())).read_events().unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TaskCreated).count(), 200);
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TaskUpdated).count(), 100);
-}
-
-/// xorshift64: enough randomness for kill timing without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
-    }
 }
 
 #[test]

@@ -11,23 +11,12 @@ use serde_json::Value;
 use tmux_ide::plan::Store;
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin};
+use crate::common::{Rng, TestProject};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = p.command(bin());
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
     cmd.spawn().unwrap()
-}
-
-/// xorshift64: enough randomness for kill timing without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
-    }
 }
 
 /// `task_created` events per task id, from the given events.

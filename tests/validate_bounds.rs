@@ -3,7 +3,7 @@
 //! holds the output pipe open does not stretch the timeout.
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin};
+use crate::common::TestProject;
 
 fn project_with_check(verify: &str) -> TestProject {
     let p = TestProject::new();
@@ -25,8 +25,8 @@ fn evidence(p: &TestProject) -> String {
 /// (VmHWM, KiB) seen while it ran. Polled from /proc rather than taken from wait4: the
 /// rusage of a spawned child also counts the (large) test process it was forked from.
 fn run_measured(p: &TestProject, args: &[&str]) -> (std::process::ExitStatus, u64) {
-    let mut cmd = p.command(bin());
-    cmd.arg("-C").arg(p.path()).args(args);
+    let mut cmd = p.std_cmd();
+    cmd.args(args);
     cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap();
     let status_file = format!("/proc/{}/status", child.id());

@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin};
+use crate::common::TestProject;
 
 /// A running dashboard; SIGTERM + wait on drop.
 pub struct Dashboard {
@@ -24,8 +24,8 @@ impl Dashboard {
 
     /// Like [`Dashboard::start`] on a given port.
     pub fn start_on(p: &TestProject, port: u16, extra: &[&str]) -> Dashboard {
-        let mut cmd = p.command(bin());
-        cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", &port.to_string()]).args(extra);
+        let mut cmd = p.std_cmd();
+        cmd.args(["dashboard", "--port", &port.to_string()]).args(extra);
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("dashboard starts");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());

@@ -34,11 +34,16 @@ impl TestProject {
         cmd
     }
 
-    /// `tmux-ide -C <project> ARGS...` in the hermetic environment.
-    pub fn cmd(&self) -> assert_cmd::Command {
+    /// `tmux-ide -C <project> ARGS...` in the hermetic environment, to spawn.
+    pub fn std_cmd(&self) -> Command {
         let mut cmd = self.command(bin());
         cmd.arg("-C").arg(self.path());
-        assert_cmd::Command::from_std(cmd)
+        cmd
+    }
+
+    /// [`TestProject::std_cmd`] to run and assert on.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.std_cmd())
     }
 
     /// Runs `tmux-ide ARGS` and returns the output (without asserting success).
@@ -153,6 +158,18 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
             panic!("timed out after {timeout:?} waiting for {what}");
         }
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// xorshift64: enough randomness for kill timing without a dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
     }
 }
 
