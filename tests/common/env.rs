@@ -1,7 +1,8 @@
 //! A hermetic run of the binary, as jj's `TestEnvironment` does it: [`hermetic`], the
 //! environment every test command gets (cleared but for PATH, HOME and TMPDIR in temp
-//! dirs, fixed `COLUMNS`, no colour), plus a fixed clock (`TMUX_IDE_NOW`); and [`CommandOutput`], stdout, stderr and the exit status in one
-//! text, so a snapshot shows all a user would see.
+//! dirs, fixed `COLUMNS`, no colour), plus a fixed clock (`TMUX_IDE_NOW`); and
+//! [`CommandOutput`], stdout, stderr and the exit status in one text, so a snapshot shows
+//! all a user would see.
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
