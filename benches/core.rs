@@ -154,12 +154,12 @@ fn bench_decide(c: &mut Criterion) {
     let actions = decide(&mid.world());
     assert!(actions.len() > 10, "the mid-milestone fixture dispatches work: {actions:?}");
     c.bench_function("decide/10k_tasks_20_milestones_50_panes/dispatch", |b| {
-        b.iter(|| decide(black_box(&mid.world())))
+        b.iter(|| decide(black_box(&mid.world())));
     });
     let end = fixture(11, true);
     assert!(!decide(&end.world()).is_empty(), "the finished milestone goes to validation");
     c.bench_function("decide/10k_tasks_20_milestones_50_panes/start_validation", |b| {
-        b.iter(|| decide(black_box(&end.world())))
+        b.iter(|| decide(black_box(&end.world())));
     });
 }
 

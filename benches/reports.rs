@@ -105,13 +105,13 @@ fn reports(c: &mut Criterion) {
     let text: String =
         events.iter().map(|e| serde_json::to_string(e).expect("serialize") + "\n").collect();
     c.bench_function("metrics over 100k events", |b| {
-        b.iter(|| metrics::metrics(black_box(&plan), black_box(&events), 4, now))
+        b.iter(|| metrics::metrics(black_box(&plan), black_box(&events), 4, now));
     });
     c.bench_function("metrics agents over 100k events", |b| {
-        b.iter(|| agents::agents(black_box(&plan), black_box(&events), &[], now))
+        b.iter(|| agents::agents(black_box(&plan), black_box(&events), &[], now));
     });
     c.bench_function("parse 100k-event log", |b| {
-        b.iter(|| eventlog::parse_event_log(black_box(&text)))
+        b.iter(|| eventlog::parse_event_log(black_box(&text)));
     });
 }
 

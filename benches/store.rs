@@ -57,7 +57,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("ready_tasks/1000", |b| b.iter(|| rules::ready_tasks(black_box(&plan)).len()));
     c.bench_function("find_cycle/1000", |b| b.iter(|| rules::find_cycle(black_box(&plan))));
     c.bench_function("coverage/1000x50", |b| {
-        b.iter(|| tmux_ide::report::coverage(black_box(&plan), black_box(&contract)))
+        b.iter(|| tmux_ide::report::coverage(black_box(&plan), black_box(&contract)));
     });
     c.bench_function("create_task/into_1000", |b| {
         b.iter_batched(
@@ -73,13 +73,13 @@ fn benches(c: &mut Criterion) {
                 rules::create_task(&mut p, &mut Vec::new(), new, &[], now()).map(|_| p)
             },
             criterion::BatchSize::LargeInput,
-        )
+        );
     });
     c.bench_function("tasks_json_parse/1000", |b| {
-        b.iter(|| serde_json::from_str::<Plan>(black_box(&json)).map(|p| p.tasks.len()))
+        b.iter(|| serde_json::from_str::<Plan>(black_box(&json)).map(|p| p.tasks.len()));
     });
     c.bench_function("tasks_json_write/1000", |b| {
-        b.iter(|| serde_json::to_vec_pretty(black_box(&plan)).map(|v| v.len()))
+        b.iter(|| serde_json::to_vec_pretty(black_box(&plan)).map(|v| v.len()));
     });
 }
 

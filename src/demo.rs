@@ -11,6 +11,7 @@ pub const MISSION: (&str, &str) =
 pub const MILESTONES: [&str; 3] = ["Foundation", "Implementation", "Validation & Polish"];
 
 /// One `task create` of the seed, as its flags.
+#[derive(Debug)]
 pub struct DemoTask {
     pub title: &'static str,
     pub milestone: &'static str,

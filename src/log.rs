@@ -44,11 +44,12 @@ pub fn init_orchestrator(project: &Project) {
 }
 
 /// An append-only file that rotates itself when a write would take it past `max` bytes.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct RotatingFile {
     inner: Arc<Mutex<State>>,
 }
 
+#[derive(Debug)]
 struct State {
     path: PathBuf,
     file: File,

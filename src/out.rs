@@ -48,6 +48,12 @@ impl fmt::Debug for Out {
 /// A locked [`Out`]; its errors are marked as stdout errors.
 pub struct OutLock<'a>(MutexGuard<'a, Sink>);
 
+impl fmt::Debug for OutLock<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OutLock")
+    }
+}
+
 impl Write for OutLock<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.write(buf).map_err(on_stdout)

@@ -2,12 +2,12 @@
 //! not read its input is an error with its cause (not a silent death by SIGPIPE), an
 //! orchestrator that fails says why it stopped, and usage errors name what is missing.
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{TestProject, TmuxServer, bin, hermetic};
+use crate::common::{TestProject, TmuxServer, bin};
 use crate::tmux_support::*;
 
 /// Runs `tmux-ide -C <project> ARGS` with stdout a pipe whose reader is already gone,
@@ -15,9 +15,8 @@ use crate::tmux_support::*;
 fn run_into_closed_pipe(p: &TestProject, args: &[&str]) -> std::process::Output {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::from(writer)).stderr(Stdio::piped());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::from(writer)).stderr(Stdio::piped());
     cmd.output().unwrap()
 }
 
@@ -153,9 +152,8 @@ fn an_orchestrator_whose_paste_tmux_does_not_read_records_the_failure_and_keeps_
     let server = TmuxServer::new();
     up(&p, &server);
     let fake = tmux_refusing_input();
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
-    cmd.arg("-C").arg(p.path()).args(["--tmux-socket", &server.socket, "orchestrator", "run"]);
+    let mut cmd = p.std_cmd();
+    cmd.args(["--tmux-socket", &server.socket, "orchestrator", "run"]);
     cmd.env("PATH", path_with(fake.path())).stdout(Stdio::null()).stderr(Stdio::null());
     let mut orchestrator = Reaped(cmd.spawn().unwrap());
     let orchestrator = &mut orchestrator.0;

@@ -1,4 +1,7 @@
 //! The one integration-test binary: each module drives the real `tmux-ide` binary.
+// Helpers outside `#[test]` functions unwrap and print too: a test that cannot go on
+// panics with what it saw, and a timeout dumps the panes it waited on.
+#![allow(clippy::unwrap_used, clippy::print_stderr, reason = "test code")]
 mod common;
 
 mod agents_dispatch;

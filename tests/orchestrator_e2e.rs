@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
+use crate::common::{TestProject, TmuxServer, bin, wait_for};
 
 fn events(p: &TestProject, dir: &str) -> Vec<Value> {
     let text =
@@ -21,8 +21,7 @@ fn tasks(p: &TestProject, dir: &str) -> Vec<Value> {
 }
 
 fn demo(p: &TestProject, tmux: &TmuxServer, work_ms: &str) -> Child {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.command(bin());
     cmd.args(["--tmux-socket", &tmux.socket, "demo", "--keep", "--timeout", "120"])
         .args(["--work-ms", work_ms, "--dir"])
         .arg(p.path().join("demo"))
@@ -146,8 +145,7 @@ fn a_killed_orchestrator_resumes_without_dispatching_twice() {
         f.try_lock().ok()
     });
 
-    let mut again = Command::new(bin());
-    hermetic(&mut again);
+    let mut again = p.command(bin());
     let mut again = again
         .arg("-C")
         .arg(&root)
@@ -206,11 +204,8 @@ fn sigterm_stops_the_orchestrator_cleanly_and_a_second_one_is_refused() {
     p.write("ide.yml", "rows:\n  - panes:\n      - title: Worker\n        command: cat\n");
     p.ok(&["mission", "set", "Quiet"]);
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.std_cmd();
     let mut orch = cmd
-        .arg("-C")
-        .arg(p.path())
         .args(["--tmux-socket", &tmux.socket, "orchestrator", "run"])
         .stderr(Stdio::null())
         .spawn()
@@ -251,8 +246,7 @@ fn the_demo_without_tmux_says_how_to_install_it_and_makes_nothing() {
 fn ctrl_c_ends_the_demo_and_stops_its_session() {
     let p = TestProject::new();
     let tmux = TmuxServer::new();
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.command(bin());
     let mut demo = cmd
         .args(["--tmux-socket", &tmux.socket, "demo", "--work-ms", "400", "--dir"])
         .arg(p.path().join("demo"))

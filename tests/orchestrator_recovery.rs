@@ -2,12 +2,12 @@
 //! event log (and the pane) never saw it — what a crash between the store write and the
 //! paste leaves. The restarted orchestrator must send that work exactly once. Times are
 //! written as the program writes them: nanoseconds in tasks.json, milliseconds in the log.
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
+use crate::common::{TestProject, TmuxServer, bin, wait_for};
 
 /// A realistic start time, just now: as the plan keeps it (nanoseconds), and as the log
 /// keeps it (rounded to the millisecond: here down, so the log's time is the earlier).
@@ -168,11 +168,8 @@ fn a_corrupt_line_in_the_log_is_warned_about_and_the_orchestrator_runs_on() {
     p.ok(&["task", "create", "Third", "--milestone", "M1"]);
     let tmux = TmuxServer::new();
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
+    let mut cmd = p.std_cmd();
     let run = cmd
-        .arg("-C")
-        .arg(p.path())
         .args(["--tmux-socket", &tmux.socket, "orchestrator", "run", "--exit-when-complete"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
+use crate::common::{TestProject, TmuxServer, bin, wait_for};
 
 const DEADLINE: Duration = Duration::from_secs(15);
 
@@ -163,10 +163,8 @@ fn logs_prints_the_orchestrator_log_filters_by_level_and_escapes_control_charact
 fn logs_follow_prints_lines_as_they_are_written() {
     let p = project("rows:\n  - panes:\n      - {title: A}\n");
     p.write(".tmux-ide/run/orchestrator.log", "t0  INFO x: before\n");
-    let mut cmd = std::process::Command::new(bin());
-    hermetic(&mut cmd);
-    let mut child =
-        cmd.arg("-C").arg(p.path()).args(["logs", "-f"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut cmd = p.std_cmd();
+    let mut child = cmd.args(["logs", "-f"]).stdout(Stdio::piped()).spawn().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {

@@ -1,18 +1,17 @@
 //! Many writers at once: no lost update, unique dense ids; writers killed with SIGKILL at
 //! random moments never leave a torn `tasks.json` nor lose a write that reported success.
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use tmux_ide::plan::{EventKind, Plan, Store, task_id};
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{Rng, TestProject};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd.spawn().unwrap()
 }
 
@@ -68,17 +67,6 @@ fn two_hundred_concurrent_creates_and_a_hundred_concurrent_updates_lose_nothing(
     assert_eq!(events.iter().filter(|e| e.kind == EventKind::TaskUpdated).count(), 100);
 }
 
-/// xorshift64: enough randomness for kill timing without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
-    }
-}
-
 #[test]
 fn writers_killed_at_random_moments_never_tear_the_store_or_lose_a_reported_write() {
     let p = TestProject::new();
@@ -99,7 +87,7 @@ fn writers_killed_at_random_moments_never_tear_the_store_or_lose_a_reported_writ
             .collect();
         // Kill a random half at a random moment within the writers' lifetime.
         std::thread::sleep(Duration::from_micros(rng.next(30_000)));
-        for (_, child) in children.iter_mut() {
+        for (_, child) in &mut children {
             if rng.next(2) == 0 && child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 killed += 1;

@@ -4,31 +4,19 @@
 //! changes; the log's tail is repaired, never truncated past a complete event; ids never
 //! wrap around.
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tmux_ide::plan::Store;
 use tmux_ide::project::Project;
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{Rng, TestProject};
 
 fn spawn(p: &TestProject, args: &[&str]) -> Child {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
-    cmd.arg("-C").arg(p.path()).args(args).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut cmd = p.std_cmd();
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null());
     cmd.spawn().unwrap()
-}
-
-/// xorshift64: enough randomness for kill timing without a dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % below
-    }
 }
 
 /// `task_created` events per task id, from the given events.
@@ -72,7 +60,7 @@ fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_even
         let mut children: Vec<Child> =
             (0..8).map(|i| spawn(&p, &["task", "create", &format!("r{round} w{i}")])).collect();
         std::thread::sleep(Duration::from_micros(rng.next(40_000)));
-        for child in children.iter_mut() {
+        for child in &mut children {
             if rng.next(3) != 0 && child.try_wait().unwrap().is_none() {
                 child.kill().unwrap();
                 killed += 1;

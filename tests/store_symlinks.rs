@@ -103,11 +103,8 @@ fn the_orchestrators_run_files_that_are_symlinks_are_refused() {
         p.write("ide.yml", "name: links\nrows:\n  - panes:\n      - title: Shell\n");
         link(&p, rel, &target);
         let tmux = crate::common::TmuxServer::new();
-        let mut cmd = std::process::Command::new(crate::common::bin());
-        crate::common::hermetic(&mut cmd);
+        let mut cmd = p.std_cmd();
         let mut child = cmd
-            .arg("-C")
-            .arg(p.path())
             .args(["--tmux-socket", &tmux.socket, "orchestrator", "run"])
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -1,5 +1,5 @@
 //! Helpers for the tmux tests: fixtures, launching detached at a fixed size, pane facts.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every tmux test uses every helper")]
 use std::path::PathBuf;
 use std::process::Output;
 use std::time::Duration;

@@ -1,10 +1,9 @@
 //! `validate run` stays bounded: a verify command printing hundreds of megabytes keeps a
 //! bounded head and tail as evidence in bounded memory, and a `setsid` grandchild that
 //! holds the output pipe open does not stretch the timeout.
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::TestProject;
 
 fn project_with_check(verify: &str) -> TestProject {
     let p = TestProject::new();
@@ -26,9 +25,8 @@ fn evidence(p: &TestProject) -> String {
 /// (VmHWM, KiB) seen while it ran. Polled from /proc rather than taken from wait4: the
 /// rusage of a spawned child also counts the (large) test process it was forked from.
 fn run_measured(p: &TestProject, args: &[&str]) -> (std::process::ExitStatus, u64) {
-    let mut cmd = Command::new(bin());
-    hermetic(&mut cmd);
-    cmd.arg("-C").arg(p.path()).args(args);
+    let mut cmd = p.std_cmd();
+    cmd.args(args);
     cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().unwrap();
     let status_file = format!("/proc/{}/status", child.id());

@@ -3,10 +3,10 @@
 //! kept-alive ones too), and SIGTERM ends it within 2 s whatever is connected.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::{TestProject, bin};
 use crate::web_support::Dashboard;
 
 fn project() -> TestProject {
@@ -25,8 +25,7 @@ fn half_open(addr: &str) -> TcpStream {
 /// The dashboard with at most `fds` open file descriptors (`ulimit -n`), so connections
 /// that are never closed would exhaust them.
 fn start_with_fd_limit(p: &TestProject, fds: u32) -> Dashboard {
-    let mut cmd = Command::new("sh");
-    hermetic(&mut cmd);
+    let mut cmd = p.command("sh");
     cmd.arg("-c").arg(format!("ulimit -n {fds} && exec \"$0\" \"$@\"")).arg(bin());
     cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", "0"]);
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());

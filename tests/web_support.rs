@@ -1,12 +1,12 @@
 //! Helpers for the dashboard tests: a `tmux-ide dashboard --port 0` child process (killed
 //! on drop), a tiny HTTP/1.1 client over `TcpStream`, and an SSE reader.
-#![allow(dead_code)]
+#![allow(dead_code, reason = "not every web test uses every helper")]
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TestProject, bin, hermetic};
+use crate::common::TestProject;
 
 /// A running dashboard; SIGTERM + wait on drop.
 pub struct Dashboard {
@@ -24,9 +24,8 @@ impl Dashboard {
 
     /// Like [`Dashboard::start`] on a given port.
     pub fn start_on(p: &TestProject, port: u16, extra: &[&str]) -> Dashboard {
-        let mut cmd = Command::new(bin());
-        hermetic(&mut cmd);
-        cmd.arg("-C").arg(p.path()).args(["dashboard", "--port", &port.to_string()]).args(extra);
+        let mut cmd = p.std_cmd();
+        cmd.args(["dashboard", "--port", &port.to_string()]).args(extra);
         cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
         let mut child = cmd.spawn().expect("dashboard starts");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());

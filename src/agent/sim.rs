@@ -170,7 +170,7 @@ pub fn run(opts: &SimOptions) -> Result<()> {
         match request {
             Request::Task { id } => sim.do_task(&id)?,
             Request::Validate { milestone, round, assertions } => {
-                sim.do_validation(&milestone, round, &assertions)?
+                sim.do_validation(&milestone, round, &assertions)?;
             }
         }
         sim.report("idle");

@@ -4,7 +4,7 @@
 //! disk before any text reaches a pane.
 use jiff::Timestamp;
 
-use super::decide::{Action, Remediation};
+use super::decide::Action;
 use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::run::Runner;
@@ -125,20 +125,11 @@ impl Runner {
     fn validation_failed(
         &mut self,
         milestone: &str,
-        remediations: &[Remediation],
+        remediations: &[NewRemediation],
         now: Timestamp,
     ) -> Result<bool> {
-        let remediations: Vec<NewRemediation> = remediations
-            .iter()
-            .map(|r| NewRemediation {
-                assertion: r.assertion.clone(),
-                title: r.title.clone(),
-                specialty: r.specialty.clone(),
-                description: r.description.clone(),
-            })
-            .collect();
         self.store.update(|plan, events| {
-            Ok(rules::fail_validation(plan, events, milestone, &remediations, now)?.applied())
+            Ok(rules::fail_validation(plan, events, milestone, remediations, now)?.applied())
         })
     }
 

@@ -52,6 +52,7 @@ pub(crate) struct Unconfirmed {
 }
 
 /// A pane's delivery thread.
+#[derive(Debug)]
 pub(crate) struct Inflight {
     pane: String,
     handle: JoinHandle<Vec<Unconfirmed>>,
@@ -132,6 +133,10 @@ fn may_deliver(tmux: &Tmux, session: Option<&str>, d: &Delivery) -> bool {
 }
 
 /// Pastes one text, records it, and for a prompt waits for its receipt.
+#[allow(
+    clippy::print_stderr,
+    reason = "a failed delivery is also shown on the orchestrator's stderr"
+)]
 fn send(
     tmux: &Tmux,
     store: &Store,

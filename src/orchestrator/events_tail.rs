@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::Result;
 use crate::plan::Event;
 
+#[derive(Debug)]
 pub struct EventTail {
     path: PathBuf,
     offset: u64,
@@ -39,8 +40,9 @@ impl EventTail {
             match serde_json::from_slice(line) {
                 Ok(event) => events.push(event),
                 // A whole line that does not parse is reported, never silently dropped.
+                #[allow(clippy::print_stderr, reason = "a warning with no writer at hand")]
                 Err(e) => {
-                    eprintln!("warning: {}: corrupt event skipped ({e})", self.path.display())
+                    eprintln!("warning: {}: corrupt event skipped ({e})", self.path.display());
                 }
             }
         }

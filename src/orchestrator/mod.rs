@@ -15,7 +15,7 @@ pub mod world;
 #[cfg(test)]
 mod tests;
 
-pub use decide::{Action, Remediation, decide};
+pub use decide::{Action, decide};
 pub use prompt::{
     Library, TaskPromptInput, ValidationPromptInput, remediation_title, task_prompt,
     validation_prompt,

@@ -30,11 +30,13 @@ use crate::{Error, Result};
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
 const WAKE: Duration = Duration::from_millis(200);
 
+#[derive(Debug)]
 pub struct RunOptions {
     /// Leave the loop once the mission is complete (headless use, CI).
     pub exit_when_complete: bool,
 }
 
+#[derive(Debug)]
 pub struct Runner {
     pub(crate) project: Project,
     pub(crate) store: Store,

@@ -92,7 +92,7 @@ fn parse_lines(
             Ok(event) => events.push(event),
             Err(_) if torn_tail_possible && lines.peek().is_none() => {}
             Err(err) => {
-                corrupt.push(CorruptLine { line: first_line + i + 1, error: err.to_string() })
+                corrupt.push(CorruptLine { line: first_line + i + 1, error: err.to_string() });
             }
         }
     }

@@ -242,7 +242,7 @@ mod ts_millis {
 
     pub fn serialize<S: Serializer>(ts: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
         let rounded = ts.round(Unit::Millisecond).unwrap_or(*ts);
-        s.collect_str(&format_args!("{:.3}", rounded))
+        s.collect_str(&format_args!("{rounded:.3}"))
     }
 
     /// Parses the log's own format directly; anything else (other precisions, offsets,

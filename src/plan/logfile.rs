@@ -87,6 +87,10 @@ fn last_line_start(file: &mut File, len: u64) -> std::io::Result<u64> {
 /// A last line without its newline is either a complete event (a writer that did not end
 /// its line, or an editor that stripped it): kept, and its newline added; or what a writer
 /// killed mid-append left: cut off, said on stderr.
+#[allow(
+    clippy::print_stderr,
+    reason = "the store has no writer; a repaired log is worth a warning"
+)]
 fn repair_tail(file: &mut File, path: &Path) -> std::io::Result<()> {
     let len = file.metadata()?.len();
     let start = last_line_start(file, len)?;

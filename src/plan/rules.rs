@@ -137,6 +137,7 @@ pub fn blocked_by<'p>(plan: &'p Plan, task: &Task) -> Vec<&'p str> {
 }
 
 /// Tasks by id, for answering many [`blocked_by`] questions over one plan in O(1) each.
+#[derive(Debug)]
 pub struct TaskIndex<'p> {
     by_id: std::collections::HashMap<&'p str, &'p Task>,
 }

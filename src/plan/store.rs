@@ -92,6 +92,10 @@ impl Store {
     /// [`Store::update`], then `after` with its value while the lock is still held: for
     /// writes beside the store that must follow the commit, in commit order (the library).
     /// The change is committed by then, so a failure of `after` is a warning, not an error.
+    #[allow(
+        clippy::print_stderr,
+        reason = "the store has no writer; the change is saved, the failure is a warning"
+    )]
     pub fn update_then<T>(
         &self,
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
@@ -105,6 +109,10 @@ impl Store {
         Ok(value)
     }
 
+    #[allow(
+        clippy::print_stderr,
+        reason = "the store has no writer; a saved change whose log append failed is a warning"
+    )]
     fn update_locked<T>(
         &self,
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,

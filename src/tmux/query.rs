@@ -96,7 +96,7 @@ impl Tmux {
                         project: project.to_string(),
                         panes: 0,
                         attached: *attached != "0",
-                    })
+                    });
                 }
                 ["P", name, title] if !title.is_empty() => {
                     if let Some(s) = sessions.iter_mut().find(|s| s.name == *name) {

@@ -35,6 +35,7 @@ pub struct Options {
 }
 
 /// Shared by every handler.
+#[derive(Debug)]
 pub struct App {
     pub project: Project,
     pub hub: Hub,
@@ -225,6 +226,7 @@ fn open_browser(url: &str) {
         Ok(mut child) => {
             std::thread::spawn(move || child.wait());
         }
+        #[allow(clippy::print_stderr, reason = "a note beside the URL already printed")]
         Err(_) => eprintln!("note: could not run {opener}; open {url} yourself"),
     }
 }

@@ -33,6 +33,7 @@ pub struct Frame {
 }
 
 /// The shared source of live updates.
+#[derive(Debug)]
 pub struct Hub {
     pub events: broadcast::Sender<Arc<Frame>>,
     pub snapshot: watch::Receiver<Arc<str>>,

@@ -66,6 +66,7 @@ pub fn read_log_from(
 }
 
 /// Everything the reports are computed from, read once.
+#[derive(Debug)]
 pub struct Inputs {
     pub plan: Plan,
     pub events: Vec<LogEvent>,

@@ -1,13 +1,46 @@
-//! A hermetic run of the binary, as jj's `TestEnvironment` does it: a cleared environment
-//! (PATH kept), HOME and TMPDIR in temp dirs, a fixed clock (`TMUX_IDE_NOW`), fixed
-//! `COLUMNS` and no colour; and [`CommandOutput`], stdout, stderr and the exit status in one
-//! text, so a snapshot shows all a user would see.
+//! A hermetic run of the binary, as jj's `TestEnvironment` does it: [`hermetic`], the
+//! environment every test command gets (cleared but for PATH, HOME and TMPDIR in temp
+//! dirs, fixed `COLUMNS`, no colour), plus a fixed clock (`TMUX_IDE_NOW`); and
+//! [`CommandOutput`], stdout, stderr and the exit status in one text, so a snapshot shows
+//! all a user would see.
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The clock every `TestEnv` command sees.
 pub const NOW: &str = "2026-11-28T08:35:30Z";
+
+/// What a spawned command sees, and all it sees: PATH (to find tmux, sh, python3), HOME and
+/// TMPDIR in `sandbox` (its `home/` and `tmp/`), a fixed UTF-8 locale, width and zone,
+/// and no colour. Nothing else is inherited: no TMUX or TMUX_TMPDIR of a developer inside
+/// tmux, no TMUX_IDE_* settings, no `.bashrc` or `.tmux.conf` from the real HOME.
+pub fn hermetic(cmd: &mut Command, sandbox: &Path) {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", sandbox.join("home"))
+        .env("TMPDIR", sandbox.join("tmp"))
+        .env("LANG", "C.UTF-8")
+        .env("COLUMNS", "120")
+        .env("NO_COLOR", "1")
+        .env("TZ", "UTC");
+}
+
+/// A temp dir with the `home/` and `tmp/` that [`hermetic`] points HOME and TMPDIR at.
+pub struct Sandbox(tempfile::TempDir);
+
+impl Sandbox {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new().prefix("tmux-ide-home-").tempdir().unwrap();
+        for sub in ["home", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        Sandbox(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
 
 /// A temp dir holding a project, a HOME and a TMPDIR.
 pub struct TestEnv {
@@ -43,17 +76,8 @@ impl TestEnv {
     /// `tmux-ide -C <project> ARGS` with nothing inherited but PATH.
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(super::bin());
-        cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.root.path().join("home"))
-            .env("TMPDIR", self.root.path().join("tmp"))
-            .env("TMUX_IDE_NOW", &self.now)
-            .env("COLUMNS", "100")
-            .env("NO_COLOR", "1")
-            .env("TZ", "UTC")
-            .arg("-C")
-            .arg(self.project())
-            .args(args);
+        hermetic(&mut cmd, self.root.path());
+        cmd.env("TMUX_IDE_NOW", &self.now).arg("-C").arg(self.project()).args(args);
         cmd
     }
 
@@ -120,4 +144,28 @@ impl fmt::Display for CommandOutput {
 pub fn demo_fixture(name: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/report/fixtures");
     std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+#[test]
+fn test_commands_inherit_nothing_but_path() {
+    let p = super::TestProject::new();
+    let out = p.command("env").output().unwrap();
+    let mut names: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| Some(l.split_once('=')?.0.to_string()))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["COLUMNS", "HOME", "LANG", "NO_COLOR", "PATH", "TMPDIR", "TZ"]);
+}
+
+#[test]
+fn a_test_tmux_server_and_its_panes_have_a_temp_home() {
+    let tmux = super::TmuxServer::new();
+    tmux.tmux_ok(&["new-session", "-d", "-s", "home", "cat"]);
+    let env = tmux.tmux_ok(&["show-environment", "-g", "HOME"]);
+    let home = env.trim().strip_prefix("HOME=").unwrap();
+    assert!(Path::new(home).ends_with("home"), "{env}");
+    assert_ne!(Some(home.into()), std::env::var_os("HOME"), "{env}");
+    assert!(Path::new(home).is_dir(), "{env}");
 }

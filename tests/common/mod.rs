@@ -1,5 +1,7 @@
-//! Test helpers: a temp project, a private tmux server killed on drop, polling waits.
-#![allow(dead_code)]
+//! Test helpers: a temp project, a private tmux server killed on drop, polling waits;
+//! every command they spawn runs in the hermetic environment of [`env::hermetic`].
+#![allow(dead_code, reason = "not every test binary module uses every helper")]
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -8,26 +10,40 @@ use std::time::{Duration, Instant};
 use assert_cmd::cargo::cargo_bin;
 
 /// A temporary project directory; the `tmux-ide` command runs with `-C` pointing at it
-/// and a hermetic environment.
+/// and a hermetic environment whose HOME and TMPDIR are in a second temp dir (not in the
+/// project, whose files the tests inspect).
 pub struct TestProject {
     pub dir: tempfile::TempDir,
+    sandbox: Sandbox,
 }
 
 impl TestProject {
     pub fn new() -> Self {
-        TestProject { dir: tempfile::Builder::new().prefix("tmux-ide-test-").tempdir().unwrap() }
+        let dir = tempfile::Builder::new().prefix("tmux-ide-test-").tempdir().unwrap();
+        TestProject { dir, sandbox: Sandbox::new() }
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    /// `tmux-ide -C <project> ARGS...`, with no inherited tmux environment.
-    pub fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = Command::new(cargo_bin("tmux-ide"));
-        hermetic(&mut cmd);
+    /// `program` in this project's hermetic environment (see [`hermetic`]).
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        hermetic(&mut cmd, self.sandbox.path());
+        cmd
+    }
+
+    /// `tmux-ide -C <project> ARGS...` in the hermetic environment, to spawn.
+    pub fn std_cmd(&self) -> Command {
+        let mut cmd = self.command(bin());
         cmd.arg("-C").arg(self.path());
-        assert_cmd::Command::from_std(cmd)
+        cmd
+    }
+
+    /// [`TestProject::std_cmd`] to run and assert on.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        assert_cmd::Command::from_std(self.std_cmd())
     }
 
     /// Runs `tmux-ide ARGS` and returns the output (without asserting success).
@@ -63,34 +79,32 @@ pub fn success(args: &[&str], out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Clears what would make a test depend on the developer's terminal or tmux.
-pub fn hermetic(cmd: &mut Command) {
-    for var in ["TMUX", "TMUX_PANE", "TMUX_IDE_SOCKET", "TMUX_IDE_PANE", "TMUX_IDE_PROJECT"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1").env("COLUMNS", "120").env("TZ", "UTC");
-}
-
 pub mod env;
 pub mod fake;
 
+pub use env::{Sandbox, hermetic};
+
 static SERVER_SEQ: AtomicU32 = AtomicU32::new(0);
 
-/// A private tmux server (`tmux -L <unique>`); only this server is killed on drop.
+/// A private tmux server (`tmux -L <unique>`); only this server is killed on drop. Its own
+/// `tmux` commands run in a hermetic environment, so a server they start has a temp HOME
+/// (no user `.tmux.conf`, no shell rc files in its panes).
 pub struct TmuxServer {
     pub socket: String,
+    sandbox: Sandbox,
 }
 
 impl TmuxServer {
     pub fn new() -> Self {
         let n = SERVER_SEQ.fetch_add(1, Ordering::SeqCst);
-        TmuxServer { socket: format!("tmux-ide-test-{}-{n}", std::process::id()) }
+        let socket = format!("tmux-ide-test-{}-{n}", std::process::id());
+        TmuxServer { socket, sandbox: Sandbox::new() }
     }
 
     /// `tmux -L <socket> ARGS`.
     pub fn tmux(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new("tmux");
-        hermetic(&mut cmd);
+        hermetic(&mut cmd, self.sandbox.path());
         cmd.arg("-L").arg(&self.socket).args(args).output().expect("tmux runs")
     }
 
@@ -125,11 +139,11 @@ impl Drop for TmuxServer {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
         // tmux leaves the socket file behind; remove it so test runs do not pile them up.
-        let dir = std::env::var_os("TMUX_TMPDIR").unwrap_or_else(|| "/tmp".into());
+        // The hermetic environment has no TMUX_TMPDIR, so tmux put it under /tmp.
         // SAFETY: getuid has no preconditions.
         let uid = unsafe { libc::getuid() };
         let _ =
-            std::fs::remove_file(Path::new(&dir).join(format!("tmux-{uid}")).join(&self.socket));
+            std::fs::remove_file(Path::new("/tmp").join(format!("tmux-{uid}")).join(&self.socket));
     }
 }
 
@@ -144,6 +158,18 @@ pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Opt
             panic!("timed out after {timeout:?} waiting for {what}");
         }
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// xorshift64: enough randomness for kill timing without a dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
     }
 }
 

@@ -11,6 +11,7 @@ pub use modes::{finished, finished_reason, in_play};
 use std::collections::{HashMap, HashSet};
 
 use super::world::{AgentState, DispatchMode, PaneView, World};
+use crate::plan::rules::NewRemediation;
 use crate::plan::{Milestone, Plan, TaskStatus};
 
 /// One thing the run loop must do. Decisions within one call never conflict: no task and
@@ -31,7 +32,7 @@ pub enum Action {
     MilestoneDone { milestone: String, next: Option<String> },
     /// Create the remediation tasks (priority 1, same milestone, fulfilling their
     /// assertion) and set the milestone back to `active`.
-    ValidationFailed { milestone: String, remediations: Vec<Remediation> },
+    ValidationFailed { milestone: String, remediations: Vec<NewRemediation> },
     /// Mark the mission `complete`; dispatch stops.
     MissionComplete,
     /// Send a notice to the lead pane.
@@ -40,16 +41,6 @@ pub enum Action {
     Stall { task: String, pane_title: String },
     /// The agent in the pane exited while working on `task`; record the pane as reported.
     AgentExited { pane_title: String, task: String },
-}
-
-/// A task to create for a failing assertion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Remediation {
-    pub assertion: String,
-    pub title: String,
-    pub specialty: Option<String>,
-    /// Names the assertion, its text and the failing evidence.
-    pub description: String,
 }
 
 /// Everything the next step of the mission needs, in a deterministic order: milestone

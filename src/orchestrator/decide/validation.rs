@@ -3,10 +3,10 @@
 //! remediation; the last milestone done completes the mission.
 use std::collections::{HashMap, HashSet};
 
-use super::{Action, Remediation, Scan, next_milestone};
+use super::{Action, Scan, next_milestone};
 use crate::orchestrator::prompt::remediation_title;
 use crate::orchestrator::world::{ContractAssertion, PaneView, Role, World};
-use crate::plan::rules::id_order;
+use crate::plan::rules::{NewRemediation, id_order};
 use crate::plan::{
     AssertionStatus, Milestone, MilestoneStatus, Plan, Task, TaskStatus, ValidationRound,
 };
@@ -35,12 +35,12 @@ pub(super) fn lifecycle<'w>(
     let handed_out = round.is_some_and(|r| r.pane.is_some());
     match (milestone.status, round) {
         (MilestoneStatus::Validating, Some(r)) if handed_out && round_finished(plan, r) => {
-            judge_round(world, milestone, r, actions)
+            judge_round(world, milestone, r, actions);
         }
         (MilestoneStatus::Validating, _) if handed_out => {} // the round is under way
         (MilestoneStatus::Validating, _) => start_round(world, scan, milestone, taken, actions),
         (MilestoneStatus::Active, _) if !open() => {
-            start_round(world, scan, milestone, taken, actions)
+            start_round(world, scan, milestone, taken, actions);
         }
         _ => {}
     }
@@ -151,7 +151,7 @@ fn remediation(
     milestone: &Milestone,
     round: &ValidationRound,
     id: &str,
-) -> Remediation {
+) -> NewRemediation {
     let plan = world.plan;
     let text = world.contract.iter().find(|c| c.id == id).map_or("", |c| c.text.as_str());
     let result = plan.assertions.get(id);
@@ -165,7 +165,7 @@ fn remediation(
         n = round.round,
         m = milestone.id,
     );
-    Remediation {
+    NewRemediation {
         assertion: id.to_string(),
         title: remediation_title(id, text),
         specialty: fulfilling_specialty(plan, id),
