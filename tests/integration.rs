@@ -6,6 +6,7 @@ mod agents_failures;
 mod agents_hooks;
 mod agents_sim_markers;
 mod cli_basics;
+mod cli_docs;
 mod cli_errors;
 mod cli_output;
 mod config_checks;

@@ -122,9 +122,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Print shell completions.
     Completions(completions::Args),
-    /// Print the man page.
-    #[command(hide = true)]
-    Man,
+    /// Print the man page, or write one per command with --dir.
+    Man(completions::ManArgs),
 }
 
 /// What every command gets: the global flags, resolved lazily, and where to print.
@@ -213,7 +212,7 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
         Command::Dashboard(args) => dashboard::run(ctx, args),
         Command::Demo(args) => demo::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
-        Command::Man => completions::man(ctx),
+        Command::Man(args) => completions::man(ctx, args),
     }
 }
 
