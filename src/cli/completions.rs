@@ -20,8 +20,9 @@ pub struct Args {
 pub struct ManArgs {
     /// Write `tmux-ide.1` and a page per subcommand (`tmux-ide-task-create.1`, …) into DIR
     /// (created if missing) instead of printing the top page.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Option<PathBuf>,
+    // Its own id: `dir` is the global `-C`.
+    #[arg(long = "dir", id = "man_dir", value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 }
 
 pub fn man(ctx: &Ctx, args: ManArgs) -> Result<ExitCode> {
-    let Some(dir) = args.dir else {
+    let Some(dir) = args.out_dir else {
         clap_mangen::Man::new(super::command()).render(&mut ctx.out())?;
         return Ok(ExitCode::SUCCESS);
     };

@@ -44,7 +44,7 @@ struct Output {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let config = Config::load(&project)?;
     let tmux = Tmux::new(ctx.tmux_socket.clone());
     let session = crate::tmux::session_name(&project, &config);

@@ -87,7 +87,7 @@ fn first_words(command: &str) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let mut checks = vec![tmux_check(ctx)];
     let config = config_checks(&project, &mut checks);
     checks.push(store_check(&project));

@@ -144,8 +144,15 @@ impl Ctx {
         self.out.lock()
     }
 
-    /// The project directory: `-C DIR`, else found upwards from the working directory.
+    /// The project: `-C DIR`, else found upwards from the working directory; exit 1 when
+    /// there is none (see [`Project::require`]).
     pub fn project(&self) -> Result<Project> {
+        Project::require(self.dir.as_deref())
+    }
+
+    /// The directory a project would be in, whether or not there is one yet: for commands
+    /// that create one (`init`) or say themselves what is missing (`up`, `doctor`).
+    pub fn project_dir(&self) -> Result<Project> {
         Project::discover(self.dir.as_deref())
     }
 }

@@ -70,7 +70,7 @@ pub(crate) fn running_session(ctx: &Ctx, project: &Project) -> Result<String> {
 }
 
 pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let (config, hash) = Config::load_with_hash(&project)?;
     let tmux = tmux_of(ctx);
     let name = tmux::session_name(&project, &config);
@@ -151,7 +151,7 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 }
 
 pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let name = running_session(ctx, &project)?;
     teardown::end_session(&tmux_of(ctx), &name)?;
     writeln!(ctx.out(), "stopped session {name}")?;
@@ -159,7 +159,7 @@ pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
 }
 
 pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     // Check ide.yml before taking the running session down.
     Config::load(&project)?;
     // The old orchestrator goes first, and for good: while it lives it holds the lock
@@ -195,7 +195,7 @@ fn check_commands(
 }
 
 pub fn attach(ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let name = running_session(ctx, &project)?;
     attach_session(ctx, &tmux_of(ctx), &name, false)
 }
