@@ -15,6 +15,7 @@ mod module_deps;
 mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod paste_safety;
+mod plan_deadlocks;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;
