@@ -152,8 +152,20 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 
 pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
     let project = ctx.project_dir()?;
-    let name = running_session(ctx, &project)?;
-    teardown::end_session(&tmux_of(ctx), &name)?;
+    let tmux = tmux_of(ctx);
+    let root = project.root.to_string_lossy().into_owned();
+    // Not `running_session`: its hint says how to start the session, which is no answer
+    // to a `stop`.
+    let Some(name) = tmux.sessions()?.into_iter().find(|s| s.project == root).map(|s| s.name)
+    else {
+        let expected = Config::load(&project)
+            .map(|c| tmux::session_name(&project, &c))
+            .unwrap_or_else(|_| tmux::session_name(&project, &Config::default()));
+        return Err(crate::Error::failed(format!(
+            "session {expected} is not running (project {root}): nothing to stop"
+        )));
+    };
+    teardown::end_session(&tmux, &name)?;
     writeln!(ctx.out(), "stopped session {name}")?;
     Ok(ExitCode::SUCCESS)
 }
