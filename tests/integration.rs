@@ -19,6 +19,7 @@ mod plan_deadlocks;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;
+mod small_fixes;
 mod store_commands;
 mod store_concurrency;
 mod store_init;
