@@ -16,6 +16,7 @@ mod orchestrator_e2e;
 mod orchestrator_recovery;
 mod paste_safety;
 mod plan_deadlocks;
+mod readme;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;
