@@ -77,6 +77,8 @@ fn a_directory_with_only_ide_yml_is_a_project_and_reading_it_creates_nothing() {
     for args in [&["task", "list"][..], &["validate", "coverage"], &["metrics"], &["orch"]] {
         p.ok(args);
     }
+    let top = p.run(&["top"]);
+    assert_eq!(top.status.code(), Some(1), "{}", String::from_utf8_lossy(&top.stderr));
     let left: Vec<_> =
         std::fs::read_dir(p.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["ide.yml"]);
