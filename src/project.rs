@@ -29,14 +29,28 @@ impl Project {
             return Ok(Project { root });
         }
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let found = cwd
-            .ancestors()
-            .find(|d| d.join("ide.yml").is_file() || d.join(".tasks").is_dir())
-            .map(Path::to_path_buf);
+        let found = cwd.ancestors().map(Project::at).find(Project::exists).map(|p| p.root);
         // An agent in a pane whose `dir` lies outside the project still reports to it.
         let from_pane =
             || std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir());
         Ok(Project { root: found.or_else(from_pane).unwrap_or(cwd) })
+    }
+
+    /// [`Project::discover`], for commands that read or change the plan: without `ide.yml`
+    /// or `.tasks/` there is nothing to read, and writing would plant a `.tasks/` in
+    /// whatever directory the command ran in.
+    pub fn require(explicit: Option<&Path>) -> Result<Self> {
+        let project = Self::discover(explicit)?;
+        if project.exists() {
+            Ok(project)
+        } else {
+            Err(Error::failed("no tmux-ide project here (run `tmux-ide init`)"))
+        }
+    }
+
+    /// Whether `root` holds a project: an `ide.yml` or a `.tasks/` directory.
+    pub fn exists(&self) -> bool {
+        self.ide_yml().is_file() || self.tasks_dir().is_dir()
     }
 
     pub fn at(root: impl Into<PathBuf>) -> Self {

@@ -45,15 +45,17 @@ fn the_command_line_reference_is_stable() {
         args.push("--help");
         let help = p.ok(&args);
         reference.push_str(&format!("$ tmux-ide {}\n{help}\n", args.join(" ")));
-        let subcommands = help
-            .split("\nCommands:\n")
-            .nth(1)
-            .map(|rest| rest.split("\n\n").next().unwrap_or(""))
-            .unwrap_or("");
-        // Command lines are indented by two spaces; wrapped descriptions by more.
-        for line in subcommands.lines().rev().filter(|l| !l.starts_with("   ")) {
+        // `Commands:`, or the top level's groups (`Session commands:`, …).
+        let subcommands: Vec<&str> = help
+            .split("\n\n")
+            .filter_map(|section| section.split_once("ommands:\n").map(|(_, rest)| rest))
+            .flat_map(str::lines)
+            .collect();
+        // Command lines are indented by two spaces; wrapped descriptions by more; a
+        // group's example starts with `$`.
+        for line in subcommands.iter().rev().filter(|l| !l.starts_with("   ")) {
             let name = line.split_whitespace().next().unwrap_or("");
-            if !name.is_empty() && name != "help" {
+            if !name.is_empty() && name != "help" && name != "$" {
                 let mut sub = path.clone();
                 sub.push(name.to_string());
                 queue.push(sub);
@@ -61,6 +63,46 @@ fn the_command_line_reference_is_stable() {
         }
     }
     insta::assert_snapshot!(reference);
+}
+
+#[test]
+fn help_groups_the_commands_and_puts_global_options_last() {
+    let p = TestProject::new();
+    let help = p.ok(&["--help"]);
+    let headings: Vec<&str> =
+        help.lines().filter(|l| l.ends_with(':') && !l.starts_with(' ')).collect();
+    assert_eq!(
+        headings,
+        [
+            "Session commands:",
+            "Planning commands:",
+            "Validation commands:",
+            "Observing commands:",
+            "Agent commands:",
+            "Setup commands:",
+            "Options:",
+            "Global options:",
+        ]
+    );
+    let global = help.split("Global options:\n").nth(1).unwrap();
+    for flag in ["-C <DIR>", "--json", "--tmux-socket <NAME>"] {
+        assert!(global.contains(flag), "{flag} not under Global options:\n{help}");
+    }
+    let list = p.ok(&["task", "list", "--help"]);
+    assert!(list.split("Global options:\n").nth(1).is_some_and(|g| g.contains("--json")), "{list}");
+}
+
+#[test]
+fn json_is_neither_offered_nor_accepted_where_a_command_prints_no_data() {
+    let p = TestProject::new();
+    for args in [&["demo", "--json"][..], &["--json", "demo"], &["top", "--json"]] {
+        let out = p.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: --json: `tmux-ide ") && err.lines().count() == 1, "{err}");
+    }
+    let help = p.ok(&["demo", "--help"]);
+    assert!(!help.contains("--json"), "{help}");
 }
 
 #[test]

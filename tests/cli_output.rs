@@ -36,11 +36,13 @@ fn mission_status_of_a_real_run_as_the_user_sees_it() {
 #[test]
 fn errors_as_the_user_sees_them() {
     let env = demo();
+    let no_plan = TestEnv::new();
+    std::fs::create_dir(no_plan.project().join(".tasks")).unwrap();
     let errors = [
         env.run(&["task", "show", "42"]),
         env.run(&["metrics", "--agents", "many"]),
         env.run(&["milestone", "show", "M9"]),
-        TestEnv::new().run(&["mission", "show"]),
+        no_plan.run(&["mission", "show"]),
     ];
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!(text.join("\n\n"));

@@ -195,34 +195,34 @@ fn claim_then_done_records_times_and_appends_the_summary_to_the_library() {
     let p = TestProject::new();
     plan_auth_v2(&p);
     p.write(".tmux-ide/library/learnings.md", "# Learnings\n");
-    p.ok(&["task", "update", "007", "--specialty", "research"]);
-    p.ok(&["task", "claim", "003", "--pane", "Backend"]);
+    p.ok(&["task", "update", "002", "--specialty", "research"]);
+    // Claims need an active milestone: M1's tasks are the ones open after planning.
+    p.ok(&["mission", "plan-complete"]);
+    p.ok(&["task", "claim", "001", "--pane", "Backend"]);
     let t: serde_json::Value =
-        serde_json::from_str(&p.ok(&["--json", "task", "show", "003"])).unwrap();
+        serde_json::from_str(&p.ok(&["--json", "task", "show", "001"])).unwrap();
     assert_eq!(
         (t["status"].as_str(), t["assignee"].as_str()),
         (Some("in_progress"), Some("Backend"))
     );
     assert!(t["started"].is_string());
-    p.ok(&["task", "done", "003", "--proof", "Tests pass", "--summary", "Used jose.\nbcrypt too."]);
-    p.ok(&["task", "claim", "007", "--pane", "Researcher"]);
-    p.ok(&["task", "done", "007", "--proof", "p", "--summary", "Coverage via llvm-cov."]);
+    p.ok(&["task", "done", "001", "--proof", "Tests pass", "--summary", "Used jose.\nbcrypt too."]);
+    p.ok(&["task", "claim", "002", "--pane", "Researcher"]);
+    p.ok(&["task", "done", "002", "--proof", "p", "--summary", "Coverage via llvm-cov."]);
     let today = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     assert_eq!(
         p.read(".tmux-ide/library/learnings.md"),
         format!(
-            "# Learnings\n\n## Task 003 — Build login endpoint ({today})\n\nUsed jose.\nbcrypt too.\n\n\
-             ## Task 007 — Write unit tests for auth service ({today})\n\nCoverage via llvm-cov.\n"
+            "# Learnings\n\n## Task 001 — Set up auth database schema ({today})\n\nUsed jose.\nbcrypt too.\n\n\
+             ## Task 002 — Create JWT utility functions ({today})\n\nCoverage via llvm-cov.\n"
         )
     );
     assert_eq!(
         p.read(".tmux-ide/library/research-findings.md"),
-        format!(
-            "## Task 007 — Write unit tests for auth service ({today})\n\nCoverage via llvm-cov.\n"
-        )
+        format!("## Task 002 — Create JWT utility functions ({today})\n\nCoverage via llvm-cov.\n")
     );
     let t: serde_json::Value =
-        serde_json::from_str(&p.ok(&["--json", "task", "show", "003"])).unwrap();
+        serde_json::from_str(&p.ok(&["--json", "task", "show", "001"])).unwrap();
     assert_eq!((t["status"].as_str(), t["proof"].as_str()), (Some("done"), Some("Tests pass")));
     assert!(t["finished"].is_string());
     let done: Vec<serde_json::Value> = p
@@ -231,9 +231,9 @@ fn claim_then_done_records_times_and_appends_the_summary_to_the_library() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
         .filter(|e| e["type"] == "task_done")
         .collect();
-    assert_eq!(done[0]["task"], "003");
+    assert_eq!(done[0]["task"], "001");
     assert_eq!(done[0]["pane"], "Backend");
-    assert_eq!(done[0]["milestone"], "M2");
+    assert_eq!(done[0]["milestone"], "M1");
     let ts = done[0]["ts"].as_str().unwrap();
     assert!(ts.len() == 24 && ts.ends_with('Z') && ts.as_bytes()[19] == b'.', "{ts}");
 }

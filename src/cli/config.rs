@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
 }
 
 fn validate(ctx: &Ctx) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let problems = config::problems(&project)?;
     let path = project.ide_yml();
     if ctx.json {

@@ -44,8 +44,14 @@ struct Output {
     deliveries: Vec<DeliveryRow>,
 }
 
+/// The title a program set on its pane, or "" for tmux's default, the host name: that
+/// says nothing about the pane, and printed under every pane it reads as noise.
+fn set_title<'t>(pane_title: &'t str, hosts: &[String]) -> &'t str {
+    if hosts.iter().any(|h| !h.is_empty() && h == pane_title) { "" } else { pane_title }
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let config = Config::load(&project)?;
     let tmux = Tmux::new(ctx.tmux_socket.clone());
     let session = crate::tmux::session_name(&project, &config);
@@ -67,6 +73,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     // well as idle outrank it (the orchestrator, which keeps looking, knows more).
     let (views, _) = observer.observe(&tmux, &panes, Timestamp::now());
     let mut out = Output { panes: Vec::new(), deliveries: delivery::deliveries(&events) };
+    let hosts = tmux
+        .run(&["display-message", "-p", "-t", &session, "#{host}\t#{host_short}"])
+        .map(|h| h.trim().split('\t').map(str::to_string).collect::<Vec<_>>())
+        .unwrap_or_default();
     for (info, (_, judgement)) in panes.iter().zip(views) {
         let profile = observer.profile(info);
         let checked = if args.pane.is_some() {
@@ -81,7 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             profile: profile.name.clone(),
             process: info.current_command.clone(),
             process_matches: profile.has_process(&info.current_command),
-            pane_title: info.pane_title.clone(),
+            pane_title: set_title(&info.pane_title, &hosts).to_string(),
             state: judgement.state.as_str(),
             why: judgement.signal.to_string(),
             checked,
@@ -118,4 +128,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         write!(ctx.out(), "{}", delivery::render(&out.deliveries))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_title;
+
+    #[test]
+    fn the_host_name_is_no_pane_title_and_anything_else_is() {
+        let hosts = ["build-01.example".to_string(), "build-01".to_string()];
+        assert_eq!(set_title("build-01.example", &hosts), "");
+        assert_eq!(set_title("build-01", &hosts), "");
+        assert_eq!(set_title("✳ Claude Code", &hosts), "✳ Claude Code");
+        assert_eq!(set_title("", &[String::new()]), "");
+    }
 }

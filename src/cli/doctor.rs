@@ -10,6 +10,7 @@ use super::Ctx;
 use super::session::tmux_of;
 use crate::config::{self, Config};
 use crate::plan::model::Plan;
+use crate::plan::rules::later_milestone_dependencies;
 use crate::project::Project;
 use crate::tmux;
 use crate::{Error, Result};
@@ -87,10 +88,11 @@ fn first_words(command: &str) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, _args: Args) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let mut checks = vec![tmux_check(ctx)];
     let config = config_checks(&project, &mut checks);
     checks.push(store_check(&project));
+    checks.extend(plan_check(&project));
     if let Some(config) = &config {
         command_checks(&project, config, &mut checks);
         checks.push(bin_check(ctx, &project, config));
@@ -217,23 +219,56 @@ fn launch_path(pane: &config::Pane) -> String {
     tmux::pane_path(pane.env.get("PATH").map(String::as_str), &client, &exe)
 }
 
+/// One line per program, naming every pane that runs it: five agent panes on `claude`
+/// with no `claude` installed is one problem with one fix, not five.
 fn command_checks(project: &Project, config: &Config, checks: &mut Vec<Check>) {
+    let mut programs: Vec<(String, bool, Vec<&str>)> = Vec::new();
     for pane in config.panes() {
         let Some(command) = &pane.command else { continue };
-        let name = format!("pane {}", pane.title);
         let Some(program) = program_of(command) else { continue };
-        if missing_program(command, &launch_path(pane), &project.root).is_none() {
-            checks.push(check(&name, Level::Ok, format!("`{program}` found"), None));
-        } else {
-            let fix = format!("install `{program}` or change this pane's `command` in ide.yml");
-            checks.push(check(
-                &name,
-                Level::Fail,
-                format!("`{program}` is not on PATH"),
-                Some(&fix),
-            ));
+        let found = missing_program(command, &launch_path(pane), &project.root).is_none();
+        match programs.iter_mut().find(|(p, f, _)| *p == program && *f == found) {
+            Some((_, _, titles)) => titles.push(&pane.title),
+            None => programs.push((program, found, vec![&pane.title])),
         }
     }
+    for (program, found, titles) in programs {
+        let (name, these) = match titles.len() {
+            1 => (format!("pane {}", titles[0]), "this pane's"),
+            _ => (format!("panes {}", titles.join(", ")), "these panes'"),
+        };
+        if found {
+            checks.push(check(&name, Level::Ok, format!("`{program}` found"), None));
+        } else {
+            let fix = format!("install `{program}` or change {these} `command` in ide.yml");
+            let message = format!("`{program}` is not on PATH");
+            checks.push(check(&name, Level::Fail, message, Some(&fix)));
+        }
+    }
+}
+
+/// A dependency on a later milestone deadlocks the mission (see
+/// [`later_milestone_dependencies`]); `None` when there is no readable plan.
+fn plan_check(project: &Project) -> Option<Check> {
+    let plan: Plan =
+        serde_json::from_str(&std::fs::read_to_string(project.tasks_json()).ok()?).ok()?;
+    let problems: Vec<String> =
+        later_milestone_dependencies(&plan, None).iter().map(ToString::to_string).collect();
+    let Some(first) = problems.first() else {
+        return Some(check("plan", Level::Ok, "no task depends on a later milestone", None));
+    };
+    let more = match problems.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Some(check(
+        "plan",
+        Level::Fail,
+        format!("{first}{more}"),
+        Some(
+            "`tmux-ide task update ID --depends …` or `--milestone …` so no task waits on a later milestone",
+        ),
+    ))
 }
 
 /// Hooks and prompts call plain `tmux-ide`: in every pane it must be this binary. The

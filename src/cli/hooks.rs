@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     };
     let (path, before) = match args.agent {
         HookAgent::Claude => {
-            let path = ctx.project()?.root.join(".claude").join("settings.json");
+            let path = ctx.project_dir()?.root.join(".claude").join("settings.json");
             let text = read(&path)?;
             (path, text)
         }

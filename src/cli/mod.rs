@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::Result;
 use crate::project::Project;
@@ -18,6 +18,7 @@ pub mod demo;
 pub mod detect;
 pub mod doctor;
 pub mod goal;
+pub mod help;
 pub mod hooks;
 pub mod init;
 pub mod logs;
@@ -41,15 +42,15 @@ pub mod validate;
 #[command(name = "tmux-ide", version, propagate_version = true)]
 pub struct Cli {
     /// Run as if started in DIR (the project directory).
-    #[arg(short = 'C', global = true, value_name = "DIR")]
+    #[arg(short = 'C', global = true, value_name = "DIR", help_heading = help::GLOBAL_OPTIONS)]
     pub dir: Option<PathBuf>,
 
     /// Print machine-readable JSON instead of text (read commands).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = help::GLOBAL_OPTIONS)]
     pub json: bool,
 
     /// Use a private tmux server (`tmux -L NAME`) for every tmux call.
-    #[arg(long, global = true, env = "TMUX_IDE_SOCKET", value_name = "NAME")]
+    #[arg(long, global = true, env = "TMUX_IDE_SOCKET", value_name = "NAME", help_heading = help::GLOBAL_OPTIONS)]
     pub tmux_socket: Option<String>,
 
     #[command(flatten)]
@@ -122,9 +123,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Print shell completions.
     Completions(completions::Args),
-    /// Print the man page.
-    #[command(hide = true)]
-    Man,
+    /// Print the man page, or write one per command with --dir.
+    Man(completions::ManArgs),
 }
 
 /// What every command gets: the global flags, resolved lazily, and where to print.
@@ -145,8 +145,15 @@ impl Ctx {
         self.out.lock()
     }
 
-    /// The project directory: `-C DIR`, else found upwards from the working directory.
+    /// The project: `-C DIR`, else found upwards from the working directory; exit 1 when
+    /// there is none (see [`Project::require`]).
     pub fn project(&self) -> Result<Project> {
+        Project::require(self.dir.as_deref())
+    }
+
+    /// The directory a project would be in, whether or not there is one yet: for commands
+    /// that create one (`init`) or say themselves what is missing (`up`, `doctor`).
+    pub fn project_dir(&self) -> Result<Project> {
         Project::discover(self.dir.as_deref())
     }
 }
@@ -156,7 +163,7 @@ impl Ctx {
 /// SIGPIPE stays ignored (Rust's default): a closed pipe is an error value, quiet for
 /// stdout and reported with its cause anywhere else (see `error::Kind::BrokenPipe`).
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(err) => return report_clap_error(&err),
     };
@@ -186,6 +193,9 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
     let Some(command) = cli.command else {
         return session::up(ctx, cli.up);
     };
+    if ctx.json {
+        refuse_json(&command)?;
+    }
     match command {
         Command::Init(args) => init::run(ctx, args),
         Command::Up(args) => session::up(ctx, args),
@@ -213,8 +223,24 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
         Command::Dashboard(args) => dashboard::run(ctx, args),
         Command::Demo(args) => demo::run(ctx, args),
         Command::Completions(args) => completions::run(ctx, args),
-        Command::Man => completions::man(ctx),
+        Command::Man(args) => completions::man(ctx, args),
     }
+}
+
+/// `--json` where a command prints no data: refused rather than silently ignored.
+fn refuse_json(command: &Command) -> Result<()> {
+    let name = match command {
+        Command::Demo(_) => "demo",
+        Command::Top(_) => "top",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
+        _ => return Ok(()),
+    };
+    debug_assert!(help::NO_JSON.contains(&name));
+    Err(crate::Error::bad_input(format!(
+        "--json: `tmux-ide {name}` has no JSON output (allowed with read commands such as \
+         `mission status`, `task list`, `metrics`)"
+    )))
 }
 
 /// `TMUX_IDE_NOW`: a hidden override of the report clock (not a flag, so not in --help).
@@ -286,9 +312,10 @@ fn one_line(rendered: &str) -> String {
     }
 }
 
-/// The clap command tree, for completions, the man page and reference snapshots.
+/// The clap command tree as parsed and shown: grouped help (see [`help`]); also for
+/// completions and the man pages.
 pub fn command() -> clap::Command {
-    Cli::command()
+    help::decorate(Cli::command())
 }
 
 #[cfg(test)]

@@ -33,6 +33,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
 /// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.
 pub fn top(ctx: &Ctx, _args: TopArgs) -> Result<ExitCode> {
-    crate::tui::run(&ctx.project()?, &crate::tmux::Tmux::new(ctx.tmux_socket.clone()))?;
+    let project = ctx.project()?;
+    // The view watches `.tasks/`; a view must not create what it watches.
+    if !project.tasks_dir().is_dir() {
+        return Err(crate::Error::failed("no plan here yet (no .tasks/ directory)").with_hint(
+            "start one with `tmux-ide mission set \"Title\"` or `tmux-ide init --template missions`",
+        ));
+    }
+    crate::tui::run(&project, &crate::tmux::Tmux::new(ctx.tmux_socket.clone()))?;
     Ok(ExitCode::SUCCESS)
 }

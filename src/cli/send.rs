@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let session = running_session(ctx, &project)?;
     let tmux = tmux_of(ctx);
     let panes = tmux.list_panes(&session)?;

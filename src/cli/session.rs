@@ -70,7 +70,7 @@ pub(crate) fn running_session(ctx: &Ctx, project: &Project) -> Result<String> {
 }
 
 pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let (config, hash) = Config::load_with_hash(&project)?;
     let tmux = tmux_of(ctx);
     let name = tmux::session_name(&project, &config);
@@ -151,15 +151,27 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
 }
 
 pub fn stop(ctx: &Ctx, _args: StopArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
-    let name = running_session(ctx, &project)?;
-    teardown::end_session(&tmux_of(ctx), &name)?;
+    let project = ctx.project_dir()?;
+    let tmux = tmux_of(ctx);
+    let root = project.root.to_string_lossy().into_owned();
+    // Not `running_session`: its hint says how to start the session, which is no answer
+    // to a `stop`.
+    let Some(name) = tmux.sessions()?.into_iter().find(|s| s.project == root).map(|s| s.name)
+    else {
+        let expected = Config::load(&project)
+            .map(|c| tmux::session_name(&project, &c))
+            .unwrap_or_else(|_| tmux::session_name(&project, &Config::default()));
+        return Err(crate::Error::failed(format!(
+            "session {expected} is not running (project {root}): nothing to stop"
+        )));
+    };
+    teardown::end_session(&tmux, &name)?;
     writeln!(ctx.out(), "stopped session {name}")?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn restart(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     // Check ide.yml before taking the running session down.
     Config::load(&project)?;
     // The old orchestrator goes first, and for good: while it lives it holds the lock
@@ -195,7 +207,7 @@ fn check_commands(
 }
 
 pub fn attach(ctx: &Ctx, _args: AttachArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let name = running_session(ctx, &project)?;
     attach_session(ctx, &tmux_of(ctx), &name, false)
 }

@@ -157,25 +157,41 @@ pub fn validation_prompt(input: &ValidationPromptInput) -> String {
     out
 }
 
-/// `Fix <assertion text, cut at a word near 60 chars> (remediation for VAL-X)`. The text's
-/// whitespace is collapsed to single spaces; a cut adds no ellipsis and drops trailing
-/// punctuation; an empty text is replaced by the id.
+/// `Fix <assertion text, cut at a word near 60 chars…> (remediation for VAL-X)`. The
+/// text's whitespace is collapsed to single spaces; a cut drops trailing punctuation and
+/// small words that only lead into what was cut ("given a"), and ends in "…" so the title
+/// does not read as a finished phrase; an empty text is replaced by the id.
 pub fn remediation_title(assertion_id: &str, text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let subject = cut_at_word(&flat, TITLE_TEXT_CHARS);
-    let subject = if subject.is_empty() { assertion_id } else { subject };
+    let subject = match cut_at_word(&flat, TITLE_TEXT_CHARS) {
+        _ if flat.is_empty() => assertion_id.to_string(),
+        cut if cut.len() == flat.len() => flat.clone(),
+        cut => format!("{cut}…"),
+    };
     format!("Fix {subject} (remediation for {assertion_id})")
 }
+
+/// Words that say nothing at the end of a cut phrase.
+const LEAD_IN_WORDS: &[&str] =
+    &["a", "an", "the", "of", "to", "and", "or", "for", "with", "on", "in", "at", "by", "is"];
 
 /// At most `max` chars of single-spaced `text`, ending at a word boundary when one exists.
 fn cut_at_word(text: &str, max: usize) -> &str {
     let Some((end, next)) = text.char_indices().nth(max) else { return text };
-    let cut = if next == ' ' {
+    let mut cut = if next == ' ' {
         &text[..end]
     } else {
         text[..end].rfind(' ').map_or(&text[..end], |space| &text[..space])
     };
-    cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c))
+    loop {
+        cut = cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c));
+        match cut.rsplit_once(' ') {
+            Some((head, last)) if LEAD_IN_WORDS.contains(&last.to_lowercase().as_str()) => {
+                cut = head;
+            }
+            _ => return cut,
+        }
+    }
 }
 
 fn mission_section(out: &mut String, plan: &Plan) {

@@ -63,7 +63,14 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 /// The current mission's timeline from its events. The first milestone is activated by
 /// `plan_completed`, which is also the mission's activation.
 pub fn timeline(plan: &Plan, events: &[Event]) -> Vec<TimelineEntry> {
-    let events = mission_events(plan, events);
+    let events = match &plan.mission {
+        Some(_) => mission_events(plan, events),
+        // The log outlives `mission archive`; what came before it is an earlier mission's.
+        None => {
+            let archived = events.iter().rposition(|e| e.kind == EventKind::MissionArchived);
+            &events[archived.map_or(0, |i| i + 1)..]
+        }
+    };
     let mut active_since: HashMap<String, Timestamp> = HashMap::new();
     let mut round_since: HashMap<String, Timestamp> = HashMap::new();
     let mut mission_since = plan.mission.as_ref().and_then(|m| m.activated);
@@ -229,6 +236,17 @@ mod tests {
         let t = timeline(&fixture::plan(), &events);
         let last = t.last().unwrap();
         assert_eq!((last.kind, last.duration_secs), (Step::MissionComplete, Some(7200)));
+    }
+
+    #[test]
+    fn after_an_archive_the_archived_missions_steps_are_not_the_current_timeline() {
+        let mut plan = fixture::plan();
+        plan.mission = None;
+        let mut events = fixture::events();
+        events.push(Event::new(at("12:00"), EventKind::MissionArchived));
+        let h = history(&plan, &events, vec![fixture::earlier_mission()]);
+        assert!(h.timeline.is_empty(), "{:?}", h.timeline);
+        assert!(render_history(&h, fixture::now()).contains("Nothing has happened yet."));
     }
 
     #[test]

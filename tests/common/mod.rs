@@ -18,7 +18,15 @@ pub struct TestProject {
 }
 
 impl TestProject {
+    /// A project with an empty `.tasks/` (what makes a directory a project), no plan yet.
     pub fn new() -> Self {
+        let p = Self::outside();
+        std::fs::create_dir(p.path().join(".tasks")).unwrap();
+        p
+    }
+
+    /// A temp directory that is no project: neither `ide.yml` nor `.tasks/`.
+    pub fn outside() -> Self {
         let dir = tempfile::Builder::new().prefix("tmux-ide-test-").tempdir().unwrap();
         TestProject { dir, sandbox: Sandbox::new() }
     }

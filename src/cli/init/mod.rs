@@ -38,7 +38,7 @@ fn parse_template(s: &str) -> std::result::Result<Template, String> {
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     // `init` creates a project: -C DIR or the working directory, never an ancestor.
     let root = match &ctx.dir {
-        Some(_) => ctx.project()?.root,
+        Some(_) => ctx.project_dir()?.root,
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
     };
     let name = args.name.clone().unwrap_or_else(|| {

@@ -91,7 +91,7 @@ fn read_plan(project: &Project) -> Result<Option<Plan>> {
 }
 
 pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_dir()?;
     let session = running_session(ctx, &project)?;
     let panes = tmux_of(ctx).list_panes(&session)?;
     let plan = read_plan(&project)?;

@@ -139,7 +139,7 @@ fn a_failing_assertion_yields_one_remediation_with_title_specialty_and_evidence(
     assert_eq!(r.assertion, "VAL-A-001");
     assert_eq!(
         r.title,
-        "Fix POST /api/auth/refresh returns a new access token given a (remediation for VAL-A-001)"
+        "Fix POST /api/auth/refresh returns a new access token given… (remediation for VAL-A-001)"
     );
     assert_eq!(r.specialty.as_deref(), Some("backend"));
     for needle in

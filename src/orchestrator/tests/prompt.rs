@@ -220,11 +220,11 @@ fn a_hostile_milestone_title_stays_off_the_marker_line() {
 }
 
 #[test]
-fn remediation_titles_cut_the_text_at_a_word_near_sixty_chars() {
+fn remediation_titles_cut_the_text_at_a_word_near_sixty_chars_and_say_so() {
     let text = "POST /api/auth/refresh returns a new access token given a valid refresh token";
     assert_eq!(
         remediation_title("VAL-AUTH-003", text),
-        "Fix POST /api/auth/refresh returns a new access token given a (remediation for VAL-AUTH-003)"
+        "Fix POST /api/auth/refresh returns a new access token given… (remediation for VAL-AUTH-003)"
     );
 }
 
@@ -241,17 +241,17 @@ fn a_cut_exactly_at_a_space_keeps_sixty_chars_and_drops_trailing_punctuation() {
     let sixty = format!("{} tail", "w".repeat(60));
     assert_eq!(
         remediation_title("V", &sixty),
-        format!("Fix {} (remediation for V)", "w".repeat(60))
+        format!("Fix {}… (remediation for V)", "w".repeat(60))
     );
     let comma = format!("{}, yyyy", "x".repeat(58));
     assert_eq!(
         remediation_title("V", &comma),
-        format!("Fix {} (remediation for V)", "x".repeat(58))
+        format!("Fix {}… (remediation for V)", "x".repeat(58))
     );
     let punct = format!("{}: then more text past the limit", "z".repeat(58));
     assert_eq!(
         remediation_title("V", &punct),
-        format!("Fix {} (remediation for V)", "z".repeat(58))
+        format!("Fix {}… (remediation for V)", "z".repeat(58))
     );
 }
 
@@ -260,7 +260,7 @@ fn a_single_long_word_is_cut_hard_at_sixty_chars() {
     let word = "é".repeat(80);
     assert_eq!(
         remediation_title("V", &word),
-        format!("Fix {} (remediation for V)", "é".repeat(60))
+        format!("Fix {}… (remediation for V)", "é".repeat(60))
     );
 }
 

@@ -1,6 +1,8 @@
 //! Input checks shared by the transitions: known ids, priority range, one-line titles, no
 //! cycles. Each failure is a [`PlanError`] naming the value and what is allowed.
-use super::super::model::{Plan, Task, normalize_milestone_id, normalize_task_id};
+use super::super::model::{
+    MilestoneStatus, Plan, Task, TaskStatus, normalize_milestone_id, normalize_task_id,
+};
 use super::errors::PlanError;
 use super::find_cycle;
 
@@ -127,5 +129,176 @@ pub fn check_title(field: &'static str, value: &str) -> RuleResult<()> {
     match value.chars().find(|&c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
         Some(ch) => Err(PlanError::ControlCharacter { field, ch }),
         None => Ok(()),
+    }
+}
+
+/// Every dependency on a task of a later milestone (higher sequence), in task order; with
+/// `of`, only those where task `of` is either end. Such a task can never start: milestones
+/// unlock in sequence, and the later one waits for this one to finish.
+pub fn later_milestone_dependencies(plan: &Plan, of: Option<&str>) -> Vec<PlanError> {
+    let sequence = |t: &Task| {
+        let m = plan.milestone(t.milestone.as_deref()?)?;
+        Some((m.id.clone(), m.sequence))
+    };
+    let mut found = Vec::new();
+    for task in plan.tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
+        let Some((milestone, seq)) = sequence(task) else { continue };
+        for dep in task.depends.iter().filter_map(|d| plan.task(d)) {
+            if of.is_some_and(|of| of != task.id && of != dep.id) {
+                continue;
+            }
+            match sequence(dep) {
+                Some((dep_milestone, dep_seq)) if dep_seq > seq => {
+                    found.push(PlanError::DependsOnLaterMilestone {
+                        id: task.id.clone(),
+                        milestone: milestone.clone(),
+                        dep: dep.id.clone(),
+                        dep_milestone,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// Refuses a plan where task `id` depends on, or is depended on across, a later milestone.
+pub fn check_dependency_order(plan: &Plan, id: &str) -> RuleResult<()> {
+    match later_milestone_dependencies(plan, Some(id)).into_iter().next() {
+        None => Ok(()),
+        Some(e) => Err(e),
+    }
+}
+
+/// A task can be claimed only when the orchestrator could dispatch it: its milestone (if
+/// any) is not locked and every task it depends on is done.
+pub fn check_claimable(plan: &Plan, task: &Task) -> RuleResult<()> {
+    if let Some(m) = task.milestone.as_deref().and_then(|m| plan.milestone(m))
+        && m.status == MilestoneStatus::Locked
+    {
+        return Err(PlanError::MilestoneNotActive {
+            id: task.id.clone(),
+            milestone: m.id.clone(),
+            status: m.status,
+        });
+    }
+    let waiting: Vec<String> = task
+        .depends
+        .iter()
+        .filter_map(|d| plan.task(d))
+        .filter(|d| d.status != TaskStatus::Done)
+        .map(|d| format!("{} ({})", d.id, d.status.as_str()))
+        .collect();
+    if waiting.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::DependenciesNotDone { id: task.id.clone(), waiting })
+    }
+}
+
+/// A pane named by title must be one of `known` (the titles in ide.yml).
+pub fn check_pane(pane: &str, known: &[String]) -> RuleResult<()> {
+    if known.iter().any(|k| k == pane) {
+        Ok(())
+    } else {
+        Err(PlanError::UnknownPane {
+            pane: pane.to_string(),
+            known: known_list(known.iter().map(String::as_str)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{now, plan_with};
+    use super::super::*;
+    use crate::plan::model::{MilestoneStatus, Plan};
+
+    fn task(plan: &mut Plan, milestone: &str, depends: &[&str]) -> RuleResult<String> {
+        let new = NewTask {
+            title: "t".into(),
+            milestone: Some(milestone.into()),
+            priority: 1,
+            depends: depends.iter().map(|s| s.to_string()).collect(),
+            ..NewTask::default()
+        };
+        create_task(plan, &mut Vec::new(), new, &[], now())
+    }
+
+    fn seeded() -> Plan {
+        let mut plan = plan_with(&[
+            (1, MilestoneStatus::Active),
+            (2, MilestoneStatus::Locked),
+            (3, MilestoneStatus::Locked),
+        ]);
+        task(&mut plan, "M1", &[]).unwrap();
+        task(&mut plan, "M2", &["001"]).unwrap();
+        task(&mut plan, "M3", &[]).unwrap();
+        plan
+    }
+
+    fn later(id: &str, m: &str, dep: &str, dm: &str) -> PlanError {
+        PlanError::DependsOnLaterMilestone {
+            id: id.into(),
+            milestone: m.into(),
+            dep: dep.into(),
+            dep_milestone: dm.into(),
+        }
+    }
+
+    #[test]
+    fn a_task_cannot_be_created_or_updated_to_wait_on_a_later_milestone() {
+        let mut plan = seeded();
+        assert_eq!(task(&mut plan, "M1", &["003"]), Err(later("004", "M1", "003", "M3")));
+        let depends = TaskChanges { depends: Some(vec!["003".into()]), ..Default::default() };
+        let err = update_task(&mut plan, &mut Vec::new(), "001", depends, &[], now());
+        assert_eq!(err, Err(later("001", "M1", "003", "M3")));
+        // Moving the task depended on to a later milestone is the same deadlock.
+        let moved = TaskChanges { milestone: Some("M3".into()), ..Default::default() };
+        let err = update_task(&mut plan, &mut Vec::new(), "001", moved, &[], now());
+        assert_eq!(err, Err(later("002", "M2", "001", "M3")));
+        assert_eq!(task(&mut plan, "M3", &["001", "002"]), Ok("004".into()));
+    }
+
+    #[test]
+    fn plan_complete_names_every_dependency_on_a_later_milestone() {
+        let mut plan = seeded();
+        plan.task_mut("001").unwrap().depends = vec!["003".into()];
+        assert_eq!(later_milestone_dependencies(&plan, None), [later("001", "M1", "003", "M3")]);
+        let problems = plan_complete_problems(&plan, &[]);
+        assert!(
+            problems.iter().any(|p| p.starts_with("task 001 (M1) cannot depend on 003 (M3)")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_task_is_claimable_only_in_an_unlocked_milestone_with_its_dependencies_done() {
+        let mut plan = seeded();
+        let claim = |plan: &mut Plan, id: &str| claim_task(plan, &mut Vec::new(), id, "P", now());
+        let locked = PlanError::MilestoneNotActive {
+            id: "002".into(),
+            milestone: "M2".into(),
+            status: MilestoneStatus::Locked,
+        };
+        assert_eq!(claim(&mut plan, "002"), Err(locked));
+        plan.milestones[1].status = MilestoneStatus::Active;
+        let waiting =
+            PlanError::DependenciesNotDone { id: "002".into(), waiting: vec!["001 (todo)".into()] };
+        assert_eq!(claim(&mut plan, "002"), Err(waiting));
+        assert_eq!(claim(&mut plan, "001"), Ok("001".into()));
+        plan.task_mut("001").unwrap().status = TaskStatus::Done;
+        assert_eq!(claim(&mut plan, "002"), Ok("002".into()));
+    }
+
+    #[test]
+    fn a_pane_must_be_one_of_the_layout() {
+        let known = ["Lead".to_string(), "Backend".to_string()];
+        assert_eq!(check_pane("Backend", &known), Ok(()));
+        assert_eq!(
+            check_pane("Nobody", &known).unwrap_err().to_string(),
+            "unknown pane \"Nobody\" (panes in ide.yml: Lead, Backend)"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! JSON fields: the CLI and the dashboard API each turn these into a line that names what
 //! their own users typed (`--depends`, `"depends"`); `From<PlanError> for Error` is the
 //! plain phrasing for everything else.
-use super::super::model::{MissionStatus, TaskStatus};
+use super::super::model::{MilestoneStatus, MissionStatus, TaskStatus};
 use crate::Error;
 
 /// A refused plan change. Every variant but the mission-lifecycle ones is bad input.
@@ -50,6 +50,27 @@ pub enum PlanError {
         "{what} id {id} in tasks.json leaves no next {what} id ({what} ids run from 1 to {max})"
     )]
     IdsExhausted { what: &'static str, id: String, max: u64 },
+    /// A task waiting on a task of a later milestone waits forever: milestones unlock in
+    /// sequence, so the later one stays locked until this one is done.
+    #[error(
+        "task {id} ({milestone}) cannot depend on {dep} ({dep_milestone}): a task can depend \
+         only on tasks in its own or an earlier milestone"
+    )]
+    DependsOnLaterMilestone { id: String, milestone: String, dep: String, dep_milestone: String },
+    #[error(
+        "task {id} is in milestone {milestone}, which is {} (a task can be claimed once its \
+         milestone is active)",
+        .status.as_str()
+    )]
+    MilestoneNotActive { id: String, milestone: String, status: MilestoneStatus },
+    /// `waiting` names each unfinished dependency with its status (`001 (todo)`).
+    #[error(
+        "task {id} waits on {} (a task can be claimed once every task it depends on is done)",
+        .waiting.join(", ")
+    )]
+    DependenciesNotDone { id: String, waiting: Vec<String> },
+    #[error("unknown pane {pane:?} (panes in ide.yml: {known})")]
+    UnknownPane { pane: String, known: String },
     #[error("there is no mission yet")]
     NoMission,
     #[error("the mission is {}, not planning (planning can be completed only once)", .status.as_str())]

@@ -77,8 +77,8 @@ pub fn create_milestone(
     Ok(id)
 }
 
-/// Why planning cannot be completed yet: uncovered assertions and milestones without a
-/// task (in contract and sequence order). Empty when the plan is ready.
+/// Why planning cannot be completed yet: uncovered assertions, milestones without a task
+/// (in contract and sequence order), and dependencies on a later milestone. Empty when the plan is ready.
 pub fn plan_complete_problems(plan: &Plan, contract: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
     if plan.milestones.is_empty() {
@@ -98,6 +98,7 @@ pub fn plan_complete_problems(plan: &Plan, contract: &[String]) -> Vec<String> {
             problems.push(format!("milestone {} has no task", m.id));
         }
     }
+    problems.extend(later_milestone_dependencies(plan, None).iter().map(ToString::to_string));
     problems
 }
 

@@ -71,6 +71,10 @@ pub fn create_task(
     }
     // No cycle check needed: no task can depend on an id that did not exist yet.
     plan.tasks.push(task);
+    if let Err(e) = check_dependency_order(plan, &id) {
+        plan.tasks.pop();
+        return Err(e);
+    }
     events.push(ev);
     Ok(id)
 }
@@ -146,6 +150,7 @@ pub fn update_task(
     }
     let status = task.status;
     check_no_cycle(plan)?;
+    check_dependency_order(plan, &id)?;
     if !changed.is_empty() {
         let fields: Vec<Value> = changed.iter().map(|f| Value::from(*f)).collect();
         events.push(
@@ -201,8 +206,11 @@ pub fn claim_task(
     now: Timestamp,
 ) -> RuleResult<String> {
     check_not_blank("pane", pane)?;
-    let task = resolve_task_mut(plan, id)?;
-    let id = task.id.clone();
+    let id = resolve_task(plan, id)?;
+    if let Some(task) = plan.task(&id).filter(|t| t.status == TaskStatus::Todo) {
+        check_claimable(plan, task)?;
+    }
+    let task = resolve_task_mut(plan, &id)?;
     match task.status {
         TaskStatus::Todo => {}
         TaskStatus::InProgress if task.assignee.as_deref() == Some(pane) => return Ok(id),

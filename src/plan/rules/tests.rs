@@ -133,7 +133,12 @@ pub(super) fn arb_plan() -> impl Strategy<Value = Plan> {
                 let depends: Vec<String> = if i == 0 {
                     vec![]
                 } else {
-                    deps.iter().map(|d| task_id(d.index(i) as u32 + 1)).collect()
+                    // Only on the same or an earlier milestone: anything else is refused.
+                    deps.iter()
+                        .map(|d| d.index(i))
+                        .filter(|&j| plan.tasks[j].milestone <= Some(format!("M{m}")))
+                        .map(|j| task_id(j as u32 + 1))
+                        .collect()
                 };
                 let fulfills: Vec<String> = fulfils.iter().map(|&f| pool[f].clone()).collect();
                 let new = NewTask {
