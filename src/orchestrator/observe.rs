@@ -97,7 +97,10 @@ pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
     }
     if let Some((state, at)) = ev.report {
         let age = ev.now.duration_since(at);
-        let full_hooks = matches!(profile.hooks, HookKind::ClaudeSettings | HookKind::SelfReport);
+        let full_hooks = matches!(
+            profile.hooks,
+            HookKind::ClaudeSettings | HookKind::GeminiSettings | HookKind::SelfReport
+        );
         if at >= ev.last_change || (full_hooks && age <= REPORT_FRESH) {
             return Judgement { state: reported(state), signal: Signal::SelfReport { age } };
         }
