@@ -88,7 +88,8 @@ fn aider(lines: &[&str]) -> Option<String> {
 }
 
 fn codex(lines: &[&str]) -> Option<String> {
-    let q = lines.iter().rposition(|l| l.contains("Would you like to run the following command?"))?;
+    let q =
+        lines.iter().rposition(|l| l.contains("Would you like to run the following command?"))?;
     let rest = &lines[q + 1..];
     let start = rest.iter().position(|l| l.trim_start().starts_with("$ "))?;
     let mut parts = vec![rest[start].trim_start().strip_prefix("$ ")?];

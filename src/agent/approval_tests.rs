@@ -24,7 +24,10 @@ fn each_clis_question_yields_the_command_it_asks_about() {
     assert!(codex.starts_with("tmux-ide task done 002 --proof"), "{codex}");
     assert!(codex.ends_with("'scripted model finished task 002'"), "{codex}");
     let claude = asked(ApprovalStyle::Claude, "claude-approval").unwrap();
-    assert_eq!(claude, r#"tmux-ide task done 001 --proof "tests pass" --summary "added the parser""#);
+    assert_eq!(
+        claude,
+        r#"tmux-ide task done 001 --proof "tests pass" --summary "added the parser""#
+    );
     let gemini = asked(ApprovalStyle::Gemini, "gemini-approval").unwrap();
     assert_eq!(
         gemini,
@@ -88,7 +91,8 @@ fn the_reporting_commands_a_prompt_asks_for_are_recognised() {
     let done = "tmux-ide task done 001 --proof \"ran the tests: 12 passed\" --summary 'it works'";
     assert_eq!(reporting(done), Some(Reporting::TaskDone("001".into())));
     assert_eq!(reporting("tmux-ide task done 7 --proof=ok"), Some(Reporting::TaskDone("7".into())));
-    let assert = "tmux-ide validate assert VAL-AUTH-001 --status passing --evidence \"curl gave 200\"";
+    let assert =
+        "tmux-ide validate assert VAL-AUTH-001 --status passing --evidence \"curl gave 200\"";
     assert_eq!(reporting(assert), Some(Reporting::ValidateAssert("VAL-AUTH-001".into())));
     for state in ["idle", "busy", "waiting"] {
         assert_eq!(reporting(&format!("tmux-ide agent {state}")), Some(Reporting::Agent));

@@ -5,7 +5,7 @@ pub mod approval;
 pub mod hooks;
 pub mod profiles;
 pub mod screen;
-pub mod sim;
-pub mod state;
 #[cfg(test)]
 mod screen_fixtures;
+pub mod sim;
+pub mod state;

@@ -64,8 +64,14 @@ const PANE: Shape = Shape::Map(&[
     ("skill", Shape::Str, false),
     ("agent", Shape::Enum(AGENTS), false),
 ]);
-const HOOK_KINDS: &[&str] =
-    &["none", "claude_settings", "codex_notify", "aider_notifications", "gemini_settings", "self_report"];
+const HOOK_KINDS: &[&str] = &[
+    "none",
+    "claude_settings",
+    "codex_notify",
+    "aider_notifications",
+    "gemini_settings",
+    "self_report",
+];
 const PROFILE: Shape = Shape::Map(&[
     ("base", Shape::Enum(AGENTS), false),
     ("match", Shape::List(&Shape::Str), false),

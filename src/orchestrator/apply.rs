@@ -51,6 +51,7 @@ impl Runner {
                         title: pane.title.clone(),
                         text: nudge_text(task),
                         purpose: Purpose::Nudge { task: task.clone() },
+                        deferrals: 0,
                     });
                 }
                 Ok(false)
@@ -158,6 +159,7 @@ impl Runner {
             title: lead.title.clone(),
             text: format!("[tmux-ide] {text}"),
             purpose: Purpose::Notice(text.to_string()),
+            deferrals: 0,
         });
         Ok(())
     }
@@ -180,6 +182,7 @@ impl Runner {
             title: title.to_string(),
             text,
             purpose: Purpose::Prompt { task: task.map(str::to_string) },
+            deferrals: 0,
         });
         Ok(())
     }
