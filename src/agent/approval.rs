@@ -25,9 +25,10 @@ pub enum ApprovalStyle {
 }
 
 /// A command a pane is asking permission to run, as its screen shows it (wrapped lines
-/// joined with one space).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// joined with one space), and the question asked (Aider asks twice about one command).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ApprovalRequest {
+    pub question: &'static str,
     pub command: String,
 }
 
@@ -51,20 +52,26 @@ pub fn request(style: ApprovalStyle, screen: &str) -> Option<ApprovalRequest> {
     let all: Vec<&str> = screen.lines().collect();
     let end = all.iter().rposition(|l| !l.trim().is_empty())? + 1;
     let lines = &all[end.saturating_sub(LOOK)..end];
-    let command = match style {
+    let (question, command) = match style {
         ApprovalStyle::Aider => aider(lines),
-        ApprovalStyle::Codex => codex(lines),
-        ApprovalStyle::Claude => claude(lines),
-        ApprovalStyle::Gemini => gemini(lines),
+        ApprovalStyle::Codex => codex(lines).map(|c| (CODEX_Q, c)),
+        ApprovalStyle::Claude => claude(lines).map(|c| (CLAUDE_Q, c)),
+        ApprovalStyle::Gemini => gemini(lines).map(|c| (GEMINI_Q, c)),
     }?;
     let command = command.split_whitespace().collect::<Vec<_>>().join(" ");
-    (!command.is_empty()).then_some(ApprovalRequest { command })
+    (!command.is_empty()).then_some(ApprovalRequest { question, command })
 }
 
+const AIDER_RUN: &str = "Run shell command?";
+const AIDER_OUTPUT: &str = "Add command output to the chat?";
+const CODEX_Q: &str = "Would you like to run the following command?";
+const CLAUDE_Q: &str = "Do you want to proceed?";
+const GEMINI_Q: &str = "Allow execution of";
+
 /// Aider's question is always its last line; the command is the block just above it.
-fn aider(lines: &[&str]) -> Option<String> {
+fn aider(lines: &[&str]) -> Option<(&'static str, String)> {
     let last = lines.last()?.trim();
-    if last.starts_with("Run shell command?") {
+    if last.starts_with(AIDER_RUN) {
         let above = &lines[..lines.len() - 1];
         let mut start = above
             .iter()
@@ -77,12 +84,12 @@ fn aider(lines: &[&str]) -> Option<String> {
                 start += above[start..].iter().position(ends)? + 1;
             }
         }
-        return Some(above[start..].join(" "));
+        return Some((AIDER_RUN, above[start..].join(" ")));
     }
-    if last.starts_with("Add command output to the chat?") {
+    if last.starts_with(AIDER_OUTPUT) {
         // Asked after the command ran: the command is the one Aider says it is running.
         let ran = lines.iter().rev().find_map(|l| l.trim().strip_prefix("Running "))?;
-        return Some(ran.to_string());
+        return Some((AIDER_OUTPUT, ran.to_string()));
     }
     None
 }
@@ -104,7 +111,7 @@ fn codex(lines: &[&str]) -> Option<String> {
 }
 
 fn claude(lines: &[&str]) -> Option<String> {
-    let q = lines.iter().rposition(|l| l.contains("Do you want to proceed?"))?;
+    let q = lines.iter().rposition(|l| l.contains(CLAUDE_Q))?;
     let unboxed: Vec<&str> = lines[..q].iter().map(|l| unbox(l)).collect();
     if let Some(l) = unboxed.iter().rev().find(|l| l.starts_with("Bash(")) {
         // Single line only: a wrapped `Bash(` call is not read, so not approved.
@@ -119,7 +126,7 @@ fn claude(lines: &[&str]) -> Option<String> {
 }
 
 fn gemini(lines: &[&str]) -> Option<String> {
-    let q = lines.iter().rposition(|l| l.contains("Allow execution of"))?;
+    let q = lines.iter().rposition(|l| l.contains(GEMINI_Q))?;
     let inner: Vec<&str> = lines[..q].iter().map(|l| unbox(l)).collect();
     let bottom = inner.iter().rposition(|l| l.starts_with('╰'))?;
     let top = inner[..bottom].iter().rposition(|l| l.starts_with('╭'))?;

@@ -6,7 +6,9 @@ use std::hash::{Hash, Hasher};
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::decide::approval::Question;
 use super::world::{AgentState, PaneView, Role};
+use crate::agent::approval::{self, ApprovalRequest};
 use crate::agent::profiles::{HookKind, Profile, Profiles};
 use crate::agent::screen::{self, ScreenState};
 use crate::agent::state::{ReportedState, parse_state_event};
@@ -128,19 +130,66 @@ pub struct Observer {
     screens: HashMap<String, (u64, Timestamp)>,
     /// The last judged state per pane id, to log changes.
     judged: HashMap<String, AgentState>,
+    /// The approval question each pane shows (by pane id), and whether it was already
+    /// answered or reported: once per appearance, so a key is never sent twice into it.
+    questions: HashMap<String, (ApprovalRequest, bool)>,
+    /// Whether each pane's profile lets the orchestrator answer (its `auto_approve`).
+    profiles_by_pane: HashMap<String, bool>,
+    /// `orchestrator.auto_approve` in ide.yml.
+    auto_approve: bool,
 }
 
 impl Observer {
     pub fn new(profiles: Profiles, commands: HashMap<String, String>) -> Observer {
-        Observer { profiles, commands, ..Observer::default() }
+        Observer { profiles, commands, auto_approve: true, ..Observer::default() }
     }
 
     /// An observer with the profiles and pane commands of `config`.
     pub fn for_config(config: &crate::config::Config) -> Observer {
-        Observer::new(
+        let mut observer = Observer::new(
             Profiles::new(&config.agents),
             crate::orchestrator::run::pane_commands(config),
-        )
+        );
+        observer.auto_approve = config.orchestrator.auto_approve;
+        observer
+    }
+
+    /// The approval questions on the panes now, for [`crate::orchestrator::decide::approval`].
+    pub fn questions<'a>(&'a self, panes: &'a [PaneView]) -> Vec<Question<'a>> {
+        panes
+            .iter()
+            .filter_map(|p| {
+                let (request, handled) = self.questions.get(&p.id)?;
+                let auto_approve =
+                    self.auto_approve && self.profiles_by_pane.get(&p.id).is_some_and(|auto| *auto);
+                Some(Question { pane: p, request, auto_approve, handled: *handled })
+            })
+            .collect()
+    }
+
+    /// Records that the question `pane` shows was answered or reported.
+    pub fn handled(&mut self, pane: &str, question: &str, command: &str) {
+        if let Some((req, handled)) = self.questions.get_mut(pane)
+            && req.question == question
+            && req.command == command
+        {
+            *handled = true;
+        }
+    }
+
+    /// Keeps the question `pane` shows now; a new or changed one is not handled yet.
+    fn track_question(&mut self, pane: &str, now: Option<ApprovalRequest>, auto: bool) {
+        self.profiles_by_pane.insert(pane.to_string(), auto);
+        match now {
+            None => {
+                self.questions.remove(pane);
+            }
+            Some(req) => {
+                if self.questions.get(pane).is_none_or(|(seen, _)| *seen != req) {
+                    self.questions.insert(pane.to_string(), (req, false));
+                }
+            }
+        }
     }
 
     /// The profile of a pane.
@@ -193,7 +242,12 @@ impl Observer {
                     last_change,
                     now,
                 };
-                let judgement = judge(self.profile(p), &ev);
+                let profile = self.profile(p);
+                let judgement = judge(profile, &ev);
+                let asked = profile.approval.filter(|_| takes_work && !p.dead);
+                let asked = asked.and_then(|style| approval::request(style, &screen));
+                let auto = profile.auto_approve;
+                self.track_question(&p.id, asked, auto);
                 if takes_work
                     && self.judged.insert(p.id.clone(), judgement.state) != Some(judgement.state)
                 {

@@ -218,7 +218,7 @@ impl Runner {
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
-        let actions = decide::decide(&World {
+        let mut actions = decide::decide(&World {
             plan: &plan,
             contract: &self.contract,
             panes: &panes,
@@ -227,6 +227,7 @@ impl Runner {
             stalls_reported: &self.stalls_reported,
             exited_reported: &self.exited_reported,
         });
+        actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         let mut outcome = Ok(());
         for action in &actions {
             tracing::info!(?action, "decided");
