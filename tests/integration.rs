@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module drives the real `tmux-ide` binary.
 mod common;
 
+mod agents_approval;
 mod agents_dispatch;
 mod agents_failures;
 mod agents_hooks;

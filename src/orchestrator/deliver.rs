@@ -258,7 +258,8 @@ fn wait_for_receipt(
     pane: &str,
     task: Option<&str>,
 ) -> Receipt {
-    let deadline = Instant::now() + profile.receipt_timeout;
+    let started = Instant::now();
+    let deadline = started + profile.receipt_timeout;
     let mut second_enter = false;
     loop {
         let events = events_since(log, offset);
@@ -266,8 +267,11 @@ fn wait_for_receipt(
         if let Some(evidence) = evidence(profile, &screen, &events, pane, task) {
             return Receipt::Landed { evidence, second_enter };
         }
+        // The program gets as long as the profile's pause to take the first Enter in,
+        // so a preview still drawn from before it is not mistaken for a swallowed one.
         if profile.second_enter
             && !second_enter
+            && started.elapsed() >= profile.enter_delay
             && screen::find(&profile.paste_marker, &screen::tail(&screen, profile.tail_lines))
                 .is_some()
         {

@@ -60,12 +60,13 @@ pub fn approvals(plan: &Plan, questions: &[Question]) -> Vec<Action> {
 fn grants(plan: &Plan, title: &str, r: &Reporting) -> Option<Option<String>> {
     match r {
         Reporting::Agent => Some(None),
+        // Done too: Aider asks about adding the output after the report went through.
         Reporting::TaskDone(id) => plan
             .tasks
             .iter()
             .any(|t| {
                 t.id == *id
-                    && t.status == TaskStatus::InProgress
+                    && matches!(t.status, TaskStatus::InProgress | TaskStatus::Done)
                     && t.assignee.as_deref() == Some(title)
             })
             .then(|| Some(id.clone())),

@@ -18,6 +18,8 @@ fn plan() -> Plan {
         tasks: vec![
             task("001", "M1").working("teammate-1"),
             task("002", "M1").working("teammate-2"),
+            task("004", "M1").done_by("teammate-1"),
+            task("005", "M1").done_by("teammate-2"),
         ],
         ..Plan::default()
     }
@@ -52,6 +54,10 @@ fn a_pane_may_report_its_own_task_and_nothing_else() {
     // Another pane's task, a task not in progress, someone else's validation.
     assert!(!approved(&decide_one(&one, "tmux-ide task done 002 --proof x", true)));
     assert!(!approved(&decide_one(&one, "tmux-ide task done 003 --proof x", true)));
+    // Its own task already reported (Aider then asks about adding the output).
+    let got = decide_one(&one, "tmux-ide task done 004 --proof x", true);
+    assert!(approved(&got), "{got:?}");
+    assert!(!approved(&decide_one(&one, "tmux-ide task done 005 --proof x", true)));
     let assert = "tmux-ide validate assert VAL-A-001 --status passing --evidence ok";
     assert!(!approved(&decide_one(&one, assert, true)));
     let validator = pane(3, Role::Validator, None);
