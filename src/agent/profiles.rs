@@ -348,7 +348,7 @@ mod tests {
       - {title: Sh}
 agents:
   mybot: {enter_delay: 1234}
-  claude: {enter_delay: 777}
+  claude: {enter_delay: 777, auto_approve: false}
 ";
         let config = Config::parse(text).unwrap();
         let c = Some(&config);
@@ -356,6 +356,9 @@ agents:
         assert_eq!(enter_delay(c, Some(Agent::Claude), "Lead"), Duration::from_millis(777));
         assert_eq!(enter_delay(c, None, "Lead"), Duration::from_millis(777));
         assert_eq!(enter_delay(c, None, "Sh"), Profile::builtin(Agent::Shell).enter_delay);
+        let profiles = Profiles::new(&config.agents);
+        assert!(!profiles.builtin(Agent::Claude).auto_approve);
+        assert!(profiles.builtin(Agent::Aider).auto_approve, "on unless ide.yml says otherwise");
         let unknown = enter_delay(c, Some(Agent::Aider), "not in ide.yml");
         assert_eq!(unknown, Profile::builtin(Agent::Aider).enter_delay);
     }

@@ -94,3 +94,35 @@ fn the_latest_self_report_wins() {
     ]);
     assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
 }
+
+#[test]
+fn a_question_is_handled_once_per_appearance_and_ide_yml_can_opt_out() {
+    let view = |id: &str| PaneView {
+        id: id.into(),
+        title: "A".into(),
+        role: Role::Teammate,
+        specialty: None,
+        state: AgentState::Waiting,
+        last_output_change: at(0),
+    };
+    let panes = [view("%1")];
+    let ask = |cmd: &str| ApprovalRequest { question: "Run shell command?", command: cmd.into() };
+    let text = "rows:\n  - panes:\n      - {title: A, agent: aider}\norchestrator: {auto_approve: false}\n";
+    let mut off = Observer::for_config(&crate::config::Config::parse(text).unwrap());
+    off.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(!off.questions(&panes)[0].auto_approve, "orchestrator.auto_approve: false");
+
+    let mut obs = Observer::default();
+    obs.auto_approve = true;
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), false);
+    assert!(!obs.questions(&panes)[0].auto_approve, "the profile's auto_approve: false");
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(obs.questions(&panes)[0].auto_approve);
+    obs.handled("%1", "Run shell command?", "tmux-ide agent idle");
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(obs.questions(&panes)[0].handled, "still the same question on screen");
+    obs.track_question("%1", None, true);
+    assert!(obs.questions(&panes).is_empty());
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(!obs.questions(&panes)[0].handled, "asked again after it went away");
+}
