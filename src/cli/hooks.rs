@@ -65,16 +65,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             // Compared as re-printed trees, so a file that only differs from ours in
             // layout is not rewritten.
             unchanged_text = doc.to_pretty();
-            let (add, remove): (fn(hooks::Node) -> _, fn(hooks::Node) -> _) = match args.agent {
-                HookAgent::Gemini => (hooks::gemini_install, hooks::gemini_uninstall),
-                _ => (hooks::claude_install, hooks::claude_uninstall),
-            };
+            let gemini = args.agent == HookAgent::Gemini;
             let doc = if install {
+                let add = if gemini { hooks::gemini_install } else { hooks::claude_install };
                 add(doc).map_err(|e| {
                     Error::failed(format!("{}: {e}; left unchanged", path.display()))
                 })?
+            } else if gemini {
+                hooks::gemini_uninstall(doc)
             } else {
-                remove(doc)
+                hooks::claude_uninstall(doc)
             };
             doc.to_pretty()
         }

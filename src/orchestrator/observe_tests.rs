@@ -112,8 +112,7 @@ fn a_question_is_handled_once_per_appearance_and_ide_yml_can_opt_out() {
     off.track_question("%1", Some(ask("tmux-ide agent idle")), true);
     assert!(!off.questions(&panes)[0].auto_approve, "orchestrator.auto_approve: false");
 
-    let mut obs = Observer::default();
-    obs.auto_approve = true;
+    let mut obs = Observer { auto_approve: true, ..Observer::default() };
     obs.track_question("%1", Some(ask("tmux-ide agent idle")), false);
     assert!(!obs.questions(&panes)[0].auto_approve, "the profile's auto_approve: false");
     obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
