@@ -26,9 +26,11 @@ pub(crate) enum Pasteable {
 }
 
 /// Whether `purpose` may be pasted into a pane whose screen, read through `profile`, is
-/// `screen`. A prompt needs the ready prompt (a profile with no ready pattern cannot
-/// tell, so it is pasted as before); a nudge anything but a question; notices go to the
-/// lead as before.
+/// `screen`. A prompt waits while the screen shows anything but the ready prompt that the
+/// profile knows — a question, work, a rate limit; a screen the profile knows nothing of
+/// is pasted into, since only the agent's own idle report can have made it idle (a
+/// program without a recognisable prompt, like `cat` reporting through hooks). A nudge
+/// goes anywhere but into a question; notices go to the lead as before.
 pub(crate) fn pasteable(profile: &Profile, purpose: &Purpose, screen: &str) -> Pasteable {
     let seen = screen::read(profile, screen);
     let question = profile.approval.and_then(|s| crate::agent::approval::request(s, screen));
@@ -45,9 +47,8 @@ pub(crate) fn pasteable(profile: &Profile, purpose: &Purpose, screen: &str) -> P
             }
             _ => Pasteable::Yes,
         },
-        Purpose::Prompt { .. } if profile.ready.is_empty() => Pasteable::Yes,
         Purpose::Prompt { .. } => match (seen, question) {
-            (Some((screen::ScreenState::Ready, _)), None) => Pasteable::Yes,
+            (Some((screen::ScreenState::Ready, _)) | None, None) => Pasteable::Yes,
             _ => Pasteable::Later(shown("not at its prompt")),
         },
     }
@@ -111,7 +112,10 @@ mod tests {
         assert_eq!(pasteable(&aider, &prompt, "────\n> "), Pasteable::Yes);
         let asking = "Running tmux-ide task done 001\nAdd command output to the chat? (Y)es/(N)o/(D)on't ask again [Yes]:";
         assert!(matches!(pasteable(&aider, &prompt, asking), Pasteable::Later(_)));
-        assert!(matches!(pasteable(&aider, &prompt, "hello"), Pasteable::Later(_)));
+        let busy = "> Do task 001\n ░█        Waiting for gpt-4o";
+        assert!(matches!(pasteable(&aider, &prompt, busy), Pasteable::Later(_)));
+        // Unrecognised: only a self-report can have judged it idle, and it is believed.
+        assert_eq!(pasteable(&aider, &prompt, "hello"), Pasteable::Yes);
         let codex = Profile::builtin(Agent::Codex);
         let question = "  Would you like to run the following command?\n  $ make\n› 1. Yes, proceed (y)\n  Press enter to confirm or esc to cancel";
         assert!(matches!(pasteable(&codex, &prompt, question), Pasteable::Later(_)));
