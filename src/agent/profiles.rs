@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::agent::approval::ApprovalStyle;
-use crate::agent::screen::Pattern;
+use crate::agent::screen::{Pattern, ScreenState};
 use crate::config::{Agent, Config};
 pub use crate::config::{HookKind, ProfileSpec};
 
@@ -42,6 +42,8 @@ pub struct Profile {
     pub approve_keys: Vec<String>,
     /// Whether the orchestrator answers yes to tmux-ide's own reporting commands.
     pub auto_approve: bool,
+    /// What the title the program sets says, for when the screen shows nothing known.
+    pub title_states: Vec<(ScreenState, Pattern)>,
 }
 
 fn pats(list: &[&str]) -> Vec<Pattern> {
@@ -79,6 +81,7 @@ impl Profile {
             approval: None,
             approve_keys: Vec::new(),
             auto_approve: true,
+            title_states: Vec::new(),
         };
         match agent {
             // As observed in Claude Code: `❯` stays visible while busy, so busy
@@ -115,6 +118,7 @@ impl Profile {
                 hooks: HookKind::CodexNotify,
                 approval: Some(ApprovalStyle::Codex),
                 approve_keys: strs(&["y"]),
+                title_states: vec![(ScreenState::Waiting, Pattern::new("Action Required"))],
                 ..base
             },
             // Aider waits between retries with no spinner: `Retrying in` is its busy sign,
@@ -160,6 +164,12 @@ impl Profile {
                 hooks: HookKind::GeminiSettings,
                 approval: Some(ApprovalStyle::Gemini),
                 approve_keys: strs(&["Enter"]),
+                // Not `Ready`: it says so while the folder-trust dialog is open.
+                title_states: vec![
+                    (ScreenState::Waiting, Pattern::new("✋  Action Required")),
+                    (ScreenState::Busy, Pattern::new("✦  Working")),
+                    (ScreenState::Busy, Pattern::new("⏲  Working")),
+                ],
                 ..base
             },
             // The simulated agent prints `sim> ` as its last line when it waits.

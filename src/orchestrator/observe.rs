@@ -28,6 +28,8 @@ pub enum Signal {
     SelfReport { age: SignedDuration },
     /// A profile pattern on the last lines of the screen.
     Screen { seen: ScreenState, pattern: String },
+    /// The title the program set, when the screen showed nothing the profile knows.
+    Title { seen: ScreenState, pattern: String },
     /// Only an old self-report; the screen showed nothing the profile knows.
     StaleReport { age: SignedDuration },
     /// Nothing could tell.
@@ -41,6 +43,9 @@ impl std::fmt::Display for Signal {
             Signal::SelfReport { age } => write!(f, "self-report {}s ago", age.as_secs()),
             Signal::Screen { seen, pattern } => {
                 write!(f, "screen shows {} pattern \"{pattern}\"", seen.as_str())
+            }
+            Signal::Title { seen, pattern } => {
+                write!(f, "pane title shows {} pattern \"{pattern}\"", seen.as_str())
             }
             Signal::StaleReport { age } => {
                 write!(f, "old self-report ({}s ago), screen unrecognised", age.as_secs())
@@ -63,6 +68,8 @@ pub struct Evidence<'a> {
     pub dead: bool,
     pub report: Option<(ReportedState, Timestamp)>,
     pub screen: &'a str,
+    /// The title the program set for its pane (`pane_title`).
+    pub title: &'a str,
     pub last_change: Timestamp,
     pub now: Timestamp,
 }
@@ -79,7 +86,8 @@ fn reported(state: ReportedState) -> AgentState {
 /// message on the last lines (an agent's stop hook may report idle while it is blocked);
 /// a self-report newer than the last screen change, or younger than [`REPORT_FRESH`] for
 /// agents whose hooks report busy too; the profile's patterns on the last lines
-/// (waiting > busy > ready); an old self-report; else unknown.
+/// (waiting > busy > ready); the program's title (Gemini CLI and Codex say `Action
+/// Required` there); an old self-report; else unknown.
 pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
     if ev.dead {
         return Judgement { state: AgentState::Exited, signal: Signal::PaneDead };
@@ -109,6 +117,14 @@ pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
     }
     if let Some(hit) = seen {
         return by_screen(hit);
+    }
+    let titled = profile.title_states.iter().find(|(_, p)| p.matches(ev.title));
+    if let Some((seen, pattern)) = titled {
+        let Judgement { state, .. } = by_screen((*seen, pattern));
+        return Judgement {
+            state,
+            signal: Signal::Title { seen: *seen, pattern: pattern.to_string() },
+        };
     }
     match ev.report {
         Some((state, at)) => Judgement {
@@ -239,6 +255,7 @@ impl Observer {
                     dead: p.dead,
                     report: self.report(&p.id),
                     screen: &screen,
+                    title: &p.pane_title,
                     last_change,
                     now,
                 };

@@ -11,6 +11,7 @@ fn ev(report: Option<(ReportedState, u64)>, screen: &str, changed: u64, now: u64
         dead: false,
         report: report.map(|(s, t)| (s, at(t))),
         screen,
+        title: "",
         last_change: at(changed),
         now: at(now),
     }
@@ -124,4 +125,19 @@ fn a_question_is_handled_once_per_appearance_and_ide_yml_can_opt_out() {
     assert!(obs.questions(&panes).is_empty());
     obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
     assert!(!obs.questions(&panes)[0].handled, "asked again after it went away");
+}
+
+#[test]
+fn the_title_tells_when_the_screen_shows_nothing_known() {
+    let gemini = Profile::builtin(Agent::Gemini);
+    let titled = |title| Evidence { title, ..ev(None, "a half-drawn dialog", 0, 1) };
+    let j = judge(&gemini, &titled("✋  Action Required (proj)                    "));
+    assert_eq!(j.state, AgentState::Waiting);
+    assert!(j.signal.to_string().contains("pane title"), "{}", j.signal);
+    assert_eq!(judge(&gemini, &titled("✦  Working… (proj)")).state, AgentState::Busy);
+    // `Ready` is not believed: Gemini CLI says so while its trust dialog is open.
+    assert_eq!(judge(&gemini, &titled("◇  Ready (proj)")).state, AgentState::Unknown);
+    // The screen, when known, outranks the title.
+    let idle = Evidence { title: "✦  Working… (proj)", ..ev(None, "Type your message", 0, 1) };
+    assert_eq!(judge(&gemini, &idle).state, AgentState::Idle);
 }
