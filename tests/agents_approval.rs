@@ -118,3 +118,25 @@ fn geminis_enter_taken_as_a_newline_gets_exactly_one_more() {
     assert_eq!(landed["second_enter"], true, "{landed}");
     assert_eq!(team.count("prompt_delivered", "001"), 1);
 }
+
+#[test]
+fn codex_claude_and_gemini_dialogs_about_a_report_are_answered_with_each_ones_keys() {
+    let workers = [
+        Worker { title: "Codex", agent: "codex", flags: "--style codex --ask" },
+        Worker { title: "Claude", agent: "claude", flags: "--style claude --ask" },
+        Worker { title: "Gemini", agent: "gemini", flags: "--style gemini --ask" },
+    ];
+    let team = Team::start(&workers, &["Task A", "Task B", "Task C"], "", 300_000);
+    team.wait_all_done(&["001", "002", "003"], 40);
+    let mut keys: Vec<(String, String)> = team
+        .of_type("approval_granted")
+        .iter()
+        .map(|e| (e["pane"].as_str().unwrap().into(), e["keys"].as_str().unwrap().into()))
+        .collect();
+    keys.sort();
+    let want = [("Claude", "Enter"), ("Codex", "y"), ("Gemini", "Enter")];
+    let want: Vec<(String, String)> =
+        want.iter().map(|(p, k)| (p.to_string(), k.to_string())).collect();
+    assert_eq!(keys, want, "{:#?}", team.events());
+    assert!(team.of_type("approval_needed").is_empty());
+}
