@@ -44,6 +44,9 @@ pub struct Profile {
     pub auto_approve: bool,
     /// What the title the program sets says, for when the screen shows nothing known.
     pub title_states: Vec<(ScreenState, Pattern)>,
+    /// Its busy line carries a ticking timer and spinner that are not progress: they are
+    /// left out when telling whether the screen changed (so a stall can be seen).
+    pub busy_timer: bool,
 }
 
 fn pats(list: &[&str]) -> Vec<Pattern> {
@@ -82,6 +85,7 @@ impl Profile {
             approve_keys: Vec::new(),
             auto_approve: true,
             title_states: Vec::new(),
+            busy_timer: false,
         };
         match agent {
             // As observed in Claude Code: `❯` stays visible while busy, so busy
@@ -170,6 +174,9 @@ impl Profile {
                     (ScreenState::Busy, Pattern::new("✦  Working")),
                     (ScreenState::Busy, Pattern::new("⏲  Working")),
                 ],
+                // A plain 429 is retried silently for over 11 minutes behind
+                // `⠙ Thinking... (esc to cancel, 11m 14s)`: only the timer moves.
+                busy_timer: true,
                 ..base
             },
             // The simulated agent prints `sim> ` as its last line when it waits.

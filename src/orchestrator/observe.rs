@@ -250,7 +250,8 @@ impl Observer {
                 } else {
                     String::new()
                 };
-                let last_change = self.track_screen(&p.id, &screen, now);
+                let progress = screen::progress_view(self.profile(p), &screen).into_owned();
+                let last_change = self.track_screen(&p.id, &progress, now);
                 let ev = Evidence {
                     dead: p.dead,
                     report: self.report(&p.id),
