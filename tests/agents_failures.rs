@@ -88,3 +88,20 @@ fn a_stalled_task_gets_one_nudge_and_the_lead_hears_once() {
         1
     );
 }
+
+#[test]
+fn a_gemini_whose_busy_timer_alone_moves_is_seen_stalled() {
+    // Gemini CLI retrying a plain 429 shows only `⠙ Thinking... (esc to cancel, 11m 14s)`.
+    let flags = "--style gemini --hang --tick --work-ms 100";
+    let workers = [Worker { title: "Retrying", agent: "gemini", flags }];
+    let team = Team::start(&workers, &["Task A"], "", 1500);
+    let stalled = team.wait_event("stall_detected", 20, |e| e["task"] == "001");
+    assert_eq!(stalled["pane"], "Retrying");
+    // The timer really moved meanwhile: the screen is not what it was.
+    let pane = team.pane("Retrying");
+    let before = team.tmux.capture(&pane);
+    team.wait("the timer to move", 5, || (team.tmux.capture(&pane) != before).then_some(()));
+    // The nudge (pasted into the working pane, not a question) ends the fake's hang.
+    team.wait_event("stall_nudged", 20, |e| e["task"] == "001");
+    team.wait_all_done(&["001"], 20);
+}

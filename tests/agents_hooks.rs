@@ -210,3 +210,35 @@ fn which_claude() -> Option<std::path::PathBuf> {
         .map(|d| std::path::Path::new(d).join("claude"))
         .find(|p| p.is_file())
 }
+
+#[test]
+fn gemini_hooks_install_in_the_project_settings_and_uninstall_cleanly() {
+    let p = TestProject::new();
+    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
+    let users = json!({"general": {"enableAutoUpdate": false}});
+    p.write(".gemini/settings.json", &users.to_string());
+    p.ok(&["hooks", "install", "gemini"]);
+    let once: Value = serde_json::from_str(&p.read(".gemini/settings.json")).unwrap();
+    assert!(p.ok(&["hooks", "install", "gemini"]).contains("already"));
+    for (event, state) in [
+        ("BeforeAgent", "busy"),
+        ("AfterTool", "busy"),
+        ("AfterAgent", "idle"),
+        ("Notification", "waiting"),
+    ] {
+        let text = once["hooks"][event].to_string();
+        assert!(text.contains(&format!("tmux-ide agent {state}")), "{event}: {text}");
+    }
+    assert_eq!(once["general"], users["general"]);
+    // The hook prints the JSON Gemini CLI expects, and nothing else, even outside a pane.
+    let command = once["hooks"]["AfterAgent"][0]["hooks"][0]["command"].as_str().unwrap();
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .env_remove("TMUX_IDE_PANE")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "{}\n");
+    p.ok(&["hooks", "uninstall", "gemini"]);
+    let back: Value = serde_json::from_str(&p.read(".gemini/settings.json")).unwrap();
+    assert_eq!(back, users);
+}

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr, reason = "test code")]
 mod common;
 
+mod agents_approval;
 mod agents_dispatch;
 mod agents_failures;
 mod agents_hooks;

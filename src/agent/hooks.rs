@@ -1,6 +1,6 @@
 //! Hook settings that make real agents report their state: merging tmux-ide's entries
-//! into Claude Code's `settings.json` and Codex's `config.toml` (`notify`), and taking
-//! them out again. Pure text / JSON in, text / JSON out: idempotent, and every setting
+//! into Claude Code's and Gemini CLI's `settings.json` (the same `hooks` shape) and
+//! Codex's `config.toml` (`notify`), and taking them out again. Pure text / JSON in, text / JSON out: idempotent, and every setting
 //! that is not tmux-ide's own is left exactly as it was.
 //!
 //! What tmux-ide adds carries [`MARK`] (a trailing shell comment in a Claude Code hook
@@ -33,13 +33,50 @@ pub const CLAUDE_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("PermissionRequest", None, "waiting"),
 ];
 
+/// The shell command a Gemini CLI hook runs: as [`claude_command`], then `{}`, since
+/// Gemini CLI reads a hook's standard output as JSON.
+pub fn gemini_command(state: &str) -> String {
+    format!(
+        "{{ [ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent {state} >/dev/null 2>&1; }}; echo '{{}}' # {MARK}"
+    )
+}
+
+/// (hook event, matcher, reported state) of the Gemini CLI hooks tmux-ide installs, as
+/// observed in Gemini CLI 0.61: `BeforeAgent` on submit, `AfterAgent` when a turn ends
+/// (also after Esc or a stopped quota error), `Notification` of type `ToolPermission`
+/// when an approval dialog opens, `AfterTool` once an approved command has run.
+pub const GEMINI_HOOKS: &[(&str, Option<&str>, &str)] = &[
+    ("BeforeAgent", None, "busy"),
+    ("AfterTool", None, "busy"),
+    ("AfterAgent", None, "idle"),
+    ("Notification", Some("ToolPermission"), "waiting"),
+];
+
 fn ours(hook: &Node) -> bool {
     hook.get("command").and_then(Node::as_str).is_some_and(|c| c.ends_with(&format!("# {MARK}")))
 }
 
-/// `settings` with tmux-ide's hooks added (none twice). Errors when the document or its
-/// `hooks` is not what Claude Code expects, rather than overwrite it.
-pub fn claude_install(mut settings: Node) -> Result<Node, String> {
+/// `settings` with tmux-ide's Claude Code hooks added (none twice). Errors when the
+/// document or its `hooks` is not what Claude Code expects, rather than overwrite it.
+pub fn claude_install(settings: Node) -> Result<Node, String> {
+    settings_install(settings, CLAUDE_HOOKS, claude_command)
+}
+
+/// `settings` with tmux-ide's Gemini CLI hooks added (none twice), as [`claude_install`].
+pub fn gemini_install(settings: Node) -> Result<Node, String> {
+    settings_install(settings, GEMINI_HOOKS, gemini_command)
+}
+
+/// `settings` without tmux-ide's Gemini CLI hooks: the same marked entries as Claude's.
+pub fn gemini_uninstall(settings: Node) -> Node {
+    claude_uninstall(settings)
+}
+
+fn settings_install(
+    mut settings: Node,
+    table: &[(&str, Option<&str>, &str)],
+    command_for: fn(&str) -> String,
+) -> Result<Node, String> {
     let Node::Object(root) = &mut settings else {
         return Err("the settings file is not a JSON object".into());
     };
@@ -49,8 +86,8 @@ pub fn claude_install(mut settings: Node) -> Result<Node, String> {
     let Some(Node::Object(hooks)) = settings.get_mut("hooks") else {
         return Err("`hooks` in the settings file is not an object".into());
     };
-    for (event, matcher, state) in CLAUDE_HOOKS {
-        let command = claude_command(state);
+    for (event, matcher, state) in table {
+        let command = command_for(state);
         if !hooks.iter().any(|(k, _)| k == event) {
             hooks.push((event.to_string(), Node::Array(Vec::new())));
         }
@@ -196,6 +233,26 @@ mod tests {
 
     fn text(node: &Node, path: &[&str]) -> String {
         get(node, path).as_str().unwrap()
+    }
+
+    #[test]
+    fn gemini_hooks_report_each_turn_and_permission_and_come_out_cleanly() {
+        let users = r#"{"general": {"enableAutoUpdate": false},
+            "hooks": {"AfterAgent": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]}}"#;
+        let out = gemini_install(parse(users)).unwrap();
+        assert_eq!(
+            text(&out, &["hooks", "BeforeAgent", "0", "hooks", "0", "command"]),
+            gemini_command("busy")
+        );
+        assert_eq!(
+            text(&out, &["hooks", "AfterAgent", "1", "hooks", "0", "command"]),
+            gemini_command("idle")
+        );
+        assert_eq!(text(&out, &["hooks", "Notification", "0", "matcher"]), "ToolPermission");
+        assert!(gemini_command("idle").contains("echo '{}'"), "Gemini reads stdout as JSON");
+        let again = gemini_install(out.clone()).unwrap();
+        assert_eq!(again.to_pretty(), out.to_pretty(), "idempotent");
+        assert_eq!(gemini_uninstall(out).to_pretty(), parse(users).to_pretty());
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Agents in panes: their profiles (how to recognise, read and feed each program), reading
 //! their screens, self-reported state (`tmux-ide agent idle|busy`), hook installation and
 //! the built-in simulated agent (`tmux-ide agent sim`).
+pub mod approval;
 pub mod hooks;
 pub mod profiles;
 pub mod screen;
+#[cfg(test)]
+mod screen_fixtures;
 pub mod sim;
 pub mod state;

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::agent::screen::Pattern;
+use crate::agent::approval::ApprovalStyle;
+use crate::agent::screen::{Pattern, ScreenState};
 use crate::config::{Agent, Config};
 pub use crate::config::{HookKind, ProfileSpec};
 
@@ -35,6 +36,17 @@ pub struct Profile {
     /// How long to look for evidence that a prompt landed.
     pub receipt_timeout: Duration,
     pub hooks: HookKind,
+    /// How the program asks before running a command (`None`: it never asks).
+    pub approval: Option<ApprovalStyle>,
+    /// Keys (tmux `send-keys` arguments, never pasted) that answer its question *yes*.
+    pub approve_keys: Vec<String>,
+    /// Whether the orchestrator answers yes to tmux-ide's own reporting commands.
+    pub auto_approve: bool,
+    /// What the title the program sets says, for when the screen shows nothing known.
+    pub title_states: Vec<(ScreenState, Pattern)>,
+    /// Its busy line carries a ticking timer and spinner that are not progress: they are
+    /// left out when telling whether the screen changed (so a stall can be seen).
+    pub busy_timer: bool,
 }
 
 fn pats(list: &[&str]) -> Vec<Pattern> {
@@ -46,7 +58,7 @@ fn strs(list: &[&str]) -> Vec<String> {
 }
 
 /// Pause between the paste and Enter unless a profile says otherwise: Claude Code
-/// needed ~300 ms to take a paste in (see notes/claude-code-observed.md).
+/// needed ~300 ms to take a paste in (observed with Claude Code in a real pane).
 pub const DEFAULT_ENTER_DELAY: Duration = Duration::from_millis(300);
 
 const SHELLS: &[&str] = &["bash", "zsh", "sh", "dash", "fish", "ksh"];
@@ -69,6 +81,11 @@ impl Profile {
             second_enter: false,
             receipt_timeout: Duration::from_secs(5),
             hooks: HookKind::None,
+            approval: None,
+            approve_keys: Vec::new(),
+            auto_approve: true,
+            title_states: Vec::new(),
+            busy_timer: false,
         };
         match agent {
             // As observed in Claude Code: `❯` stays visible while busy, so busy
@@ -82,36 +99,84 @@ impl Profile {
                 rate_limited: pats(&["usage limit reached", "rate limit", "API Error: 429"]),
                 paste_marker: pats(&["[Pasted text"]),
                 hooks: HookKind::ClaudeSettings,
+                // Option 1 (`Yes`) is the one selected when the question opens.
+                approval: Some(ApprovalStyle::Claude),
+                approve_keys: strs(&["Enter"]),
                 ..base
             },
+            // Codex's approval question starts 8–10 lines up and the `›` of its option 1
+            // is on the last lines, so its closing lines are waiting patterns too.
             Agent::Codex => Profile {
                 processes: strs(&["codex", "node"]),
+                tail_lines: 12,
                 ready: pats(&["⏎ send", "▌", "›"]),
                 busy: pats(&["esc to interrupt"]),
-                waiting: pats(&["Allow command?", "Would you like to run", "approve"]),
+                waiting: pats(&[
+                    "Would you like to run",
+                    "Press enter to confirm or esc to cancel",
+                    "Yes, proceed (y)",
+                    "Allow command?",
+                ]),
                 rate_limited: pats(&["usage limit", "rate limit", "429 Too Many Requests"]),
                 paste_marker: pats(&["[Pasted Content"]),
                 hooks: HookKind::CodexNotify,
+                approval: Some(ApprovalStyle::Codex),
+                approve_keys: strs(&["y"]),
+                title_states: vec![(ScreenState::Waiting, Pattern::new("Action Required"))],
                 ..base
             },
+            // Aider waits between retries with no spinner: `Retrying in` is its busy sign,
+            // and the cause (a rate limit) is 2–3 lines above it in a narrow pane.
             Agent::Aider => Profile {
                 processes: strs(&["aider", "python", "python3"]),
-                tail_lines: 2,
+                tail_lines: 4,
                 ready: pats(&["^>", "^architect>", "^ask>", "^code>", "^multi>"]),
-                busy: pats(&["Waiting for", "Thinking"]),
+                busy: pats(&["Waiting for", "Thinking", "Retrying in"]),
                 waiting: pats(&["(Y)es/(N)o"]),
                 rate_limited: pats(&["RateLimitError", "rate limit"]),
                 enter_delay: Duration::from_millis(100),
                 hooks: HookKind::AiderNotifications,
+                approval: Some(ApprovalStyle::Aider),
+                approve_keys: strs(&["y", "Enter"]),
                 ..base
             },
+            // Gemini CLI: the busy line is 6–8 lines up (more with a hint below it); its
+            // title (`◇  Ready`, `✦  Working…`, `✋  Action Required`) never says "Gemini";
+            // an Enter right after a paste may be taken as a newline, leaving the
+            // `[Pasted Text: N lines]` preview to submit with one more Enter.
             Agent::Gemini => Profile {
                 processes: strs(&["gemini", "node"]),
-                titles: strs(&["Gemini"]),
+                titles: strs(&["◇  Ready", "✦  Working", "⏲  Working", "✋  Action Required"]),
+                tail_lines: 14,
                 ready: pats(&["Type your message"]),
                 busy: pats(&["esc to cancel"]),
-                waiting: pats(&["Allow execution", "Apply this change?", "Waiting for user"]),
-                rate_limited: pats(&["Quota exceeded", "rate limit", "RESOURCE_EXHAUSTED"]),
+                waiting: pats(&[
+                    "Allow execution",
+                    "Apply this change?",
+                    "Waiting for user",
+                    "Do you trust the files in this folder?",
+                ]),
+                rate_limited: pats(&[
+                    "Usage limit reached",
+                    "exhausted your daily quota",
+                    "Quota exceeded",
+                    "rate limit",
+                    "RESOURCE_EXHAUSTED",
+                ]),
+                paste_marker: pats(&["[Pasted Text:"]),
+                second_enter: true,
+                hooks: HookKind::GeminiSettings,
+                approval: Some(ApprovalStyle::Gemini),
+                approve_keys: strs(&["Enter"]),
+                // Not `Ready`: it says so while the folder-trust dialog is open.
+                title_states: vec![
+                    (ScreenState::Waiting, Pattern::new("✋  Action Required")),
+                    (ScreenState::Busy, Pattern::new("✦  Working")),
+                    (ScreenState::Busy, Pattern::new("⏲  Working")),
+                ],
+                // A plain 429 is retried silently for over 11 minutes behind
+                // `⠙ Thinking... (esc to cancel, 11m 14s)`: only the timer moves.
+                busy_timer: true,
                 ..base
             },
             // The simulated agent prints `sim> ` as its last line when it waits.
@@ -171,6 +236,9 @@ impl Profile {
         }
         if let Some(h) = spec.hooks {
             self.hooks = h;
+        }
+        if let Some(b) = spec.auto_approve {
+            self.auto_approve = b;
         }
         self
     }
@@ -297,7 +365,7 @@ mod tests {
       - {title: Sh}
 agents:
   mybot: {enter_delay: 1234}
-  claude: {enter_delay: 777}
+  claude: {enter_delay: 777, auto_approve: false}
 ";
         let config = Config::parse(text).unwrap();
         let c = Some(&config);
@@ -305,6 +373,9 @@ agents:
         assert_eq!(enter_delay(c, Some(Agent::Claude), "Lead"), Duration::from_millis(777));
         assert_eq!(enter_delay(c, None, "Lead"), Duration::from_millis(777));
         assert_eq!(enter_delay(c, None, "Sh"), Profile::builtin(Agent::Shell).enter_delay);
+        let profiles = Profiles::new(&config.agents);
+        assert!(!profiles.builtin(Agent::Claude).auto_approve);
+        assert!(profiles.builtin(Agent::Aider).auto_approve, "on unless ide.yml says otherwise");
         let unknown = enter_delay(c, Some(Agent::Aider), "not in ide.yml");
         assert_eq!(unknown, Profile::builtin(Agent::Aider).enter_delay);
     }

@@ -98,6 +98,40 @@ pub fn read<'p>(profile: &'p Profile, screen: &str) -> Option<(ScreenState, &'p 
     .find_map(|(state, patterns)| find(patterns, &lines).map(|p| (state, p)))
 }
 
+/// `screen` as far as progress goes: for a profile whose busy line only ticks (a timer, a
+/// braille spinner), that line without its digits and spinner, so a screen where nothing
+/// else moves reads as unchanged.
+pub fn progress_view<'s>(profile: &Profile, screen: &'s str) -> std::borrow::Cow<'s, str> {
+    if !profile.busy_timer {
+        return std::borrow::Cow::Borrowed(screen);
+    }
+    let lines: Vec<String> = screen
+        .lines()
+        .map(|l| match profile.busy.iter().any(|p| p.matches(l)) {
+            true => untimed(l),
+            false => l.to_string(),
+        })
+        .collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
+/// `line` without numbers, the `h` / `m` / `s` right after them, braille spinner frames,
+/// and with its blanks collapsed: `⠙ Thinking... (esc to cancel, 11m 14s)` and
+/// `⠋ Thinking... (esc to cancel, 3s)` read the same.
+fn untimed(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut after_number = false;
+    for c in line.chars() {
+        if c.is_ascii_digit() || (after_number && matches!(c, 'h' | 'm' | 's')) {
+            after_number = true;
+        } else if !('\u{2800}'..='\u{28FF}').contains(&c) {
+            after_number = false;
+            out.push(c);
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +166,20 @@ mod tests {
         assert_eq!(read(&claude, asking).map(|r| r.0), Some(ScreenState::Waiting));
         let limited = "Claude usage limit reached. Resets at 5pm\n❯ \n? for shortcuts";
         assert_eq!(read(&claude, limited).map(|r| r.0), Some(ScreenState::RateLimited));
+    }
+
+    #[test]
+    fn a_ticking_busy_line_is_no_progress_for_gemini_but_new_output_is() {
+        let gemini = Profile::builtin(Agent::Gemini);
+        let at = |t: &str, out: &str| {
+            format!("{out}\n ⠙ Thinking... (esc to cancel, {t})\n────\n >   Type your message")
+        };
+        let view = |s: &str| progress_view(&gemini, s).into_owned();
+        assert_eq!(view(&at("3s", "x")), view(&at("11m 14s", "x")));
+        assert_ne!(view(&at("3s", "x")), view(&at("3s", "y: 42 tests")));
+        let claude = Profile::builtin(Agent::Claude);
+        let busy = "✻ Working… (3s · esc to interrupt)";
+        assert_eq!(progress_view(&claude, busy), busy, "others unchanged");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `tmux-ide hooks install|uninstall claude|codex`: make real agents report busy / idle /
+//! `tmux-ide hooks install|uninstall claude|codex|gemini`: make real agents report busy / idle /
 //! waiting to tmux-ide through their own hook mechanisms (see [`crate::agent::hooks`]).
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,8 @@ pub enum HookAgent {
     Claude,
     /// Codex: `notify` in `$CODEX_HOME/config.toml` (default `~/.codex/config.toml`).
     Codex,
+    /// Gemini CLI: the project's `.gemini/settings.json` (read only in a trusted folder).
+    Gemini,
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
@@ -47,10 +49,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             let text = read(&path)?;
             (path, text)
         }
+        HookAgent::Gemini => {
+            let path = ctx.project()?.root.join(".gemini").join("settings.json");
+            let text = read(&path)?;
+            (path, text)
+        }
     };
     let unchanged_text;
     let after = match (args.agent, install) {
-        (HookAgent::Claude, _) => {
+        (HookAgent::Claude | HookAgent::Gemini, _) => {
             let text = if before.trim().is_empty() { "{}" } else { &before };
             let doc = hooks::Node::parse(text).map_err(|e| {
                 Error::failed(format!("{}: not valid JSON ({e}); left unchanged", path.display()))
@@ -58,10 +65,14 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             // Compared as re-printed trees, so a file that only differs from ours in
             // layout is not rewritten.
             unchanged_text = doc.to_pretty();
+            let gemini = args.agent == HookAgent::Gemini;
             let doc = if install {
-                hooks::claude_install(doc).map_err(|e| {
+                let add = if gemini { hooks::gemini_install } else { hooks::claude_install };
+                add(doc).map_err(|e| {
                     Error::failed(format!("{}: {e}; left unchanged", path.display()))
                 })?
+            } else if gemini {
+                hooks::gemini_uninstall(doc)
             } else {
                 hooks::claude_uninstall(doc)
             };

@@ -17,6 +17,8 @@ pub enum HookKind {
     CodexNotify,
     /// Aider's `--notifications-command`, run when it waits for input.
     AiderNotifications,
+    /// Gemini CLI settings hooks (`tmux-ide hooks install gemini`).
+    GeminiSettings,
     /// The agent runs `tmux-ide agent idle|busy` itself (the simulated agent).
     SelfReport,
 }
@@ -57,4 +59,7 @@ pub struct ProfileSpec {
     pub receipt_timeout: Option<u64>,
     #[serde(default)]
     pub hooks: Option<HookKind>,
+    /// `false`: the orchestrator never answers this program's approval questions.
+    #[serde(default)]
+    pub auto_approve: Option<bool>,
 }

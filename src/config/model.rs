@@ -269,6 +269,9 @@ pub struct OrchestratorConfig {
     pub enabled: bool,
     #[serde(default = "yes")]
     pub auto_dispatch: bool,
+    /// Answer yes when an agent asks to run one of tmux-ide's own reporting commands.
+    #[serde(default = "yes")]
+    pub auto_approve: bool,
     #[serde(default)]
     pub dispatch_mode: DispatchMode,
     /// Milliseconds between ticks.
@@ -289,6 +292,7 @@ impl Default for OrchestratorConfig {
         OrchestratorConfig {
             enabled: false,
             auto_dispatch: true,
+            auto_approve: true,
             dispatch_mode: DispatchMode::Missions,
             poll_interval: default_poll_interval(),
             stall_timeout: default_stall_timeout(),

@@ -65,8 +65,14 @@ const PANE: Shape = Shape::Map(&[
     ("skill", Shape::Str, false),
     ("agent", Shape::Enum(AGENTS), false),
 ]);
-const HOOK_KINDS: &[&str] =
-    &["none", "claude_settings", "codex_notify", "aider_notifications", "self_report"];
+const HOOK_KINDS: &[&str] = &[
+    "none",
+    "claude_settings",
+    "codex_notify",
+    "aider_notifications",
+    "gemini_settings",
+    "self_report",
+];
 const PROFILE: Shape = Shape::Map(&[
     ("base", Shape::Enum(AGENTS), false),
     ("match", Shape::List(&Shape::Str), false),
@@ -82,6 +88,7 @@ const PROFILE: Shape = Shape::Map(&[
     ("second_enter", Shape::Bool, false),
     ("receipt_timeout", Shape::Range(&limits::RECEIPT_TIMEOUT), false),
     ("hooks", Shape::Enum(HOOK_KINDS), false),
+    ("auto_approve", Shape::Bool, false),
 ]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
 const ROOT: Shape = Shape::Map(&[
@@ -112,6 +119,7 @@ const ROOT: Shape = Shape::Map(&[
         Shape::Map(&[
             ("enabled", Shape::Bool, false),
             ("auto_dispatch", Shape::Bool, false),
+            ("auto_approve", Shape::Bool, false),
             ("dispatch_mode", Shape::Enum(DISPATCH_MODES), false),
             ("poll_interval", Shape::Range(&limits::POLL_INTERVAL), false),
             ("stall_timeout", Shape::Range(&limits::STALL_TIMEOUT), false),

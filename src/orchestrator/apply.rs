@@ -40,6 +40,20 @@ impl Runner {
                 Ok(false)
             }
             Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
+            Action::Approve { pane, pane_title, question, command, task } => {
+                self.approve(pane, pane_title, question, command, task.as_deref(), now)?;
+                Ok(false)
+            }
+            Action::ApprovalNeeded { pane, pane_title, question, command } => {
+                self.observer.handled(pane, question, command);
+                let event = Event::new(now, EventKind::ApprovalNeeded)
+                    .pane(pane_title)
+                    .with("pane_id", pane.as_str())
+                    .with("question", question.as_str())
+                    .with("command", command.as_str());
+                self.store.append_events(&[event])?;
+                Ok(false)
+            }
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
                 let event = Event::new(now, EventKind::StallDetected).task(task).pane(pane_title);
@@ -51,11 +65,46 @@ impl Runner {
                         title: pane.title.clone(),
                         text: nudge_text(task),
                         purpose: Purpose::Nudge { task: task.clone() },
+                        deferrals: 0,
                     });
                 }
                 Ok(false)
             }
         }
+    }
+
+    /// Answers yes with the pane's profile keys: `send-keys` arguments, so nothing typed
+    /// can be more than those keys.
+    fn approve(
+        &mut self,
+        pane: &str,
+        title: &str,
+        question: &str,
+        command: &str,
+        task: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.observer.handled(pane, question, command);
+        let keys = self.profiles.get(pane).map(|p| p.approve_keys.clone()).unwrap_or_default();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec!["send-keys", "-t", pane];
+        args.extend(keys.iter().map(String::as_str));
+        let mut event = match self.tmux.run(&args) {
+            Ok(_) => Event::new(now, EventKind::ApprovalGranted).with("keys", keys.join(" ")),
+            Err(e) => Event::new(now, EventKind::DeliveryFailed).with("error", e.to_string()),
+        };
+        event = event
+            .pane(title)
+            .with("pane_id", pane)
+            .with("question", question)
+            .with("command", command);
+        if let Some(t) = task {
+            event = event.task(t);
+        }
+        tracing::info!(pane, title, command, "approval question answered yes");
+        self.store.append_events(&[event])
     }
 
     /// The agent of `title` exited mid-task: its task goes back to `todo` so another pane
@@ -153,6 +202,7 @@ impl Runner {
             title: lead.title.clone(),
             text: format!("[tmux-ide] {text}"),
             purpose: Purpose::Notice(text.to_string()),
+            deferrals: 0,
         });
         Ok(())
     }
@@ -175,6 +225,7 @@ impl Runner {
             title: title.to_string(),
             text,
             purpose: Purpose::Prompt { task: task.map(str::to_string) },
+            deferrals: 0,
         });
         Ok(())
     }

@@ -7,6 +7,12 @@
 //! Nothing is pasted once a stop was asked for, nor into a pane that is not in the
 //! session the orchestrator observed (a restart reuses the session's name): what was
 //! not pasted is sent by the next orchestrator's recovery.
+//!
+//! The screen is read again right before each paste, never trusting an older judgement:
+//! text pasted into a question answers it (Aider took a prompt's first empty line as
+//! *yes* and sent every other line to the model on its own). A prompt is pasted only at
+//! the profile's ready prompt; otherwise it waits a little, then goes back to the queue
+//! (`prompt_deferred`, recorded once). A nudge is never pasted into a question.
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::thread::JoinHandle;
@@ -21,6 +27,9 @@ use crate::agent::state::{ReportedState, parse_state_event};
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind};
 use crate::tmux::Tmux;
+use gate::{Pasteable, record_deferral, record_withheld, wait_until_pasteable};
+
+mod gate;
 
 /// What a queued text is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +49,8 @@ pub(crate) struct Delivery {
     pub title: String,
     pub text: String,
     pub purpose: Purpose,
+    /// How many times the pane was not at its prompt when this was due.
+    pub deferrals: u32,
 }
 
 /// A prompt that did not land within its bound.
@@ -51,15 +62,22 @@ pub(crate) struct Unconfirmed {
     pub waited: Duration,
 }
 
+/// What a delivery thread hands back: prompts that did not land, texts to try again.
+#[derive(Default)]
+pub(crate) struct Outcome {
+    unconfirmed: Vec<Unconfirmed>,
+    deferred: Vec<Delivery>,
+}
+
 /// A pane's delivery thread.
 #[derive(Debug)]
 pub(crate) struct Inflight {
     pane: String,
-    handle: JoinHandle<Vec<Unconfirmed>>,
+    handle: JoinHandle<Outcome>,
 }
 
 /// How often the screen and the log are looked at while waiting for a receipt.
-const RECEIPT_POLL: Duration = Duration::from_millis(100);
+pub(crate) const RECEIPT_POLL: Duration = Duration::from_millis(100);
 
 impl Runner {
     /// Starts a delivery thread for each pane with queued texts (texts for one pane in
@@ -89,10 +107,28 @@ impl Runner {
             let log = self.project.events_jsonl();
             let session = self.session_id.clone();
             let handle = std::thread::spawn(move || {
-                list.into_iter()
-                    .filter(|d| may_deliver(&tmux, session.as_deref(), d))
-                    .filter_map(|d| send(&tmux, &store, &log, &profile, d))
-                    .collect()
+                let mut out = Outcome::default();
+                let mut list = list.into_iter();
+                while let Some(d) = list.next() {
+                    if !may_deliver(&tmux, session.as_deref(), &d) {
+                        continue;
+                    }
+                    match wait_until_pasteable(&tmux, &profile, &d) {
+                        Pasteable::Yes => {
+                            out.unconfirmed.extend(send(&tmux, &store, &log, &profile, d));
+                        }
+                        Pasteable::Later(why) => {
+                            // Later texts for this pane wait behind it, in order.
+                            record_deferral(&store, &d, &why);
+                            let mut d = d;
+                            d.deferrals += 1;
+                            out.deferred.push(d);
+                            out.deferred.extend(list.by_ref());
+                        }
+                        Pasteable::Never(why) => record_withheld(&store, &d, &why),
+                    }
+                }
+                out
             });
             self.inflight.push(Inflight { pane, handle });
         }
@@ -100,12 +136,17 @@ impl Runner {
     }
 
     /// Collects finished delivery threads (all of them, waiting, with `wait`).
+    /// Deferred texts go back to the front of the queue.
     pub(crate) fn reap(&mut self, wait: bool) -> Vec<Unconfirmed> {
         let mut out = Vec::new();
         let mut running = Vec::new();
         for i in std::mem::take(&mut self.inflight) {
             if wait || i.handle.is_finished() {
-                out.extend(i.handle.join().unwrap_or_default());
+                let done = i.handle.join().unwrap_or_default();
+                out.extend(done.unconfirmed);
+                let later = std::mem::take(&mut self.pending);
+                self.pending = done.deferred;
+                self.pending.extend(later);
             } else {
                 running.push(i);
             }
@@ -222,7 +263,8 @@ fn wait_for_receipt(
     pane: &str,
     task: Option<&str>,
 ) -> Receipt {
-    let deadline = Instant::now() + profile.receipt_timeout;
+    let started = Instant::now();
+    let deadline = started + profile.receipt_timeout;
     let mut second_enter = false;
     loop {
         let events = events_since(log, offset);
@@ -230,8 +272,11 @@ fn wait_for_receipt(
         if let Some(evidence) = evidence(profile, &screen, &events, pane, task) {
             return Receipt::Landed { evidence, second_enter };
         }
+        // The program gets as long as the profile's pause to take the first Enter in,
+        // so a preview still drawn from before it is not mistaken for a swallowed one.
         if profile.second_enter
             && !second_enter
+            && started.elapsed() >= profile.enter_delay
             && screen::find(&profile.paste_marker, &screen::tail(&screen, profile.tail_lines))
                 .is_some()
         {

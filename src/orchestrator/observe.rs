@@ -6,7 +6,9 @@ use std::hash::{Hash, Hasher};
 
 use jiff::{SignedDuration, Timestamp};
 
+use super::decide::approval::Question;
 use super::world::{AgentState, PaneView, Role};
+use crate::agent::approval::{self, ApprovalRequest};
 use crate::agent::profiles::{HookKind, Profile, Profiles};
 use crate::agent::screen::{self, ScreenState};
 use crate::agent::state::{ReportedState, parse_state_event};
@@ -26,6 +28,8 @@ pub enum Signal {
     SelfReport { age: SignedDuration },
     /// A profile pattern on the last lines of the screen.
     Screen { seen: ScreenState, pattern: String },
+    /// The title the program set, when the screen showed nothing the profile knows.
+    Title { seen: ScreenState, pattern: String },
     /// Only an old self-report; the screen showed nothing the profile knows.
     StaleReport { age: SignedDuration },
     /// Nothing could tell.
@@ -39,6 +43,9 @@ impl std::fmt::Display for Signal {
             Signal::SelfReport { age } => write!(f, "self-report {}s ago", age.as_secs()),
             Signal::Screen { seen, pattern } => {
                 write!(f, "screen shows {} pattern \"{pattern}\"", seen.as_str())
+            }
+            Signal::Title { seen, pattern } => {
+                write!(f, "pane title shows {} pattern \"{pattern}\"", seen.as_str())
             }
             Signal::StaleReport { age } => {
                 write!(f, "old self-report ({}s ago), screen unrecognised", age.as_secs())
@@ -61,6 +68,8 @@ pub struct Evidence<'a> {
     pub dead: bool,
     pub report: Option<(ReportedState, Timestamp)>,
     pub screen: &'a str,
+    /// The title the program set for its pane (`pane_title`).
+    pub title: &'a str,
     pub last_change: Timestamp,
     pub now: Timestamp,
 }
@@ -77,7 +86,8 @@ fn reported(state: ReportedState) -> AgentState {
 /// message on the last lines (an agent's stop hook may report idle while it is blocked);
 /// a self-report newer than the last screen change, or younger than [`REPORT_FRESH`] for
 /// agents whose hooks report busy too; the profile's patterns on the last lines
-/// (waiting > busy > ready); an old self-report; else unknown.
+/// (waiting > busy > ready); the program's title (Gemini CLI and Codex say `Action
+/// Required` there); an old self-report; else unknown.
 pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
     if ev.dead {
         return Judgement { state: AgentState::Exited, signal: Signal::PaneDead };
@@ -97,13 +107,24 @@ pub fn judge(profile: &Profile, ev: &Evidence) -> Judgement {
     }
     if let Some((state, at)) = ev.report {
         let age = ev.now.duration_since(at);
-        let full_hooks = matches!(profile.hooks, HookKind::ClaudeSettings | HookKind::SelfReport);
+        let full_hooks = matches!(
+            profile.hooks,
+            HookKind::ClaudeSettings | HookKind::GeminiSettings | HookKind::SelfReport
+        );
         if at >= ev.last_change || (full_hooks && age <= REPORT_FRESH) {
             return Judgement { state: reported(state), signal: Signal::SelfReport { age } };
         }
     }
     if let Some(hit) = seen {
         return by_screen(hit);
+    }
+    let titled = profile.title_states.iter().find(|(_, p)| p.matches(ev.title));
+    if let Some((seen, pattern)) = titled {
+        let Judgement { state, .. } = by_screen((*seen, pattern));
+        return Judgement {
+            state,
+            signal: Signal::Title { seen: *seen, pattern: pattern.to_string() },
+        };
     }
     match ev.report {
         Some((state, at)) => Judgement {
@@ -125,19 +146,66 @@ pub struct Observer {
     screens: HashMap<String, (u64, Timestamp)>,
     /// The last judged state per pane id, to log changes.
     judged: HashMap<String, AgentState>,
+    /// The approval question each pane shows (by pane id), and whether it was already
+    /// answered or reported: once per appearance, so a key is never sent twice into it.
+    questions: HashMap<String, (ApprovalRequest, bool)>,
+    /// Whether each pane's profile lets the orchestrator answer (its `auto_approve`).
+    profiles_by_pane: HashMap<String, bool>,
+    /// `orchestrator.auto_approve` in ide.yml.
+    auto_approve: bool,
 }
 
 impl Observer {
     pub fn new(profiles: Profiles, commands: HashMap<String, String>) -> Observer {
-        Observer { profiles, commands, ..Observer::default() }
+        Observer { profiles, commands, auto_approve: true, ..Observer::default() }
     }
 
     /// An observer with the profiles and pane commands of `config`.
     pub fn for_config(config: &crate::config::Config) -> Observer {
-        Observer::new(
+        let mut observer = Observer::new(
             Profiles::new(&config.agents),
             crate::orchestrator::run::pane_commands(config),
-        )
+        );
+        observer.auto_approve = config.orchestrator.auto_approve;
+        observer
+    }
+
+    /// The approval questions on the panes now, for [`crate::orchestrator::decide::approval`].
+    pub fn questions<'a>(&'a self, panes: &'a [PaneView]) -> Vec<Question<'a>> {
+        panes
+            .iter()
+            .filter_map(|p| {
+                let (request, handled) = self.questions.get(&p.id)?;
+                let auto_approve =
+                    self.auto_approve && self.profiles_by_pane.get(&p.id).is_some_and(|auto| *auto);
+                Some(Question { pane: p, request, auto_approve, handled: *handled })
+            })
+            .collect()
+    }
+
+    /// Records that the question `pane` shows was answered or reported.
+    pub fn handled(&mut self, pane: &str, question: &str, command: &str) {
+        if let Some((req, handled)) = self.questions.get_mut(pane)
+            && req.question == question
+            && req.command == command
+        {
+            *handled = true;
+        }
+    }
+
+    /// Keeps the question `pane` shows now; a new or changed one is not handled yet.
+    fn track_question(&mut self, pane: &str, now: Option<ApprovalRequest>, auto: bool) {
+        self.profiles_by_pane.insert(pane.to_string(), auto);
+        match now {
+            None => {
+                self.questions.remove(pane);
+            }
+            Some(req) => {
+                if self.questions.get(pane).is_none_or(|(seen, _)| *seen != req) {
+                    self.questions.insert(pane.to_string(), (req, false));
+                }
+            }
+        }
     }
 
     /// The profile of a pane.
@@ -182,15 +250,22 @@ impl Observer {
                 } else {
                     String::new()
                 };
-                let last_change = self.track_screen(&p.id, &screen, now);
+                let progress = screen::progress_view(self.profile(p), &screen).into_owned();
+                let last_change = self.track_screen(&p.id, &progress, now);
                 let ev = Evidence {
                     dead: p.dead,
                     report: self.report(&p.id),
                     screen: &screen,
+                    title: &p.pane_title,
                     last_change,
                     now,
                 };
-                let judgement = judge(self.profile(p), &ev);
+                let profile = self.profile(p);
+                let judgement = judge(profile, &ev);
+                let asked = profile.approval.filter(|_| takes_work && !p.dead);
+                let asked = asked.and_then(|style| approval::request(style, &screen));
+                let auto = profile.auto_approve;
+                self.track_question(&p.id, asked, auto);
                 if takes_work
                     && self.judged.insert(p.id.clone(), judgement.state) != Some(judgement.state)
                 {

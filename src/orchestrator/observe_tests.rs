@@ -11,6 +11,7 @@ fn ev(report: Option<(ReportedState, u64)>, screen: &str, changed: u64, now: u64
         dead: false,
         report: report.map(|(s, t)| (s, at(t))),
         screen,
+        title: "",
         last_change: at(changed),
         now: at(now),
     }
@@ -93,4 +94,50 @@ fn the_latest_self_report_wins() {
         crate::agent::state::state_event(at(1), "%1", "Backend", ReportedState::Idle),
     ]);
     assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
+}
+
+#[test]
+fn a_question_is_handled_once_per_appearance_and_ide_yml_can_opt_out() {
+    let view = |id: &str| PaneView {
+        id: id.into(),
+        title: "A".into(),
+        role: Role::Teammate,
+        specialty: None,
+        state: AgentState::Waiting,
+        last_output_change: at(0),
+    };
+    let panes = [view("%1")];
+    let ask = |cmd: &str| ApprovalRequest { question: "Run shell command?", command: cmd.into() };
+    let text = "rows:\n  - panes:\n      - {title: A, agent: aider}\norchestrator: {auto_approve: false}\n";
+    let mut off = Observer::for_config(&crate::config::Config::parse(text).unwrap());
+    off.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(!off.questions(&panes)[0].auto_approve, "orchestrator.auto_approve: false");
+
+    let mut obs = Observer { auto_approve: true, ..Observer::default() };
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), false);
+    assert!(!obs.questions(&panes)[0].auto_approve, "the profile's auto_approve: false");
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(obs.questions(&panes)[0].auto_approve);
+    obs.handled("%1", "Run shell command?", "tmux-ide agent idle");
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(obs.questions(&panes)[0].handled, "still the same question on screen");
+    obs.track_question("%1", None, true);
+    assert!(obs.questions(&panes).is_empty());
+    obs.track_question("%1", Some(ask("tmux-ide agent idle")), true);
+    assert!(!obs.questions(&panes)[0].handled, "asked again after it went away");
+}
+
+#[test]
+fn the_title_tells_when_the_screen_shows_nothing_known() {
+    let gemini = Profile::builtin(Agent::Gemini);
+    let titled = |title| Evidence { title, ..ev(None, "a half-drawn dialog", 0, 1) };
+    let j = judge(&gemini, &titled("✋  Action Required (proj)                    "));
+    assert_eq!(j.state, AgentState::Waiting);
+    assert!(j.signal.to_string().contains("pane title"), "{}", j.signal);
+    assert_eq!(judge(&gemini, &titled("✦  Working… (proj)")).state, AgentState::Busy);
+    // `Ready` is not believed: Gemini CLI says so while its trust dialog is open.
+    assert_eq!(judge(&gemini, &titled("◇  Ready (proj)")).state, AgentState::Unknown);
+    // The screen, when known, outranks the title.
+    let idle = Evidence { title: "✦  Working… (proj)", ..ev(None, "Type your message", 0, 1) };
+    assert_eq!(judge(&gemini, &idle).state, AgentState::Idle);
 }

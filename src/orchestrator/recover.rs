@@ -134,6 +134,7 @@ impl Runner {
             title: pane.title.clone(),
             text: text()?,
             purpose: Purpose::Prompt { task: task.map(str::to_string) },
+            deferrals: 0,
         });
         Ok(())
     }

@@ -67,6 +67,9 @@ pub struct Runner {
 impl Runner {
     /// Takes the project's orchestrator lock; fails if another orchestrator holds it.
     pub fn start(project: Project, tmux: Tmux) -> Result<Runner> {
+        // Before anything says it started: a SIGTERM sent as soon as `orchestrator_started`
+        // is in the log must stop it cleanly, not kill it with the default action.
+        crate::signals::install();
         let config = Config::load(&project)?;
         let lock = crate::project::open_lock_file(&project.root, &project.orchestrator_lock())?;
         match lock.try_lock() {
@@ -164,7 +167,6 @@ impl Runner {
     }
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
-        crate::signals::install();
         let (tx, rx) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
@@ -221,7 +223,7 @@ impl Runner {
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
-        let actions = decide::decide(&World {
+        let mut actions = decide::decide(&World {
             plan: &plan,
             contract: &self.contract,
             panes: &panes,
@@ -230,6 +232,7 @@ impl Runner {
             stalls_reported: &self.stalls_reported,
             exited_reported: &self.exited_reported,
         });
+        actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         let mut outcome = Ok(());
         for action in &actions {
             tracing::info!(?action, "decided");

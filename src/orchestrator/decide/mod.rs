@@ -1,6 +1,7 @@
 //! `decide(world) -> Vec<Action>`: the orchestrator's whole policy as one pure function
 //! (dispatch, validation rounds, remediation, stalls). The run loop applies the actions;
 //! nothing here reads a clock or touches tmux.
+pub mod approval;
 mod dispatch;
 mod modes;
 mod notices;
@@ -41,6 +42,18 @@ pub enum Action {
     Stall { task: String, pane_title: String },
     /// The agent in the pane exited while working on `task`; record the pane as reported.
     AgentExited { pane_title: String, task: String },
+    /// Answer yes to the pane's question (its profile's keys): it asks to run one of the
+    /// reporting commands its prompt asked for (for `task`, if it names one).
+    Approve {
+        pane: String,
+        pane_title: String,
+        question: String,
+        command: String,
+        task: Option<String>,
+    },
+    /// The pane asks about a command that is not for the orchestrator to approve; record
+    /// it (the lead is told by the `NotifyLead` that follows).
+    ApprovalNeeded { pane: String, pane_title: String, question: String, command: String },
 }
 
 /// Everything the next step of the mission needs, in a deterministic order: milestone
