@@ -81,6 +81,10 @@ fn fixture(active: u32, finished: bool) -> Fixture {
                 created: now,
                 started: None,
                 finished: None,
+                attempts: 0,
+                retry_after: None,
+                blocked_reason: None,
+                dispatched_to: None,
             }
         })
         .collect();

@@ -23,10 +23,21 @@ impl Runner {
     ) -> Result<bool> {
         match action {
             Action::Dispatch { task, pane, pane_title } => {
-                self.dispatch(task, pane, pane_title, now)
+                let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
+                self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, now)
+            }
+            Action::ReturnTask { task, pane_title, reason } => {
+                let policy = self.settings.retry;
+                self.store.update(|plan, events| {
+                    let outcome =
+                        rules::return_task(plan, events, task, pane_title, *reason, policy, now);
+                    Ok(outcome.applied())
+                })
             }
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
-                self.start_validation(milestone, *round, pane, pane_title, assertions, now)
+                let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
+                let pane_ref = PaneRef { id: pane, title: pane_title, pid };
+                self.start_validation(milestone, *round, pane_ref, assertions, now)
             }
             Action::MilestoneDone { milestone, next } => {
                 self.milestone_done(milestone, next.as_deref(), now)
@@ -58,24 +69,24 @@ impl Runner {
         }
     }
 
-    /// The agent of `title` exited mid-task: its task goes back to `todo` so another pane
-    /// takes it.
+    /// The agent of `title` exited mid-task: a failed attempt, so its task is retried after
+    /// a backoff on another pane, or blocked once the retries are used up.
     fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<bool> {
         self.exited_reported.insert(title.to_string());
+        let policy = self.settings.retry;
         self.store.update(|plan, events| {
-            Ok(rules::return_exited_agents_task(plan, events, title, task, now).applied())
+            Ok(rules::return_exited_agents_task(plan, events, title, task, policy, now).applied())
         })
     }
 
-    fn dispatch(&mut self, task: &str, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
-        let pane_ref = PaneRef { id: pane, title };
+    fn dispatch(&mut self, task: &str, pane_ref: PaneRef, now: Timestamp) -> Result<bool> {
         let claimed = self.store.update(|plan, events| {
             let outcome = rules::dispatch_task(plan, events, task, pane_ref, now);
             Ok(outcome.applied().then(|| plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };
         let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
-        self.deliver(pane, title, text, Some(task), now)?;
+        self.deliver(pane_ref.id, pane_ref.title, text, Some(task), now)?;
         Ok(true)
     }
 
@@ -83,12 +94,11 @@ impl Runner {
         &mut self,
         milestone: &str,
         round: u32,
-        pane: &str,
-        title: &str,
+        pane_ref: PaneRef,
         assertions: &[String],
         now: Timestamp,
     ) -> Result<bool> {
-        let pane_ref = PaneRef { id: pane, title };
+        let (pane, title) = (pane_ref.id, pane_ref.title);
         let started = self.store.update(|plan, events| {
             let outcome =
                 rules::start_validation(plan, events, milestone, round, pane_ref, assertions, now);

@@ -209,6 +209,7 @@ impl Observer {
                     specialty: p.specialty.clone().filter(|s| !s.is_empty()),
                     state: judgement.state,
                     last_output_change: last_change,
+                    pid: p.pid,
                 };
                 (view, judgement)
             })

@@ -21,6 +21,7 @@ use super::world::{ContractAssertion, PaneView, Settings, World};
 use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
+use crate::plan::rules::RetryPolicy;
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
@@ -92,6 +93,10 @@ impl Runner {
             auto_dispatch: orch.auto_dispatch,
             max_concurrent_agents: orch.max_concurrent_agents.map(|n| n as usize),
             stall_timeout: SignedDuration::from_millis(orch.stall_timeout as i64),
+            retry: RetryPolicy {
+                max_retries: orch.max_retries,
+                backoff: SignedDuration::from_millis(orch.retry_backoff as i64),
+            },
         };
         let store = Store::new(&project);
         let mut runner = Runner {
@@ -151,6 +156,9 @@ impl Runner {
             Ok(()) if self.session_ended => "session ended".into(),
             Ok(()) => "mission complete".into(),
         };
+        if self.session_ended && outcome.is_ok() {
+            self.session_lost();
+        }
         tracing::info!(reason, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
             Timestamp::now(),
@@ -158,6 +166,29 @@ impl Runner {
         )
         .with("reason", reason)]);
         outcome.and(stopped)
+    }
+
+    /// The session went away under a running mission (killed, the tmux server gone): said
+    /// once, in the log and on stderr, with how to carry on. In-progress work stays as it
+    /// is; the next orchestrator's reconcile hands it out again.
+    fn session_lost(&mut self) {
+        let active = self
+            .store
+            .load()
+            .is_ok_and(|p| p.mission.is_some_and(|m| m.status == MissionStatus::Active));
+        let event = Event::new(Timestamp::now(), EventKind::SessionLost)
+            .with("session", self.session.as_str())
+            .with("session_id", self.session_id.clone().unwrap_or_default())
+            .with("mission_active", active);
+        let _ = self.store.append_events(&[event]);
+        if active {
+            let _ = writeln!(
+                std::io::stderr(),
+                "orchestrator: tmux session {} is gone; the mission is still active. \
+Run `tmux-ide up` to rebuild the session and resume it.",
+                self.session
+            );
+        }
     }
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {

@@ -165,6 +165,8 @@ event_kinds! {
     TaskClaimed = "task_claimed",
     TaskDispatched = "task_dispatched",
     TaskReturned = "task_returned",
+    TaskRetryScheduled = "task_retry_scheduled",
+    TaskBlocked = "task_blocked",
     TaskDone = "task_done",
     TaskCancelled = "task_cancelled",
     RemediationCreated = "remediation_created",
@@ -183,6 +185,7 @@ event_kinds! {
     PaneState = "pane_state",
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
+    SessionLost = "session_lost",
 }
 
 impl From<&str> for EventKind {

@@ -56,6 +56,10 @@ fn task(id: &str, ms: &str, specialty: &str, priority: u8, title: &str) -> Task 
         created: at("09:10"),
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     }
 }
 

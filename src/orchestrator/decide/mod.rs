@@ -3,11 +3,13 @@
 //! nothing here reads a clock or touches tmux.
 mod dispatch;
 mod notices;
+mod reconcile;
 mod validation;
 
 use std::collections::{HashMap, HashSet};
 
 use super::world::{AgentState, PaneView, World};
+use crate::plan::rules::ReturnReason;
 use crate::plan::{Milestone, MissionStatus, Plan, TaskStatus};
 
 /// One thing the run loop must do. Decisions within one call never conflict: no task and
@@ -37,6 +39,8 @@ pub enum Action {
     Stall { task: String, pane_title: String },
     /// The agent in the pane exited while working on `task`; record the pane as reported.
     AgentExited { pane_title: String, task: String },
+    /// `task` has no worker in its pane any more (gone, restarted): back to `todo`.
+    ReturnTask { task: String, pane_title: String, reason: ReturnReason },
 }
 
 /// A task to create for a failing assertion.
@@ -49,8 +53,8 @@ pub struct Remediation {
     pub description: String,
 }
 
-/// Everything the next step of the mission needs, in a deterministic order: milestone
-/// lifecycle first, then dispatches, then notices to the lead.
+/// Everything the next step of the mission needs, in a deterministic order: stranded tasks
+/// returned, milestone lifecycle, then dispatches, then notices to the lead.
 pub fn decide(world: &World) -> Vec<Action> {
     let plan = world.plan;
     if !plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Active) {
@@ -59,12 +63,14 @@ pub fn decide(world: &World) -> Vec<Action> {
     let scan = Scan::new(plan);
     let mut taken: HashSet<&str> = HashSet::new();
     let mut actions = Vec::new();
+    let returned = reconcile::reconcile(world, &mut actions);
     validation::lifecycle(world, &scan, &mut taken, &mut actions);
     if world.settings.auto_dispatch {
         dispatch::dispatch(world, &scan, &mut taken, &mut actions);
     }
-    notices::stalls(world, &mut actions);
-    notices::exits(world, &scan, &mut actions);
+    // A returned task's pane is gone or another agent's now: neither stalled nor exited.
+    notices::stalls(world, &returned, &mut actions);
+    notices::exits(world, &scan, &returned, &mut actions);
     actions
 }
 

@@ -55,6 +55,10 @@ pub(super) fn task(id: &str, milestone: &str) -> Task {
         created: ago(86_400),
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     }
 }
 
@@ -106,6 +110,7 @@ pub(super) fn pane(n: u32, role: Role, specialty: Option<&str>) -> PaneView {
         specialty: specialty.map(str::to_string),
         state: AgentState::Idle,
         last_output_change: now(),
+        pid: 1000 + n,
     }
 }
 
