@@ -4,6 +4,7 @@ mod lifecycle;
 mod notices;
 mod prompt;
 mod properties;
+mod reconcile;
 
 use std::collections::{BTreeMap, HashSet};
 

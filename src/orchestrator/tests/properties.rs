@@ -60,7 +60,7 @@ type RawPane = (usize, usize, usize, i64);
 /// per assertion (status, seconds since reported)).
 type RawRound = Option<(bool, usize, i64, Vec<(usize, i64)>)>;
 
-fn arb_fx() -> impl Strategy<Value = Fx> {
+pub(super) fn arb_fx() -> impl Strategy<Value = Fx> {
     let milestones = prop::collection::vec(0..MS.len(), 1..4);
     let task = (
         0..6usize,
