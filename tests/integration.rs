@@ -12,6 +12,7 @@ mod config_checks;
 mod escaping;
 mod module_deps;
 mod orchestrator_e2e;
+mod orchestrator_reconcile;
 mod orchestrator_recovery;
 mod paste_safety;
 mod reports;

@@ -11,7 +11,7 @@ use super::run::Runner;
 use super::world::{PaneView, Role};
 use crate::Result;
 use crate::plan::rules::{self, NewRemediation, PaneRef};
-use crate::plan::{Event, EventKind, Plan};
+use crate::plan::{Event, EventKind, Plan, TaskStatus};
 
 impl Runner {
     /// Applies one action; returns whether anything changed.
@@ -28,11 +28,13 @@ impl Runner {
             }
             Action::ReturnTask { task, pane_title, reason } => {
                 let policy = self.settings.retry;
-                self.store.update(|plan, events| {
+                let applied = self.store.update(|plan, events| {
                     let outcome =
                         rules::return_task(plan, events, task, pane_title, *reason, policy, now);
-                    Ok(outcome.applied())
-                })
+                    Ok(outcome.applied().then(|| plan.clone()))
+                })?;
+                self.tell_if_blocked(panes, applied.as_ref(), task)?;
+                Ok(applied.is_some())
             }
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
                 let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
@@ -50,7 +52,11 @@ impl Runner {
                 self.notify_lead(panes, text)?;
                 Ok(false)
             }
-            Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
+            Action::AgentExited { pane_title, task } => {
+                let applied = self.agent_exited(pane_title, task, now)?;
+                self.tell_if_blocked(panes, applied.as_ref(), task)?;
+                Ok(applied.is_some())
+            }
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
                 let event = Event::new(now, EventKind::StallDetected).task(task).pane(pane_title);
@@ -71,12 +77,33 @@ impl Runner {
 
     /// The agent of `title` exited mid-task: a failed attempt, so its task is retried after
     /// a backoff on another pane, or blocked once the retries are used up.
-    fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<bool> {
+    fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<Option<Plan>> {
         self.exited_reported.insert(title.to_string());
         let policy = self.settings.retry;
         self.store.update(|plan, events| {
-            Ok(rules::return_exited_agents_task(plan, events, title, task, policy, now).applied())
+            let outcome = rules::return_exited_agents_task(plan, events, title, task, policy, now);
+            Ok(outcome.applied().then(|| plan.clone()))
         })
+    }
+
+    /// A return that used up the task's last retry blocked it: the lead hears why and how
+    /// to try again (the return itself was already announced by `decide`).
+    fn tell_if_blocked(
+        &mut self,
+        panes: &[PaneView],
+        plan: Option<&Plan>,
+        task: &str,
+    ) -> Result<()> {
+        let Some(t) = plan.and_then(|p| p.task(task)) else { return Ok(()) };
+        if t.status != TaskStatus::Blocked {
+            return Ok(());
+        }
+        let why = t.blocked_reason.as_deref().unwrap_or("it failed too often");
+        let text = format!(
+            "Task {task} \"{}\" is blocked: {why}. Retry it with: tmux-ide task update {task} --status todo",
+            t.title
+        );
+        self.notify_lead(panes, &text)
     }
 
     fn dispatch(&mut self, task: &str, pane_ref: PaneRef, now: Timestamp) -> Result<bool> {

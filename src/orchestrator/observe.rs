@@ -125,6 +125,9 @@ pub struct Observer {
     screens: HashMap<String, (u64, Timestamp)>,
     /// The last judged state per pane id, to log changes.
     judged: HashMap<String, AgentState>,
+    /// When the tmux server started: a report older than that was made by a pane of an
+    /// earlier server, whose ids (`%2`) the new panes reuse.
+    server_start: Option<Timestamp>,
 }
 
 impl Observer {
@@ -157,9 +160,16 @@ impl Observer {
         }
     }
 
-    /// The latest self-report of a pane.
+    /// The latest self-report of a pane, unless an earlier tmux server's pane made it.
     pub fn report(&self, pane_id: &str) -> Option<(ReportedState, Timestamp)> {
-        self.reports.get(pane_id).copied()
+        let current =
+            |(_, at): &(ReportedState, Timestamp)| self.server_start.is_none_or(|s| *at >= s);
+        self.reports.get(pane_id).copied().filter(current)
+    }
+
+    /// Self-reports from before `start` (the tmux server's start) are not about its panes.
+    pub fn set_server_start(&mut self, start: Timestamp) {
+        self.server_start = Some(start);
     }
 
     /// The panes as `decide` sees them, with why each got its state, and a `pane_state`

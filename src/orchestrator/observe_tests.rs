@@ -94,3 +94,15 @@ fn the_latest_self_report_wins() {
     ]);
     assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
 }
+
+#[test]
+fn a_report_from_before_the_tmux_server_started_is_about_another_pane() {
+    // A new server reuses pane ids: the old %1's "idle" must not make the new %1 look
+    // ready before its agent has even started.
+    let mut o = Observer::default();
+    o.absorb(&[crate::agent::state::state_event(at(5), "%1", "Backend", ReportedState::Idle)]);
+    o.set_server_start(at(6));
+    assert_eq!(o.report("%1"), None);
+    o.absorb(&[crate::agent::state::state_event(at(6), "%1", "Backend", ReportedState::Busy)]);
+    assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
+}

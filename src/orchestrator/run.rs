@@ -305,9 +305,15 @@ impl Runner {
     /// read before and after the listing: equal and pinned, the panes are that session's.
     pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
         let id = self.tmux.session_format(&self.session, "#{session_id}")?;
-        if self.session_id.is_none() {
+        if self.session_id.is_none() && id.is_some() {
             tracing::info!(session = %self.session, id = ?id, "serving session");
             self.session_id.clone_from(&id);
+            // Pane ids restart at %0 with a new server (after a reboot or a crash): the
+            // agents' reports in the log from before it are about other panes.
+            let start = self.tmux.session_format(&self.session, "#{start_time}")?;
+            if let Some(t) = start.and_then(|s| s.parse::<i64>().ok()) {
+                self.observer.set_server_start(Timestamp::from_second(t).unwrap_or_default());
+            }
         }
         let pinned = self.session_id.clone();
         let ended = |runner: &mut Runner, now: Option<String>| {
