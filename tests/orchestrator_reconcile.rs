@@ -1,7 +1,8 @@
 //! Nothing stranded: work whose pane is closed goes back to `todo` and another pane does
 //! it; a mission whose tmux server died resumes on `tmux-ide up` with every task done
 //! once; a task whose agent exits on every prompt is retried `max_retries` times, then
-//! `blocked` with why, and `task update --status todo` releases it.
+//! `blocked` with why, and `task update --status todo` releases it; so is one whose
+//! prompt never lands.
 use std::time::{Duration, Instant};
 
 use crate::common::fake::{Team, Worker};
@@ -99,4 +100,16 @@ fn an_agent_that_exits_on_every_prompt_leaves_its_task_blocked_after_max_retries
     team.project.ok(&["task", "update", "001", "--status", "todo"]);
     let task = team.task("001");
     assert_eq!((&task["status"], task.get("attempts")), (&"todo".into(), None), "{task}");
+}
+
+#[test]
+fn a_prompt_that_never_lands_blocks_its_task_when_no_retries_are_allowed() {
+    let workers = [Worker { title: "Swallower", agent: "claude", flags: "--swallow" }];
+    let extra = "  max_retries: 0\nagents:\n  claude:\n    receipt_timeout: 800\n";
+    let team = Team::start(&workers, &["Task A"], extra, 300_000);
+    let blocked = team.wait_event("task_blocked", 20, |e| e["task"] == "001");
+    let why = blocked["reason"].as_str().unwrap();
+    assert!(why.contains("the prompt did not land in pane \"Swallower\""), "{why}");
+    assert_eq!(team.task("001")["status"], "blocked");
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
 }

@@ -21,7 +21,7 @@ use super::world::{ContractAssertion, PaneView, Settings, World};
 use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
-use crate::plan::rules::RetryPolicy;
+use crate::plan::rules::{RetryPolicy, ReturnReason};
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
@@ -272,10 +272,29 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let mut unconfirmed = self.flush_deliveries()?;
         while !unconfirmed.is_empty() {
             for u in std::mem::take(&mut unconfirmed) {
+                // A task whose prompt did not land is a failed attempt: retried after a
+                // backoff (on any fitting pane) or blocked. Never pasted again at once.
+                let retried = match &u.task {
+                    Some(task) => self.apply(
+                        &decide::Action::ReturnTask {
+                            task: task.clone(),
+                            pane_title: u.title.clone(),
+                            reason: ReturnReason::PromptNotLanded,
+                        },
+                        &panes,
+                        Timestamp::now(),
+                    )?,
+                    None => false,
+                };
                 let what = u.task.map(|t| format!("task {t}")).unwrap_or("validation".into());
+                let then = if retried {
+                    "it goes back to the queue and is retried after a pause (see `tmux-ide orch`)"
+                } else {
+                    "it was not sent again. Check the pane"
+                };
                 let text = format!(
                     "The prompt for {what} did not visibly land in pane \"{}\" ({}) within {:.1}s; \
-it was not sent again. Check the pane.",
+{then}.",
                     u.title,
                     u.pane,
                     u.waited.as_secs_f64()
