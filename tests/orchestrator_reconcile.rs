@@ -1,11 +1,15 @@
 //! Nothing stranded: work whose pane is closed goes back to `todo` and another pane does
 //! it; a mission whose tmux server died resumes on `tmux-ide up` with every task done
-//! once; a task whose agent exits on every prompt is retried `max_retries` times, then
+//! once (a headless orchestrator says its session is gone and how to resume); a task whose agent exits on every prompt is retried `max_retries` times, then
 //! `blocked` with why, and `task update --status todo` releases it; so is one whose
 //! prompt never lands.
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use crate::common::fake::{Team, Worker};
+use crate::common::{TestProject, TmuxServer, bin, hermetic, wait_for};
 
 #[test]
 fn a_working_agents_pane_killed_sends_its_task_back_within_two_seconds_and_the_mission_completes() {
@@ -112,4 +116,81 @@ fn a_prompt_that_never_lands_blocks_its_task_when_no_retries_are_allowed() {
     assert!(why.contains("the prompt did not land in pane \"Swallower\""), "{why}");
     assert_eq!(team.task("001")["status"], "blocked");
     assert_eq!(team.count("prompt_delivered", "001"), 1);
+}
+
+/// A child process killed (by its own pid) if the test ends before it does.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// `tmux-ide orchestrator run ARGS` in the foreground, as a headless deployment runs it.
+fn headless(p: &TestProject, tmux: &TmuxServer, args: &[&str]) -> Reaped {
+    let mut cmd = std::process::Command::new(bin());
+    hermetic(&mut cmd);
+    cmd.arg("-C").arg(p.path()).args(["--tmux-socket", &tmux.socket, "orchestrator", "run"]);
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    Reaped(cmd.spawn().unwrap())
+}
+
+fn events(p: &TestProject) -> Vec<Value> {
+    p.read(".tasks/events.jsonl").lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+fn first<'e>(events: &'e [Value], kind: &str, task: Option<&str>) -> Option<&'e Value> {
+    events.iter().find(|e| e["type"] == kind && task.is_none_or(|t| e["task"] == t))
+}
+
+#[test]
+fn a_headless_orchestrator_whose_session_dies_says_so_and_a_new_one_resumes_after_up() {
+    let p = TestProject::new();
+    let sim = format!("'{}' agent sim --work-ms 1500", bin().display());
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: lost\nrows:\n  - panes:\n      - title: Lead\n        role: lead\n        command: cat\n      \
+             - title: Worker\n        role: teammate\n        agent: sim\n        command: {sim:?}\n\
+             orchestrator:\n  poll_interval: 200\n"
+        ),
+    );
+    p.ok(&["mission", "set", "Lost"]);
+    p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
+    p.ok(&["task", "create", "Only task", "--milestone", "M1"]);
+    p.ok(&["mission", "plan-complete"]);
+    let tmux = TmuxServer::new();
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let mut orch = headless(&p, &tmux, &[]);
+    wait_for("the prompt to be delivered", Duration::from_secs(20), || {
+        first(&events(&p), "prompt_delivered", Some("001")).map(|_| ())
+    });
+    tmux.tmux_ok(&["kill-server"]);
+    let status = wait_for("the orchestrator to stop", Duration::from_secs(15), || {
+        orch.0.try_wait().unwrap()
+    });
+    assert!(status.success(), "{status:?}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut orch.0.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("tmux session lost is gone; the mission is still active"), "{stderr}");
+    assert!(stderr.contains("Run `tmux-ide up`"), "{stderr}");
+    let log = events(&p);
+    let lost = first(&log, "session_lost", None).expect("session_lost recorded");
+    assert_eq!((&lost["session"], &lost["mission_active"]), (&"lost".into(), &true.into()));
+    let stopped = first(&log, "orchestrator_stopped", None).unwrap();
+    assert_eq!(stopped["reason"], "session ended");
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let mut again = headless(&p, &tmux, &["--exit-when-complete"]);
+    let status = wait_for("the mission to complete", Duration::from_secs(30), || {
+        again.0.try_wait().unwrap()
+    });
+    assert!(status.success(), "{status:?}");
+    let log = events(&p);
+    let returned = first(&log, "task_returned", Some("001")).unwrap();
+    assert_eq!(returned["reason"], "pane_restarted");
+    assert_eq!(log.iter().filter(|e| e["type"] == "task_done").count(), 1);
 }
