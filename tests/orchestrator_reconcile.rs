@@ -194,3 +194,17 @@ fn a_headless_orchestrator_whose_session_dies_says_so_and_a_new_one_resumes_afte
     assert_eq!(returned["reason"], "pane_restarted");
     assert_eq!(log.iter().filter(|e| e["type"] == "task_done").count(), 1);
 }
+
+#[test]
+fn an_agent_that_exits_again_after_its_pane_was_respawned_is_noticed_again() {
+    let workers =
+        [Worker { title: "Crasher", agent: "claude", flags: "--exit-mid-task --work-ms 100" }];
+    let extra = "  max_retries: 3\n  retry_backoff: 100\n";
+    let team = Team::start(&workers, &["Task A"], extra, 300_000);
+    team.wait_event("task_retry_scheduled", 20, |e| e["task"] == "001" && e["attempt"] == 1);
+    // The same pane, a new agent process: it takes the task and exits on it too.
+    team.tmux.tmux_ok(&["respawn-pane", "-k", "-t", &team.pane("Crasher")]);
+    team.wait_event("task_retry_scheduled", 20, |e| e["task"] == "001" && e["attempt"] == 2);
+    assert_eq!(team.count("task_dispatched", "001"), 2);
+    assert_eq!(team.of_type("agent_exited").len(), 2);
+}

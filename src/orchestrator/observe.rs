@@ -128,6 +128,9 @@ pub struct Observer {
     /// When the tmux server started: a report older than that was made by a pane of an
     /// earlier server, whose ids (`%2`) the new panes reuse.
     server_start: Option<Timestamp>,
+    /// The pid of each pane's program when last seen: a new one (a respawned pane) makes
+    /// the old program's reports and screen history void.
+    pids: HashMap<String, u32>,
 }
 
 impl Observer {
@@ -185,6 +188,10 @@ impl Observer {
         let views = panes
             .iter()
             .map(|p| {
+                if self.pids.insert(p.id.clone(), p.pid).is_some_and(|old| old != p.pid) {
+                    self.reports.remove(&p.id);
+                    self.screens.remove(&p.id);
+                }
                 let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
                 let screen = if takes_work && !p.dead {

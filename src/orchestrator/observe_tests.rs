@@ -106,3 +106,30 @@ fn a_report_from_before_the_tmux_server_started_is_about_another_pane() {
     o.absorb(&[crate::agent::state::state_event(at(6), "%1", "Backend", ReportedState::Busy)]);
     assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
 }
+
+#[test]
+fn a_respawned_pane_forgets_what_its_previous_program_reported() {
+    // A shell-role pane is never captured, so no tmux server is needed.
+    let info = |pid| PaneInfo {
+        id: "%4".into(),
+        title: "Backend".into(),
+        role: Some(Role::Shell),
+        specialty: None,
+        agent: Some(Agent::Claude),
+        current_command: "claude".into(),
+        pid,
+        dead: false,
+        width: 80,
+        height: 24,
+        left: 0,
+        top: 0,
+        pane_title: String::new(),
+    };
+    let tmux = Tmux::new(Some("tmux-ide-unit-no-server".into()));
+    let mut o = Observer::default();
+    o.absorb(&[crate::agent::state::state_event(at(5), "%4", "Backend", ReportedState::Busy)]);
+    let (seen, _) = o.observe(&tmux, &[info(100)], at(6));
+    assert_eq!(seen[0].0.state, AgentState::Busy);
+    let (seen, _) = o.observe(&tmux, &[info(101)], at(7));
+    assert_eq!((seen[0].0.state, seen[0].0.pid), (AgentState::Unknown, 101));
+}

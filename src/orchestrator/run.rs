@@ -139,6 +139,13 @@ impl Runner {
                 EventKind::AgentExited => {
                     self.exited_reported.extend(e.pane.clone());
                 }
+                // A new dispatch there means a live agent again (a respawned or rebuilt
+                // pane): its exit is news, or its task would stay on a dead pane.
+                EventKind::TaskDispatched => {
+                    if let Some(pane) = &e.pane {
+                        self.exited_reported.remove(pane);
+                    }
+                }
                 _ => {}
             }
         }
