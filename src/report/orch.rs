@@ -76,6 +76,9 @@ pub struct QueuedTask {
     pub priority: u8,
     pub specialty: Option<String>,
     pub milestone: Option<String>,
+    /// Backing off after failed attempts: not dispatched before this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<Timestamp>,
 }
 
 /// Why a `todo` task cannot be dispatched, or why a task is `blocked`.
@@ -249,6 +252,7 @@ pub fn orch(
         priority: t.priority,
         specialty: t.specialty.clone(),
         milestone: t.milestone.clone(),
+        retry_after: t.retry_after.filter(|at| *at > now),
     };
     let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> =
         plan.tasks.iter().map(|t| (t, blockers(plan, t))).filter(|(_, b)| !b.is_empty()).collect();
@@ -352,7 +356,12 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
                     format!("  {}", t.id),
                     format!("P{}", t.priority),
                     t.specialty.clone().unwrap_or_else(|| "—".into()),
-                    t.title.clone(),
+                    match t.retry_after {
+                        Some(at) => {
+                            format!("{} (retry in {})", t.title, duration(secs_between(now, at)))
+                        }
+                        None => t.title.clone(),
+                    },
                 ]
             })
             .collect();

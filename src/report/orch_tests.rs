@@ -116,3 +116,16 @@ fn a_task_given_up_on_shows_why_and_how_to_retry_it() {
     let blocked = json["blocked"].as_array().unwrap().iter().find(|b| b["id"] == "007").unwrap();
     assert_eq!(blocked["blocked_by"][0]["kind"], "failed", "{json}");
 }
+
+#[test]
+fn a_task_backing_off_shows_when_it_is_retried() {
+    let mut plan = fixture::plan();
+    let at = fixture::now() + jiff::SignedDuration::from_secs(20);
+    plan.task_mut("008").unwrap().retry_after = Some(at);
+    let r = orch(&plan, &fixture::events(), &[], &input(), fixture::now());
+    assert_eq!(r.ready.iter().find(|t| t.id == "008").unwrap().retry_after, Some(at));
+    let text = render_orch(&r, fixture::now());
+    assert!(text.contains("(retry in 20s)"), "{text}");
+    let past = orch(&plan, &fixture::events(), &[], &input(), at);
+    assert_eq!(past.ready.iter().find(|t| t.id == "008").unwrap().retry_after, None);
+}
