@@ -36,6 +36,14 @@ impl Runner {
                 self.tell_if_blocked(panes, applied.as_ref(), task)?;
                 Ok(applied.is_some())
             }
+            Action::ReturnValidation { milestone, pane_title, reason } => {
+                self.store.update(|plan, events| {
+                    let outcome = rules::release_validation(
+                        plan, events, milestone, pane_title, *reason, now,
+                    );
+                    Ok(outcome.applied())
+                })
+            }
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
                 let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
                 let pane_ref = PaneRef { id: pane, title: pane_title, pid };

@@ -75,6 +75,13 @@ impl Runner {
             let Some(pane) = panes.iter().find(|p| Some(&p.title) == round.pane.as_ref()) else {
                 continue;
             };
+            if round
+                .dispatched_to
+                .as_ref()
+                .is_some_and(|d| d.pane_id != pane.id || d.pid != pane.pid)
+            {
+                continue; // another process now: the tick's reconcile hands the round out again
+            }
             let reported = round
                 .assertions
                 .iter()

@@ -171,6 +171,7 @@ event_kinds! {
     TaskCancelled = "task_cancelled",
     RemediationCreated = "remediation_created",
     ValidationDispatched = "validation_dispatched",
+    ValidationReturned = "validation_returned",
     AssertionReported = "assertion_reported",
     PromptDelivered = "prompt_delivered",
     PromptLanded = "prompt_landed",

@@ -114,6 +114,9 @@ pub struct ValidationRound {
     /// The assertion ids checked in this round.
     #[serde(default)]
     pub assertions: Vec<String>,
+    /// The pane process the round was handed to (see [`Task::dispatched_to`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched_to: Option<PaneProcess>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -63,6 +63,7 @@ fn round(started: &str, seq: Option<u64>) -> ValidationRound {
         seq,
         pane: None,
         assertions: Vec::new(),
+        dispatched_to: None,
     }
 }
 

@@ -79,6 +79,7 @@ pub fn plan() -> Plan {
         seq: None,
         pane: Some("Validator".into()),
         assertions: vec!["VAL-AUTH-001".into()],
+        dispatched_to: None,
     });
     let mut t002 = task("002", "M1", "backend", 2, "Create JWT utility functions");
     t002.fulfills = vec!["VAL-AUTH-001".into()];

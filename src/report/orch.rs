@@ -36,6 +36,7 @@ pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
     EventKind::TaskRetryScheduled,
     EventKind::TaskBlocked,
     EventKind::SessionLost,
+    EventKind::ValidationReturned,
     EventKind::PromptLanded,
     EventKind::PromptUnconfirmed,
     EventKind::PromptRedelivering,
@@ -220,6 +221,9 @@ pub fn describe_event(e: &Event) -> String {
         }
         EventKind::TaskBlocked => format!("{task} blocked: {}", field("reason")),
         EventKind::SessionLost => format!("session {} lost", field("session")),
+        EventKind::ValidationReturned => {
+            format!("{ms} round {} taken back from {pane} ({})", field("round"), field("reason"))
+        }
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         other => other.as_str().replace('_', " "),

@@ -41,6 +41,8 @@ pub enum Action {
     AgentExited { pane_title: String, task: String },
     /// `task` has no worker in its pane any more (gone, restarted): back to `todo`.
     ReturnTask { task: String, pane_title: String, reason: ReturnReason },
+    /// The milestone's validation round has no validator in its pane any more: release it.
+    ReturnValidation { milestone: String, pane_title: String, reason: ReturnReason },
 }
 
 /// A task to create for a failing assertion.

@@ -211,6 +211,7 @@ impl Fx {
             seq: None,
             pane: pane.map(str::to_string),
             assertions: assertions.iter().map(|s| s.to_string()).collect(),
+            dispatched_to: None,
         });
     }
 }

@@ -89,6 +89,37 @@ fn a_task_backing_off_is_dispatched_only_once_its_time_has_come() {
     assert_eq!(dispatched(&fx.decide()), vec![("001".to_string(), "teammate-1".to_string())]);
 }
 
+#[test]
+fn a_validation_round_whose_validator_is_gone_or_restarted_is_handed_out_again() {
+    let tasks = vec![task("001", "M1").done_by("teammate-1")];
+    let validator = pane(2, Role::Validator, None);
+    for (panes, stamp, reason) in [
+        (vec![], None, ReturnReason::PaneGone),
+        (vec![validator.clone()], Some(1999), ReturnReason::PaneRestarted),
+    ] {
+        let mut fx = Fx::new(vec![milestone(1, Active)], tasks.clone(), panes);
+        fx.validating("M1", 1, Some("validator-2"), &["VAL-A-001"], 10);
+        let round = fx.plan.milestone_mut("M1").unwrap().validation.as_mut().unwrap();
+        round.dispatched_to = stamp.map(|pid| PaneProcess { pane_id: "%2".into(), pid });
+        let actions = fx.decide();
+        let back = Action::ReturnValidation {
+            milestone: "M1".into(),
+            pane_title: "validator-2".into(),
+            reason,
+        };
+        assert_eq!(actions[0], back, "{actions:?}");
+        assert!(
+            matches!(&actions[1], Action::NotifyLead { text } if text.contains("round 1 of M1"))
+        );
+    }
+    // Its own process still at work: nothing to do.
+    let mut fx = Fx::new(vec![milestone(1, Active)], tasks, vec![validator]);
+    fx.validating("M1", 1, Some("validator-2"), &["VAL-A-001"], 10);
+    let round = fx.plan.milestone_mut("M1").unwrap().validation.as_mut().unwrap();
+    round.dispatched_to = Some(PaneProcess { pane_id: "%2".into(), pid: 1002 });
+    assert_eq!(fx.decide(), vec![]);
+}
+
 /// `arb_fx` with some panes closed and some tasks dispatched to a process their pane no
 /// longer runs.
 fn arb_stranded() -> impl Strategy<Value = Fx> {
@@ -130,6 +161,9 @@ fn apply(fx: &mut Fx, actions: &[Action]) {
             Action::ReturnTask { task, pane_title, reason } => {
                 rules::return_task(plan, &mut events, task, pane_title, *reason, policy, now())
             }
+            Action::ReturnValidation { milestone, pane_title, reason } => {
+                rules::release_validation(plan, &mut events, milestone, pane_title, *reason, now())
+            }
             Action::AgentExited { pane_title, task } => {
                 rules::return_exited_agents_task(plan, &mut events, pane_title, task, policy, now())
             }
@@ -154,6 +188,18 @@ proptest! {
             if let Some(to) = &t.dispatched_to {
                 prop_assert_eq!((&to.pane_id, to.pid), (&pane.id, pane.pid), "task {} on a restarted pane", &t.id);
             }
+        }
+        for m in fx.plan.milestones.iter().filter(|m| m.status == MilestoneStatus::Validating) {
+            let Some(round) = &m.validation else { continue };
+            let Some(title) = round.pane.as_deref() else { continue };
+            let plan = &fx.plan;
+            let reported = |a: &String| {
+                plan.assertions.get(a).is_some_and(|r| r.status != AssertionStatus::Pending && round.counts(r))
+            };
+            if round.assertions.iter().all(reported) {
+                continue; // its reports are in: judged, not waited on
+            }
+            prop_assert!(fx.panes.iter().any(|p| p.title == title), "{} left with absent {title}", &m.id);
         }
     }
 

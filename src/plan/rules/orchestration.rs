@@ -115,6 +115,7 @@ pub fn start_validation(
         seq: Some(plan_seq),
         pane: Some(pane.title.to_string()),
         assertions: assertions.to_vec(),
+        dispatched_to: Some(PaneProcess { pane_id: pane.id.to_string(), pid: pane.pid }),
     });
     events.push(
         Event::new(now, EventKind::MilestoneValidating).milestone(milestone).with("round", round),

@@ -2,10 +2,11 @@
 //! goes back to `todo` at once (not its fault, no attempt counted); a task whose agent
 //! exited or whose prompt did not land counts a failed attempt and is retried after a
 //! doubling backoff, until `max_retries` is used up, when it becomes `blocked` with why.
+//! A validation round whose validator pane is gone or restarted is handed out again.
 use jiff::{SignedDuration, Timestamp};
 
 use super::super::events::{Event, EventKind};
-use super::super::model::{Plan, TaskStatus};
+use super::super::model::{MilestoneStatus, Plan, TaskStatus};
 use super::orchestration::Outcome;
 
 /// How failed attempts are retried (`orchestrator.max_retries`, `retry_backoff`).
@@ -135,6 +136,34 @@ pub fn return_task(
             .with("attempt", t.attempts)
             .with("max_retries", policy.max_retries)
             .with("retry_after", at.to_string()),
+    );
+    Outcome::Applied
+}
+
+/// The validation round of `milestone`, handed to `pane_title`, loses its validator for
+/// `reason`: it stays the same round (reports made since it began still count) with no
+/// validator, so the next tick hands it to one. Stale unless it is still that pane's.
+pub fn release_validation(
+    plan: &mut Plan,
+    events: &mut Vec<Event>,
+    milestone: &str,
+    pane_title: &str,
+    reason: ReturnReason,
+    now: Timestamp,
+) -> Outcome {
+    let Some(m) = plan.milestone_mut(milestone) else { return Outcome::Stale };
+    let Some(round) = m.validation.as_mut() else { return Outcome::Stale };
+    if m.status != MilestoneStatus::Validating || round.pane.as_deref() != Some(pane_title) {
+        return Outcome::Stale;
+    }
+    round.pane = None;
+    round.dispatched_to = None;
+    events.push(
+        Event::new(now, EventKind::ValidationReturned)
+            .milestone(milestone)
+            .pane(pane_title)
+            .with("round", round.round)
+            .with("reason", reason.as_str()),
     );
     Outcome::Applied
 }

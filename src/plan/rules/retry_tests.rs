@@ -156,3 +156,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_validation_round_released_from_its_pane_keeps_its_number_and_waits_for_a_validator() {
+    let mut plan = plan_in_progress();
+    let _ = fail(&mut plan, ReturnReason::PaneGone, 3);
+    plan.task_mut("001").unwrap().status = TaskStatus::Done;
+    let pane = PaneRef { id: "%5", title: "Validator", pid: 55 };
+    let va = vec!["VAL-A".to_string()];
+    assert!(start_validation(&mut plan, &mut Vec::new(), "M1", 1, pane, &va, now()).applied());
+    let mut events = Vec::new();
+    let wrong =
+        release_validation(&mut plan, &mut events, "M1", "Other", ReturnReason::PaneGone, now());
+    assert_eq!((wrong, events.len()), (Outcome::Stale, 0));
+    let out = release_validation(
+        &mut plan,
+        &mut events,
+        "M1",
+        "Validator",
+        ReturnReason::PaneRestarted,
+        now(),
+    );
+    assert_eq!((out, kinds(&events)), (Outcome::Applied, vec!["validation_returned"]));
+    let m = plan.milestone("M1").unwrap();
+    let round = m.validation.as_ref().unwrap();
+    assert_eq!(
+        (m.status, round.round, &round.pane, &round.dispatched_to),
+        (MilestoneStatus::Validating, 1, &None, &None)
+    );
+    let again = PaneRef { id: "%6", title: "Validator", pid: 56 };
+    assert!(start_validation(&mut plan, &mut Vec::new(), "M1", 1, again, &va, now()).applied());
+}
