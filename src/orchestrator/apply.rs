@@ -10,7 +10,7 @@ use super::gather;
 use super::run::Runner;
 use super::world::{PaneView, Role};
 use crate::Result;
-use crate::plan::rules::{self, NewRemediation, PaneRef};
+use crate::plan::rules::{self, NewRemediation, PaneRef, ReturnReason};
 use crate::plan::{Event, EventKind, Plan, TaskStatus};
 
 impl Runner {
@@ -27,6 +27,12 @@ impl Runner {
                 self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, now)
             }
             Action::ReturnTask { task, pane_title, reason } => {
+                if *reason == ReturnReason::PaneRestarted
+                    && let Some(pane) = panes.iter().find(|p| &p.title == pane_title)
+                {
+                    // Its old agent's last report (say `busy`) may still look current.
+                    self.observer.forget(&pane.id);
+                }
                 let policy = self.settings.retry;
                 let applied = self.store.update(|plan, events| {
                     let outcome =

@@ -170,12 +170,16 @@ impl Observer {
         self.reports.get(pane_id).copied().filter(current)
     }
 
-    /// Self-reports from before `start` (the tmux server's start, which tmux gives in whole
-    /// seconds) are not about its panes. Its whole first second counts as before: an old
-    /// server's last report can fall in it, and a new agent does not report that fast (its
-    /// screen still tells).
+    /// Self-reports from before `start` (the tmux server's start) are not about its panes.
+    /// tmux gives it in whole seconds, so an old server's last report can still pass; see
+    /// [`Observer::forget`].
     pub fn set_server_start(&mut self, start: Timestamp) {
-        self.server_start = Some(start + SignedDuration::from_secs(1));
+        self.server_start = Some(start);
+    }
+
+    /// The pane runs a new program: what the old one reported is void.
+    pub fn forget(&mut self, pane_id: &str) {
+        self.reports.remove(pane_id);
     }
 
     /// The panes as `decide` sees them, with why each got its state, and a `pane_state`
