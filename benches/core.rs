@@ -81,6 +81,10 @@ fn fixture(active: u32, finished: bool) -> Fixture {
                 created: now,
                 started: None,
                 finished: None,
+                attempts: 0,
+                retry_after: None,
+                blocked_reason: None,
+                dispatched_to: None,
             }
         })
         .collect();
@@ -98,6 +102,7 @@ fn fixture(active: u32, finished: bool) -> Fixture {
             specialty: SPECIALTIES[(n % 3) as usize].map(str::to_string),
             state: if n % 4 == 3 { AgentState::Busy } else { AgentState::Idle },
             last_output_change: now - SignedDuration::from_secs(i64::from(n) * 10),
+            pid: 1000 + n,
         })
         .collect();
     let contract = (0..ASSERTIONS)

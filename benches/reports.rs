@@ -69,6 +69,10 @@ fn mission() -> (Plan, Vec<Event>) {
             created: t0,
             started: done.then_some(start),
             finished: done.then_some(end),
+            attempts: 0,
+            retry_after: None,
+            blocked_reason: None,
+            dispatched_to: None,
         });
         let e = |ts, kind: EventKind| Event::new(ts, kind).task(id.clone());
         events.push(e(t0, EventKind::TaskCreated).milestone(ms.clone()));

@@ -1,12 +1,14 @@
 //! When real agents misbehave (scripted fakes, tests/fixtures/agents): a swallowed paste
-//! is reported to the lead and never pasted again; an agent that exits mid-task gets its
+//! is reported to the lead and not pasted again at once (its task waits out a backoff
+//! before a retry); an agent that exits mid-task gets its
 //! task returned to `todo` and another pane takes it; a stalled task gets one nudge.
 
 use crate::common::fake::{Team, Worker};
 
 #[test]
 fn a_swallowed_paste_is_reported_not_repeated() {
-    let agents = "agents:\n  claude:\n    receipt_timeout: 800\n";
+    // A long backoff: the retry the unconfirmed prompt earns stays in the future here.
+    let agents = "  retry_backoff: 600000\nagents:\n  claude:\n    receipt_timeout: 800\n";
     let workers = [Worker { title: "Swallower", agent: "claude", flags: "--swallow" }];
     let team = Team::start(&workers, &["Task A"], agents, 300_000);
     let unconfirmed = team.wait_event("prompt_unconfirmed", 15, |e| e["task"] == "001");
@@ -15,9 +17,12 @@ fn a_swallowed_paste_is_reported_not_repeated() {
         e["text"].as_str().is_some_and(|t| t.contains("did not visibly land"))
     });
     assert!(notice["text"].as_str().unwrap().contains("task 001"), "{notice}");
-    // Make the orchestrator look at the pane again — busy, then idle at its prompt with the
-    // task still assigned — and wait until it has judged both (its `pane_state` events):
-    // still exactly one paste.
+    assert!(notice["text"].as_str().unwrap().contains("retried after a pause"), "{notice}");
+    let returned = team.wait_event("task_returned", 10, |e| e["task"] == "001");
+    assert_eq!(returned["reason"], "prompt_not_landed");
+    // Make the orchestrator look at the pane again — busy, then idle at its prompt while
+    // the task waits out its backoff — and wait until it has judged both (its `pane_state`
+    // events): still exactly one paste.
     let pane = team.tmux.pane_titled("Swallower").unwrap();
     for state in ["busy", "idle"] {
         let seen = team.of_type("pane_state").len();
@@ -32,7 +37,9 @@ fn a_swallowed_paste_is_reported_not_repeated() {
     assert_eq!(team.count("prompt_delivered", "001"), 1);
     assert_eq!(team.count("task_dispatched", "001"), 1);
     assert_eq!(team.count("prompt_landed", "001"), 0);
-    assert_eq!(team.task("001")["status"], "in_progress");
+    // A failed attempt: back in the queue, not before its backoff is over.
+    let task = team.task("001");
+    assert_eq!((&task["status"], &task["attempts"]), (&"todo".into(), &1.into()), "{task}");
     let out = team.tmux.on(team.project.cmd()).arg("detect").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("unconfirmed"), "{text}");

@@ -252,17 +252,27 @@ fn ten_restarts_during_a_mission_leave_one_orchestrator_each_and_dispatch_nothin
         }
     }
     let events = events(&p);
+    // A restart gives every pane a new agent, so work in progress there is handed back
+    // (`task_returned`, reason pane_restarted) and out again; never twice without that.
     let mut seen = HashSet::new();
-    for e in of_type(&events, "task_dispatched") {
-        assert!(seen.insert(e["task"].as_str().unwrap()), "dispatched twice: {e}");
-    }
+    let mut out = HashSet::new();
     let mut delivered = HashSet::new();
     let mut generation = 0;
     for e in &events {
+        let task = e["task"].to_string();
         match e["type"].as_str() {
+            Some("task_dispatched") => {
+                assert!(out.insert(task.clone()), "dispatched twice without a return: {e}");
+                seen.insert(task.clone());
+                delivered.remove(&task);
+            }
+            Some("task_returned") => {
+                assert_eq!(e["reason"], "pane_restarted", "{e}");
+                assert!(out.remove(&task), "returned but not out: {e}");
+            }
             Some("orchestrator_started") => generation += 1,
             Some("prompt_delivered") => {
-                assert!(delivered.insert(e["task"].to_string()), "delivered twice: {e}");
+                assert!(delivered.insert(task), "delivered twice: {e}");
                 let pane = e["pane_id"].as_str().unwrap();
                 assert!(
                     generations[generation - 1].contains(pane),

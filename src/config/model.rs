@@ -285,6 +285,14 @@ pub struct OrchestratorConfig {
     pub master_pane: Option<String>,
     #[serde(default)]
     pub max_concurrent_agents: Option<u32>,
+    /// Failed attempts at a task (its agent exited, its prompt did not land) that are
+    /// retried before it is `blocked`.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// Milliseconds before the first retry; each further retry waits twice as long (at
+    /// most 5 minutes).
+    #[serde(default = "default_retry_backoff")]
+    pub retry_backoff: u64,
 }
 
 impl Default for OrchestratorConfig {
@@ -298,6 +306,8 @@ impl Default for OrchestratorConfig {
             stall_timeout: default_stall_timeout(),
             master_pane: None,
             max_concurrent_agents: None,
+            max_retries: default_max_retries(),
+            retry_backoff: default_retry_backoff(),
         }
     }
 }
@@ -310,6 +320,12 @@ fn default_poll_interval() -> u64 {
 }
 fn default_stall_timeout() -> u64 {
     300_000
+}
+fn default_max_retries() -> u32 {
+    3
+}
+fn default_retry_backoff() -> u64 {
+    10_000
 }
 
 /// A size in percent, written `70%` (or a bare number) in ide.yml.

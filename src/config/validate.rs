@@ -125,6 +125,8 @@ const ROOT: Shape = Shape::Map(&[
             ("stall_timeout", Shape::Range(&limits::STALL_TIMEOUT), false),
             ("master_pane", Shape::Str, false),
             ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
+            ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
+            ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
         ]),
         false,
     ),

@@ -10,8 +10,8 @@ use super::gather;
 use super::run::Runner;
 use super::world::{DispatchMode, PaneView, Role};
 use crate::Result;
-use crate::plan::rules::{self, NewRemediation, PaneRef};
-use crate::plan::{Event, EventKind, Plan};
+use crate::plan::rules::{self, NewRemediation, PaneRef, ReturnReason};
+use crate::plan::{Event, EventKind, Plan, TaskStatus};
 
 impl Runner {
     /// Applies one action; returns whether anything changed.
@@ -23,10 +23,37 @@ impl Runner {
     ) -> Result<bool> {
         match action {
             Action::Dispatch { task, pane, pane_title } => {
-                self.dispatch(task, pane, pane_title, now)
+                let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
+                self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, now)
+            }
+            Action::ReturnTask { task, pane_title, reason } => {
+                if *reason == ReturnReason::PaneRestarted
+                    && let Some(pane) = panes.iter().find(|p| &p.title == pane_title)
+                {
+                    // Its old agent's last report (say `busy`) may still look current.
+                    self.observer.forget(&pane.id);
+                }
+                let policy = self.settings.retry;
+                let applied = self.store.update(|plan, events| {
+                    let outcome =
+                        rules::return_task(plan, events, task, pane_title, *reason, policy, now);
+                    Ok(outcome.applied().then(|| plan.clone()))
+                })?;
+                self.tell_if_blocked(panes, applied.as_ref(), task)?;
+                Ok(applied.is_some())
+            }
+            Action::ReturnValidation { milestone, pane_title, reason } => {
+                self.store.update(|plan, events| {
+                    let outcome = rules::release_validation(
+                        plan, events, milestone, pane_title, *reason, now,
+                    );
+                    Ok(outcome.applied())
+                })
             }
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
-                self.start_validation(milestone, *round, pane, pane_title, assertions, now)
+                let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
+                let pane_ref = PaneRef { id: pane, title: pane_title, pid };
+                self.start_validation(milestone, *round, pane_ref, assertions, now)
             }
             Action::MilestoneDone { milestone, next } => {
                 self.milestone_done(milestone, next.as_deref(), now)
@@ -39,7 +66,11 @@ impl Runner {
                 self.notify_lead(panes, text)?;
                 Ok(false)
             }
-            Action::AgentExited { pane_title, task } => self.agent_exited(pane_title, task, now),
+            Action::AgentExited { pane_title, task } => {
+                let applied = self.agent_exited(pane_title, task, now)?;
+                self.tell_if_blocked(panes, applied.as_ref(), task)?;
+                Ok(applied.is_some())
+            }
             Action::Approve { pane, pane_title, question, command, task } => {
                 self.approve(pane, pane_title, question, command, task.as_deref(), now)?;
                 Ok(false)
@@ -107,17 +138,38 @@ impl Runner {
         self.store.append_events(&[event])
     }
 
-    /// The agent of `title` exited mid-task: its task goes back to `todo` so another pane
-    /// takes it.
-    fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<bool> {
+    /// The agent of `title` exited mid-task: a failed attempt, so its task is retried after
+    /// a backoff on another pane, or blocked once the retries are used up.
+    fn agent_exited(&mut self, title: &str, task: &str, now: Timestamp) -> Result<Option<Plan>> {
         self.exited_reported.insert(title.to_string());
+        let policy = self.settings.retry;
         self.store.update(|plan, events| {
-            Ok(rules::return_exited_agents_task(plan, events, title, task, now).applied())
+            let outcome = rules::return_exited_agents_task(plan, events, title, task, policy, now);
+            Ok(outcome.applied().then(|| plan.clone()))
         })
     }
 
-    fn dispatch(&mut self, task: &str, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
-        let pane_ref = PaneRef { id: pane, title };
+    /// A return that used up the task's last retry blocked it: the lead hears why and how
+    /// to try again (the return itself was already announced by `decide`).
+    fn tell_if_blocked(
+        &mut self,
+        panes: &[PaneView],
+        plan: Option<&Plan>,
+        task: &str,
+    ) -> Result<()> {
+        let Some(t) = plan.and_then(|p| p.task(task)) else { return Ok(()) };
+        if t.status != TaskStatus::Blocked {
+            return Ok(());
+        }
+        let why = t.blocked_reason.as_deref().unwrap_or("it failed too often");
+        let text = format!(
+            "Task {task} \"{}\" is blocked: {why}. Retry it with: tmux-ide task update {task} --status todo",
+            t.title
+        );
+        self.notify_lead(panes, &text)
+    }
+
+    fn dispatch(&mut self, task: &str, pane_ref: PaneRef, now: Timestamp) -> Result<bool> {
         let claimed = self.store.update(|plan, events| {
             let rule = match self.settings.mode {
                 DispatchMode::Missions => rules::dispatch_task,
@@ -128,7 +180,7 @@ impl Runner {
         })?;
         let Some(plan) = claimed else { return Ok(false) };
         let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
-        self.deliver(pane, title, text, Some(task), now)?;
+        self.deliver(pane_ref.id, pane_ref.title, text, Some(task), now)?;
         Ok(true)
     }
 
@@ -136,12 +188,11 @@ impl Runner {
         &mut self,
         milestone: &str,
         round: u32,
-        pane: &str,
-        title: &str,
+        pane_ref: PaneRef,
         assertions: &[String],
         now: Timestamp,
     ) -> Result<bool> {
-        let pane_ref = PaneRef { id: pane, title };
+        let (pane, title) = (pane_ref.id, pane_ref.title);
         let started = self.store.update(|plan, events| {
             let outcome =
                 rules::start_validation(plan, events, milestone, round, pane_ref, assertions, now);

@@ -153,6 +153,12 @@ pub struct Observer {
     profiles_by_pane: HashMap<String, bool>,
     /// `orchestrator.auto_approve` in ide.yml.
     auto_approve: bool,
+    /// When the tmux server started: a report older than that was made by a pane of an
+    /// earlier server, whose ids (`%2`) the new panes reuse.
+    server_start: Option<Timestamp>,
+    /// The pid of each pane's program when last seen: a new one (a respawned pane) makes
+    /// the old program's reports and screen history void.
+    pids: HashMap<String, u32>,
 }
 
 impl Observer {
@@ -225,9 +231,23 @@ impl Observer {
         }
     }
 
-    /// The latest self-report of a pane.
+    /// The latest self-report of a pane, unless an earlier tmux server's pane made it.
     pub fn report(&self, pane_id: &str) -> Option<(ReportedState, Timestamp)> {
-        self.reports.get(pane_id).copied()
+        let current =
+            |(_, at): &(ReportedState, Timestamp)| self.server_start.is_none_or(|s| *at >= s);
+        self.reports.get(pane_id).copied().filter(current)
+    }
+
+    /// Self-reports from before `start` (the tmux server's start) are not about its panes.
+    /// tmux gives it in whole seconds, so an old server's last report can still pass; see
+    /// [`Observer::forget`].
+    pub fn set_server_start(&mut self, start: Timestamp) {
+        self.server_start = Some(start);
+    }
+
+    /// The pane runs a new program: what the old one reported is void.
+    pub fn forget(&mut self, pane_id: &str) {
+        self.reports.remove(pane_id);
     }
 
     /// The panes as `decide` sees them, with why each got its state, and a `pane_state`
@@ -243,6 +263,10 @@ impl Observer {
         let views = panes
             .iter()
             .map(|p| {
+                if self.pids.insert(p.id.clone(), p.pid).is_some_and(|old| old != p.pid) {
+                    self.reports.remove(&p.id);
+                    self.screens.remove(&p.id);
+                }
                 let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
                 let screen = if takes_work && !p.dead {
@@ -284,6 +308,7 @@ impl Observer {
                     specialty: p.specialty.clone().filter(|s| !s.is_empty()),
                     state: judgement.state,
                     last_output_change: last_change,
+                    pid: p.pid,
                 };
                 (view, judgement)
             })

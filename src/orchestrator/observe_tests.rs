@@ -1,5 +1,6 @@
 //! Tests of judging a pane's state from its profile, self-reports and screen.
 use super::*;
+use crate::agent::state::state_event;
 use crate::config::Agent;
 
 fn at(s: u64) -> Timestamp {
@@ -105,6 +106,7 @@ fn a_question_is_handled_once_per_appearance_and_ide_yml_can_opt_out() {
         specialty: None,
         state: AgentState::Waiting,
         last_output_change: at(0),
+        pid: 1,
     };
     let panes = [view("%1")];
     let ask = |cmd: &str| ApprovalRequest { question: "Run shell command?", command: cmd.into() };
@@ -140,4 +142,46 @@ fn the_title_tells_when_the_screen_shows_nothing_known() {
     // The screen, when known, outranks the title.
     let idle = Evidence { title: "✦  Working… (proj)", ..ev(None, "Type your message", 0, 1) };
     assert_eq!(judge(&gemini, &idle).state, AgentState::Idle);
+}
+
+#[test]
+fn a_report_from_before_the_tmux_server_started_is_about_another_pane() {
+    // A new server reuses pane ids: the old %1's "idle" must not make the new %1 look
+    // ready before its agent has even started.
+    let mut o = Observer::default();
+    o.absorb(&[state_event(at(5), "%1", "Backend", ReportedState::Idle)]);
+    o.set_server_start(at(6));
+    assert_eq!(o.report("%1"), None);
+    o.absorb(&[state_event(at(6), "%1", "Backend", ReportedState::Busy)]);
+    assert_eq!(o.report("%1").map(|r| r.0), Some(ReportedState::Busy));
+    // tmux gives the start in whole seconds; a pane found restarted is forgotten outright.
+    o.forget("%1");
+    assert_eq!(o.report("%1"), None);
+}
+
+#[test]
+fn a_respawned_pane_forgets_what_its_previous_program_reported() {
+    // A shell-role pane is never captured, so no tmux server is needed.
+    let info = |pid| PaneInfo {
+        id: "%4".into(),
+        title: "Backend".into(),
+        role: Some(Role::Shell),
+        specialty: None,
+        agent: Some(Agent::Claude),
+        current_command: "claude".into(),
+        pid,
+        dead: false,
+        width: 80,
+        height: 24,
+        left: 0,
+        top: 0,
+        pane_title: String::new(),
+    };
+    let tmux = Tmux::new(Some("tmux-ide-unit-no-server".into()));
+    let mut o = Observer::default();
+    o.absorb(&[crate::agent::state::state_event(at(5), "%4", "Backend", ReportedState::Busy)]);
+    let (seen, _) = o.observe(&tmux, &[info(100)], at(6));
+    assert_eq!(seen[0].0.state, AgentState::Busy);
+    let (seen, _) = o.observe(&tmux, &[info(101)], at(7));
+    assert_eq!((seen[0].0.state, seen[0].0.pid), (AgentState::Unknown, 101));
 }

@@ -2,7 +2,8 @@
 //! can leave work assigned whose prompt never reached its pane (or, from older versions,
 //! whose `task_dispatched` / `validation_dispatched` event was lost). On start the
 //! orchestrator looks at each such piece of work once: if its prompt is on the pane's
-//! screen it landed and nothing is sent again; otherwise it is sent now.
+//! screen it landed and nothing is sent again; otherwise it is sent now. Work whose pane
+//! now runs another process is left to the tick's reconcile, which returns it to `todo`.
 use jiff::Timestamp;
 
 use super::deliver::{Delivery, Purpose};
@@ -35,6 +36,15 @@ impl Runner {
             let Some(pane) = panes.iter().find(|p| Some(&p.title) == task.assignee.as_ref()) else {
                 continue;
             };
+            // Handed to another process than the one in that pane now (a restart): the
+            // first tick's reconcile returns it to todo rather than resuming it here.
+            if task
+                .dispatched_to
+                .as_ref()
+                .is_some_and(|d| d.pane_id != pane.id || d.pid != pane.pid)
+            {
+                continue;
+            }
             if last.is_none() {
                 let lost =
                     Event::new(now, EventKind::TaskDispatched).task(&task.id).pane(&pane.title);
@@ -65,6 +75,13 @@ impl Runner {
             let Some(pane) = panes.iter().find(|p| Some(&p.title) == round.pane.as_ref()) else {
                 continue;
             };
+            if round
+                .dispatched_to
+                .as_ref()
+                .is_some_and(|d| d.pane_id != pane.id || d.pid != pane.pid)
+            {
+                continue; // another process now: the tick's reconcile hands the round out again
+            }
             let reported = round
                 .assertions
                 .iter()

@@ -21,8 +21,9 @@ use super::world::{ContractAssertion, PaneView, Settings, World};
 use crate::agent::profiles::Profile;
 use crate::config::Config;
 use crate::contract::Contract;
+use crate::plan::rules::{RetryPolicy, ReturnReason};
 use crate::plan::store::Store;
-use crate::plan::{Event, EventKind};
+use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
 use crate::tmux::{PaneInfo, Tmux};
 use crate::{Error, Result};
@@ -98,6 +99,10 @@ impl Runner {
             auto_dispatch: orch.auto_dispatch,
             max_concurrent_agents: orch.max_concurrent_agents.map(|n| n as usize),
             stall_timeout: SignedDuration::from_millis(orch.stall_timeout as i64),
+            retry: RetryPolicy {
+                max_retries: orch.max_retries,
+                backoff: SignedDuration::from_millis(orch.retry_backoff as i64),
+            },
         };
         let store = Store::new(&project);
         let mut runner = Runner {
@@ -140,6 +145,13 @@ impl Runner {
                 EventKind::AgentExited => {
                     self.exited_reported.extend(e.pane.clone());
                 }
+                // A new dispatch there means a live agent again (a respawned or rebuilt
+                // pane): its exit is news, or its task would stay on a dead pane.
+                EventKind::TaskDispatched => {
+                    if let Some(pane) = &e.pane {
+                        self.exited_reported.remove(pane);
+                    }
+                }
                 _ => {}
             }
         }
@@ -157,6 +169,9 @@ impl Runner {
             Ok(()) if self.session_ended => "session ended".into(),
             Ok(()) => decide::finished_reason(self.settings.mode).into(),
         };
+        if self.session_ended && outcome.is_ok() {
+            self.session_lost();
+        }
         tracing::info!(reason, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
             Timestamp::now(),
@@ -164,6 +179,29 @@ impl Runner {
         )
         .with("reason", reason)]);
         outcome.and(stopped)
+    }
+
+    /// The session went away under a running mission (killed, the tmux server gone): said
+    /// once, in the log and on stderr, with how to carry on. In-progress work stays as it
+    /// is; the next orchestrator's reconcile hands it out again.
+    fn session_lost(&mut self) {
+        let active = self
+            .store
+            .load()
+            .is_ok_and(|p| p.mission.is_some_and(|m| m.status == MissionStatus::Active));
+        let event = Event::new(Timestamp::now(), EventKind::SessionLost)
+            .with("session", self.session.as_str())
+            .with("session_id", self.session_id.clone().unwrap_or_default())
+            .with("mission_active", active);
+        let _ = self.store.append_events(&[event]);
+        if active {
+            let _ = writeln!(
+                std::io::stderr(),
+                "orchestrator: tmux session {} is gone; the mission is still active. \
+Run `tmux-ide up` to rebuild the session and resume it.",
+                self.session
+            );
+        }
     }
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
@@ -218,6 +256,13 @@ impl Runner {
         self.absorb(&new);
         let plan = self.store.load()?;
         if !decide::in_play(&plan, self.settings.mode) {
+            // The last report of a finished mission may still wait at a question (Aider's
+            // `Add command output to the chat?` after `task done`): answer it all the same.
+            let now = Timestamp::now();
+            let panes = self.panes(now)?;
+            for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
+                self.apply(&action, &panes, Timestamp::now())?;
+            }
             return Ok(decide::finished(&plan, self.settings.mode));
         }
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
@@ -247,10 +292,29 @@ impl Runner {
         let mut unconfirmed = self.flush_deliveries()?;
         while !unconfirmed.is_empty() {
             for u in std::mem::take(&mut unconfirmed) {
+                // A task whose prompt did not land is a failed attempt: retried after a
+                // backoff (on any fitting pane) or blocked. Never pasted again at once.
+                let retried = match &u.task {
+                    Some(task) => self.apply(
+                        &decide::Action::ReturnTask {
+                            task: task.clone(),
+                            pane_title: u.title.clone(),
+                            reason: ReturnReason::PromptNotLanded,
+                        },
+                        &panes,
+                        Timestamp::now(),
+                    )?,
+                    None => false,
+                };
                 let what = u.task.map(|t| format!("task {t}")).unwrap_or("validation".into());
+                let then = if retried {
+                    "it goes back to the queue and is retried after a pause (see `tmux-ide orch`)"
+                } else {
+                    "it was not sent again. Check the pane"
+                };
                 let text = format!(
                     "The prompt for {what} did not visibly land in pane \"{}\" ({}) within {:.1}s; \
-it was not sent again. Check the pane.",
+{then}.",
                     u.title,
                     u.pane,
                     u.waited.as_secs_f64()
@@ -280,9 +344,15 @@ impl Runner {
     /// read before and after the listing: equal and pinned, the panes are that session's.
     pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
         let id = self.tmux.session_format(&self.session, "#{session_id}")?;
-        if self.session_id.is_none() {
+        if self.session_id.is_none() && id.is_some() {
             tracing::info!(session = %self.session, id = ?id, "serving session");
             self.session_id.clone_from(&id);
+            // Pane ids restart at %0 with a new server (after a reboot or a crash): the
+            // agents' reports in the log from before it are about other panes.
+            let start = self.tmux.session_format(&self.session, "#{start_time}")?;
+            if let Some(t) = start.and_then(|s| s.parse::<i64>().ok()) {
+                self.observer.set_server_start(Timestamp::from_second(t).unwrap_or_default());
+            }
         }
         let pinned = self.session_id.clone();
         let ended = |runner: &mut Runner, now: Option<String>| {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::plan::Plan;
+use crate::plan::rules::RetryPolicy;
 
 pub use crate::agent::state::AgentState;
 pub use crate::config::{DispatchMode, Role};
@@ -21,6 +22,8 @@ pub struct PaneView {
     pub state: AgentState,
     /// The last time the pane's visible output changed.
     pub last_output_change: Timestamp,
+    /// The pid of the pane's program (`pane_pid`): with the id, which process this is.
+    pub pid: u32,
 }
 
 /// The specialty researchers have when `ide.yml` gives them none.
@@ -48,6 +51,8 @@ pub struct Settings {
     pub max_concurrent_agents: Option<usize>,
     /// An in-progress task whose pane output has not changed for this long has stalled.
     pub stall_timeout: SignedDuration,
+    /// How a task whose agent exited or whose prompt did not land is retried.
+    pub retry: RetryPolicy,
 }
 
 impl Default for Settings {
@@ -57,6 +62,7 @@ impl Default for Settings {
             auto_dispatch: true,
             max_concurrent_agents: None,
             stall_timeout: SignedDuration::from_secs(300),
+            retry: RetryPolicy::default(),
         }
     }
 }

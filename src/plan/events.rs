@@ -165,10 +165,13 @@ event_kinds! {
     TaskClaimed = "task_claimed",
     TaskDispatched = "task_dispatched",
     TaskReturned = "task_returned",
+    TaskRetryScheduled = "task_retry_scheduled",
+    TaskBlocked = "task_blocked",
     TaskDone = "task_done",
     TaskCancelled = "task_cancelled",
     RemediationCreated = "remediation_created",
     ValidationDispatched = "validation_dispatched",
+    ValidationReturned = "validation_returned",
     AssertionReported = "assertion_reported",
     PromptDelivered = "prompt_delivered",
     PromptLanded = "prompt_landed",
@@ -187,6 +190,7 @@ event_kinds! {
     PaneState = "pane_state",
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
+    SessionLost = "session_lost",
 }
 
 impl From<&str> for EventKind {

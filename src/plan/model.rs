@@ -114,6 +114,9 @@ pub struct ValidationRound {
     /// The assertion ids checked in this round.
     #[serde(default)]
     pub assertions: Vec<String>,
+    /// The pane process the round was handed to (see [`Task::dispatched_to`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched_to: Option<PaneProcess>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,6 +172,33 @@ pub struct Task {
     pub started: Option<Timestamp>,
     #[serde(default)]
     pub finished: Option<Timestamp>,
+    /// Failed attempts so far (its agent exited, or its prompt did not land); at
+    /// `orchestrator.max_retries` the next failure blocks it. `task update --status todo`
+    /// starts the count again.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub attempts: u32,
+    /// Backoff after a failed attempt: not dispatched again before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<Timestamp>,
+    /// Why the task is `blocked` (the last failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_reason: Option<String>,
+    /// The pane process the orchestrator handed it to, so a pane restarted under the same
+    /// title (a new process, the same or a new pane id) is not mistaken for its worker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatched_to: Option<PaneProcess>,
+}
+
+/// A pane's identity as one process: tmux's pane id and the pid of the pane's program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaneProcess {
+    pub pane_id: String,
+    pub pid: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -178,6 +208,9 @@ pub enum TaskStatus {
     InProgress,
     Done,
     Cancelled,
+    /// Failed more than `orchestrator.max_retries` times; waits for a person
+    /// (`task update --status todo`).
+    Blocked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -248,8 +281,13 @@ impl MilestoneStatus {
 }
 
 impl TaskStatus {
-    pub const ALL: [TaskStatus; 4] =
-        [TaskStatus::Todo, TaskStatus::InProgress, TaskStatus::Done, TaskStatus::Cancelled];
+    pub const ALL: [TaskStatus; 5] = [
+        TaskStatus::Todo,
+        TaskStatus::InProgress,
+        TaskStatus::Done,
+        TaskStatus::Cancelled,
+        TaskStatus::Blocked,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -257,6 +295,7 @@ impl TaskStatus {
             TaskStatus::InProgress => "in_progress",
             TaskStatus::Done => "done",
             TaskStatus::Cancelled => "cancelled",
+            TaskStatus::Blocked => "blocked",
         }
     }
 }
@@ -340,7 +379,9 @@ impl std::str::FromStr for TaskStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         TaskStatus::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            format!("unknown task status {s:?} (allowed: todo, in_progress, done, cancelled)")
+            format!(
+                "unknown task status {s:?} (allowed: todo, in_progress, done, cancelled, blocked)"
+            )
         })
     }
 }

@@ -22,6 +22,10 @@ fn plan_with_tasks(ids: &[&str]) -> Plan {
             created: Timestamp::UNIX_EPOCH,
             started: None,
             finished: None,
+            attempts: 0,
+            retry_after: None,
+            blocked_reason: None,
+            dispatched_to: None,
         });
     }
     plan
@@ -59,6 +63,7 @@ fn round(started: &str, seq: Option<u64>) -> ValidationRound {
         seq,
         pane: None,
         assertions: Vec::new(),
+        dispatched_to: None,
     }
 }
 

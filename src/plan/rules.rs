@@ -13,6 +13,9 @@ mod mission;
 mod orchestration;
 #[cfg(test)]
 mod orchestration_tests;
+mod retry;
+#[cfg(test)]
+mod retry_tests;
 mod tasks;
 #[cfg(test)]
 mod tests;
@@ -21,6 +24,7 @@ pub use checks::*;
 pub use errors::PlanError;
 pub use mission::*;
 pub use orchestration::*;
+pub use retry::*;
 pub use tasks::*;
 
 /// A task is ready when it is `todo`, its milestone is `active`, and every task it depends

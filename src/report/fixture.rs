@@ -56,6 +56,10 @@ fn task(id: &str, ms: &str, specialty: &str, priority: u8, title: &str) -> Task 
         created: at("09:10"),
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     }
 }
 
@@ -75,6 +79,7 @@ pub fn plan() -> Plan {
         seq: None,
         pane: Some("Validator".into()),
         assertions: vec!["VAL-AUTH-001".into()],
+        dispatched_to: None,
     });
     let mut t002 = task("002", "M1", "backend", 2, "Create JWT utility functions");
     t002.fulfills = vec!["VAL-AUTH-001".into()];

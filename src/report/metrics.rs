@@ -16,6 +16,13 @@ pub struct TaskCounts {
     pub in_progress: usize,
     pub done: usize,
     pub cancelled: usize,
+    /// Given up on after `orchestrator.max_retries` failures; absent from JSON when none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub blocked: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Durations (started → finished, whole seconds) of the done tasks.
@@ -98,6 +105,7 @@ pub fn task_counts(plan: &Plan) -> TaskCounts {
             TaskStatus::InProgress => c.in_progress += 1,
             TaskStatus::Done => c.done += 1,
             TaskStatus::Cancelled => c.cancelled += 1,
+            TaskStatus::Blocked => c.blocked += 1,
         }
     }
     c
@@ -202,6 +210,9 @@ pub fn render_metrics(m: &Metrics, now: Timestamp) -> String {
         "Tasks        {} total: {} done, {} in progress, {} todo, {} cancelled",
         t.total, t.done, t.in_progress, t.todo, t.cancelled
     );
+    if t.blocked > 0 {
+        let _ = writeln!(out, "Blocked      {} (see `tmux-ide orch`)", t.blocked);
+    }
     let _ = writeln!(out, "Completion   {}", percent(m.completion_rate));
     match &m.durations {
         Some(d) => {
@@ -290,7 +301,7 @@ mod tests {
         let m = metrics(&fixture::plan(), &fixture::events(), 2, fixture::now());
         assert_eq!(
             m.tasks,
-            TaskCounts { total: 10, todo: 4, in_progress: 1, done: 4, cancelled: 1 }
+            TaskCounts { total: 10, todo: 4, in_progress: 1, done: 4, cancelled: 1, blocked: 0 }
         );
         assert!((m.completion_rate - 4.0 / 9.0).abs() < 1e-9);
         // 20m, 30m, 10m, 10m

@@ -33,6 +33,10 @@ pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
     EventKind::AgentExited,
     EventKind::LeadNotified,
     EventKind::TaskReturned,
+    EventKind::TaskRetryScheduled,
+    EventKind::TaskBlocked,
+    EventKind::SessionLost,
+    EventKind::ValidationReturned,
     EventKind::PromptLanded,
     EventKind::PromptUnconfirmed,
     EventKind::PromptRedelivering,
@@ -73,9 +77,12 @@ pub struct QueuedTask {
     pub priority: u8,
     pub specialty: Option<String>,
     pub milestone: Option<String>,
+    /// Backing off after failed attempts: not dispatched before this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<Timestamp>,
 }
 
-/// Why a `todo` task cannot be dispatched.
+/// Why a `todo` task cannot be dispatched, or why a task is `blocked`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Blocker {
@@ -90,6 +97,10 @@ pub enum Blocker {
         status: Option<MilestoneStatus>,
     },
     NoMilestone,
+    /// Its attempts failed past `orchestrator.max_retries`; `reason` says the last.
+    Failed {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,8 +129,12 @@ pub struct OrchReport {
     pub recent: Vec<RecentEvent>,
 }
 
-/// Why `task` is not ready; empty when it is ready or not `todo`.
+/// Why `task` is not ready; empty when it is ready or neither `todo` nor `blocked`.
 pub fn blockers(plan: &Plan, task: &crate::plan::Task) -> Vec<Blocker> {
+    if task.status == TaskStatus::Blocked {
+        let reason = task.blocked_reason.clone().unwrap_or_else(|| "blocked".to_string());
+        return vec![Blocker::Failed { reason }];
+    }
     if task.status != TaskStatus::Todo || is_ready(plan, task) {
         return vec![];
     }
@@ -196,6 +211,19 @@ pub fn describe_event(e: &Event) -> String {
             format!("pasting the prompt for {task} into {pane} again")
         }
         EventKind::TaskReturned => format!("{task} back to todo ({pane}: {})", field("reason")),
+        EventKind::TaskRetryScheduled => {
+            format!(
+                "{task} retry {} of {} at {}",
+                field("attempt"),
+                field("max_retries"),
+                field("retry_after")
+            )
+        }
+        EventKind::TaskBlocked => format!("{task} blocked: {}", field("reason")),
+        EventKind::SessionLost => format!("session {} lost", field("session")),
+        EventKind::ValidationReturned => {
+            format!("{ms} round {} taken back from {pane} ({})", field("round"), field("reason"))
+        }
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         other => other.as_str().replace('_', " "),
@@ -228,6 +256,7 @@ pub fn orch(
         priority: t.priority,
         specialty: t.specialty.clone(),
         milestone: t.milestone.clone(),
+        retry_after: t.retry_after.filter(|at| *at > now),
     };
     let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> =
         plan.tasks.iter().map(|t| (t, blockers(plan, t))).filter(|(_, b)| !b.is_empty()).collect();
@@ -275,6 +304,9 @@ pub fn blocker_text(b: &Blocker) -> String {
             format!("{milestone} is {}", status(s.map(MilestoneStatus::as_str)))
         }
         Blocker::NoMilestone => "no milestone".to_string(),
+        Blocker::Failed { reason } => {
+            format!("gave up: {reason}")
+        }
     }
 }
 
@@ -328,7 +360,12 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
                     format!("  {}", t.id),
                     format!("P{}", t.priority),
                     t.specialty.clone().unwrap_or_else(|| "—".into()),
-                    t.title.clone(),
+                    match t.retry_after {
+                        Some(at) => {
+                            format!("{} (retry in {})", t.title, duration(secs_between(now, at)))
+                        }
+                        None => t.title.clone(),
+                    },
                 ]
             })
             .collect();
@@ -351,6 +388,10 @@ pub fn render_orch(r: &OrchReport, now: Timestamp) -> String {
             })
             .collect();
         out.push_str(&table(&["  ID", "TITLE", "BLOCKED BY"], &rows, &[]));
+        let gave_up = |t: &BlockedTask| matches!(t.blocked_by[..], [Blocker::Failed { .. }]);
+        if r.blocked.iter().any(gave_up) {
+            out.push_str("  (retry a task given up on: tmux-ide task update <id> --status todo)\n");
+        }
     }
     out.push_str("\nRecent events\n");
     if r.recent.is_empty() {

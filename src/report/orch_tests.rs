@@ -95,3 +95,37 @@ fn orch_text_of_a_stopped_orchestrator_matches_the_snapshot() {
     let r = orch(&Default::default(), &[], &[], &OrchInput::default(), fixture::now());
     insta::assert_snapshot!(render_orch(&r, fixture::now()));
 }
+
+#[test]
+fn a_task_given_up_on_shows_why_and_how_to_retry_it() {
+    let mut plan = fixture::plan();
+    let t = plan.task_mut("007").unwrap();
+    t.status = TaskStatus::Blocked;
+    t.blocked_reason = Some("the agent in pane \"Backend\" exited (4 failed attempts)".into());
+    let r = orch(&plan, &fixture::events(), &[], &input(), fixture::now());
+    let mine = r.blocked.iter().find(|b| b.id == "007").unwrap();
+    let reason = "the agent in pane \"Backend\" exited (4 failed attempts)".to_string();
+    assert_eq!(mine.blocked_by, [Blocker::Failed { reason }]);
+    let text = render_orch(&r, fixture::now());
+    assert!(
+        text.contains("gave up: the agent in pane \"Backend\" exited (4 failed attempts)"),
+        "{text}"
+    );
+    assert!(text.contains("tmux-ide task update <id> --status todo"), "{text}");
+    let json = serde_json::to_value(&r).unwrap();
+    let blocked = json["blocked"].as_array().unwrap().iter().find(|b| b["id"] == "007").unwrap();
+    assert_eq!(blocked["blocked_by"][0]["kind"], "failed", "{json}");
+}
+
+#[test]
+fn a_task_backing_off_shows_when_it_is_retried() {
+    let mut plan = fixture::plan();
+    let at = fixture::now() + jiff::SignedDuration::from_secs(20);
+    plan.task_mut("008").unwrap().retry_after = Some(at);
+    let r = orch(&plan, &fixture::events(), &[], &input(), fixture::now());
+    assert_eq!(r.ready.iter().find(|t| t.id == "008").unwrap().retry_after, Some(at));
+    let text = render_orch(&r, fixture::now());
+    assert!(text.contains("(retry in 20s)"), "{text}");
+    let past = orch(&plan, &fixture::events(), &[], &input(), at);
+    assert_eq!(past.ready.iter().find(|t| t.id == "008").unwrap().retry_after, None);
+}

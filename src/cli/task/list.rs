@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             None => true,
             Some(StatusFilter::Is(s)) => t.status == s,
             Some(StatusFilter::Blocked) => {
-                t.status == TaskStatus::Todo && !index.blocked_by(t).is_empty()
+                t.status == TaskStatus::Blocked
+                    || (t.status == TaskStatus::Todo && !index.blocked_by(t).is_empty())
             }
         })
         .collect();
@@ -69,13 +70,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 }
 
 /// The status column: `todo`, `done`, …; a todo task waiting on others reads
-/// `blocked by 001, 002`.
+/// `blocked by 001, 002`, one given up on `blocked: <why>`.
 pub fn status_text(index: &TaskIndex, task: &Task) -> String {
     let blocked = index.blocked_by(task);
-    if task.status == TaskStatus::Todo && !blocked.is_empty() {
-        format!("blocked by {}", blocked.join(", "))
-    } else {
-        task.status.as_str().to_string()
+    match (task.status, task.blocked_reason.as_deref()) {
+        (TaskStatus::Todo, _) if !blocked.is_empty() => {
+            format!("blocked by {}", blocked.join(", "))
+        }
+        (TaskStatus::Blocked, Some(why)) => format!("blocked: {why}"),
+        (status, _) => status.as_str().to_string(),
     }
 }
 

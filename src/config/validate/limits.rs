@@ -23,6 +23,8 @@ const HOUR_MS: u64 = 3_600_000;
 pub const POLL_INTERVAL: Range = Range { min: 1, max: HOUR_MS, unit: "milliseconds" };
 pub const STALL_TIMEOUT: Range = Range { min: 1, max: 7 * 24 * HOUR_MS, unit: "milliseconds" };
 pub const MAX_CONCURRENT_AGENTS: Range = Range { min: 1, max: 1000, unit: "agents" };
+pub const MAX_RETRIES: Range = Range { min: 0, max: 100, unit: "retries" };
+pub const RETRY_BACKOFF: Range = Range { min: 1, max: HOUR_MS, unit: "milliseconds" };
 pub const TAIL_LINES: Range = Range { min: 1, max: 10_000, unit: "lines" };
 pub const ENTER_DELAY: Range = Range { min: 0, max: 60_000, unit: "milliseconds" };
 pub const RECEIPT_TIMEOUT: Range = Range { min: 0, max: 600_000, unit: "milliseconds" };
@@ -113,6 +115,22 @@ mod tests {
     fn control_characters_are_escaped_and_other_text_kept() {
         assert_eq!(one_line("A\nB\0C"), "A\\nB\\u{0}C");
         assert_eq!(one_line("naïve — ok"), "naïve — ok");
+    }
+
+    #[test]
+    fn max_retries_may_be_zero_but_not_past_a_hundred() {
+        let mut problems = Vec::new();
+        check_range(&Value::from(0), &MAX_RETRIES, "ok", &mut problems);
+        check_range(&Value::from(101), &MAX_RETRIES, "orchestrator.max_retries", &mut problems);
+        check_range(&Value::from(0), &RETRY_BACKOFF, "orchestrator.retry_backoff", &mut problems);
+        let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "orchestrator.max_retries: 101 is out of range (allowed: 0..=100 retries)",
+                "orchestrator.retry_backoff: 0 is out of range (allowed: 1..=3600000 milliseconds)",
+            ]
+        );
     }
 
     #[test]

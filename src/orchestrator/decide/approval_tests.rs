@@ -12,6 +12,7 @@ fn plan() -> Plan {
         seq: None,
         pane: Some("validator-3".into()),
         assertions: vec!["VAL-A-001".into()],
+        dispatched_to: None,
     });
     Plan {
         milestones: vec![milestone(1, MilestoneStatus::Active), m2],

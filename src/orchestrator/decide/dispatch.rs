@@ -64,6 +64,9 @@ pub(super) fn dispatch<'w>(
         if !seen.insert(task.id.as_str()) {
             continue; // a duplicated id in a hand-edited plan: dispatch it once
         }
+        if task.retry_after.is_some_and(|at| at > world.now) {
+            continue; // backing off after a failed attempt
+        }
         let Some(i) = pick(&idle, task.specialty.as_deref(), &staffed) else { continue };
         let pane = idle.remove(i);
         taken.insert(pane.id.as_str());

@@ -5,6 +5,7 @@ pub mod approval;
 mod dispatch;
 mod modes;
 mod notices;
+mod reconcile;
 mod validation;
 
 pub use modes::{finished, finished_reason, in_play};
@@ -12,7 +13,7 @@ pub use modes::{finished, finished_reason, in_play};
 use std::collections::{HashMap, HashSet};
 
 use super::world::{AgentState, DispatchMode, PaneView, World};
-use crate::plan::rules::NewRemediation;
+use crate::plan::rules::{NewRemediation, ReturnReason};
 use crate::plan::{Milestone, Plan, TaskStatus};
 
 /// One thing the run loop must do. Decisions within one call never conflict: no task and
@@ -54,10 +55,14 @@ pub enum Action {
     /// The pane asks about a command that is not for the orchestrator to approve; record
     /// it (the lead is told by the `NotifyLead` that follows).
     ApprovalNeeded { pane: String, pane_title: String, question: String, command: String },
+    /// `task` has no worker in its pane any more (gone, restarted): back to `todo`.
+    ReturnTask { task: String, pane_title: String, reason: ReturnReason },
+    /// The milestone's validation round has no validator in its pane any more: release it.
+    ReturnValidation { milestone: String, pane_title: String, reason: ReturnReason },
 }
 
-/// Everything the next step of the mission needs, in a deterministic order: milestone
-/// lifecycle first, then dispatches, then notices to the lead.
+/// Everything the next step of the mission needs, in a deterministic order: stranded tasks
+/// returned, milestone lifecycle, then dispatches, then notices to the lead.
 pub fn decide(world: &World) -> Vec<Action> {
     let plan = world.plan;
     let mode = world.settings.mode;
@@ -67,6 +72,7 @@ pub fn decide(world: &World) -> Vec<Action> {
     let scan = Scan::new(plan);
     let mut taken: HashSet<&str> = HashSet::new();
     let mut actions = Vec::new();
+    let returned = reconcile::reconcile(world, &mut actions);
     // A plain queue has no milestone lifecycle: no rounds, no transitions, no completion.
     if mode == DispatchMode::Missions {
         validation::lifecycle(world, &scan, &mut taken, &mut actions);
@@ -74,8 +80,9 @@ pub fn decide(world: &World) -> Vec<Action> {
     if world.settings.auto_dispatch {
         dispatch::dispatch(world, &scan, &mut taken, &mut actions);
     }
-    notices::stalls(world, &mut actions);
-    notices::exits(world, &scan, &mut actions);
+    // A returned task's pane is gone or another agent's now: neither stalled nor exited.
+    notices::stalls(world, &returned, &mut actions);
+    notices::exits(world, &scan, &returned, &mut actions);
     actions
 }
 

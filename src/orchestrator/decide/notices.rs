@@ -1,12 +1,17 @@
 //! Notices to the lead: a stalled task, an agent that exited mid-task. Each is reported
 //! once; the run loop records what was reported and passes it back in the world.
+use std::collections::HashSet;
+
 use super::{Action, Scan};
 use crate::orchestrator::world::{AgentState, World};
 use crate::plan::TaskStatus;
 
 /// In-progress tasks whose pane showed no new output for longer than the stall timeout.
-pub(super) fn stalls(world: &World, actions: &mut Vec<Action>) {
+pub(super) fn stalls(world: &World, returned: &HashSet<&str>, actions: &mut Vec<Action>) {
     for task in world.plan.tasks.iter().filter(|t| t.status == TaskStatus::InProgress) {
+        if returned.contains(task.id.as_str()) {
+            continue;
+        }
         let Some(title) = task.assignee.as_deref() else { continue };
         let Some(pane) = world.panes.iter().find(|p| p.title == title) else { continue };
         let silent = world.now.duration_since(pane.last_output_change);
@@ -26,7 +31,12 @@ pub(super) fn stalls(world: &World, actions: &mut Vec<Action>) {
 }
 
 /// Panes whose agent exited while a task was in progress there.
-pub(super) fn exits(world: &World, scan: &Scan, actions: &mut Vec<Action>) {
+pub(super) fn exits(
+    world: &World,
+    scan: &Scan,
+    returned: &HashSet<&str>,
+    actions: &mut Vec<Action>,
+) {
     for pane in world.panes.iter().filter(|p| p.state == AgentState::Exited) {
         if !scan.working.contains(pane.title.as_str())
             || world.exited_reported.contains(&pane.title)
@@ -38,6 +48,9 @@ pub(super) fn exits(world: &World, scan: &Scan, actions: &mut Vec<Action>) {
         }) else {
             continue;
         };
+        if returned.contains(task.id.as_str()) {
+            continue;
+        }
         actions.push(Action::AgentExited { pane_title: pane.title.clone(), task: task.id.clone() });
         actions.push(Action::NotifyLead {
             text: format!(

@@ -277,6 +277,7 @@ mod tests {
             seq: Some(40),
             pane: Some("Validator".into()),
             assertions: vec!["VAL-A-001".into(), "VAL-A-002".into()],
+            dispatched_to: None,
         };
         let mut plan = Plan::default();
         // The clock went back an hour after the round began; the log's order did not.

@@ -40,7 +40,8 @@ fn a_finished_milestone_goes_to_the_validator_with_all_its_assertions() {
 
 #[test]
 fn a_milestone_with_open_tasks_is_not_validated() {
-    let mut fx = finished_m1(vec![pane(2, Role::Validator, None)]);
+    // The task's worker is still there: with its pane gone the task would be returned.
+    let mut fx = finished_m1(vec![pane(1, Role::Teammate, None), pane(2, Role::Validator, None)]);
     fx.plan.tasks[1].status = TaskStatus::InProgress;
     assert_eq!(fx.decide(), vec![]);
 }

@@ -5,6 +5,7 @@ mod modes;
 mod notices;
 mod prompt;
 mod properties;
+mod reconcile;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -56,6 +57,10 @@ pub(super) fn task(id: &str, milestone: &str) -> Task {
         created: ago(86_400),
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     }
 }
 
@@ -107,6 +112,7 @@ pub(super) fn pane(n: u32, role: Role, specialty: Option<&str>) -> PaneView {
         specialty: specialty.map(str::to_string),
         state: AgentState::Idle,
         last_output_change: now(),
+        pid: 1000 + n,
     }
 }
 
@@ -206,6 +212,7 @@ impl Fx {
             seq: None,
             pane: pane.map(str::to_string),
             assertions: assertions.iter().map(|s| s.to_string()).collect(),
+            dispatched_to: None,
         });
     }
 }

@@ -77,7 +77,7 @@ fn the_queue_is_finished_when_nothing_is_todo_or_in_progress() {
 #[test]
 fn the_store_rule_of_the_queue_assigns_a_task_the_missions_rule_refuses() {
     let mut plan = queue(vec![milestone(1, Locked)], vec![task("001", "M1")], vec![]).plan;
-    let pane = PaneRef { id: "%1", title: "teammate-1" };
+    let pane = PaneRef { id: "%1", title: "teammate-1", pid: 1 };
     let mut events = Vec::new();
     assert!(!dispatch_task(&mut plan, &mut events, "001", pane, now()).applied());
     assert!(dispatch_queued_task(&mut plan, &mut events, "001", pane, now()).applied());
@@ -119,7 +119,7 @@ proptest::proptest! {
         let mut plan = fx.plan.clone();
         for (task, pane) in a {
             let title = &fx.panes.iter().find(|p| p.id == pane).unwrap().title;
-            let pane = PaneRef { id: pane, title };
+            let pane = PaneRef { id: pane, title, pid: 1 };
             proptest::prop_assert!(
                 dispatch_queued_task(&mut plan, &mut Vec::new(), task, pane, now()).applied()
             );

@@ -130,6 +130,7 @@ fn build(
             seq: None,
             pane: panes.get(validator).map(|p| p.title.clone()),
             assertions: CONTRACT.iter().map(|s| s.to_string()).collect(),
+            dispatched_to: None,
         });
         results = reported;
     }

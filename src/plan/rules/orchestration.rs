@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::super::events::{Event, EventKind};
 use super::super::model::*;
+use super::retry::{RetryPolicy, ReturnReason, return_task};
 use super::{RuleResult, is_queued, is_ready};
 
 /// Whether a transition was applied or its precondition no longer held.
@@ -31,6 +32,9 @@ impl Outcome {
 pub struct PaneRef<'a> {
     pub id: &'a str,
     pub title: &'a str,
+    /// The pid of the pane's program, recorded with a dispatch so a restarted pane is told
+    /// apart from the one the task went to.
+    pub pid: u32,
 }
 
 /// `task` goes to `pane`, `in_progress` from `now`, if it is still ready and the pane
@@ -76,40 +80,32 @@ fn assign(
     t.status = TaskStatus::InProgress;
     t.assignee = Some(pane.title.to_string());
     t.started = Some(now);
+    t.retry_after = None;
+    t.dispatched_to = Some(PaneProcess { pane_id: pane.id.to_string(), pid: pane.pid });
     events.push(
         Event::new(now, EventKind::TaskDispatched)
             .task(task)
             .pane(pane.title)
-            .with("pane_id", pane.id),
+            .with("pane_id", pane.id)
+            .with("pane_pid", pane.pid),
     );
     Outcome::Applied
 }
 
 /// The agent titled `pane_title` exited while on `task`. The exit is always recorded
-/// (`agent_exited`); the task goes back to `todo`, unassigned and unstarted, only if that
-/// agent still holds it in progress (recorded as `task_returned`).
+/// (`agent_exited`); if that agent still holds the task in progress it is a failed
+/// attempt ([`return_task`]): retried after a backoff, or blocked once `policy`'s
+/// retries are used up.
 pub fn return_exited_agents_task(
     plan: &mut Plan,
     events: &mut Vec<Event>,
     pane_title: &str,
     task: &str,
+    policy: RetryPolicy,
     now: Timestamp,
 ) -> Outcome {
     events.push(Event::new(now, EventKind::AgentExited).task(task).pane(pane_title));
-    let Some(t) = plan.task_mut(task) else { return Outcome::Stale };
-    if t.status != TaskStatus::InProgress || t.assignee.as_deref() != Some(pane_title) {
-        return Outcome::Stale;
-    }
-    t.status = TaskStatus::Todo;
-    t.assignee = None;
-    t.started = None;
-    events.push(
-        Event::new(now, EventKind::TaskReturned)
-            .task(task)
-            .pane(pane_title)
-            .with("reason", "agent_exited"),
-    );
-    Outcome::Applied
+    return_task(plan, events, task, pane_title, ReturnReason::AgentExited, policy, now)
 }
 
 /// Validation round `round` of `milestone`, checking `assertions`, handed to `pane`. Only
@@ -142,6 +138,7 @@ pub fn start_validation(
         seq: Some(plan_seq),
         pane: Some(pane.title.to_string()),
         assertions: assertions.to_vec(),
+        dispatched_to: Some(PaneProcess { pane_id: pane.id.to_string(), pid: pane.pid }),
     });
     events.push(
         Event::new(now, EventKind::MilestoneValidating).milestone(milestone).with("round", round),
@@ -261,6 +258,10 @@ fn remediation_task(id: &str, milestone: &str, r: &NewRemediation, now: Timestam
         created: now,
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     }
 }
 

@@ -9,8 +9,12 @@ use crate::plan::model::*;
 
 const PANES: [&str; 3] = ["Agent 1", "Agent 2", "Agent 3"];
 
+fn policy() -> RetryPolicy {
+    RetryPolicy::default()
+}
+
 fn pane(title: &str) -> PaneRef<'_> {
-    PaneRef { id: "%7", title }
+    PaneRef { id: "%7", title, pid: 4242 }
 }
 
 /// M1 active, M2 locked; 001 ready in M1, 002 depending on 001, 003 in M2.
@@ -84,17 +88,22 @@ fn an_exited_agents_task_goes_back_to_todo_only_while_that_agent_holds_it() {
     let mut plan = small_plan();
     let _ = dispatch_task(&mut plan, &mut Vec::new(), "001", pane("Agent 1"), now());
     let mut events = Vec::new();
-    let other = return_exited_agents_task(&mut plan, &mut events, "Agent 2", "001", now());
+    let other =
+        return_exited_agents_task(&mut plan, &mut events, "Agent 2", "001", policy(), now());
     assert_eq!((other, kinds(&events)), (Outcome::Stale, vec!["agent_exited".to_string()]));
     assert_eq!(plan.task("001").unwrap().status, TaskStatus::InProgress);
     let mut events = Vec::new();
-    let own = return_exited_agents_task(&mut plan, &mut events, "Agent 1", "001", now());
+    let own = return_exited_agents_task(&mut plan, &mut events, "Agent 1", "001", policy(), now());
     assert_eq!(
         (own, kinds(&events)),
-        (Outcome::Applied, vec!["agent_exited".into(), "task_returned".into()])
+        (
+            Outcome::Applied,
+            vec!["agent_exited".into(), "task_returned".into(), "task_retry_scheduled".into()]
+        )
     );
     let t = plan.task("001").unwrap();
     assert_eq!((t.status, &t.assignee, t.started), (TaskStatus::Todo, &None, None));
+    assert_eq!((t.attempts, t.retry_after), (1, Some(now() + policy().backoff)));
     assert_eq!(events[1].extra["reason"], json!("agent_exited"));
 }
 

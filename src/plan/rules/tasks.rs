@@ -57,6 +57,10 @@ pub fn create_task(
         created: now,
         started: None,
         finished: None,
+        attempts: 0,
+        retry_after: None,
+        blocked_reason: None,
+        dispatched_to: None,
     };
     let mut ev =
         Event::new(now, EventKind::TaskCreated).task(&id).with("title", task.title.as_str());
@@ -163,13 +167,16 @@ pub fn update_task(
     Ok(changed)
 }
 
-/// Status set by hand: keeps the timestamps consistent with the new status.
+/// Status set by hand: keeps the timestamps consistent with the new status. `todo` is
+/// also how a person unblocks a task: its failed attempts and backoff are forgotten.
 fn apply_status(task: &mut Task, status: TaskStatus, now: Timestamp) {
     match status {
         TaskStatus::Todo => {
             task.assignee = None;
             task.started = None;
             task.finished = None;
+            task.attempts = 0;
+            task.retry_after = None;
         }
         TaskStatus::InProgress => {
             task.started.get_or_insert(now);
@@ -178,7 +185,16 @@ fn apply_status(task: &mut Task, status: TaskStatus, now: Timestamp) {
         TaskStatus::Done | TaskStatus::Cancelled => {
             task.finished = Some(now);
         }
+        TaskStatus::Blocked => {
+            task.assignee = None;
+            task.blocked_reason = Some("blocked by hand (task update)".to_string());
+        }
     }
+    if status != TaskStatus::Blocked {
+        task.blocked_reason = None;
+    }
+    // Whoever set it by hand, no orchestrator dispatch stands behind it any more.
+    task.dispatched_to = None;
     task.status = status;
 }
 
@@ -263,7 +279,7 @@ pub fn finish_task(
     Ok(task.clone())
 }
 
-/// `task cancel`: a `todo` or `in_progress` task becomes `cancelled`.
+/// `task cancel`: a `todo`, `in_progress` or `blocked` task becomes `cancelled`.
 pub fn cancel_task(
     plan: &mut Plan,
     events: &mut Vec<Event>,
@@ -288,15 +304,15 @@ pub fn cancel_task(
     Ok(id)
 }
 
-/// Only a `todo` or `in_progress` task can be finished or cancelled.
+/// Only an open (`todo`, `in_progress` or `blocked`) task can be finished or cancelled.
 fn check_open(task: &Task, action: &'static str) -> RuleResult<()> {
     match task.status {
-        TaskStatus::Todo | TaskStatus::InProgress => Ok(()),
+        TaskStatus::Todo | TaskStatus::InProgress | TaskStatus::Blocked => Ok(()),
         status => Err(PlanError::WrongTaskStatus {
             id: task.id.clone(),
             status,
             action,
-            allowed: "todo or in_progress",
+            allowed: "todo, in_progress or blocked",
         }),
     }
 }
