@@ -19,7 +19,8 @@ fn a_working_agents_pane_killed_sends_its_task_back_within_two_seconds_and_the_m
         Worker { title: "Doomed", agent: "claude", flags: "--hang --work-ms 100" },
         Worker { title: "Steady", agent: "codex", flags: "--style codex --wait-for steady-go" },
     ];
-    let team = Team::start(&workers, &["Task A"], "", 300_000);
+    // The default poll interval: the pane probe between ticks, not a fast poll, notices.
+    let team = Team::start_polling(&workers, &["Task A"], "", 300_000, 5_000);
     let first = team.wait_event("task_dispatched", 15, |e| e["task"] == "001");
     assert_eq!(first["pane"], "Doomed");
     team.wait_event("prompt_delivered", 15, |e| e["task"] == "001");

@@ -31,6 +31,10 @@ use crate::{Error, Result};
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
 const WAKE: Duration = Duration::from_millis(200);
 
+/// How often the session's panes are listed between ticks (one tmux call: ids, dead
+/// flags and pids), so a pane that goes away is noticed in about a second.
+const PANE_PROBE: Duration = Duration::from_secs(1);
+
 #[derive(Debug)]
 pub struct RunOptions {
     /// Leave the loop once the mission is complete (headless use, CI).
@@ -228,11 +232,24 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let _ = self.session_panes();
         self.recover()?;
         let mut next_tick = std::time::Instant::now();
+        let mut next_probe = next_tick + PANE_PROBE;
+        let mut panes_seen = None;
         while !crate::signals::stop_requested() && !self.session_ended {
             let woke = rx.recv_timeout(WAKE).is_ok();
             while rx.try_recv().is_ok() {}
-            if !woke && std::time::Instant::now() < next_tick {
-                continue;
+            let now = std::time::Instant::now();
+            if !woke && now < next_tick {
+                if now < next_probe {
+                    continue;
+                }
+                next_probe = now + PANE_PROBE;
+                // A pane closed, died or restarted between polls: look now, so its task
+                // goes back within about a second rather than a whole poll interval.
+                let seen = self.pane_probe();
+                if seen == panes_seen {
+                    continue;
+                }
+                panes_seen = seen;
             }
             next_tick = std::time::Instant::now() + self.poll;
             let complete = match self.tick() {
@@ -342,6 +359,14 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 impl Runner {
     /// The layout panes of the pinned session (pinning it on first sight). The id is
     /// read before and after the listing: equal and pinned, the panes are that session's.
+    /// The panes of the pinned session as one line each (id, dead, pid), or `None` when
+    /// there is none to list: cheap enough to run every [`PANE_PROBE`].
+    fn pane_probe(&self) -> Option<String> {
+        let id = self.session_id.as_deref()?;
+        let format = "#{pane_id} #{pane_dead} #{pane_pid}";
+        self.tmux.run(&["list-panes", "-s", "-t", id, "-F", format]).ok()
+    }
+
     pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
         let id = self.tmux.session_format(&self.session, "#{session_id}")?;
         if self.session_id.is_none() && id.is_some() {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{TestProject, TmuxServer, bin, wait_for};
+use super::{TestProject, TmuxServer, bin};
 
 /// The fake agent script.
 pub fn fake_agent() -> PathBuf {
@@ -31,6 +31,17 @@ impl Team {
     /// the mission and starts the session with its orchestrator. `extra` is appended to
     /// ide.yml (an `agents:` section); `stall_ms` is the stall timeout.
     pub fn start(workers: &[Worker], tasks: &[&str], extra: &str, stall_ms: u64) -> Team {
+        Team::start_polling(workers, tasks, extra, stall_ms, 250)
+    }
+
+    /// [`Team::start`] with the orchestrator's `poll_interval` in ms.
+    pub fn start_polling(
+        workers: &[Worker],
+        tasks: &[&str],
+        extra: &str,
+        stall_ms: u64,
+        poll_ms: u64,
+    ) -> Team {
         let project = TestProject::new();
         let tmux = TmuxServer::new();
         let script = fake_agent();
@@ -48,7 +59,7 @@ impl Team {
             ));
         }
         yml.push_str(&format!(
-            "orchestrator:\n  enabled: true\n  poll_interval: 250\n  stall_timeout: {stall_ms}\n"
+            "orchestrator:\n  enabled: true\n  poll_interval: {poll_ms}\n  stall_timeout: {stall_ms}\n"
         ));
         yml.push_str(extra);
         project.write("ide.yml", &yml);
@@ -112,7 +123,7 @@ impl Team {
             let id = line.split(' ').next().unwrap_or_default();
             eprintln!("==== {line}\n{}", self.tmux.capture(id).trim_end());
         }
-        wait_for(what, Duration::ZERO, || None::<T>)
+        panic!("timed out after {secs}s waiting for {what}");
     }
 
     /// The tmux id of the pane titled `title`.
