@@ -5,6 +5,7 @@
 mod common;
 
 mod agents_approval;
+mod agents_attribution;
 mod agents_dispatch;
 mod agents_failures;
 mod agents_hooks;

@@ -151,8 +151,10 @@ pub fn claude_uninstall(mut settings: Node) -> Node {
 }
 
 /// The `notify` line tmux-ide puts in Codex's `config.toml`. Codex appends a JSON payload
-/// as the last argument; it becomes `$1` of the script and is never interpreted.
-pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle >/dev/null 2>&1 || true", "tmux-ide-hook"]"#;
+/// as the last argument; it becomes `$1` of the script, passed on quoted (never run by
+/// the shell): `agent idle` finds the turn's pane from its prompt marker, since Codex's
+/// shared daemon gives every notify the first pane's `$TMUX_IDE_PANE`.
+pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle -- \"$@\" >/dev/null 2>&1 || true", "tmux-ide-hook"]"#;
 
 fn parse_toml(text: &str) -> Result<Document<&str>, String> {
     Document::parse(text).map_err(|e| {
