@@ -8,6 +8,8 @@
 //! `# tmux-ide …` header) and ignores every later line of it. Where a prompt starts and
 //! ends comes from bracketed paste, which the agent turns on in its terminal and tmux
 //! uses for every prompt; without it (input from a pipe) a header line starts a prompt.
+//! `/clear` on a line of its own starts a new conversation, as in the real agents: the
+//! agent says so and shows its ready prompt again.
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ use crate::{Error, Result};
 pub const TASK_MARKER: &str = "TMUX-IDE-TASK:";
 /// The line a validation prompt carries: `TMUX-IDE-VALIDATE: M2 round=1 VAL-A VAL-B`.
 pub const VALIDATE_MARKER: &str = "TMUX-IDE-VALIDATE:";
+/// What starts a new conversation (the sim profile's clear command).
+pub const CLEAR_COMMAND: &str = "/clear";
 /// What the simulated agent shows when it is ready for work (its ready pattern).
 pub const READY_PROMPT: &str = "sim> ";
 
@@ -67,6 +71,8 @@ pub struct SimOptions {
 /// What a pasted line asks the agent to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
+    /// `/clear`: forget the conversation so far.
+    Clear,
     Task { id: String },
     Validate { milestone: String, round: Option<u32>, assertions: Vec<String> },
 }
@@ -127,7 +133,13 @@ impl Framer {
         let request = match index {
             0 => {
                 self.header = is_header;
-                if is_header { None } else { parse_request(&text) }
+                if is_header {
+                    None
+                } else if text.trim() == CLEAR_COMMAND {
+                    Some(Request::Clear)
+                } else {
+                    parse_request(&text)
+                }
             }
             1 if self.header => parse_request(&text),
             _ => None,
@@ -166,8 +178,15 @@ pub fn run(opts: &SimOptions) -> Result<()> {
         }
         let line = String::from_utf8_lossy(&buf);
         let Some(request) = framer.feed(line.trim_end_matches(['\n', '\r'])) else { continue };
+        if request == Request::Clear {
+            // Nothing to work on: no busy report, which would read as a prompt's receipt.
+            writeln!(opts.out.lock(), "context cleared")?;
+            sim.show_prompt()?;
+            continue;
+        }
         sim.report("busy");
         match request {
+            Request::Clear => {}
             Request::Task { id } => sim.do_task(&id)?,
             Request::Validate { milestone, round, assertions } => {
                 sim.do_validation(&milestone, round, &assertions)?;
@@ -323,6 +342,14 @@ mod tests {
                 assertions: vec!["VAL-AUTH-001".into(), "VAL-AUTH-002".into()],
             })
         );
+    }
+
+    #[test]
+    fn clear_on_a_line_of_its_own_is_a_request_and_inside_a_prompt_it_is_not() {
+        assert_eq!(requests(&["\x1b[200~/clear\x1b[201~"]), [Request::Clear]);
+        assert_eq!(requests(&["/clear"]), [Request::Clear]);
+        let prompt = ["\x1b[200~# tmux-ide task 001: x", "/clear", "TMUX-IDE-TASK: 002\x1b[201~"];
+        assert_eq!(requests(&prompt), []);
     }
 
     #[test]

@@ -170,6 +170,7 @@ event_kinds! {
     RemediationCreated = "remediation_created",
     ValidationDispatched = "validation_dispatched",
     AssertionReported = "assertion_reported",
+    ContextCleared = "context_cleared",
     PromptDelivered = "prompt_delivered",
     PromptLanded = "prompt_landed",
     PromptUnconfirmed = "prompt_unconfirmed",
