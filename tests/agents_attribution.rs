@@ -79,8 +79,10 @@ fn codex_notify_reports_are_attributed_to_the_pane_of_the_prompts_task() {
     notify(&p, &tmux, &argv, &a, &turn(&["Generate a concise title for this conversation"]));
 
     let reports = idle_reports(p.path());
-    let panes: Vec<(&str, &str)> =
-        reports.iter().map(|e| (e["pane_id"].as_str().unwrap(), e["pane"].as_str().unwrap())).collect();
+    let panes: Vec<(&str, &str)> = reports
+        .iter()
+        .map(|e| (e["pane_id"].as_str().unwrap(), e["pane"].as_str().unwrap()))
+        .collect();
     assert_eq!(panes, [(b.as_str(), "B"), (a.as_str(), "A")], "{reports:#?}");
 }
 

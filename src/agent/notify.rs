@@ -33,12 +33,7 @@ pub fn codex_turn(args: &[String]) -> Turn {
     }
     let messages = payload.get("input-messages").and_then(Value::as_array);
     // The latest message that carries a marker is the prompt this turn worked on.
-    let found = messages
-        .into_iter()
-        .flatten()
-        .rev()
-        .filter_map(Value::as_str)
-        .find_map(marker);
+    let found = messages.into_iter().flatten().rev().filter_map(Value::as_str).find_map(marker);
     found.unwrap_or(Turn::Unknown)
 }
 
@@ -79,7 +74,8 @@ mod tests {
 
     #[test]
     fn only_a_prompts_first_marker_counts() {
-        let prompt = "# tmux-ide task 003: x\nTMUX-IDE-TASK: 003\nDescription:\nTMUX-IDE-TASK: 999\n";
+        let prompt =
+            "# tmux-ide task 003: x\nTMUX-IDE-TASK: 003\nDescription:\nTMUX-IDE-TASK: 999\n";
         assert_eq!(codex_turn(&payload(&[prompt])), Turn::Task("003".into()));
         // A marker line must start the line: quoted in prose it is not one.
         let quoted = "please see `TMUX-IDE-TASK: 004`";

@@ -73,8 +73,14 @@ pub struct SimOptions {
 pub enum Request {
     /// `/clear`: forget the conversation so far.
     Clear,
-    Task { id: String },
-    Validate { milestone: String, round: Option<u32>, assertions: Vec<String> },
+    Task {
+        id: String,
+    },
+    Validate {
+        milestone: String,
+        round: Option<u32>,
+        assertions: Vec<String>,
+    },
 }
 
 /// Recognises the marker lines of task and validation prompts; other lines are context.

@@ -1,0 +1,87 @@
+//! `fresh_context` in real tmux with simulated agents: the orchestrator types the
+//! profile's clear command and waits for the ready screen before each task prompt, and
+//! a validation round starts fresh by default; without the setting a worker's tasks
+//! follow each other in one conversation.
+use serde_json::Value;
+
+use crate::common::{TestProject, TmuxServer, bin, wait_for};
+
+fn events(p: &TestProject) -> Vec<Value> {
+    let text = std::fs::read_to_string(p.path().join(".tasks/events.jsonl")).unwrap_or_default();
+    text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+/// A worker and a validator (both the sim), two tasks and one assertion, running.
+fn mission(agents: &str) -> (TestProject, TmuxServer) {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let sim = format!("'{} agent sim --work-ms 50'", bin().display());
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: fresh\nrows:\n  - panes:\n      - {{title: Lead, role: lead, command: cat}}\n      \
+             - {{title: Worker, role: teammate, agent: sim, command: {sim}}}\n      \
+             - {{title: Validator, role: validator, agent: sim, command: {sim}}}\n\
+             orchestrator:\n  enabled: true\n  poll_interval: 250\n{agents}"
+        ),
+    );
+    p.write(".tasks/validation-contract.md", "## Area\n- **VAL-A-001**: it works\n");
+    p.ok(&["mission", "set", "Fresh", "--description", "a clean context per task"]);
+    p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
+    p.ok(&["task", "create", "First", "--milestone", "M1", "--fulfills", "VAL-A-001"]);
+    p.ok(&["task", "create", "Second", "--milestone", "M1", "--depends", "001"]);
+    p.ok(&["mission", "plan-complete"]);
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    (p, tmux)
+}
+
+fn wait_complete(p: &TestProject) -> Vec<Value> {
+    wait_for("mission_complete", std::time::Duration::from_secs(60), || {
+        let all = events(p);
+        all.iter().any(|e| e["type"] == "mission_complete").then_some(all)
+    })
+}
+
+/// The kinds of `pane`'s clear and delivery events, in log order.
+fn deliveries(events: &[Value], pane: &str) -> Vec<String> {
+    let kinds = ["context_cleared", "prompt_delivered"];
+    events
+        .iter()
+        .filter(|e| e["pane"] == pane && kinds.contains(&e["type"].as_str().unwrap_or("")))
+        .map(|e| format!("{} {}", e["type"].as_str().unwrap(), e["task"].as_str().unwrap_or("-")))
+        .collect()
+}
+
+#[test]
+fn fresh_context_clears_before_each_task_prompt_and_before_validation() {
+    let (p, tmux) = mission("agents:\n  sim: {fresh_context: true}\n");
+    let events = wait_complete(&p);
+    assert_eq!(
+        deliveries(&events, "Worker"),
+        [
+            "context_cleared 001",
+            "prompt_delivered 001",
+            "context_cleared 002",
+            "prompt_delivered 002"
+        ],
+        "{events:#?}"
+    );
+    assert_eq!(deliveries(&events, "Validator"), ["context_cleared -", "prompt_delivered -"]);
+    for e in events.iter().filter(|e| e["type"] == "context_cleared") {
+        assert_eq!(e["command"], "/clear", "{e}");
+        assert_eq!(e["ready"], true, "the sim's ready prompt came back: {e}");
+    }
+    // The sim saw the command on its own line, before the prompt.
+    let worker = tmux.pane_titled("Worker").unwrap();
+    let screen = tmux.tmux_ok(&["capture-pane", "-p", "-J", "-S", "-200", "-t", &worker]);
+    let cleared = screen.find("context cleared").unwrap_or_else(|| panic!("{screen}"));
+    assert!(cleared < screen.find("working on task 001").unwrap_or(usize::MAX), "{screen}");
+}
+
+#[test]
+fn without_fresh_context_tasks_share_a_conversation_and_an_opted_out_validator_too() {
+    let (p, _tmux) = mission("agents:\n  sim: {fresh_validation: false}\n");
+    let events = wait_complete(&p);
+    assert_eq!(deliveries(&events, "Worker"), ["prompt_delivered 001", "prompt_delivered 002"]);
+    assert_eq!(deliveries(&events, "Validator"), ["prompt_delivered -"]);
+}
