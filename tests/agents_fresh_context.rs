@@ -1,9 +1,10 @@
 //! `fresh_context` in real tmux with simulated agents: the orchestrator types the
 //! profile's clear command and waits for the ready screen before each task prompt, and
 //! a validation round starts fresh by default; without the setting a worker's tasks
-//! follow each other in one conversation.
-use serde_json::Value;
+//! follow each other in one conversation. Codex's fake gets `/new`.
+use serde_json::{Value, json};
 
+use crate::common::fake::{Team, Worker};
 use crate::common::{TestProject, TmuxServer, bin, wait_for};
 
 fn events(p: &TestProject) -> Vec<Value> {
@@ -84,4 +85,30 @@ fn without_fresh_context_tasks_share_a_conversation_and_an_opted_out_validator_t
     let events = wait_complete(&p);
     assert_eq!(deliveries(&events, "Worker"), ["prompt_delivered 001", "prompt_delivered 002"]);
     assert_eq!(deliveries(&events, "Validator"), ["prompt_delivered -"]);
+}
+
+#[test]
+fn a_codex_worker_gets_new_before_each_task_and_its_notify_names_its_own_pane() {
+    let workers = [
+        Worker { title: "Codex", agent: "codex", flags: "--style codex" },
+        Worker { title: "Claude", agent: "claude", flags: "--style claude" },
+    ];
+    let agents = "agents:\n  codex: {fresh_context: true}\n";
+    let team = Team::start(&workers, &["Task A", "Task B"], agents, 300_000);
+    team.wait_all_done(&["001", "002"], 40);
+    let codex_task = team.of_type("task_dispatched").into_iter().find(|e| e["pane"] == "Codex");
+    let task = codex_task.expect("a task went to Codex")["task"].clone();
+    let cleared = team.wait_event("context_cleared", 5, |e| e["pane"] == "Codex");
+    assert_eq!(
+        (&cleared["command"], &cleared["ready"], &cleared["task"]),
+        (&json!("/new"), &json!(true), &task)
+    );
+    assert!(
+        team.of_type("context_cleared").iter().all(|e| e["pane"] == "Codex"),
+        "Claude's profile did not ask"
+    );
+    let codex = team.pane("Codex");
+    let idle = team
+        .wait_event("agent_state", 10, |e| e["pane_id"] == codex.as_str() && e["state"] == "idle");
+    assert_eq!(idle["pane"], "Codex");
 }
