@@ -13,7 +13,8 @@ fn events(p: &TestProject) -> Vec<Value> {
 }
 
 /// A worker and a validator (both the sim), two tasks and one assertion, running.
-fn mission(agents: &str) -> (TestProject, TmuxServer) {
+/// `worker` is added to the Worker pane's ide.yml entry, `agents` to ide.yml.
+fn mission(worker: &str, agents: &str) -> (TestProject, TmuxServer) {
     let p = TestProject::new();
     let tmux = TmuxServer::new();
     let sim = format!("'{} agent sim --work-ms 50'", bin().display());
@@ -21,7 +22,7 @@ fn mission(agents: &str) -> (TestProject, TmuxServer) {
         "ide.yml",
         &format!(
             "name: fresh\nrows:\n  - panes:\n      - {{title: Lead, role: lead, command: cat}}\n      \
-             - {{title: Worker, role: teammate, agent: sim, command: {sim}}}\n      \
+             - {{title: Worker, role: teammate, agent: sim, command: {sim}{worker}}}\n      \
              - {{title: Validator, role: validator, agent: sim, command: {sim}}}\n\
              orchestrator:\n  enabled: true\n  poll_interval: 250\n{agents}"
         ),
@@ -55,7 +56,7 @@ fn deliveries(events: &[Value], pane: &str) -> Vec<String> {
 
 #[test]
 fn fresh_context_clears_before_each_task_prompt_and_before_validation() {
-    let (p, tmux) = mission("agents:\n  sim: {fresh_context: true}\n");
+    let (p, tmux) = mission("", "agents:\n  sim: {fresh_context: true}\n");
     let events = wait_complete(&p);
     assert_eq!(
         deliveries(&events, "Worker"),
@@ -81,10 +82,21 @@ fn fresh_context_clears_before_each_task_prompt_and_before_validation() {
 
 #[test]
 fn without_fresh_context_tasks_share_a_conversation_and_an_opted_out_validator_too() {
-    let (p, _tmux) = mission("agents:\n  sim: {fresh_validation: false}\n");
+    let (p, _tmux) = mission("", "agents:\n  sim: {fresh_validation: false}\n");
     let events = wait_complete(&p);
     assert_eq!(deliveries(&events, "Worker"), ["prompt_delivered 001", "prompt_delivered 002"]);
     assert_eq!(deliveries(&events, "Validator"), ["prompt_delivered -"]);
+}
+
+#[test]
+fn a_panes_own_fresh_context_outranks_its_profiles() {
+    let (p, _tmux) = mission(", fresh_context: true", "");
+    let events = wait_complete(&p);
+    let worker = deliveries(&events, "Worker");
+    assert_eq!(worker.iter().filter(|k| k.starts_with("context_cleared")).count(), 2, "{worker:?}");
+    let (p, _tmux) = mission(", fresh_context: false", "agents:\n  sim: {fresh_context: true}\n");
+    let events = wait_complete(&p);
+    assert_eq!(deliveries(&events, "Worker"), ["prompt_delivered 001", "prompt_delivered 002"]);
 }
 
 #[test]

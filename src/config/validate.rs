@@ -64,6 +64,7 @@ const PANE: Shape = Shape::Map(&[
     ("specialty", Shape::Str, false),
     ("skill", Shape::Str, false),
     ("agent", Shape::Enum(AGENTS), false),
+    ("fresh_context", Shape::Bool, false),
 ]);
 const HOOK_KINDS: &[&str] = &[
     "none",
