@@ -124,3 +124,23 @@ fn a_codex_worker_gets_new_before_each_task_and_its_notify_names_its_own_pane() 
         .wait_event("agent_state", 10, |e| e["pane_id"] == codex.as_str() && e["state"] == "idle");
     assert_eq!(idle["pane"], "Codex");
 }
+
+#[test]
+fn a_clear_command_of_more_than_one_line_is_refused_and_the_keys_are_known() {
+    let p = TestProject::new();
+    let pane = "rows:\n  - panes:\n      - {title: A, fresh_context: true}\n";
+    p.write(
+        "ide.yml",
+        &format!("{pane}agents:\n  sim: {{clear_command: \"/clear\\nrm -rf x\"}}\n"),
+    );
+    let out = p.run(&["config", "validate"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.contains("agents.sim.clear_command: must be one line"), "{err}");
+    p.write(
+        "ide.yml",
+        &format!("{pane}agents:\n  sim: {{clear_command: /reset, fresh_context: true, fresh_validation: false}}\n"),
+    );
+    p.ok(&["config", "validate"]);
+}
