@@ -152,14 +152,6 @@ fn codex_notify_written_any_way_is_the_users_and_the_file_still_parses() {
     assert_eq!(p.read("codex-home/config.toml"), "notify = [\n");
 }
 
-#[test]
-fn a_codex_notify_payload_is_accepted_by_the_self_report() {
-    let p = TestProject::new();
-    p.write("ide.yml", "rows:\n  - panes:\n      - title: A\n");
-    p.ok(&["agent", "idle", "--pane", "%9", "{\"type\":\"agent-turn-complete\"}"]);
-    assert!(p.read(".tasks/events.jsonl").contains("\"state\":\"idle\""));
-}
-
 /// Opt-in: `cargo test --test integration real_claude -- --ignored`. Needs `claude`
 /// (npm `@anthropic-ai/claude-code`) on PATH or in `$TMUX_IDE_CLAUDE`; calls no model:
 /// it starts Claude Code with onboarding, a dummy API key and folder trust pre-approved in

@@ -5,8 +5,10 @@
 mod common;
 
 mod agents_approval;
+mod agents_attribution;
 mod agents_dispatch;
 mod agents_failures;
+mod agents_fresh_context;
 mod agents_hooks;
 mod agents_sim_markers;
 mod cli_basics;

@@ -151,8 +151,10 @@ pub fn claude_uninstall(mut settings: Node) -> Node {
 }
 
 /// The `notify` line tmux-ide puts in Codex's `config.toml`. Codex appends a JSON payload
-/// as the last argument; it becomes `$1` of the script and is never interpreted.
-pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle >/dev/null 2>&1 || true", "tmux-ide-hook"]"#;
+/// as the last argument; it becomes `$1` of the script, passed on quoted (never run by
+/// the shell): `agent idle` finds the turn's pane from its prompt marker, since Codex's
+/// shared daemon gives every notify the first pane's `$TMUX_IDE_PANE`.
+pub const CODEX_NOTIFY: &str = r#"notify = ["sh", "-c", "[ -z \"$TMUX_IDE_PANE\" ] || tmux-ide agent idle -- \"$@\" >/dev/null 2>&1 || true", "tmux-ide-hook"]"#;
 
 fn parse_toml(text: &str) -> Result<Document<&str>, String> {
     Document::parse(text).map_err(|e| {
@@ -168,12 +170,20 @@ fn notify_is_ours(item: &Item) -> bool {
 }
 
 /// `config.toml` with tmux-ide's `notify` as its first line; unchanged if it is there
-/// already. Codex has one `notify` program: a different one (however it is written:
-/// quoted key, several lines, a table) is the user's, and is never replaced.
+/// already, and an older one of tmux-ide's (which did not pass Codex's payload on, so
+/// every report named the daemon's pane) replaced. Codex has one `notify` program: a
+/// different one (however it is written: quoted key, several lines, a table) is the
+/// user's, and is never replaced.
 pub fn codex_install(text: &str) -> Result<String, String> {
     let doc = parse_toml(text)?;
     match doc.as_table().get_key_value("notify") {
-        Some((_, item)) if notify_is_ours(item) => Ok(text.to_string()),
+        Some((_, item)) if notify_is_ours(item) => {
+            let current = CODEX_NOTIFY.strip_prefix("notify = ").unwrap_or(CODEX_NOTIFY);
+            if item.span().is_some_and(|s| &text[s] == current) {
+                return Ok(text.to_string());
+            }
+            codex_install(&codex_uninstall(text)?)
+        }
         Some((key, item)) => {
             let line = key.span().map_or(0, |s| text[..s.start].lines().count() + 1).max(1);
             let shown = item.span().map_or(String::new(), |s| text[s].to_string());
@@ -305,6 +315,11 @@ mod tests {
         assert!(with.starts_with(CODEX_NOTIFY));
         assert_eq!(codex_install(&with).unwrap(), with);
         assert_eq!(codex_uninstall(&with).unwrap(), cfg);
+        // What tmux-ide 0.1 installed: Codex's payload was not passed on.
+        let old = "notify = [\"sh\", \"-c\", \"[ -z \\\"$TMUX_IDE_PANE\\\" ] || tmux-ide agent idle >/dev/null 2>&1 || true\", \"tmux-ide-hook\"]\nmodel = \"o3\"\n";
+        let upgraded = codex_install(old).unwrap();
+        assert_eq!(upgraded, format!("{CODEX_NOTIFY}\nmodel = \"o3\"\n"));
+        assert_eq!(codex_install(&upgraded).unwrap(), upgraded);
         let theirs = "notify = [\"notify-send\"]\n";
         assert!(codex_install(theirs).unwrap_err().contains("notify-send"));
         assert_eq!(codex_uninstall(theirs).unwrap(), theirs);

@@ -1,8 +1,9 @@
 //! Agents in panes: their profiles (how to recognise, read and feed each program), reading
-//! their screens, self-reported state (`tmux-ide agent idle|busy`), hook installation and
-//! the built-in simulated agent (`tmux-ide agent sim`).
+//! their screens, self-reported state (`tmux-ide agent idle|busy`, Codex's notify payload),
+//! hook installation and the built-in simulated agent (`tmux-ide agent sim`).
 pub mod approval;
 pub mod hooks;
+pub mod notify;
 pub mod profiles;
 pub mod screen;
 #[cfg(test)]

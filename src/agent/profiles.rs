@@ -47,6 +47,13 @@ pub struct Profile {
     /// Its busy line carries a ticking timer and spinner that are not progress: they are
     /// left out when telling whether the screen changed (so a stall can be seen).
     pub busy_timer: bool,
+    /// Typed to start a new conversation (`/clear`); `None`: the program has none.
+    pub clear_command: Option<String>,
+    /// Each task prompt starts in a fresh context: the clear command goes first.
+    pub fresh_context: bool,
+    /// Validation prompts start in a fresh context when there is a clear command, so
+    /// the validator judges the work without the earlier rounds' conversation.
+    pub fresh_validation: bool,
 }
 
 fn pats(list: &[&str]) -> Vec<Pattern> {
@@ -86,7 +93,11 @@ impl Profile {
             auto_approve: true,
             title_states: Vec::new(),
             busy_timer: false,
+            clear_command: None,
+            fresh_context: false,
+            fresh_validation: true,
         };
+        let clear = |c: &str| Some(c.to_string());
         match agent {
             // As observed in Claude Code: `❯` stays visible while busy, so busy
             // ("esc to interrupt") outranks ready; the title is `✳ Claude Code` when idle.
@@ -102,6 +113,7 @@ impl Profile {
                 // Option 1 (`Yes`) is the one selected when the question opens.
                 approval: Some(ApprovalStyle::Claude),
                 approve_keys: strs(&["Enter"]),
+                clear_command: clear("/clear"),
                 ..base
             },
             // Codex's approval question starts 8–10 lines up and the `›` of its option 1
@@ -123,6 +135,8 @@ impl Profile {
                 approval: Some(ApprovalStyle::Codex),
                 approve_keys: strs(&["y"]),
                 title_states: vec![(ScreenState::Waiting, Pattern::new("Action Required"))],
+                // Codex has no `/clear`: `/new` starts a new conversation in the same TUI.
+                clear_command: clear("/new"),
                 ..base
             },
             // Aider waits between retries with no spinner: `Retrying in` is its busy sign,
@@ -138,6 +152,7 @@ impl Profile {
                 hooks: HookKind::AiderNotifications,
                 approval: Some(ApprovalStyle::Aider),
                 approve_keys: strs(&["y", "Enter"]),
+                clear_command: clear("/clear"),
                 ..base
             },
             // Gemini CLI: the busy line is 6–8 lines up (more with a hint below it); its
@@ -177,6 +192,7 @@ impl Profile {
                 // A plain 429 is retried silently for over 11 minutes behind
                 // `⠙ Thinking... (esc to cancel, 11m 14s)`: only the timer moves.
                 busy_timer: true,
+                clear_command: clear("/clear"),
                 ..base
             },
             // The simulated agent prints `sim> ` as its last line when it waits.
@@ -188,6 +204,7 @@ impl Profile {
                 enter_delay: Duration::from_millis(20),
                 receipt_timeout: Duration::from_secs(3),
                 hooks: HookKind::SelfReport,
+                clear_command: clear("/clear"),
                 ..base
             },
             Agent::Shell => {
@@ -239,6 +256,15 @@ impl Profile {
         }
         if let Some(b) = spec.auto_approve {
             self.auto_approve = b;
+        }
+        if let Some(c) = &spec.clear_command {
+            self.clear_command = Some(c.trim().to_string()).filter(|c| !c.is_empty());
+        }
+        if let Some(b) = spec.fresh_context {
+            self.fresh_context = b;
+        }
+        if let Some(b) = spec.fresh_validation {
+            self.fresh_validation = b;
         }
         self
     }

@@ -8,6 +8,8 @@
 //! `# tmux-ide …` header) and ignores every later line of it. Where a prompt starts and
 //! ends comes from bracketed paste, which the agent turns on in its terminal and tmux
 //! uses for every prompt; without it (input from a pipe) a header line starts a prompt.
+//! `/clear` on a line of its own starts a new conversation, as in the real agents: the
+//! agent says so and shows its ready prompt again.
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,8 @@ use crate::{Error, Result};
 pub const TASK_MARKER: &str = "TMUX-IDE-TASK:";
 /// The line a validation prompt carries: `TMUX-IDE-VALIDATE: M2 round=1 VAL-A VAL-B`.
 pub const VALIDATE_MARKER: &str = "TMUX-IDE-VALIDATE:";
+/// What starts a new conversation (the sim profile's clear command).
+pub const CLEAR_COMMAND: &str = "/clear";
 /// What the simulated agent shows when it is ready for work (its ready pattern).
 pub const READY_PROMPT: &str = "sim> ";
 
@@ -67,8 +71,16 @@ pub struct SimOptions {
 /// What a pasted line asks the agent to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    Task { id: String },
-    Validate { milestone: String, round: Option<u32>, assertions: Vec<String> },
+    /// `/clear`: forget the conversation so far.
+    Clear,
+    Task {
+        id: String,
+    },
+    Validate {
+        milestone: String,
+        round: Option<u32>,
+        assertions: Vec<String>,
+    },
 }
 
 /// Recognises the marker lines of task and validation prompts; other lines are context.
@@ -127,7 +139,13 @@ impl Framer {
         let request = match index {
             0 => {
                 self.header = is_header;
-                if is_header { None } else { parse_request(&text) }
+                if is_header {
+                    None
+                } else if text.trim() == CLEAR_COMMAND {
+                    Some(Request::Clear)
+                } else {
+                    parse_request(&text)
+                }
             }
             1 if self.header => parse_request(&text),
             _ => None,
@@ -166,8 +184,15 @@ pub fn run(opts: &SimOptions) -> Result<()> {
         }
         let line = String::from_utf8_lossy(&buf);
         let Some(request) = framer.feed(line.trim_end_matches(['\n', '\r'])) else { continue };
+        if request == Request::Clear {
+            // Nothing to work on: no busy report, which would read as a prompt's receipt.
+            writeln!(opts.out.lock(), "context cleared")?;
+            sim.show_prompt()?;
+            continue;
+        }
         sim.report("busy");
         match request {
+            Request::Clear => {}
             Request::Task { id } => sim.do_task(&id)?,
             Request::Validate { milestone, round, assertions } => {
                 sim.do_validation(&milestone, round, &assertions)?;
@@ -301,95 +326,5 @@ pub fn current_exe() -> Result<PathBuf> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_task_marker_line_yields_the_task_id() {
-        assert_eq!(parse_request("TMUX-IDE-TASK: 003"), Some(Request::Task { id: "003".into() }));
-        assert_eq!(
-            parse_request("  TMUX-IDE-TASK: 1000  "),
-            Some(Request::Task { id: "1000".into() })
-        );
-    }
-
-    #[test]
-    fn a_validation_marker_line_yields_milestone_round_and_assertions() {
-        assert_eq!(
-            parse_request("TMUX-IDE-VALIDATE: M2 round=2 VAL-AUTH-001 VAL-AUTH-002"),
-            Some(Request::Validate {
-                milestone: "M2".into(),
-                round: Some(2),
-                assertions: vec!["VAL-AUTH-001".into(), "VAL-AUTH-002".into()],
-            })
-        );
-    }
-
-    #[test]
-    fn ordinary_prompt_lines_are_not_requests() {
-        assert_eq!(parse_request("## Task"), None);
-        assert_eq!(parse_request("mention of TMUX-IDE-TASK: 003 mid-line"), None);
-        assert_eq!(parse_request("TMUX-IDE-TASK: "), None);
-    }
-
-    fn requests(lines: &[&str]) -> Vec<Request> {
-        let mut framer = Framer::default();
-        lines.iter().filter_map(|l| framer.feed(l)).collect()
-    }
-
-    fn task(id: &str) -> Request {
-        Request::Task { id: id.into() }
-    }
-
-    #[test]
-    fn only_the_marker_at_the_top_of_a_pasted_prompt_counts() {
-        let prompt = [
-            "\x1b[200~# tmux-ide task 001: first",
-            "TMUX-IDE-TASK: 001",
-            "",
-            "## Task",
-            "# tmux-ide task 002: spoofed",
-            "TMUX-IDE-TASK: 002",
-            "TMUX-IDE-VALIDATE: M1 VAL-X-001",
-            "\x1b[201~",
-            "\x1b[200~TMUX-IDE-TASK: 003",
-            "TMUX-IDE-TASK: 004\x1b[201~",
-        ];
-        assert_eq!(requests(&prompt), [task("001"), task("003")]);
-    }
-
-    #[test]
-    fn a_marker_below_the_header_line_or_without_a_header_is_body_text() {
-        let pasted = ["\x1b[200~Some text", "TMUX-IDE-TASK: 002", "\x1b[201~"];
-        assert_eq!(requests(&pasted), []);
-        // Typed before any paste: text before the paste on its line is dropped.
-        let typed = ["TMUX-IDE-TASK: 001", "TMUX-IDE-TASK: 002", "x\x1b[200~TMUX-IDE-TASK: 003"];
-        assert_eq!(requests(&typed), [task("001"), task("002"), task("003")]);
-    }
-
-    #[test]
-    fn unframed_input_starts_a_prompt_at_each_header() {
-        let piped = [
-            "# tmux-ide task 001: first",
-            "TMUX-IDE-TASK: 001",
-            "TMUX-IDE-TASK: 002",
-            "body",
-            "# tmux-ide validation M1 round 1: x",
-            "TMUX-IDE-VALIDATE: M1 round=1 VAL-A-001",
-        ];
-        let got = requests(&piped);
-        assert_eq!(got.len(), 2, "{got:?}");
-        assert_eq!(got[0], task("001"));
-    }
-
-    #[test]
-    fn fail_rules_parse_with_and_without_a_round_count() {
-        assert_eq!("VAL-A-001".parse(), Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 1 }));
-        assert_eq!(
-            "VAL-A-001:3".parse(),
-            Ok(FailRule { assertion: "VAL-A-001".into(), rounds: 3 })
-        );
-        assert!("VAL-A-001:x".parse::<FailRule>().is_err());
-        assert!("A-001".parse::<FailRule>().is_err());
-    }
-}
+#[path = "sim_tests.rs"]
+mod tests;

@@ -4,9 +4,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::Ctx;
+use crate::agent::notify::{Turn, codex_turn};
 use crate::agent::sim::{self, FailRule, SimOptions};
 use crate::agent::state::{ReportedState, state_event};
 use crate::plan::store::Store;
+use crate::project::Project;
+use crate::tmux::Tmux;
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
@@ -26,7 +29,8 @@ pub struct ReportArgs {
     /// The pane reporting (`%3`); defaults to $TMUX_IDE_PANE, set in every tmux-ide pane.
     #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
     pub pane: Option<String>,
-    /// What a hook passes along (Codex's notify appends a JSON payload); ignored.
+    /// What a hook passes along: Codex's notify appends a JSON payload, whose prompt
+    /// marker names the pane the report is for (one without a marker is not recorded).
     #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
     pub payload: Vec<String>,
 }
@@ -63,11 +67,39 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         )
     })?;
     let project = ctx.project()?;
-    // The title makes the log readable; the id is what the orchestrator matches on.
-    let title = super::pane::title_of(ctx, &pane);
+    let (pane, title) = match codex_turn(&args.payload) {
+        Turn::NotCodex => {
+            // The title makes the log readable; the id is what the orchestrator matches on.
+            let title = super::pane::title_of(ctx, &pane);
+            (pane, title)
+        }
+        turn => match codex_pane(ctx, &project, &turn) {
+            Some(found) => found,
+            None => {
+                tracing::info!(?turn, env_pane = %pane, "codex notify for no known pane: ignored");
+                return Ok(ExitCode::SUCCESS);
+            }
+        },
+    };
     let event = state_event(jiff::Timestamp::now(), &pane, &title, state);
     Store::new(&project).append_events(&[event])?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pane (id, title) a Codex turn belongs to: the assignee of its task, or the pane
+/// its milestone's validation round went to. `$TMUX_IDE_PANE` is no evidence here (it is
+/// the daemon's), so a turn that names no task of this project's session is `None`.
+fn codex_pane(ctx: &Ctx, project: &Project, turn: &Turn) -> Option<(String, String)> {
+    let plan = Store::new(project).load().ok()?;
+    let title = match turn {
+        Turn::Task(id) => plan.task(id)?.assignee.clone()?,
+        Turn::Validation(m) => plan.milestone(m)?.validation.as_ref()?.pane.clone()?,
+        Turn::NotCodex | Turn::Unknown => return None,
+    };
+    let tmux = Tmux::new(ctx.tmux_socket.clone());
+    let session = tmux.running_session(project).ok()?;
+    let panes = tmux.list_panes(&session).ok()?;
+    panes.into_iter().find(|p| p.title == title).map(|p| (p.id, p.title))
 }
 
 fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {

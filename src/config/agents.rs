@@ -62,4 +62,13 @@ pub struct ProfileSpec {
     /// `false`: the orchestrator never answers this program's approval questions.
     #[serde(default)]
     pub auto_approve: Option<bool>,
+    /// What the program takes as "start a new conversation" (`/clear`); `""`: none.
+    #[serde(default)]
+    pub clear_command: Option<String>,
+    /// `true`: each task prompt starts in a fresh context (the clear command first).
+    #[serde(default)]
+    pub fresh_context: Option<bool>,
+    /// `false`: validation prompts do not start in a fresh context.
+    #[serde(default)]
+    pub fresh_validation: Option<bool>,
 }

@@ -123,6 +123,9 @@ pub struct Pane {
     /// The agent program; inferred from `command` when absent (see [`Pane::agent`]).
     #[serde(default)]
     pub agent: Option<Agent>,
+    /// Each task prompt in a fresh context; overrides the profile's `fresh_context`.
+    #[serde(default)]
+    pub fresh_context: Option<bool>,
 }
 
 impl Pane {

@@ -64,6 +64,7 @@ const PANE: Shape = Shape::Map(&[
     ("specialty", Shape::Str, false),
     ("skill", Shape::Str, false),
     ("agent", Shape::Enum(AGENTS), false),
+    ("fresh_context", Shape::Bool, false),
 ]);
 const HOOK_KINDS: &[&str] = &[
     "none",
@@ -89,6 +90,9 @@ const PROFILE: Shape = Shape::Map(&[
     ("receipt_timeout", Shape::Range(&limits::RECEIPT_TIMEOUT), false),
     ("hooks", Shape::Enum(HOOK_KINDS), false),
     ("auto_approve", Shape::Bool, false),
+    ("clear_command", Shape::Str, false),
+    ("fresh_context", Shape::Bool, false),
+    ("fresh_validation", Shape::Bool, false),
 ]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
 const ROOT: Shape = Shape::Map(&[

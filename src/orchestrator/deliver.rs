@@ -13,6 +13,8 @@
 //! *yes* and sent every other line to the model on its own). A prompt is pasted only at
 //! the profile's ready prompt; otherwise it waits a little, then goes back to the queue
 //! (`prompt_deferred`, recorded once). A nudge is never pasted into a question.
+//! A profile may want a fresh context first: its clear command, then its ready screen
+//! (see `fresh`).
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::thread::JoinHandle;
@@ -29,6 +31,7 @@ use crate::plan::{Event, EventKind};
 use crate::tmux::Tmux;
 use gate::{Pasteable, record_deferral, record_withheld, wait_until_pasteable};
 
+mod fresh;
 mod gate;
 
 /// What a queued text is for.
@@ -185,6 +188,8 @@ fn send(
     profile: &Profile,
     d: Delivery,
 ) -> Option<Unconfirmed> {
+    // Before the log offset: what the clear makes the program report is no receipt.
+    fresh::clear_if_wanted(tmux, store, profile, &d);
     let offset = std::fs::metadata(log).map(|m| m.len()).unwrap_or(0);
     let sent = tmux.paste_then_enter(&d.pane, &d.text, Some(profile.enter_delay));
     let ts = Timestamp::now();

@@ -159,6 +159,8 @@ pub struct Observer {
     /// The pid of each pane's program when last seen: a new one (a respawned pane) makes
     /// the old program's reports and screen history void.
     pids: HashMap<String, u32>,
+    /// A pane's own `fresh_context` in ide.yml, by pane title (outranks its profile's).
+    fresh_context: HashMap<String, bool>,
 }
 
 impl Observer {
@@ -173,6 +175,8 @@ impl Observer {
             crate::orchestrator::run::pane_commands(config),
         );
         observer.auto_approve = config.orchestrator.auto_approve;
+        observer.fresh_context =
+            config.panes().filter_map(|p| Some((p.title.clone(), p.fresh_context?))).collect();
         observer
     }
 
@@ -217,6 +221,16 @@ impl Observer {
     /// The profile of a pane.
     pub fn profile(&self, pane: &PaneInfo) -> &Profile {
         self.profiles.resolve(pane.agent, self.commands.get(&pane.title).map(String::as_str))
+    }
+
+    /// The profile prompts to a pane are delivered with: its profile, with the pane's own
+    /// `fresh_context` when ide.yml gives one.
+    pub fn delivery_profile(&self, pane: &PaneInfo) -> Profile {
+        let mut profile = self.profile(pane).clone();
+        if let Some(&fresh) = self.fresh_context.get(&pane.title) {
+            profile.fresh_context = fresh;
+        }
+        profile
     }
 
     /// Takes in new events; keeps the latest self-report of each pane.

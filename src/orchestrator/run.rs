@@ -349,7 +349,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
         let infos = self.session_panes()?;
         self.profiles =
-            infos.iter().map(|p| (p.id.clone(), self.observer.profile(p).clone())).collect();
+            infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
         let (views, changes) = self.observer.observe(&self.tmux, &infos, now);
         self.store.append_events(&changes)?;
         Ok(views.into_iter().map(|(v, _)| v).collect())

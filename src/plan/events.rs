@@ -173,6 +173,7 @@ event_kinds! {
     ValidationDispatched = "validation_dispatched",
     ValidationReturned = "validation_returned",
     AssertionReported = "assertion_reported",
+    ContextCleared = "context_cleared",
     PromptDelivered = "prompt_delivered",
     PromptLanded = "prompt_landed",
     PromptUnconfirmed = "prompt_unconfirmed",

@@ -143,6 +143,20 @@ pub(super) fn check(doc: &Value, problems: &mut Vec<Problem>) {
             format!("no pane is titled `{master}` ({hint}panes: {list})"),
         );
     }
+    if let Some(Value::Object(agents)) = doc.get("agents") {
+        for (name, spec) in agents {
+            // Typed into the agent and submitted: a second line would be a second message.
+            if let Some(Value::String(c)) = spec.get("clear_command")
+                && c.chars().any(char::is_control)
+            {
+                push(
+                    problems,
+                    &format!("agents.{name}.clear_command"),
+                    "must be one line (a command like `/clear`, or \"\" for none)",
+                );
+            }
+        }
+    }
     if let Some(port) = doc.pointer("/dashboard/port").and_then(Value::as_u64)
         && port > u64::from(u16::MAX)
     {
