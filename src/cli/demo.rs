@@ -68,27 +68,60 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if !args.keep {
         let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
     }
+    // A temp project nobody asked to keep is only clutter once the reports are printed.
+    let removed = !args.keep && args.dir.is_none() && remove_project(&dir);
     let complete = outcome?;
     reported?;
-    match complete {
+    let mut out = ctx.out();
+    let code = match complete {
         true => {
-            writeln!(ctx.out(), "Mission complete. The project is in {}", dir.display())?;
-            Ok(ExitCode::SUCCESS)
+            writeln!(out, "Mission complete.")?;
+            ExitCode::SUCCESS
         }
         false if crate::signals::stop_requested() => {
-            writeln!(ctx.out(), "Interrupted; the project is in {}", dir.display())?;
-            Ok(ExitCode::from(130))
+            writeln!(out, "Interrupted.")?;
+            ExitCode::from(130)
         }
         false => {
-            writeln!(
-                ctx.out(),
-                "Timed out after {} s; the project is in {}",
-                args.timeout,
-                dir.display()
-            )?;
-            Ok(ExitCode::FAILURE)
+            writeln!(out, "Timed out after {} s.", args.timeout)?;
+            ExitCode::FAILURE
+        }
+    };
+    for line in next_steps(&dir, ctx.tmux_socket.as_deref(), args.keep, removed) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(code)
+}
+
+/// Removes the demo's temp project; false (and says why) when it could not.
+fn remove_project(dir: &Path) -> bool {
+    match fs_err::remove_dir_all(dir) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "warning: the demo project stays: {e}");
+            false
         }
     }
+}
+
+/// What to try next, by what is left: the running session, the project, or nothing.
+pub fn next_steps(dir: &Path, socket: Option<&str>, keep: bool, removed: bool) -> Vec<String> {
+    let socket = socket.map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
+    let at = format!("tmux-ide -C {}", crate::report::text::one_line(&dir.to_string_lossy()));
+    let mut lines = vec![String::new(), "What to try next:".to_string()];
+    let mut step = |cmd: String, why: &str| lines.push(format!("  {cmd:<44} {why}"));
+    if removed {
+        step("tmux-ide demo --keep".into(), "keep the session and project to look around");
+    } else {
+        if keep {
+            step(format!("{at}{socket} attach"), "watch the agents' panes");
+            step(format!("{at}{socket} top"), "the live view");
+        }
+        step(format!("{at} mission status"), "where the mission stands");
+        step(format!("{at} logs"), "the orchestrator's decisions");
+    }
+    step("tmux-ide init --template missions".into(), "start a mission in your own project");
+    lines
 }
 
 /// The mission's status, validation and metrics, as the commands print them.
@@ -132,30 +165,34 @@ fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<
     Err(Error::failed(format!("demo: `tmux-ide {}` failed: {first}", args.join(" "))))
 }
 
-/// Shows progress until the mission completes (true) or the timeout passes (false).
+/// Narrates the log and shows progress until the mission completes (true) or the timeout
+/// passes (false). Into a pipe or a log only the narration, which never needs redrawing.
 fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     let store = Store::new(project);
     let deadline = Instant::now() + timeout;
     let tty = std::io::stdout().is_terminal();
     let mut shown: Vec<String> = Vec::new();
+    let mut told = 0;
     loop {
         let plan = store.load()?;
-        let lines = progress_lines(&plan);
-        if lines != shown {
+        // Without the lock: a torn last line is skipped and told on the next look.
+        let story = demo::narration(&store.read_log()?.0, &plan);
+        let lines = if tty { progress_lines(&plan) } else { Vec::new() };
+        if lines != shown || story.len() > told {
             let mut out = ctx.out();
-            if tty && !shown.is_empty() {
+            if !shown.is_empty() {
                 write!(out, "\x1b[{}A", shown.len())?;
             }
-            for (i, line) in lines.iter().enumerate() {
-                if tty {
-                    writeln!(out, "\x1b[2K{line}")?;
-                } else if shown.get(i) != Some(line) {
-                    // Into a pipe or a log: only the milestones that moved.
-                    writeln!(out, "{line}")?;
-                }
+            for line in story.iter().skip(told) {
+                let clear = if tty { "\x1b[2K" } else { "" };
+                writeln!(out, "{clear}{line}")?;
+            }
+            for line in &lines {
+                writeln!(out, "\x1b[2K{line}")?;
             }
             out.flush()?;
             shown = lines;
+            told = told.max(story.len());
         }
         if plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Complete) {
             return Ok(true);
