@@ -2,6 +2,7 @@
 //! `.tasks/` changes (a file watcher, no polling) and once a second so relative times
 //! move; keys switch panels and quit. The terminal is restored on exit and on panic.
 pub mod app;
+pub mod layout;
 pub mod source;
 pub mod view;
 

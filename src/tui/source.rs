@@ -2,6 +2,8 @@
 //! roster with the state tmux shows, and the orchestrator's pid file, turned into the
 //! shared report data. `orch` and `metrics agents` read their roster here too, so every
 //! view judges a pane the same way.
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 
 use crate::Result;
@@ -29,6 +31,13 @@ pub struct Snapshot {
     pub stream: Vec<RecentEvent>,
     /// Lines of the event log that did not parse.
     pub corrupt_lines: usize,
+    /// Task id → title, to name what an agent works on.
+    pub titles: BTreeMap<String, String>,
+}
+
+/// Every task's title by id.
+pub fn titles(plan: &crate::plan::Plan) -> BTreeMap<String, String> {
+    plan.tasks.iter().map(|t| (t.id.clone(), t.title.clone())).collect()
 }
 
 /// The orchestrator as seen from outside the log: the pid holding its lock and its start.
@@ -85,5 +94,6 @@ pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> 
         orch: orch(&plan, &events, &roster, &input, now),
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
+        titles: titles(&plan),
     })
 }

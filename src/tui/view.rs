@@ -4,21 +4,22 @@
 //! comes from the plan, the log, ide.yml or an error goes through [`one_line`] first, as
 //! in the CLI: a title can neither drive the terminal nor reorder the screen (U+202E).
 use jiff::Timestamp;
-use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
 use super::app::{App, Panel};
+use super::layout;
 use super::source::Snapshot;
 use crate::report::agents::{AgentState, CurrentWork};
 use crate::report::orch::blocker_text;
 use crate::report::text::one_line;
 use crate::report::timefmt::{ago, bar, duration, percent, secs_between};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
+pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
     let [header, tabs, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -34,17 +35,14 @@ pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
         return;
     };
     if app.zoomed {
-        draw_panel(frame, body, snap, app.focus(), true, now);
+        draw_panel(frame, body, snap, app.focus(), (Frame::Full, true), now);
     } else {
-        let [top, bottom] =
-            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        let halves = |r: Rect| -> [Rect; 2] {
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(r)
-        };
-        let [a, b] = halves(top);
-        let [c, d] = halves(bottom);
-        for (area, panel) in [a, b, c, d].into_iter().zip(Panel::ALL) {
-            draw_panel(frame, area, snap, panel, panel == app.focus(), now);
+        let narrow = body.width < layout::TWO_COLUMNS_FROM;
+        // Stacked panels share their side rules: a title rule each saves two rows apiece.
+        let frame_kind = if narrow { Frame::Rule } else { Frame::Full };
+        let rows = |p| wanted_rows(snap, p).saturating_add(frame_kind.rows());
+        for (panel, area) in layout::grid(body, rows) {
+            draw_panel(frame, area, snap, panel, (frame_kind, panel == app.focus()), now);
         }
     }
     let hint = match &app.error {
@@ -64,7 +62,7 @@ fn header_line(app: &App, now: Timestamp) -> Line<'static> {
         let orch = &s.orch.orchestrator;
         let tick = orch.last_tick.map_or_else(|| "never".to_string(), |t| ago(t, now));
         let text = match orch.pid.filter(|_| orch.alive) {
-            Some(pid) => format!("  orchestrator running (pid {pid}, last tick {tick})"),
+            Some(pid) => format!("  orchestrator running (pid {pid}, tick {tick})"),
             None => format!("  orchestrator not running (last seen {tick})"),
         };
         spans.push(Span::from(text).fg(if orch.alive { Color::Green } else { Color::Yellow }));
@@ -90,21 +88,50 @@ fn tab_line(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
+/// How a panel is framed: a full box, or only a title rule above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Full,
+    Rule,
+}
+
+impl Frame {
+    fn rows(self) -> u16 {
+        match self {
+            Frame::Full => 2,
+            Frame::Rule => 1,
+        }
+    }
+}
+
+/// Rows of content a panel has to show (the events panel takes what is left anyway).
+fn wanted_rows(s: &Snapshot, panel: Panel) -> u16 {
+    let n = match panel {
+        Panel::Mission => mission_lines(s).len(),
+        Panel::Agents => s.orch.agents.agents.len().max(1) + 1,
+        Panel::Queue => queue_lines(s).len(),
+        Panel::Events => s.stream.len(),
+    };
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
 fn draw_panel(
-    f: &mut Frame,
+    f: &mut ratatui::Frame,
     area: Rect,
     s: &Snapshot,
     panel: Panel,
-    focused: bool,
+    (kind, focused): (Frame, bool),
     now: Timestamp,
 ) {
     let border = if focused { Style::new().cyan().bold() } else { Style::new().dim() };
-    let block = Block::bordered().title(format!(" {} ", panel.title())).border_style(border);
+    let borders = if kind == Frame::Full { Borders::ALL } else { Borders::TOP };
+    let block =
+        Block::new().borders(borders).title(format!(" {} ", panel.title())).border_style(border);
     let inner = block.inner(area);
     f.render_widget(block, area);
     match panel {
-        Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s, now)), inner),
-        Panel::Agents => f.render_widget(agents_table(s, now), inner),
+        Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s)), inner),
+        Panel::Agents => f.render_widget(agents_table(s, inner.width, now), inner),
         Panel::Queue => f.render_widget(Paragraph::new(queue_lines(s)), inner),
         Panel::Events => {
             // Newest at the bottom, as many as fit.
@@ -123,7 +150,7 @@ fn draw_panel(
     }
 }
 
-fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
+fn mission_lines(s: &Snapshot) -> Vec<Line<'static>> {
     let o = &s.overview;
     if o.status.is_none() {
         return vec![Line::from(
@@ -149,7 +176,6 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
     }
     let t = &o.totals;
-    lines.push(Line::from(""));
     lines.push(Line::from(format!(
         "Total {}/{} milestones, {}/{} tasks ({})",
         t.milestones_done,
@@ -158,17 +184,18 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
         t.tasks_total,
         percent(t.progress)
     )));
+    // The latest event is the events panel's last line: not repeated here.
     lines.push(Line::from(format!("Now: {}", one_line(&o.activity.text))));
-    if let (Some(e), Some(at)) = (&o.activity.last_event, o.activity.last_event_at) {
-        lines.push(Line::from(format!("Last: {} ({})", one_line(e), ago(at, now))).dim());
-    }
     lines
 }
 
-/// What a pane works on and for how long, counted to `now`.
-fn work_text(c: &CurrentWork, now: Timestamp) -> (String, String) {
+/// What a pane works on (the task's id and title) and for how long, counted to `now`.
+fn work_text(s: &Snapshot, c: &CurrentWork, now: Timestamp) -> (String, String) {
     let what = match (&c.task, &c.milestone, c.round) {
-        (Some(t), _, _) => one_line(t),
+        (Some(t), _, _) => match s.titles.get(t) {
+            Some(title) => format!("{} {}", one_line(t), one_line(title)),
+            None => one_line(t),
+        },
         (None, Some(m), Some(r)) => format!("validating {} round {r}", one_line(m)),
         (None, Some(m), None) => format!("validating {}", one_line(m)),
         (None, None, _) => "validation".into(),
@@ -176,45 +203,73 @@ fn work_text(c: &CurrentWork, now: Timestamp) -> (String, String) {
     (what, duration(secs_between(c.since, now)))
 }
 
-fn agents_table(s: &Snapshot, now: Timestamp) -> Table<'static> {
-    let rows: Vec<Row> = s
+/// `text` cut to `width` columns, with `…` where it was cut.
+fn clip(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.width().unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// One row per agent; every column as wide as its widest cell (an elapsed `idle 59s ago`
+/// is never cut) and the task, the only long cell, gets the rest and is cut with `…`.
+fn agents_table(s: &Snapshot, width: u16, now: Timestamp) -> Table<'static> {
+    let cells: Vec<([String; 5], AgentState)> = s
         .orch
         .agents
         .agents
         .iter()
         .map(|a| {
             let (work, elapsed) = match &a.current {
-                Some(c) => work_text(c, now),
+                Some(c) => work_text(s, c, now),
                 None => (
                     "—".into(),
                     a.idle_since.map_or_else(String::new, |t| format!("idle {}", ago(t, now))),
                 ),
             };
-            let color = match a.state {
+            let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
+            let who = one_line(&who.collect::<Vec<_>>().join("/"));
+            ([one_line(&a.pane), who, a.state.as_str().to_string(), work, elapsed], a.state)
+        })
+        .collect();
+    let header = ["PANE", "ROLE", "STATE", "TASK", "ELAPSED"];
+    let col = |i: usize, cap: usize| {
+        let widest = cells.iter().map(|(c, _)| c[i].width()).max().unwrap_or(0);
+        widest.max(header[i].len()).min(cap)
+    };
+    let fixed = [col(0, 16), col(1, 18), col(2, 12), 0, col(4, 16)];
+    let spacing = header.len() - 1;
+    let task_width = usize::from(width).saturating_sub(fixed.iter().sum::<usize>() + spacing);
+    let rows: Vec<Row> = cells
+        .into_iter()
+        .map(|([pane, who, state, work, elapsed], st)| {
+            let color = match st {
                 AgentState::Busy => Color::Green,
                 AgentState::Idle => Color::Reset,
                 AgentState::Waiting | AgentState::RateLimited => Color::Yellow,
                 AgentState::Exited => Color::Red,
                 AgentState::Unknown => Color::DarkGray,
             };
-            let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
             Row::new(vec![
-                Span::from(one_line(&a.pane)),
-                Span::from(one_line(&who.collect::<Vec<_>>().join("/"))),
-                Span::from(a.state.as_str()).fg(color),
-                Span::from(work),
+                Span::from(clip(&pane, fixed[0])),
+                Span::from(clip(&who, fixed[1])),
+                Span::from(state).fg(color),
+                Span::from(clip(&work, task_width.max(4))),
                 Span::from(elapsed),
             ])
         })
         .collect();
-    let widths = [
-        Constraint::Length(14),
-        Constraint::Length(18),
-        Constraint::Length(12), // rate_limited
-        Constraint::Min(10),
-        Constraint::Length(10),
-    ];
-    Table::new(rows, widths).header(Row::new(["PANE", "ROLE", "STATE", "TASK", "ELAPSED"]).bold())
+    let len = |w: usize| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX));
+    let widths = [len(fixed[0]), len(fixed[1]), len(fixed[2]), Constraint::Fill(1), len(fixed[4])];
+    Table::new(rows, widths).header(Row::new(header).bold())
 }
 
 fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
@@ -232,7 +287,6 @@ fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
             one_line(&t.title)
         )));
     }
-    lines.push(Line::from(""));
     lines.push(Line::from("Blocked").bold());
     if s.orch.blocked.is_empty() {
         lines.push(Line::from("  none").dim());
