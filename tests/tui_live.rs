@@ -68,7 +68,7 @@ fn top_follows_task_changes_within_a_second() {
 }
 
 #[test]
-fn orch_watch_switches_and_zooms_panels_and_quits_on_escape() {
+fn orch_watch_switches_and_zooms_panels_escape_unzooms_then_quits() {
     let p = planned();
     let tmux = TmuxServer::new();
     start(&tmux, &p, &["orch", "--watch"]);
@@ -90,6 +90,17 @@ fn orch_watch_switches_and_zooms_panels_and_quits_on_escape() {
     });
     tmux.tmux_ok(&["send-keys", "-t", "top", "z"]);
     wait_for("z to go back to the grid", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && s.contains("┌ Mission")).then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Enter"]);
+    wait_for("Enter to zoom the events panel again", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && !s.contains("┌ Mission")).then_some(())
+    });
+    // Esc steps back out of the zoom; only from the grid does it quit.
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Escape"]);
+    wait_for("Esc to go back to the grid", Duration::from_secs(5), || {
         let s = tmux.capture("top");
         (s.contains("┌ Events") && s.contains("┌ Mission")).then_some(())
     });

@@ -71,8 +71,9 @@ impl App {
         self.selected.unwrap_or(Panel::Mission)
     }
 
-    /// Tab / Shift-Tab cycle the panels, `1`–`4` pick one, Enter or `z` zoom it, `q`, Esc
-    /// and Ctrl-C quit.
+    /// Tab / Shift-Tab cycle the panels, `1`–`4` pick one, Enter or `z` zoom it, `q` and
+    /// Ctrl-C quit. Esc steps back: out of a zoomed panel first, so reaching for "back"
+    /// does not end the view, and quits from the grid.
     pub fn on_key(&mut self, key: KeyEvent) -> Outcome {
         if key.kind == KeyEventKind::Release {
             return Outcome::Continue;
@@ -81,6 +82,7 @@ impl App {
             KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 return Outcome::Quit;
             }
+            KeyCode::Esc if self.zoomed => self.zoomed = false,
             KeyCode::Char('q') | KeyCode::Esc => return Outcome::Quit,
             KeyCode::Tab => self.selected = Some(self.focus().step(1)),
             KeyCode::BackTab => self.selected = Some(self.focus().step(-1)),
@@ -125,6 +127,19 @@ mod tests {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(app.on_key(ctrl_c), Outcome::Quit);
         assert_eq!(app.on_key(key(KeyCode::Char('c'))), Outcome::Continue);
+    }
+
+    #[test]
+    fn escape_leaves_a_zoomed_panel_before_it_quits() {
+        let mut app = App::default();
+        app.on_key(key(KeyCode::Char('2')));
+        app.on_key(key(KeyCode::Enter));
+        assert_eq!(app.on_key(key(KeyCode::Esc)), Outcome::Continue);
+        assert!(!app.zoomed);
+        assert_eq!(app.focus(), Panel::Agents, "the panel stays selected");
+        assert_eq!(app.on_key(key(KeyCode::Esc)), Outcome::Quit);
+        app.on_key(key(KeyCode::Enter));
+        assert_eq!(app.on_key(key(KeyCode::Char('q'))), Outcome::Quit, "q quits even zoomed");
     }
 
     #[test]

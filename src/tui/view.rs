@@ -47,6 +47,7 @@ pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
     }
     let hint = match &app.error {
         Some(e) => Line::from(format!(" ⚠ {} (showing the last good reading)", one_line(e))).red(),
+        None if app.zoomed => Line::from(" Tab/1-4 panel · Esc/Enter back · q quit").dim(),
         None => Line::from(" Tab/1-4 panel · Enter zoom · q quit").dim(),
     };
     frame.render_widget(Paragraph::new(hint), footer);
