@@ -130,3 +130,30 @@ fn top_at_80x24_shows_every_panel_and_what_each_agent_works_on() {
     tmux.tmux_ok(&["send-keys", "-t", "top", "q"]);
     wait_until_gone(&tmux);
 }
+
+#[test]
+fn top_previews_the_selected_agents_pane() {
+    let p = planned();
+    p.write(
+        "ide.yml",
+        "name: preview\nrows:\n  - panes:\n      - title: Backend\n        role: teammate\n        \
+         command: echo preview-marker-42; exec bash --norc --noprofile\n      - title: Frontend\n        \
+         role: teammate\n        command: echo other-marker-7; exec bash --norc --noprofile\n\
+         orchestrator:\n  enabled: false\n",
+    );
+    let tmux = TmuxServer::new();
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    start_sized(&tmux, &p, ("80", "24"), &["--tmux-socket", &tmux.socket, "top"]);
+    wait_for("the view", Duration::from_secs(10), || screen_shows(&tmux, " Agents ─"));
+    tmux.tmux_ok(&["send-keys", "-t", "top", "2"]);
+    wait_for("the first agent's pane previewed", Duration::from_secs(5), || {
+        screen_shows(&tmux, "preview-marker-42")
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Down"]);
+    wait_for("Down to preview the next agent", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("other-marker-7") && !s.contains("preview-marker-42")).then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "q"]);
+    wait_until_gone(&tmux);
+}

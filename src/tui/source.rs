@@ -97,3 +97,17 @@ pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> 
         titles: titles(&plan),
     })
 }
+
+/// Lines of a pane kept for its preview: more than any terminal shows of it.
+const PREVIEW_LINES: usize = 60;
+
+/// The last lines of the session's pane titled `title`, or none without a running session
+/// or such a pane. Best effort, like the live states: the view goes on without it.
+pub fn preview(project: &Project, tmux: &Tmux, title: &str) -> Option<super::app::Preview> {
+    let config = Config::load(project).ok()?;
+    let panes = tmux.list_panes(&crate::tmux::session_name(project, &config)).ok()?;
+    let pane = panes.into_iter().find(|p| p.title == title)?;
+    let text = tmux.capture(&pane.id, PREVIEW_LINES).ok()?;
+    let lines = text.lines().map(str::to_string).collect();
+    Some(super::app::Preview { pane: title.to_string(), lines })
+}

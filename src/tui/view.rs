@@ -7,16 +7,14 @@ use jiff::Timestamp;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::app::{App, Panel};
-use super::layout;
 use super::source::Snapshot;
-use crate::report::agents::{AgentState, CurrentWork};
+use super::{agents, layout};
 use crate::report::orch::blocker_text;
 use crate::report::text::one_line;
-use crate::report::timefmt::{ago, bar, duration, percent, secs_between};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use crate::report::timefmt::{ago, bar, percent};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
@@ -35,14 +33,14 @@ pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
         return;
     };
     if app.zoomed {
-        draw_panel(frame, body, snap, app.focus(), (Frame::Full, true), now);
+        draw_panel(frame, body, (snap, app), app.focus(), (Frame::Full, true), now);
     } else {
         let narrow = body.width < layout::TWO_COLUMNS_FROM;
         // Stacked panels share their side rules: a title rule each saves two rows apiece.
         let frame_kind = if narrow { Frame::Rule } else { Frame::Full };
-        let rows = |p| wanted_rows(snap, p).saturating_add(frame_kind.rows());
+        let rows = |p| wanted_rows(snap, app, p).saturating_add(frame_kind.rows());
         for (panel, area) in layout::grid(body, rows) {
-            draw_panel(frame, area, snap, panel, (frame_kind, panel == app.focus()), now);
+            draw_panel(frame, area, (snap, app), panel, (frame_kind, panel == app.focus()), now);
         }
     }
     let hint = match &app.error {
@@ -105,11 +103,16 @@ impl Frame {
     }
 }
 
+/// Lines of an agent's pane the grid makes room for; zoomed, the preview has the rest.
+const PREVIEW_ROWS: usize = 6;
+
 /// Rows of content a panel has to show (the events panel takes what is left anyway).
-fn wanted_rows(s: &Snapshot, panel: Panel) -> u16 {
+fn wanted_rows(s: &Snapshot, app: &App, panel: Panel) -> u16 {
+    // A few of the previewed pane's lines and their title rule.
+    let preview = app.preview.as_ref().map_or(0, |p| p.lines.len().min(PREVIEW_ROWS) + 1);
     let n = match panel {
         Panel::Mission => mission_lines(s).len(),
-        Panel::Agents => s.orch.agents.agents.len().max(1) + 1,
+        Panel::Agents => s.orch.agents.agents.len().max(1) + 1 + preview,
         Panel::Queue => queue_lines(s).len(),
         Panel::Events => s.stream.len(),
     };
@@ -119,7 +122,7 @@ fn wanted_rows(s: &Snapshot, panel: Panel) -> u16 {
 fn draw_panel(
     f: &mut ratatui::Frame,
     area: Rect,
-    s: &Snapshot,
+    (s, app): (&Snapshot, &App),
     panel: Panel,
     (kind, focused): (Frame, bool),
     now: Timestamp,
@@ -132,7 +135,7 @@ fn draw_panel(
     f.render_widget(block, area);
     match panel {
         Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s)), inner),
-        Panel::Agents => f.render_widget(agents_table(s, inner.width, now), inner),
+        Panel::Agents => agents::draw(f, inner, s, app, now),
         Panel::Queue => f.render_widget(Paragraph::new(queue_lines(s)), inner),
         Panel::Events => {
             // Newest at the bottom, as many as fit.
@@ -188,89 +191,6 @@ fn mission_lines(s: &Snapshot) -> Vec<Line<'static>> {
     // The latest event is the events panel's last line: not repeated here.
     lines.push(Line::from(format!("Now: {}", one_line(&o.activity.text))));
     lines
-}
-
-/// What a pane works on (the task's id and title) and for how long, counted to `now`.
-fn work_text(s: &Snapshot, c: &CurrentWork, now: Timestamp) -> (String, String) {
-    let what = match (&c.task, &c.milestone, c.round) {
-        (Some(t), _, _) => match s.titles.get(t) {
-            Some(title) => format!("{} {}", one_line(t), one_line(title)),
-            None => one_line(t),
-        },
-        (None, Some(m), Some(r)) => format!("validating {} round {r}", one_line(m)),
-        (None, Some(m), None) => format!("validating {}", one_line(m)),
-        (None, None, _) => "validation".into(),
-    };
-    (what, duration(secs_between(c.since, now)))
-}
-
-/// `text` cut to `width` columns, with `…` where it was cut.
-fn clip(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + c.width().unwrap_or(0) + 1 > width {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
-}
-
-/// One row per agent; every column as wide as its widest cell (an elapsed `idle 59s ago`
-/// is never cut) and the task, the only long cell, gets the rest and is cut with `…`.
-fn agents_table(s: &Snapshot, width: u16, now: Timestamp) -> Table<'static> {
-    let cells: Vec<([String; 5], AgentState)> = s
-        .orch
-        .agents
-        .agents
-        .iter()
-        .map(|a| {
-            let (work, elapsed) = match &a.current {
-                Some(c) => work_text(s, c, now),
-                None => (
-                    "—".into(),
-                    a.idle_since.map_or_else(String::new, |t| format!("idle {}", ago(t, now))),
-                ),
-            };
-            let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
-            let who = one_line(&who.collect::<Vec<_>>().join("/"));
-            ([one_line(&a.pane), who, a.state.as_str().to_string(), work, elapsed], a.state)
-        })
-        .collect();
-    let header = ["PANE", "ROLE", "STATE", "TASK", "ELAPSED"];
-    let col = |i: usize, cap: usize| {
-        let widest = cells.iter().map(|(c, _)| c[i].width()).max().unwrap_or(0);
-        widest.max(header[i].len()).min(cap)
-    };
-    let fixed = [col(0, 16), col(1, 18), col(2, 12), 0, col(4, 16)];
-    let spacing = header.len() - 1;
-    let task_width = usize::from(width).saturating_sub(fixed.iter().sum::<usize>() + spacing);
-    let rows: Vec<Row> = cells
-        .into_iter()
-        .map(|([pane, who, state, work, elapsed], st)| {
-            let color = match st {
-                AgentState::Busy => Color::Green,
-                AgentState::Idle => Color::Reset,
-                AgentState::Waiting | AgentState::RateLimited => Color::Yellow,
-                AgentState::Exited => Color::Red,
-                AgentState::Unknown => Color::DarkGray,
-            };
-            Row::new(vec![
-                Span::from(clip(&pane, fixed[0])),
-                Span::from(clip(&who, fixed[1])),
-                Span::from(state).fg(color),
-                Span::from(clip(&work, task_width.max(4))),
-                Span::from(elapsed),
-            ])
-        })
-        .collect();
-    let len = |w: usize| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX));
-    let widths = [len(fixed[0]), len(fixed[1]), len(fixed[2]), Constraint::Fill(1), len(fixed[4])];
-    Table::new(rows, widths).header(Row::new(header).bold())
 }
 
 fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {

@@ -138,3 +138,21 @@ fn wide_terminals_size_panels_by_content_not_in_quarters() {
     assert_eq!(row_of("┌ Events") - row_of("┌ Agents"), 6, "{screen}");
     assert!(row_of("┌ Queue") - row_of("┌ Mission") < 10, "{screen}");
 }
+
+#[test]
+fn the_selected_agents_pane_is_previewed_under_the_table_escaped() {
+    use crate::tui::app::Preview;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let mut app = fixture_app();
+    for code in [KeyCode::Char('2'), KeyCode::Down, KeyCode::Enter] {
+        app.on_key(KeyEvent::from(code));
+    }
+    let mut lines: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
+    lines.push(format!("last {HOSTILE}"));
+    app.preview = Some(Preview { pane: "Frontend".into(), lines });
+    let screen = screen_of(&app, 80, 24);
+    assert!(screen.contains(" Frontend (last lines) "), "{screen}");
+    assert!(screen.contains("line 40") && !screen.contains("line 1\n"), "the newest:\n{screen}");
+    assert!(screen.contains("last x<U+202E>txt.exe"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+}
