@@ -49,3 +49,44 @@ fn the_demo_narrates_into_a_pipe_and_removes_its_temp_project() {
         (!String::from_utf8_lossy(&ls.stdout).contains("demo-")).then_some(())
     });
 }
+
+/// The whole history of a pane, joined lines.
+fn history(tmux: &TmuxServer, target: &str) -> String {
+    tmux.tmux_ok(&["capture-pane", "-p", "-J", "-S", "-2000", "-t", target])
+}
+
+#[test]
+fn demo_attach_on_a_private_socket_goes_on_telling_after_the_user_detaches() {
+    let p = TestProject::new();
+    // The user's terminal is a pane of one server; the demo runs on another, private one.
+    let (terminal, private) = (TmuxServer::new(), TmuxServer::new());
+    let dir = p.path().join("demo");
+    let script = format!(
+        "'{}' --tmux-socket {} demo --attach --work-ms 300 --timeout 120 --dir '{}'; \
+         echo DEMO-EXIT=$?; sleep 600",
+        bin().display(),
+        private.socket,
+        dir.display()
+    );
+    let size = ["-x", "120", "-y", "40"];
+    terminal.tmux_ok(
+        &[&["new-session", "-d"][..], &size, &["-s", "user", "sh", "-c", &script]].concat(),
+    );
+    let session =
+        wait_for("the user's terminal attached to the demo", Duration::from_secs(30), || {
+            let out = private.tmux(&["list-clients", "-F", "#{session_name}"]);
+            let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            name.starts_with("demo-").then_some(name)
+        });
+    private.tmux_ok(&["detach-client", "-s", &session]);
+    let screen =
+        wait_for("the demo to finish in the user's terminal", Duration::from_secs(120), || {
+            let h = history(&terminal, "user");
+            h.contains("DEMO-EXIT=").then_some(h)
+        });
+    assert!(screen.contains("DEMO-EXIT=0"), "{screen}");
+    for line in ["Validator: VAL-AUTH-003 failing → remediation 009 for Backend", "M3 done"] {
+        assert!(screen.contains(line), "{line:?} not told after detaching:\n{screen}");
+    }
+    assert!(screen.contains("What to try next:"), "{screen}");
+}
