@@ -90,3 +90,46 @@ fn demo_attach_on_a_private_socket_goes_on_telling_after_the_user_detaches() {
     }
     assert!(screen.contains("What to try next:"), "{screen}");
 }
+
+#[test]
+fn demo_attach_inside_tmux_switches_the_client_and_brings_it_back_at_the_end() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let dir = p.path().join("demo");
+    // The demo waits for a line so that the user's client is attached before it starts.
+    let script = format!(
+        "read go; '{}' --tmux-socket {} demo --attach --work-ms 200 --timeout 120 --dir '{}'; \
+         echo DEMO-EXIT=$?; sleep 600",
+        bin().display(),
+        tmux.socket,
+        dir.display()
+    );
+    let size = ["-x", "120", "-y", "40"];
+    tmux.tmux_ok(
+        &[&["new-session", "-d"][..], &size, &["-s", "user", "sh", "-c", &script]].concat(),
+    );
+    // A real client (with a terminal) on `user`: a tmux client running in another session.
+    let client = format!("env -u TMUX tmux -L {} attach -t =user", tmux.socket);
+    tmux.tmux_ok(
+        &[&["new-session", "-d"][..], &size, &["-s", "terminal", "sh", "-c", &client]].concat(),
+    );
+    let clients = || {
+        let out = tmux.tmux(&["list-clients", "-F", "#{client_session}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    wait_for("the user's client on `user`", Duration::from_secs(10), || {
+        (clients() == "user").then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "=user:", "Enter"]);
+    wait_for("the client switched to the demo", Duration::from_secs(30), || {
+        clients().starts_with("demo-").then_some(())
+    });
+    let screen = wait_for("the demo to finish", Duration::from_secs(120), || {
+        let h = history(&tmux, "=user:");
+        h.contains("DEMO-EXIT=").then_some(h)
+    });
+    assert!(screen.contains("DEMO-EXIT=0"), "{screen}");
+    assert!(screen.contains("M3 done"), "{screen}");
+    // The demo's session is gone and the client is back where it was, still in tmux.
+    assert_eq!(clients(), "user", "{screen}");
+}

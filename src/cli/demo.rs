@@ -56,6 +56,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         dir.display()
     );
 
+    let tmux = crate::tmux::Tmux::new(ctx.tmux_socket.clone());
+    // Inside tmux on the demo's server, `attach` moves this very client to the demo.
+    let home = if args.attach { home_session(&tmux) } else { None };
     if args.attach {
         let mut attach = Command::new(&exe);
         attach.arg("-C").arg(&dir).args(&socket).arg("attach");
@@ -66,6 +69,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let outcome = follow(ctx, &project, Duration::from_secs(args.timeout));
     let reported = report(ctx, &exe, &dir);
     if !args.keep {
+        if let Some(home) = &home {
+            go_home(&tmux, &name, home);
+        }
         let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
     }
     // A temp project nobody asked to keep is only clutter once the reports are printed.
@@ -91,6 +97,30 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         writeln!(out, "{line}")?;
     }
     Ok(code)
+}
+
+/// The session of the pane this runs in, when that pane is on the demo's tmux server.
+fn home_session(tmux: &crate::tmux::Tmux) -> Option<String> {
+    let inside = std::env::var("TMUX").ok().filter(|v| !v.is_empty())?;
+    let socket_path = inside.split(',').next().unwrap_or("");
+    if socket_path.rsplit('/').next() != Some(tmux.socket().unwrap_or("default")) {
+        return None;
+    }
+    let pane = std::env::var("TMUX_PANE").ok()?;
+    let name = tmux.run(&["display-message", "-p", "-t", &pane, "#{session_name}"]).ok()?;
+    Some(name.trim_end().to_string()).filter(|n| !n.is_empty())
+}
+
+/// Switches every client still on the demo's session back to `home` before the session
+/// goes: killing a session detaches its clients, which would throw the user out of tmux.
+fn go_home(tmux: &crate::tmux::Tmux, demo: &str, home: &str) {
+    let (demo, home) = (format!("={demo}"), format!("={home}"));
+    let Ok(clients) = tmux.run(&["list-clients", "-t", &demo, "-F", "#{client_name}"]) else {
+        return;
+    };
+    for client in clients.lines().filter(|c| !c.is_empty()) {
+        let _ = tmux.run(&["switch-client", "-c", client, "-t", &home]);
+    }
 }
 
 /// Removes the demo's temp project; false (and says why) when it could not.
