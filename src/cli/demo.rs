@@ -19,7 +19,7 @@ pub struct Args {
     /// Attach to the session to watch the agents (detach with the tmux prefix + d).
     #[arg(long)]
     pub attach: bool,
-    /// Leave the session running when the demo ends.
+    /// Leave the session running and the temp project in place when the demo ends.
     #[arg(long)]
     pub keep: bool,
     /// How long each simulated task takes, in milliseconds.

@@ -1,5 +1,5 @@
-//! Drawing the live view: a header, the panel tabs, the panels (a 2×2 grid, or the
-//! selected one zoomed) and a key hint line. Everything shown comes from the reports;
+//! Drawing the live view: a header, the panel tabs, the panels (sized by content in one
+//! column or two, see [`layout`], or the selected one zoomed) and a key hint line. Everything shown comes from the reports;
 //! only relative times ("4m ago", elapsed) are formatted against `now`. Every text that
 //! comes from the plan, the log, ide.yml or an error goes through [`one_line`] first, as
 //! in the CLI: a title can neither drive the terminal nor reorder the screen (U+202E).
@@ -45,6 +45,12 @@ pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
     }
     let hint = match &app.error {
         Some(e) => Line::from(format!(" ⚠ {} (showing the last good reading)", one_line(e))).red(),
+        None if app.focus() == Panel::Agents && app.zoomed => {
+            Line::from(" Tab/1-4 panel · ↑↓ agent · Esc back · q quit").dim()
+        }
+        None if app.focus() == Panel::Agents => {
+            Line::from(" Tab/1-4 panel · ↑↓ agent · Enter zoom · q quit").dim()
+        }
         None if app.zoomed => Line::from(" Tab/1-4 panel · Esc/Enter back · q quit").dim(),
         None => Line::from(" Tab/1-4 panel · Enter zoom · q quit").dim(),
     };
