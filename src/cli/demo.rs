@@ -138,20 +138,63 @@ fn remove_project(dir: &Path) -> bool {
 pub fn next_steps(dir: &Path, socket: Option<&str>, keep: bool, removed: bool) -> Vec<String> {
     let socket = socket.map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
     let at = format!("tmux-ide -C {}", crate::report::text::one_line(&dir.to_string_lossy()));
-    let mut lines = vec![String::new(), "What to try next:".to_string()];
-    let mut step = |cmd: String, why: &str| lines.push(format!("  {cmd:<44} {why}"));
+    let mut steps: Vec<(String, &str)> = Vec::new();
     if removed {
-        step("tmux-ide demo --keep".into(), "keep the session and project to look around");
+        steps.push(("tmux-ide demo --keep".into(), "keep the session and project to look around"));
     } else {
         if keep {
-            step(format!("{at}{socket} attach"), "watch the agents' panes");
-            step(format!("{at}{socket} top"), "the live view");
+            steps.push((format!("{at}{socket} attach"), "watch the agents' panes"));
+            steps.push((format!("{at}{socket} top"), "the live view"));
         }
-        step(format!("{at} mission status"), "where the mission stands");
-        step(format!("{at} logs"), "the orchestrator's decisions");
+        steps.push((format!("{at} mission status"), "where the mission stands"));
+        steps.push((format!("{at} logs"), "the orchestrator's decisions"));
+        if keep {
+            steps.push((format!("{at}{socket} stop"), "end the session when you are done"));
+        }
     }
-    step("tmux-ide init --template missions".into(), "start a mission in your own project");
+    steps.push(("tmux-ide init --template missions".into(), "start a mission in your own project"));
+    let width = steps.iter().map(|(cmd, _)| cmd.chars().count()).max().unwrap_or(0);
+    let mut lines = vec![String::new(), "What to try next:".to_string()];
+    lines.extend(steps.into_iter().map(|(cmd, why)| format!("  {cmd:<width$}  # {why}")));
     lines
+}
+
+/// One line per milestone: id, title, bar, tasks done/total, status.
+pub fn progress_lines(plan: &Plan) -> Vec<String> {
+    let mut milestones: Vec<_> = plan.milestones.iter().collect();
+    milestones.sort_by_key(|m| m.sequence);
+    milestones
+        .iter()
+        .map(|m| {
+            let tasks: Vec<_> = plan
+                .tasks
+                .iter()
+                .filter(|t| {
+                    t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
+                })
+                .collect();
+            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
+            let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
+            let width = 20;
+            let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
+            let round =
+                m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
+            format!(
+                "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
+                m.id,
+                m.title,
+                "█".repeat(filled),
+                "░".repeat(width - filled),
+                tasks.len(),
+                m.status.as_str(),
+                if m.status == crate::plan::MilestoneStatus::Validating {
+                    round
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect()
 }
 
 /// The mission's status, validation and metrics, as the commands print them.
@@ -234,40 +277,19 @@ fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     }
 }
 
-/// One line per milestone: id, title, bar, tasks done/total, status.
-pub fn progress_lines(plan: &Plan) -> Vec<String> {
-    let mut milestones: Vec<_> = plan.milestones.iter().collect();
-    milestones.sort_by_key(|m| m.sequence);
-    milestones
-        .iter()
-        .map(|m| {
-            let tasks: Vec<_> = plan
-                .tasks
-                .iter()
-                .filter(|t| {
-                    t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
-                })
-                .collect();
-            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
-            let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
-            let width = 20;
-            let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
-            let round =
-                m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
-            format!(
-                "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
-                m.id,
-                m.title,
-                "█".repeat(filled),
-                "░".repeat(width - filled),
-                tasks.len(),
-                m.status.as_str(),
-                if m.status == crate::plan::MilestoneStatus::Validating {
-                    round
-                } else {
-                    String::new()
-                },
-            )
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_to_try_next_follows_what_the_demo_left() {
+        let dir = Path::new("/tmp/d");
+        let gone = next_steps(dir, None, false, true).join("\n");
+        assert!(gone.contains("tmux-ide demo --keep") && !gone.contains("/tmp/d"), "{gone}");
+        let kept = next_steps(dir, Some("s1"), true, false);
+        assert!(kept.iter().any(|l| l.contains("-C /tmp/d --tmux-socket s1 stop")), "{kept:?}");
+        // The explanations line up whatever the commands' lengths.
+        let at: Vec<usize> = kept.iter().filter_map(|l| l.find("  # ")).collect();
+        assert!(at.len() > 3 && at.iter().all(|&c| c == at[0]), "{kept:#?}");
+    }
 }
