@@ -1,8 +1,12 @@
 //! The demo scenario: the seed's Auth v2 mission (contract, 3 milestones, 8 tasks) in a
 //! fresh project whose agent panes run the simulated agent.
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::plan::{Event, EventKind, Plan};
+use crate::report::orch::describe_event;
+use crate::report::text::one_line;
 use crate::{Error, Result};
 
 pub const CONTRACT: &str = include_str!("../templates/demo/validation-contract.md");
@@ -209,4 +213,93 @@ pub fn plan(exe: &Path, dir: &Path) -> Result<()> {
         run(&args)?;
     }
     run(&["mission", "plan-complete"])
+}
+
+/// The demo's story so far: one line per notable event of the log, oldest first.
+///
+/// A pure function of the whole log, so a longer log only appends lines and the caller
+/// prints the ones it has not printed. A remediation is told when it is dispatched, the
+/// first moment its pane is known, in place of the usual "took" line.
+pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
+    let title = |id: &str| plan.tasks.iter().find(|t| t.id == id).map(|t| t.title.as_str());
+    // Remediation task -> the assertion it fixes; assertion -> who reported it failing.
+    let mut remediates: HashMap<&str, &str> = HashMap::new();
+    let mut failed_by: HashMap<&str, &str> = HashMap::new();
+    let mut lines = Vec::new();
+    for e in events {
+        let task = e.task.as_deref().unwrap_or("?");
+        let pane = e.pane.as_deref().unwrap_or("?");
+        let task_and_title = match title(task) {
+            Some(t) => format!("{task} {t}"),
+            None => task.to_string(),
+        };
+        let line = match &e.kind {
+            EventKind::AssertionReported => {
+                if let (Some(a), Some("failing")) =
+                    (e.assertion.as_deref(), e.extra.get("status").and_then(|v| v.as_str()))
+                {
+                    failed_by.insert(a, pane);
+                }
+                None
+            }
+            EventKind::RemediationCreated => {
+                remediates.insert(task, e.assertion.as_deref().unwrap_or("?"));
+                None
+            }
+            EventKind::TaskDispatched => Some(match remediates.get(task) {
+                Some(a) => format!(
+                    // Its title repeats the assertion's text: the id is enough here.
+                    "{}: {a} failing → remediation {task} for {pane}",
+                    failed_by.get(a).copied().unwrap_or("Validator")
+                ),
+                None => format!("{pane} took {task_and_title}"),
+            }),
+            EventKind::TaskDone if e.pane.is_some() => {
+                Some(format!("{pane} finished {task_and_title}"))
+            }
+            EventKind::MilestoneValidating
+            | EventKind::MilestoneDone
+            | EventKind::MissionComplete
+            | EventKind::StallDetected
+            | EventKind::DeliveryFailed
+            | EventKind::AgentExited => Some(describe_event(e)),
+            _ => None,
+        };
+        lines.extend(line.map(|l| one_line(&l)));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    #[test]
+    fn the_recorded_run_narrates_one_line_per_notable_event() {
+        let lines = narration(&fixture::demo_events(), &fixture::demo_plan());
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+
+    #[test]
+    fn a_longer_log_only_appends_lines() {
+        let (events, plan) = (fixture::demo_events(), fixture::demo_plan());
+        let all = narration(&events, &plan);
+        for n in 0..events.len() {
+            let some = narration(&events[..n], &plan);
+            assert_eq!(some[..], all[..some.len()], "after {n} events");
+        }
+    }
+
+    #[test]
+    fn titles_from_the_plan_cannot_drive_the_terminal() {
+        let mut plan = fixture::demo_plan();
+        plan.tasks[0].title = "evil\x1b]52;c;aGk=\x07\nnext".to_string();
+        let first = plan.tasks[0].id.clone();
+        let took = narration(&fixture::demo_events(), &plan)
+            .into_iter()
+            .find(|l| l.contains(&format!("took {first}")))
+            .unwrap_or_default();
+        assert!(!took.contains('\x1b') && !took.contains('\n'), "{took:?}");
+    }
 }

@@ -16,6 +16,7 @@ mod cli_docs;
 mod cli_errors;
 mod cli_output;
 mod config_checks;
+mod demo_story;
 mod dispatch_modes;
 mod escaping;
 mod flag_bounds;

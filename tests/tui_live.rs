@@ -19,8 +19,12 @@ fn planned() -> TestProject {
 
 /// Starts `tmux-ide -C <project> ARGS` as the only pane of session `top`, 160×48.
 fn start(tmux: &TmuxServer, p: &TestProject, args: &[&str]) {
+    start_sized(tmux, p, ("160", "48"), args);
+}
+
+fn start_sized(tmux: &TmuxServer, p: &TestProject, (x, y): (&str, &str), args: &[&str]) {
     let bin = bin();
-    let mut argv = vec!["new-session", "-d", "-x", "160", "-y", "48", "-s", "top"];
+    let mut argv = vec!["new-session", "-d", "-x", x, "-y", y, "-s", "top"];
     argv.extend([bin.to_str().unwrap(), "-C", p.path().to_str().unwrap()]);
     argv.extend(args);
     tmux.tmux_ok(&argv);
@@ -64,7 +68,7 @@ fn top_follows_task_changes_within_a_second() {
 }
 
 #[test]
-fn orch_watch_switches_and_zooms_panels_and_quits_on_escape() {
+fn orch_watch_switches_and_zooms_panels_escape_unzooms_then_quits() {
     let p = planned();
     let tmux = TmuxServer::new();
     start(&tmux, &p, &["orch", "--watch"]);
@@ -89,6 +93,67 @@ fn orch_watch_switches_and_zooms_panels_and_quits_on_escape() {
         let s = tmux.capture("top");
         (s.contains("┌ Events") && s.contains("┌ Mission")).then_some(())
     });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Enter"]);
+    wait_for("Enter to zoom the events panel again", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && !s.contains("┌ Mission")).then_some(())
+    });
+    // Esc steps back out of the zoom; only from the grid does it quit.
     tmux.tmux_ok(&["send-keys", "-t", "top", "Escape"]);
+    wait_for("Esc to go back to the grid", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("┌ Events") && s.contains("┌ Mission")).then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Escape"]);
+    wait_until_gone(&tmux);
+}
+
+#[test]
+fn top_at_80x24_shows_every_panel_and_what_each_agent_works_on() {
+    let p = planned();
+    p.write(
+        "ide.yml",
+        "name: small\nrows:\n  - panes:\n      - title: Backend\n        role: teammate\n        \
+         specialty: backend\n      - title: Validator\n        role: validator\n",
+    );
+    p.ok(&["task", "claim", "1", "--pane", "Backend"]);
+    let tmux = TmuxServer::new();
+    start_sized(&tmux, &p, ("80", "24"), &["top"]);
+    let screen = wait_for("the agents panel with the task title", Duration::from_secs(10), || {
+        let s = tmux.capture("top");
+        s.lines().any(|l| l.starts_with("Backend") && l.contains("001 Schema")).then_some(s)
+    });
+    for panel in ["Mission", "Agents", "Queue", "Events"] {
+        assert!(screen.contains(&format!(" {panel} ─")), "no {panel} panel:\n{screen}");
+    }
+    assert!(screen.contains("002  JWT  needs 001 (in_progress)"), "{screen}");
+    tmux.tmux_ok(&["send-keys", "-t", "top", "q"]);
+    wait_until_gone(&tmux);
+}
+
+#[test]
+fn top_previews_the_selected_agents_pane() {
+    let p = planned();
+    p.write(
+        "ide.yml",
+        "name: preview\nrows:\n  - panes:\n      - title: Backend\n        role: teammate\n        \
+         command: echo preview-marker-42; exec bash --norc --noprofile\n      - title: Frontend\n        \
+         role: teammate\n        command: echo other-marker-7; exec bash --norc --noprofile\n\
+         orchestrator:\n  enabled: false\n",
+    );
+    let tmux = TmuxServer::new();
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    start_sized(&tmux, &p, ("80", "24"), &["--tmux-socket", &tmux.socket, "top"]);
+    wait_for("the view", Duration::from_secs(10), || screen_shows(&tmux, " Agents ─"));
+    tmux.tmux_ok(&["send-keys", "-t", "top", "2"]);
+    wait_for("the first agent's pane previewed", Duration::from_secs(5), || {
+        screen_shows(&tmux, "preview-marker-42")
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "Down"]);
+    wait_for("Down to preview the next agent", Duration::from_secs(5), || {
+        let s = tmux.capture("top");
+        (s.contains("other-marker-7") && !s.contains("preview-marker-42")).then_some(())
+    });
+    tmux.tmux_ok(&["send-keys", "-t", "top", "q"]);
     wait_until_gone(&tmux);
 }

@@ -19,7 +19,7 @@ pub struct Args {
     /// Attach to the session to watch the agents (detach with the tmux prefix + d).
     #[arg(long)]
     pub attach: bool,
-    /// Leave the session running when the demo ends.
+    /// Leave the session running and the temp project in place when the demo ends.
     #[arg(long)]
     pub keep: bool,
     /// How long each simulated task takes, in milliseconds.
@@ -56,6 +56,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         dir.display()
     );
 
+    let tmux = crate::tmux::Tmux::new(ctx.tmux_socket.clone());
+    // Inside tmux on the demo's server, `attach` moves this very client to the demo.
+    let home = if args.attach { home_session(&tmux) } else { None };
     if args.attach {
         let mut attach = Command::new(&exe);
         attach.arg("-C").arg(&dir).args(&socket).arg("attach");
@@ -66,29 +69,132 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let outcome = follow(ctx, &project, Duration::from_secs(args.timeout));
     let reported = report(ctx, &exe, &dir);
     if !args.keep {
+        if let Some(home) = &home {
+            go_home(&tmux, &name, home);
+        }
         let _ = tmux_ide(&exe, &dir, &socket, &["stop"]);
     }
+    // A temp project nobody asked to keep is only clutter once the reports are printed.
+    let removed = !args.keep && args.dir.is_none() && remove_project(&dir);
     let complete = outcome?;
     reported?;
-    match complete {
+    let mut out = ctx.out();
+    let code = match complete {
         true => {
-            writeln!(ctx.out(), "Mission complete. The project is in {}", dir.display())?;
-            Ok(ExitCode::SUCCESS)
+            writeln!(out, "Mission complete.")?;
+            ExitCode::SUCCESS
         }
         false if crate::signals::stop_requested() => {
-            writeln!(ctx.out(), "Interrupted; the project is in {}", dir.display())?;
-            Ok(ExitCode::from(130))
+            writeln!(out, "Interrupted.")?;
+            ExitCode::from(130)
         }
         false => {
-            writeln!(
-                ctx.out(),
-                "Timed out after {} s; the project is in {}",
-                args.timeout,
-                dir.display()
-            )?;
-            Ok(ExitCode::FAILURE)
+            writeln!(out, "Timed out after {} s.", args.timeout)?;
+            ExitCode::FAILURE
+        }
+    };
+    for line in next_steps(&dir, ctx.tmux_socket.as_deref(), args.keep, removed) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(code)
+}
+
+/// The session of the pane this runs in, when that pane is on the demo's tmux server.
+fn home_session(tmux: &crate::tmux::Tmux) -> Option<String> {
+    let inside = std::env::var("TMUX").ok().filter(|v| !v.is_empty())?;
+    let socket_path = inside.split(',').next().unwrap_or("");
+    if socket_path.rsplit('/').next() != Some(tmux.socket().unwrap_or("default")) {
+        return None;
+    }
+    let pane = std::env::var("TMUX_PANE").ok()?;
+    let name = tmux.run(&["display-message", "-p", "-t", &pane, "#{session_name}"]).ok()?;
+    Some(name.trim_end().to_string()).filter(|n| !n.is_empty())
+}
+
+/// Switches every client still on the demo's session back to `home` before the session
+/// goes: killing a session detaches its clients, which would throw the user out of tmux.
+fn go_home(tmux: &crate::tmux::Tmux, demo: &str, home: &str) {
+    let (demo, home) = (format!("={demo}"), format!("={home}"));
+    let Ok(clients) = tmux.run(&["list-clients", "-t", &demo, "-F", "#{client_name}"]) else {
+        return;
+    };
+    for client in clients.lines().filter(|c| !c.is_empty()) {
+        let _ = tmux.run(&["switch-client", "-c", client, "-t", &home]);
+    }
+}
+
+/// Removes the demo's temp project; false (and says why) when it could not.
+fn remove_project(dir: &Path) -> bool {
+    match fs_err::remove_dir_all(dir) {
+        Ok(()) => true,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "warning: the demo project stays: {e}");
+            false
         }
     }
+}
+
+/// What to try next, by what is left: the running session, the project, or nothing.
+pub fn next_steps(dir: &Path, socket: Option<&str>, keep: bool, removed: bool) -> Vec<String> {
+    let socket = socket.map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();
+    let at = format!("tmux-ide -C {}", crate::report::text::one_line(&dir.to_string_lossy()));
+    let mut steps: Vec<(String, &str)> = Vec::new();
+    if removed {
+        steps.push(("tmux-ide demo --keep".into(), "keep the session and project to look around"));
+    } else {
+        if keep {
+            steps.push((format!("{at}{socket} attach"), "watch the agents' panes"));
+            steps.push((format!("{at}{socket} top"), "the live view"));
+        }
+        steps.push((format!("{at} mission status"), "where the mission stands"));
+        steps.push((format!("{at} logs"), "the orchestrator's decisions"));
+        if keep {
+            steps.push((format!("{at}{socket} stop"), "end the session when you are done"));
+        }
+    }
+    steps.push(("tmux-ide init --template missions".into(), "start a mission in your own project"));
+    let width = steps.iter().map(|(cmd, _)| cmd.chars().count()).max().unwrap_or(0);
+    let mut lines = vec![String::new(), "What to try next:".to_string()];
+    lines.extend(steps.into_iter().map(|(cmd, why)| format!("  {cmd:<width$}  # {why}")));
+    lines
+}
+
+/// One line per milestone: id, title, bar, tasks done/total, status.
+pub fn progress_lines(plan: &Plan) -> Vec<String> {
+    let mut milestones: Vec<_> = plan.milestones.iter().collect();
+    milestones.sort_by_key(|m| m.sequence);
+    milestones
+        .iter()
+        .map(|m| {
+            let tasks: Vec<_> = plan
+                .tasks
+                .iter()
+                .filter(|t| {
+                    t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
+                })
+                .collect();
+            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
+            let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
+            let width = 20;
+            let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
+            let round =
+                m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
+            format!(
+                "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
+                m.id,
+                m.title,
+                "█".repeat(filled),
+                "░".repeat(width - filled),
+                tasks.len(),
+                m.status.as_str(),
+                if m.status == crate::plan::MilestoneStatus::Validating {
+                    round
+                } else {
+                    String::new()
+                },
+            )
+        })
+        .collect()
 }
 
 /// The mission's status, validation and metrics, as the commands print them.
@@ -132,30 +238,34 @@ fn tmux_ide(exe: &Path, dir: &Path, socket: &[String], args: &[&str]) -> Result<
     Err(Error::failed(format!("demo: `tmux-ide {}` failed: {first}", args.join(" "))))
 }
 
-/// Shows progress until the mission completes (true) or the timeout passes (false).
+/// Narrates the log and shows progress until the mission completes (true) or the timeout
+/// passes (false). Into a pipe or a log only the narration, which never needs redrawing.
 fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     let store = Store::new(project);
     let deadline = Instant::now() + timeout;
     let tty = std::io::stdout().is_terminal();
     let mut shown: Vec<String> = Vec::new();
+    let mut told = 0;
     loop {
         let plan = store.load()?;
-        let lines = progress_lines(&plan);
-        if lines != shown {
+        // Without the lock: a torn last line is skipped and told on the next look.
+        let story = demo::narration(&store.read_log()?.0, &plan);
+        let lines = if tty { progress_lines(&plan) } else { Vec::new() };
+        if lines != shown || story.len() > told {
             let mut out = ctx.out();
-            if tty && !shown.is_empty() {
+            if !shown.is_empty() {
                 write!(out, "\x1b[{}A", shown.len())?;
             }
-            for (i, line) in lines.iter().enumerate() {
-                if tty {
-                    writeln!(out, "\x1b[2K{line}")?;
-                } else if shown.get(i) != Some(line) {
-                    // Into a pipe or a log: only the milestones that moved.
-                    writeln!(out, "{line}")?;
-                }
+            for line in story.iter().skip(told) {
+                let clear = if tty { "\x1b[2K" } else { "" };
+                writeln!(out, "{clear}{line}")?;
+            }
+            for line in &lines {
+                writeln!(out, "\x1b[2K{line}")?;
             }
             out.flush()?;
             shown = lines;
+            told = told.max(story.len());
         }
         if plan.mission.as_ref().is_some_and(|m| m.status == MissionStatus::Complete) {
             return Ok(true);
@@ -167,40 +277,19 @@ fn follow(ctx: &Ctx, project: &Project, timeout: Duration) -> Result<bool> {
     }
 }
 
-/// One line per milestone: id, title, bar, tasks done/total, status.
-pub fn progress_lines(plan: &Plan) -> Vec<String> {
-    let mut milestones: Vec<_> = plan.milestones.iter().collect();
-    milestones.sort_by_key(|m| m.sequence);
-    milestones
-        .iter()
-        .map(|m| {
-            let tasks: Vec<_> = plan
-                .tasks
-                .iter()
-                .filter(|t| {
-                    t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
-                })
-                .collect();
-            let done = tasks.iter().filter(|t| t.status == TaskStatus::Done).count();
-            let working = tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
-            let width = 20;
-            let filled = (done * width).checked_div(tasks.len()).unwrap_or(0);
-            let round =
-                m.validation.as_ref().map(|v| format!(" round {}", v.round)).unwrap_or_default();
-            format!(
-                "{:<3} {:<22} {}{} {done}/{} done, {working} working  {}{}",
-                m.id,
-                m.title,
-                "█".repeat(filled),
-                "░".repeat(width - filled),
-                tasks.len(),
-                m.status.as_str(),
-                if m.status == crate::plan::MilestoneStatus::Validating {
-                    round
-                } else {
-                    String::new()
-                },
-            )
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_to_try_next_follows_what_the_demo_left() {
+        let dir = Path::new("/tmp/d");
+        let gone = next_steps(dir, None, false, true).join("\n");
+        assert!(gone.contains("tmux-ide demo --keep") && !gone.contains("/tmp/d"), "{gone}");
+        let kept = next_steps(dir, Some("s1"), true, false);
+        assert!(kept.iter().any(|l| l.contains("-C /tmp/d --tmux-socket s1 stop")), "{kept:?}");
+        // The explanations line up whatever the commands' lengths.
+        let at: Vec<usize> = kept.iter().filter_map(|l| l.find("  # ")).collect();
+        assert!(at.len() > 3 && at.iter().all(|&c| c == at[0]), "{kept:#?}");
+    }
 }

@@ -1,7 +1,9 @@
 //! `tmux-ide top` / `orch --watch`: the live terminal view. It redraws when anything under
 //! `.tasks/` changes (a file watcher, no polling) and once a second so relative times
 //! move; keys switch panels and quit. The terminal is restored on exit and on panic.
+mod agents;
 pub mod app;
+pub mod layout;
 pub mod source;
 pub mod view;
 
@@ -56,6 +58,10 @@ pub fn run(project: &Project, tmux: &Tmux) -> Result<()> {
     let mut changed_since: Option<Instant> = None;
     loop {
         if changed_since.is_none() {
+            // Read at every redraw, file change or not: a pane's screen moves on its own.
+            let agent = app.snapshot.as_ref().and_then(|s| app.selected_agent(s));
+            let agent = agent.map(str::to_string);
+            app.preview = agent.and_then(|pane| source::preview(project, tmux, &pane));
             term.0
                 .draw(|frame| view::draw(frame, &app, Timestamp::now()))
                 .map_err(|e| Error::failed(format!("cannot draw: {e}")))?;

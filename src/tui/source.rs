@@ -2,6 +2,8 @@
 //! roster with the state tmux shows, and the orchestrator's pid file, turned into the
 //! shared report data. `orch` and `metrics agents` read their roster here too, so every
 //! view judges a pane the same way.
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 
 use crate::Result;
@@ -29,6 +31,13 @@ pub struct Snapshot {
     pub stream: Vec<RecentEvent>,
     /// Lines of the event log that did not parse.
     pub corrupt_lines: usize,
+    /// Task id → title, to name what an agent works on.
+    pub titles: BTreeMap<String, String>,
+}
+
+/// Every task's title by id.
+pub fn titles(plan: &crate::plan::Plan) -> BTreeMap<String, String> {
+    plan.tasks.iter().map(|t| (t.id.clone(), t.title.clone())).collect()
 }
 
 /// The orchestrator as seen from outside the log: the pid holding its lock and its start.
@@ -85,5 +94,20 @@ pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> 
         orch: orch(&plan, &events, &roster, &input, now),
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
+        titles: titles(&plan),
     })
+}
+
+/// Lines of a pane kept for its preview: more than any terminal shows of it.
+const PREVIEW_LINES: usize = 60;
+
+/// The last lines of the session's pane titled `title`, or none without a running session
+/// or such a pane. Best effort, like the live states: the view goes on without it.
+pub fn preview(project: &Project, tmux: &Tmux, title: &str) -> Option<super::app::Preview> {
+    let config = Config::load(project).ok()?;
+    let panes = tmux.list_panes(&crate::tmux::session_name(project, &config)).ok()?;
+    let pane = panes.into_iter().find(|p| p.title == title)?;
+    let text = tmux.capture(&pane.id, PREVIEW_LINES).ok()?;
+    let lines = text.lines().map(str::to_string).collect();
+    Some(super::app::Preview { pane: title.to_string(), lines })
 }

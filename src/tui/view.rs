@@ -1,24 +1,23 @@
-//! Drawing the live view: a header, the panel tabs, the panels (a 2×2 grid, or the
-//! selected one zoomed) and a key hint line. Everything shown comes from the reports;
+//! Drawing the live view: a header, the panel tabs, the panels (sized by content in one
+//! column or two, see [`layout`], or the selected one zoomed) and a key hint line. Everything shown comes from the reports;
 //! only relative times ("4m ago", elapsed) are formatted against `now`. Every text that
 //! comes from the plan, the log, ide.yml or an error goes through [`one_line`] first, as
 //! in the CLI: a title can neither drive the terminal nor reorder the screen (U+202E).
 use jiff::Timestamp;
-use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::app::{App, Panel};
 use super::source::Snapshot;
-use crate::report::agents::{AgentState, CurrentWork};
+use super::{agents, layout};
 use crate::report::orch::blocker_text;
 use crate::report::text::one_line;
-use crate::report::timefmt::{ago, bar, duration, percent, secs_between};
+use crate::report::timefmt::{ago, bar, percent};
 
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
+pub fn draw(frame: &mut ratatui::Frame, app: &App, now: Timestamp) {
     let [header, tabs, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -34,21 +33,25 @@ pub fn draw(frame: &mut Frame, app: &App, now: Timestamp) {
         return;
     };
     if app.zoomed {
-        draw_panel(frame, body, snap, app.focus(), true, now);
+        draw_panel(frame, body, (snap, app), app.focus(), (Frame::Full, true), now);
     } else {
-        let [top, bottom] =
-            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-        let halves = |r: Rect| -> [Rect; 2] {
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(r)
-        };
-        let [a, b] = halves(top);
-        let [c, d] = halves(bottom);
-        for (area, panel) in [a, b, c, d].into_iter().zip(Panel::ALL) {
-            draw_panel(frame, area, snap, panel, panel == app.focus(), now);
+        let narrow = body.width < layout::TWO_COLUMNS_FROM;
+        // Stacked panels share their side rules: a title rule each saves two rows apiece.
+        let frame_kind = if narrow { Frame::Rule } else { Frame::Full };
+        let rows = |p| wanted_rows(snap, app, p).saturating_add(frame_kind.rows());
+        for (panel, area) in layout::grid(body, rows) {
+            draw_panel(frame, area, (snap, app), panel, (frame_kind, panel == app.focus()), now);
         }
     }
     let hint = match &app.error {
         Some(e) => Line::from(format!(" ⚠ {} (showing the last good reading)", one_line(e))).red(),
+        None if app.focus() == Panel::Agents && app.zoomed => {
+            Line::from(" Tab/1-4 panel · ↑↓ agent · Esc back · q quit").dim()
+        }
+        None if app.focus() == Panel::Agents => {
+            Line::from(" Tab/1-4 panel · ↑↓ agent · Enter zoom · q quit").dim()
+        }
+        None if app.zoomed => Line::from(" Tab/1-4 panel · Esc/Enter back · q quit").dim(),
         None => Line::from(" Tab/1-4 panel · Enter zoom · q quit").dim(),
     };
     frame.render_widget(Paragraph::new(hint), footer);
@@ -64,7 +67,7 @@ fn header_line(app: &App, now: Timestamp) -> Line<'static> {
         let orch = &s.orch.orchestrator;
         let tick = orch.last_tick.map_or_else(|| "never".to_string(), |t| ago(t, now));
         let text = match orch.pid.filter(|_| orch.alive) {
-            Some(pid) => format!("  orchestrator running (pid {pid}, last tick {tick})"),
+            Some(pid) => format!("  orchestrator running (pid {pid}, tick {tick})"),
             None => format!("  orchestrator not running (last seen {tick})"),
         };
         spans.push(Span::from(text).fg(if orch.alive { Color::Green } else { Color::Yellow }));
@@ -90,21 +93,55 @@ fn tab_line(app: &App) -> Line<'static> {
     Line::from(spans)
 }
 
+/// How a panel is framed: a full box, or only a title rule above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Full,
+    Rule,
+}
+
+impl Frame {
+    fn rows(self) -> u16 {
+        match self {
+            Frame::Full => 2,
+            Frame::Rule => 1,
+        }
+    }
+}
+
+/// Lines of an agent's pane the grid makes room for; zoomed, the preview has the rest.
+const PREVIEW_ROWS: usize = 6;
+
+/// Rows of content a panel has to show (the events panel takes what is left anyway).
+fn wanted_rows(s: &Snapshot, app: &App, panel: Panel) -> u16 {
+    // A few of the previewed pane's lines and their title rule.
+    let preview = app.preview.as_ref().map_or(0, |p| p.lines.len().min(PREVIEW_ROWS) + 1);
+    let n = match panel {
+        Panel::Mission => mission_lines(s).len(),
+        Panel::Agents => s.orch.agents.agents.len().max(1) + 1 + preview,
+        Panel::Queue => queue_lines(s).len(),
+        Panel::Events => s.stream.len(),
+    };
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
 fn draw_panel(
-    f: &mut Frame,
+    f: &mut ratatui::Frame,
     area: Rect,
-    s: &Snapshot,
+    (s, app): (&Snapshot, &App),
     panel: Panel,
-    focused: bool,
+    (kind, focused): (Frame, bool),
     now: Timestamp,
 ) {
     let border = if focused { Style::new().cyan().bold() } else { Style::new().dim() };
-    let block = Block::bordered().title(format!(" {} ", panel.title())).border_style(border);
+    let borders = if kind == Frame::Full { Borders::ALL } else { Borders::TOP };
+    let block =
+        Block::new().borders(borders).title(format!(" {} ", panel.title())).border_style(border);
     let inner = block.inner(area);
     f.render_widget(block, area);
     match panel {
-        Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s, now)), inner),
-        Panel::Agents => f.render_widget(agents_table(s, now), inner),
+        Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s)), inner),
+        Panel::Agents => agents::draw(f, inner, s, app, now),
         Panel::Queue => f.render_widget(Paragraph::new(queue_lines(s)), inner),
         Panel::Events => {
             // Newest at the bottom, as many as fit.
@@ -123,7 +160,7 @@ fn draw_panel(
     }
 }
 
-fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
+fn mission_lines(s: &Snapshot) -> Vec<Line<'static>> {
     let o = &s.overview;
     if o.status.is_none() {
         return vec![Line::from(
@@ -149,7 +186,6 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
     }
     let t = &o.totals;
-    lines.push(Line::from(""));
     lines.push(Line::from(format!(
         "Total {}/{} milestones, {}/{} tasks ({})",
         t.milestones_done,
@@ -158,63 +194,9 @@ fn mission_lines(s: &Snapshot, now: Timestamp) -> Vec<Line<'static>> {
         t.tasks_total,
         percent(t.progress)
     )));
+    // The latest event is the events panel's last line: not repeated here.
     lines.push(Line::from(format!("Now: {}", one_line(&o.activity.text))));
-    if let (Some(e), Some(at)) = (&o.activity.last_event, o.activity.last_event_at) {
-        lines.push(Line::from(format!("Last: {} ({})", one_line(e), ago(at, now))).dim());
-    }
     lines
-}
-
-/// What a pane works on and for how long, counted to `now`.
-fn work_text(c: &CurrentWork, now: Timestamp) -> (String, String) {
-    let what = match (&c.task, &c.milestone, c.round) {
-        (Some(t), _, _) => one_line(t),
-        (None, Some(m), Some(r)) => format!("validating {} round {r}", one_line(m)),
-        (None, Some(m), None) => format!("validating {}", one_line(m)),
-        (None, None, _) => "validation".into(),
-    };
-    (what, duration(secs_between(c.since, now)))
-}
-
-fn agents_table(s: &Snapshot, now: Timestamp) -> Table<'static> {
-    let rows: Vec<Row> = s
-        .orch
-        .agents
-        .agents
-        .iter()
-        .map(|a| {
-            let (work, elapsed) = match &a.current {
-                Some(c) => work_text(c, now),
-                None => (
-                    "—".into(),
-                    a.idle_since.map_or_else(String::new, |t| format!("idle {}", ago(t, now))),
-                ),
-            };
-            let color = match a.state {
-                AgentState::Busy => Color::Green,
-                AgentState::Idle => Color::Reset,
-                AgentState::Waiting | AgentState::RateLimited => Color::Yellow,
-                AgentState::Exited => Color::Red,
-                AgentState::Unknown => Color::DarkGray,
-            };
-            let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
-            Row::new(vec![
-                Span::from(one_line(&a.pane)),
-                Span::from(one_line(&who.collect::<Vec<_>>().join("/"))),
-                Span::from(a.state.as_str()).fg(color),
-                Span::from(work),
-                Span::from(elapsed),
-            ])
-        })
-        .collect();
-    let widths = [
-        Constraint::Length(14),
-        Constraint::Length(18),
-        Constraint::Length(12), // rate_limited
-        Constraint::Min(10),
-        Constraint::Length(10),
-    ];
-    Table::new(rows, widths).header(Row::new(["PANE", "ROLE", "STATE", "TASK", "ELAPSED"]).bold())
 }
 
 fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
@@ -232,7 +214,6 @@ fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
             one_line(&t.title)
         )));
     }
-    lines.push(Line::from(""));
     lines.push(Line::from("Blocked").bold());
     if s.orch.blocked.is_empty() {
         lines.push(Line::from("  none").dim());

@@ -15,7 +15,11 @@ const HOSTILE: &str = "x\u{202E}txt.exe\u{1b}]52;c;aGk=\u{7}\u{1b}[2J";
 
 /// The screen as text, one line per row.
 fn screen(app: &App) -> String {
-    let mut term = Terminal::new(TestBackend::new(220, 60)).unwrap();
+    screen_of(app, 220, 60)
+}
+
+fn screen_of(app: &App, width: u16, height: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
     term.draw(|f| draw(f, app, fixture::now())).unwrap();
     let buf = term.backend().buffer();
     let area = buf.area;
@@ -46,6 +50,7 @@ fn hostile_app() -> App {
         orch: orch(&plan, &events, &roster, &input, fixture::now()),
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
+        titles: crate::tui::source::titles(&plan),
     };
     let mut app = App::default();
     app.update(Ok(snapshot));
@@ -86,4 +91,68 @@ fn an_error_is_escaped_too() {
     let mut app = App::default();
     app.update(Err(crate::Error::failed(format!("cannot read {HOSTILE}"))));
     assert_escaped(&screen(&app));
+}
+
+/// The fixture's mission as `top` reads it, with the roster of the missions template.
+fn fixture_app() -> App {
+    let (plan, events) = (fixture::plan(), fixture::events());
+    let roster: Vec<PaneInfo> = ["Backend", "Frontend", "Validator"]
+        .into_iter()
+        .map(|title| PaneInfo {
+            title: title.into(),
+            role: Some(if title == "Validator" { "validator" } else { "teammate" }.into()),
+            specialty: (title != "Validator").then(|| title.to_lowercase()),
+            live: None,
+        })
+        .collect();
+    let input = OrchInput { pid: Some(4242), started: Some(fixture::at("10:00")), last_tick: None };
+    let snapshot = Snapshot {
+        overview: overview(&plan, &events, true),
+        orch: orch(&plan, &events, &roster, &input, fixture::now()),
+        stream: recent_events(&events, 200),
+        corrupt_lines: 0,
+        titles: crate::tui::source::titles(&plan),
+    };
+    let mut app = App::default();
+    app.update(Ok(snapshot));
+    app
+}
+
+#[test]
+fn at_80x24_every_panel_fits_and_agents_show_task_titles() {
+    let screen = screen_of(&fixture_app(), 80, 24);
+    insta::assert_snapshot!(screen);
+    assert!(screen.contains("005 Build login endpoint"), "{screen}");
+    assert!(screen.lines().any(|l| l.trim_end().ends_with("idle 20m ago")), "cut:\n{screen}");
+    for panel in Panel::ALL {
+        assert!(screen.contains(&format!(" {} ─", panel.title())), "{panel:?}:\n{screen}");
+    }
+}
+
+#[test]
+fn wide_terminals_size_panels_by_content_not_in_quarters() {
+    let screen = screen_of(&fixture_app(), 160, 48);
+    let rows: Vec<&str> = screen.lines().collect();
+    let row_of = |title: &str| rows.iter().position(|r| r.contains(title)).unwrap();
+    // Three agents: the agents box is 3 rows + header + 2 borders, not half of 45 rows.
+    assert_eq!(row_of("┌ Events") - row_of("┌ Agents"), 6, "{screen}");
+    assert!(row_of("┌ Queue") - row_of("┌ Mission") < 10, "{screen}");
+}
+
+#[test]
+fn the_selected_agents_pane_is_previewed_under_the_table_escaped() {
+    use crate::tui::app::Preview;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let mut app = fixture_app();
+    for code in [KeyCode::Char('2'), KeyCode::Down, KeyCode::Enter] {
+        app.on_key(KeyEvent::from(code));
+    }
+    let mut lines: Vec<String> = (1..=40).map(|i| format!("line {i}")).collect();
+    lines.push(format!("last {HOSTILE}"));
+    app.preview = Some(Preview { pane: "Frontend".into(), lines });
+    let screen = screen_of(&app, 80, 24);
+    assert!(screen.contains(" Frontend (last lines) "), "{screen}");
+    assert!(screen.contains("line 40") && !screen.contains("line 1\n"), "the newest:\n{screen}");
+    assert!(screen.contains("last x<U+202E>txt.exe"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
 }
