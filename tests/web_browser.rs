@@ -244,6 +244,16 @@ fn the_page_shows_the_seed_board_and_a_cli_task_done_within_one_second() {
     assert_eq!(page.eval("document.querySelector('#conn').dataset.state"), "live");
     assert_eq!(page.eval("window.__notReloaded === true"), true, "the page was reloaded");
 
+    // A blocked task has a column of its own, with why.
+    p.ok(&["task", "update", "006", "--status", "blocked"]);
+    let card_006 =
+        r#"document.querySelector('#board .col[data-status="blocked"] [data-task="006"]')"#;
+    let why = wait_for("006 in the Blocked column", Duration::from_secs(5), || {
+        let text = page.eval(&format!("{card_006}?.textContent ?? ''"));
+        text.as_str().filter(|t| !t.is_empty()).map(str::to_string)
+    });
+    assert!(why.contains("blocked: blocked by hand"), "{why}");
+
     let shot = page
         .call("Page.captureScreenshot", json!({ "format": "png", "captureBeyondViewport": true }));
     let png = base64_decode(shot["data"].as_str().unwrap());

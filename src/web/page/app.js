@@ -74,6 +74,7 @@ function renderBoard(tasks) {
       t.depends.length > 0 && el("span", { title: "depends on" }, `needs ${t.depends.join(", ")}`),
       t.blocked_by.length > 0 && t.status === "todo" && el("span", {}, `blocked by ${t.blocked_by.join(", ")}`),
       t.fulfills.length > 0 && el("span", { title: "fulfils" }, t.fulfills.join(", "))),
+    t.blocked_reason && el("div", { class: "proof s-blocked" }, `blocked: ${t.blocked_reason}`),
     t.proof && el("div", { class: "proof" }, `proof: ${t.proof}`))));
   }
 }
