@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{TestProject, TmuxServer, bin};
+use crate::common::{Reaped, TestProject, TmuxServer, bin};
 use crate::tmux_support::*;
 
 /// Runs `tmux-ide -C <project> ARGS` with stdout a pipe whose reader is already gone,
@@ -118,18 +118,6 @@ fn a_missing_argument_is_named_on_the_one_error_line() {
         String::from_utf8_lossy(&out.stderr),
         "error: the following required arguments were not provided: --proof <PROOF>\n"
     );
-}
-
-/// A child process that is killed (by its pid) if the test ends before it does.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::fake::{Team, Worker};
-use crate::common::{TestProject, TmuxServer, bin, wait_for};
+use crate::common::{Reaped, TestProject, TmuxServer, bin, wait_for};
 
 #[test]
 fn a_working_agents_pane_killed_sends_its_task_back_within_two_seconds_and_the_mission_completes() {
@@ -117,18 +117,6 @@ fn a_prompt_that_never_lands_blocks_its_task_when_no_retries_are_allowed() {
     assert!(why.contains("the prompt did not land in pane \"Swallower\""), "{why}");
     assert_eq!(team.task("001")["status"], "blocked");
     assert_eq!(team.count("prompt_delivered", "001"), 1);
-}
-
-/// A child process killed (by its own pid) if the test ends before it does.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 }
 
 /// `tmux-ide orchestrator run ARGS` in the foreground, as a headless deployment runs it.

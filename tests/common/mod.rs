@@ -155,6 +155,18 @@ impl Drop for TmuxServer {
     }
 }
 
+/// A spawned child that is killed (by its pid) if the test ends before it does.
+pub struct Reaped(pub std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Polls `check` until it returns `Some` or `timeout` passes; panics with `what` on timeout.
 pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;
