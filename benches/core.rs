@@ -64,27 +64,14 @@ fn fixture(active: u32, finished: bool) -> Fixture {
                 _ => TaskStatus::Todo,
             };
             Task {
-                id: task_id(n),
-                title: format!("Task {n}"),
-                description: String::new(),
                 milestone: Some(format!("M{seq}")),
                 specialty: SPECIALTIES[(n % 4) as usize].map(str::to_string),
                 priority: (n % 9 + 1) as u8,
-                goal: None,
                 depends: deps(n),
                 fulfills: vec![format!("VAL-B-{:03}", n % ASSERTIONS)],
                 assignee: (status == TaskStatus::InProgress).then(|| format!("agent-{}", n % 20)),
                 status,
-                proof: None,
-                summary: None,
-                remediation_for: None,
-                created: now,
-                started: None,
-                finished: None,
-                attempts: 0,
-                retry_after: None,
-                blocked_reason: None,
-                dispatched_to: None,
+                ..Task::new(task_id(n), format!("Task {n}"), now)
             }
         })
         .collect();

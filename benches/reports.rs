@@ -52,27 +52,14 @@ fn mission() -> (Plan, Vec<Event>) {
         let done = n <= TASKS - 100;
         let ms = format!("M{}", (n - 1) / 1000 + 1);
         plan.tasks.push(Task {
-            id: id.clone(),
-            title: format!("Task {n}"),
-            description: String::new(),
             milestone: Some(ms.clone()),
             specialty: Some("backend".into()),
             priority: (n % 9 + 1) as u8,
-            goal: None,
-            depends: vec![],
-            fulfills: vec![],
             assignee: Some(pane.into()),
             status: if done { TaskStatus::Done } else { TaskStatus::Todo },
-            proof: None,
-            summary: None,
-            remediation_for: None,
-            created: t0,
             started: done.then_some(start),
             finished: done.then_some(end),
-            attempts: 0,
-            retry_after: None,
-            blocked_reason: None,
-            dispatched_to: None,
+            ..Task::new(id.clone(), format!("Task {n}"), t0)
         });
         let e = |ts, kind: EventKind| Event::new(ts, kind).task(id.clone());
         events.push(e(t0, EventKind::TaskCreated).milestone(ms.clone()));

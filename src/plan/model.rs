@@ -189,6 +189,36 @@ pub struct Task {
     pub dispatched_to: Option<PaneProcess>,
 }
 
+impl Task {
+    /// A `todo` task created at `created`, priority 5 (the CLI's default), with nothing
+    /// else set: what every writer starts from (`Task { fulfills, ..Task::new(…) }`).
+    pub fn new(id: impl Into<String>, title: impl Into<String>, created: Timestamp) -> Task {
+        Task {
+            id: id.into(),
+            title: title.into(),
+            description: String::new(),
+            milestone: None,
+            specialty: None,
+            priority: 5,
+            goal: None,
+            depends: Vec::new(),
+            fulfills: Vec::new(),
+            assignee: None,
+            status: TaskStatus::Todo,
+            proof: None,
+            summary: None,
+            remediation_for: None,
+            created,
+            started: None,
+            finished: None,
+            attempts: 0,
+            retry_after: None,
+            blocked_reason: None,
+            dispatched_to: None,
+        }
+    }
+}
+
 /// A pane's identity as one process: tmux's pane id and the pid of the pane's program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

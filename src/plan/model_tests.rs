@@ -4,29 +4,7 @@ use super::*;
 fn plan_with_tasks(ids: &[&str]) -> Plan {
     let mut plan = Plan::default();
     for id in ids {
-        plan.tasks.push(Task {
-            id: id.to_string(),
-            title: "t".into(),
-            description: String::new(),
-            milestone: None,
-            specialty: None,
-            priority: 5,
-            goal: None,
-            depends: Vec::new(),
-            fulfills: Vec::new(),
-            assignee: None,
-            status: TaskStatus::Todo,
-            proof: None,
-            summary: None,
-            remediation_for: None,
-            created: Timestamp::UNIX_EPOCH,
-            started: None,
-            finished: None,
-            attempts: 0,
-            retry_after: None,
-            blocked_reason: None,
-            dispatched_to: None,
-        });
+        plan.tasks.push(Task::new(*id, "t", Timestamp::UNIX_EPOCH));
     }
     plan
 }

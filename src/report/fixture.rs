@@ -39,27 +39,10 @@ fn milestone(id: &str, seq: u32, title: &str, status: MilestoneStatus) -> Milest
 
 fn task(id: &str, ms: &str, specialty: &str, priority: u8, title: &str) -> Task {
     Task {
-        id: id.into(),
-        title: title.into(),
-        description: String::new(),
         milestone: Some(ms.into()),
         specialty: Some(specialty.into()),
         priority,
-        goal: None,
-        depends: vec![],
-        fulfills: vec![],
-        assignee: None,
-        status: TaskStatus::Todo,
-        proof: None,
-        summary: None,
-        remediation_for: None,
-        created: at("09:10"),
-        started: None,
-        finished: None,
-        attempts: 0,
-        retry_after: None,
-        blocked_reason: None,
-        dispatched_to: None,
+        ..Task::new(id, title, at("09:10"))
     }
 }
 

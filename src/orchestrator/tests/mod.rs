@@ -40,27 +40,8 @@ pub(super) fn milestone(seq: u32, status: MilestoneStatus) -> Milestone {
 
 pub(super) fn task(id: &str, milestone: &str) -> Task {
     Task {
-        id: id.to_string(),
-        title: format!("Task {id}"),
-        description: String::new(),
         milestone: Some(milestone.to_string()),
-        specialty: None,
-        priority: 5,
-        goal: None,
-        depends: Vec::new(),
-        fulfills: Vec::new(),
-        assignee: None,
-        status: TaskStatus::Todo,
-        proof: None,
-        summary: None,
-        remediation_for: None,
-        created: ago(86_400),
-        started: None,
-        finished: None,
-        attempts: 0,
-        retry_after: None,
-        blocked_reason: None,
-        dispatched_to: None,
+        ..Task::new(id, format!("Task {id}"), ago(86_400))
     }
 }
 

@@ -241,27 +241,13 @@ pub fn fail_validation(
 
 fn remediation_task(id: &str, milestone: &str, r: &NewRemediation, now: Timestamp) -> Task {
     Task {
-        id: id.to_string(),
-        title: r.title.clone(),
         description: r.description.clone(),
         milestone: Some(milestone.to_string()),
         specialty: r.specialty.clone(),
         priority: 1,
-        goal: None,
-        depends: Vec::new(),
         fulfills: vec![r.assertion.clone()],
-        assignee: None,
-        status: TaskStatus::Todo,
-        proof: None,
-        summary: None,
         remediation_for: Some(r.assertion.clone()),
-        created: now,
-        started: None,
-        finished: None,
-        attempts: 0,
-        retry_after: None,
-        blocked_reason: None,
-        dispatched_to: None,
+        ..Task::new(id, r.title.clone(), now)
     }
 }
 

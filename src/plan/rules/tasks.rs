@@ -40,8 +40,6 @@ pub fn create_task(
     check_assertions(&fulfills, contract)?;
     let goal = new.goal.as_deref().map(|g| goal_for(plan, g)).transpose()?;
     let task = Task {
-        id: id.clone(),
-        title: new.title,
         description: new.description,
         milestone: milestone.clone(),
         specialty: new.specialty.filter(|s| !s.trim().is_empty()),
@@ -49,18 +47,8 @@ pub fn create_task(
         goal: goal.clone(),
         depends,
         fulfills,
-        assignee: None,
-        status: TaskStatus::Todo,
-        proof: None,
-        summary: None,
         remediation_for: new.remediation_for,
-        created: now,
-        started: None,
-        finished: None,
-        attempts: 0,
-        retry_after: None,
-        blocked_reason: None,
-        dispatched_to: None,
+        ..Task::new(id.clone(), new.title, now)
     };
     let mut ev =
         Event::new(now, EventKind::TaskCreated).task(&id).with("title", task.title.as_str());
