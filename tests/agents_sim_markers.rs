@@ -83,3 +83,31 @@ fn a_task_description_quoting_another_tasks_marker_does_not_finish_that_task() {
     assert_eq!(status(&p, "001"), "done");
     assert_eq!(status(&p, "002"), "todo", "the sim acted on a marker quoted in 001's prompt");
 }
+
+#[test]
+fn a_pasted_notice_shows_in_the_sim_without_the_paste_brackets() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    let sim = format!("'{}' agent sim --work-ms 50", bin().display());
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: notice\nrows:\n  - panes:\n      - title: Lead\n        role: lead\n        \
+             agent: sim\n        command: {sim:?}\n"
+        ),
+    );
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let pane = wait_for("the Lead pane", Duration::from_secs(10), || tmux.pane_titled("Lead"));
+    wait_for("the sim's prompt", Duration::from_secs(10), || {
+        tmux.capture(&pane).contains("sim> ").then_some(())
+    });
+    let notice = "[tmux-ide] Mission \"X\" is complete.";
+    tmux.on(p.cmd()).args(["send", "Lead", notice]).assert().success();
+    let screen = wait_for("the notice on the screen", Duration::from_secs(10), || {
+        let screen = tmux.capture(&pane);
+        screen.contains("is complete.").then_some(screen)
+    });
+    assert!(screen.contains(&format!("sim> {notice}")), "{screen}");
+    assert!(!screen.contains("^["), "the tty echoed the paste brackets:\n{screen}");
+    assert!(!screen.contains("^@"), "{screen}");
+}

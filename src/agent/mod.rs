@@ -10,3 +10,4 @@ pub mod screen;
 mod screen_fixtures;
 pub mod sim;
 pub mod state;
+mod tty;

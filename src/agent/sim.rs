@@ -167,6 +167,7 @@ pub fn run(opts: &SimOptions) -> Result<()> {
     use std::io::IsTerminal;
     let mut sim = Sim { opts, rounds_seen: HashMap::new() };
     let terminal = std::io::stdin().is_terminal();
+    let _quiet = terminal.then(super::tty::QuietControlEcho::on_stdin);
     if terminal {
         // Bracketed paste on: every prompt tmux pastes arrives framed.
         write!(opts.out.lock(), "\x1b[?2004h")?;
