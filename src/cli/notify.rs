@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         .with("text", "a sample notification from `tmux-ide notify test`");
     let root = project.root.display().to_string();
     let payload = Payload::new("notify_test", &event, &root, &session);
-    let all = targets(notify, &tmux, &session);
+    let all = targets(notify, &project.root, &tmux, &session);
     // Every target at once, so a slow one adds its time only once.
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> =

@@ -55,6 +55,8 @@ pub fn post(url: &HttpUrl, body: &[u8], timeout: Duration) -> Result<u16, String
         match stream.read(&mut buf) {
             Ok(0) => return Err("the connection closed without an answer".into()),
             Ok(n) => answer.extend_from_slice(&buf[..n]),
+            // A signal arrived (a socket read with a timeout is never restarted): read on.
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e)
                 if matches!(
                     e.kind(),

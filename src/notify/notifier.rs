@@ -59,7 +59,7 @@ impl Notifier {
         }
         let store = Store::new(project);
         let mut workers = Vec::new();
-        for target in targets(config, tmux, session) {
+        for target in targets(config, &project.root, tmux, session) {
             workers.push(spawn_worker(target, config.clone(), store.clone())?);
         }
         Ok(Some(Notifier {

@@ -3,7 +3,7 @@
 //! webhook (POST, retried with a doubling pause on a refused connection, a timeout, 5xx
 //! or 429), the desktop (`notify-send` / `osascript`), the tmux session's clients.
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,11 @@ const FIRST_PAUSE: Duration = Duration::from_millis(500);
 /// One configured destination.
 #[derive(Debug, Clone)]
 pub enum Target {
-    Command(Vec<String>),
+    /// An argument vector, run in the project directory.
+    Command {
+        argv: Vec<String>,
+        dir: PathBuf,
+    },
     Webhook {
         url: String,
         parsed: HttpUrl,
@@ -31,9 +35,11 @@ pub enum Target {
     },
 }
 
-/// Every target `config` names. `tmux` and `session` serve the tmux message.
-pub fn targets(config: &NotifyConfig, tmux: &Tmux, session: &str) -> Vec<Target> {
-    let mut out: Vec<Target> = config.commands.iter().cloned().map(Target::Command).collect();
+/// Every target `config` names, commands to run in `root`. `tmux` and `session` serve
+/// the tmux message.
+pub fn targets(config: &NotifyConfig, root: &Path, tmux: &Tmux, session: &str) -> Vec<Target> {
+    let command = |argv: &Vec<String>| Target::Command { argv: argv.clone(), dir: root.into() };
+    let mut out: Vec<Target> = config.commands.iter().map(command).collect();
     for url in &config.webhooks {
         // The ide.yml check refused any URL that does not parse.
         if let Ok(parsed) = HttpUrl::parse(url) {
@@ -65,7 +71,9 @@ impl Target {
     /// How the target is named in events and reports.
     pub fn label(&self) -> String {
         match self {
-            Target::Command(argv) => format!("command {}", argv.first().map_or("", |s| s)),
+            Target::Command { argv, .. } => {
+                format!("command {}", argv.first().map_or("", |s| s))
+            }
             Target::Webhook { url, .. } => format!("webhook {url}"),
             Target::Desktop(_) => "desktop".into(),
             Target::Tmux { .. } => "tmux".into(),
@@ -77,14 +85,19 @@ impl Target {
         let timeout = Duration::from_millis(config.timeout);
         let once = |error: String| Failure { attempts: 1, error };
         match self {
-            Target::Command(argv) => run(argv, &payload.json, timeout).map(|()| 1).map_err(once),
+            Target::Command { argv, dir } => {
+                // One JSON document per line, so a command may append what it gets to a file.
+                let mut input = payload.json.clone();
+                input.push(b'\n');
+                run(argv, dir, &input, timeout).map(|()| 1).map_err(once)
+            }
             Target::Webhook { parsed, .. } => post(parsed, payload, timeout, config.retries),
             Target::Desktop(None) => {
                 Err(once("no notify-send (or osascript) on PATH for desktop notifications".into()))
             }
             Target::Desktop(Some(program)) => {
                 let argv = desktop_argv(program, &payload.text);
-                run(&argv, b"", timeout).map(|()| 1).map_err(once)
+                run(&argv, Path::new("/"), b"", timeout).map(|()| 1).map_err(once)
             }
             Target::Tmux { tmux, session } => tmux
                 .display_message(session, &format!("tmux-ide: {}", payload.text))
@@ -109,6 +122,7 @@ fn post(url: &HttpUrl, payload: &Payload, timeout: Duration, retries: u32) -> Re
         if attempts > retries {
             return Err(Failure { attempts, error });
         }
+        tracing::info!(attempts, %error, pause_ms = pause.as_millis() as u64, "webhook attempt failed; trying again");
         // A pause between attempts, on this target's own thread: nothing else waits.
         std::thread::sleep(pause);
         pause *= 2;
@@ -136,12 +150,13 @@ fn desktop_argv(program: &std::path::Path, text: &str) -> Vec<String> {
     }
 }
 
-/// Runs `argv` (no shell) with `input` on stdin, its output discarded; killed when it
-/// outlasts `timeout`. Ok when it exits 0.
-fn run(argv: &[String], input: &[u8], timeout: Duration) -> Result<(), String> {
+/// Runs `argv` (no shell) in `dir` with `input` on stdin, its output discarded; killed
+/// when it outlasts `timeout`. Ok when it exits 0.
+fn run(argv: &[String], dir: &Path, input: &[u8], timeout: Duration) -> Result<(), String> {
     let (program, args) = argv.split_first().ok_or("the command is empty")?;
     let mut child = Command::new(program)
         .args(args)
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -186,25 +201,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("got.json");
         let config = NotifyConfig { timeout: 300, ..NotifyConfig::default() };
-        let copy = Target::Command(vec![
-            "sh".into(),
-            "-c".into(),
-            "cat > \"$1\"".into(),
-            "sh".into(),
-            out.display().to_string(),
-        ]);
+        let command = |argv: &[&str]| Target::Command {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            dir: dir.path().into(),
+        };
+        let copy = command(&["sh", "-c", "cat > got.json"]);
         assert_eq!(copy.deliver(&payload(), &config), Ok(1));
         let got: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
         assert_eq!(got["event"]["type"], "mission_complete");
 
-        let slow = Target::Command(vec!["sleep".into(), "30".into()]);
+        let slow = command(&["sleep", "30"]);
         let started = Instant::now();
         let err = slow.deliver(&payload(), &config).unwrap_err();
         assert!(err.error.contains("killed"), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5));
-        let failing = Target::Command(vec!["false".into()]);
+        let failing = command(&["false"]);
         assert!(failing.deliver(&payload(), &config).unwrap_err().error.contains("exited"));
-        let missing = Target::Command(vec!["/nonexistent/notifier".into()]);
+        let missing = command(&["/nonexistent/notifier"]);
         assert!(missing.deliver(&payload(), &config).unwrap_err().error.contains("cannot run"));
     }
 
