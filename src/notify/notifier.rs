@@ -22,6 +22,9 @@ use crate::{Error, Result};
 /// Notifications waiting per target; beyond it new ones are dropped (and counted).
 pub const QUEUE: usize = 64;
 
+/// How long a stopping orchestrator lets queued notifications finish.
+pub const DRAIN: Duration = Duration::from_secs(10);
+
 /// A delivery thread and the sending end of its queue.
 #[derive(Debug)]
 struct Worker {
@@ -43,26 +46,23 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// Starts a delivery thread per target of `config`; `None` when it names no target.
-    /// Event names nothing knows are bad input (exit 2).
+    /// Starts a delivery thread per target of `config` (none, and nothing to do, when it
+    /// names no target). Event names nothing knows are bad input (exit 2).
     pub fn start(
         project: &Project,
         config: &NotifyConfig,
         tmux: &Tmux,
         session: &str,
-    ) -> Result<Option<Notifier>> {
+    ) -> Result<Notifier> {
         if let Some(problem) = super::problems(config).into_iter().next() {
             return Err(Error::bad_input(format!("ide.yml: {problem}")));
-        }
-        if !config.has_targets() {
-            return Ok(None);
         }
         let store = Store::new(project);
         let mut workers = Vec::new();
         for target in targets(config, &project.root, tmux, session) {
             workers.push(spawn_worker(target, config.clone(), store.clone())?);
         }
-        Ok(Some(Notifier {
+        Ok(Notifier {
             filter: Filter::new(config),
             workers,
             store,
@@ -71,18 +71,24 @@ impl Notifier {
             cursor: 0,
             project: project.root.display().to_string(),
             session: session.to_string(),
-        }))
+        })
     }
 
     /// The whole log as the orchestrator found it on starting: what was logged after the
     /// remembered position while no orchestrator ran is notified now.
     pub fn resume(&mut self, history: &[Event]) {
+        if self.workers.is_empty() {
+            return;
+        }
         let (news, at) = cursor::resume(cursor::load(&self.cursor_path), history, &self.filter);
         self.send(&news, at, true);
     }
 
     /// Events appended since the last look.
     pub fn observe(&mut self, new: &[Event]) {
+        if self.workers.is_empty() {
+            return;
+        }
         let (news, at) = cursor::advance(self.cursor, new, &self.filter);
         let save = !news.is_empty();
         self.send(&news, at, save);
@@ -123,10 +129,12 @@ impl Notifier {
         }
     }
 
-    /// Closes the queues and gives the threads until `within` to deliver what is queued;
-    /// any still busy then is left to end with the process.
-    pub fn finish(mut self, within: Duration) {
-        let deadline = Instant::now() + within;
+    /// On stopping: notifies `last` (the events since the last look), closes the queues
+    /// and gives the threads [`DRAIN`] to deliver what is queued; any still busy then is
+    /// left to end with the process.
+    pub fn finish(&mut self, last: &[Event]) {
+        self.observe(last);
+        let deadline = Instant::now() + DRAIN;
         for w in &mut self.workers {
             w.tx = None;
         }

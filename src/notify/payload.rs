@@ -55,7 +55,7 @@ pub fn summary(name: &str, event: &Event) -> String {
         "mission_complete" => "Mission complete".to_string(),
         "task_blocked" => format!("Task {task} blocked in pane {pane}: {}", field("reason")),
         "approval_needed" => {
-            format!("Pane {pane} waits for approval: {}", field("question"))
+            format!("Pane {pane} asks to run `{}`: {}", field("command"), field("question"))
         }
         "prompt_unconfirmed" => match &event.task {
             Some(t) => format!("The prompt for task {t} did not land in pane {pane}"),

@@ -35,9 +35,6 @@ const WAKE: Duration = Duration::from_millis(200);
 /// flags and pids), so a pane that goes away is noticed in about a second.
 const PANE_PROBE: Duration = Duration::from_secs(1);
 
-/// How long a stopping orchestrator lets queued notifications finish.
-const NOTIFY_DRAIN: Duration = Duration::from_secs(10);
-
 #[derive(Debug)]
 pub struct RunOptions {
     /// Leave the loop once the mission is complete (headless use, CI).
@@ -69,8 +66,8 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
-    /// Sends the events `notify:` chooses to people (none without targets).
-    pub(crate) notifier: Option<crate::notify::Notifier>,
+    /// Sends the events `notify:` chooses to people (nothing without targets).
+    pub(crate) notifier: crate::notify::Notifier,
     _lock: File,
 }
 
@@ -140,9 +137,7 @@ impl Runner {
         // The whole history once: self-reports and what was already reported to the lead.
         let history = runner.tail.read_new()?;
         runner.absorb(&history);
-        if let Some(notifier) = &mut runner.notifier {
-            notifier.resume(&history);
-        }
+        runner.notifier.resume(&history);
         runner.store.append_events(&[
             Event::new(now, EventKind::OrchestratorStarted).with("pid", std::process::id())
         ])?;
@@ -193,10 +188,7 @@ impl Runner {
             EventKind::OrchestratorStopped,
         )
         .with("reason", reason)]);
-        if let Some(mut notifier) = self.notifier.take() {
-            notifier.observe(&self.tail.read_new().unwrap_or_default());
-            notifier.finish(NOTIFY_DRAIN);
-        }
+        self.notifier.finish(&self.tail.read_new().unwrap_or_default());
         outcome.and(stopped)
     }
 
@@ -286,9 +278,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     pub fn tick(&mut self) -> Result<bool> {
         let new = self.tail.read_new()?;
         self.absorb(&new);
-        if let Some(notifier) = &mut self.notifier {
-            notifier.observe(&new);
-        }
+        self.notifier.observe(&new);
         let plan = self.store.load()?;
         if !decide::in_play(&plan, self.settings.mode) {
             // The last report of a finished mission may still wait at a question (Aider's
