@@ -307,3 +307,38 @@ fn bad_notify_settings_are_refused_naming_the_value_and_what_is_allowed() {
         assert!(err.contains("`task_blokced` is not an event type"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_tmux_message_shows_a_hostile_title_literally_on_an_attached_client() {
+    let tmux = TmuxServer::new();
+    let p = TestProject::new();
+    p.write(
+        "ide.yml",
+        "name: notes\nrows:\n  - panes:\n      - title: Shell\n        command: bash --norc --noprofile\n\
+         orchestrator:\n  enabled: true\n  poll_interval: 200\n\
+         notify:\n  events: [task_created]\n  tmux: true\n",
+    );
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    wait_for("the orchestrator", Duration::from_secs(15), || {
+        let log = std::fs::read_to_string(p.path().join(".tasks/events.jsonl"));
+        log.unwrap_or_default().contains("orchestrator_started").then_some(())
+    });
+    // A client attached to the session, itself running in a pane of another session, so
+    // its screen (and the message on its status line) can be captured.
+    let attach = format!("env -u TMUX tmux -L {} attach -t =notes", tmux.socket);
+    tmux.tmux_ok(&["new-session", "-d", "-s", "viewer", "-x", "150", "-y", "8", &attach]);
+    wait_for("the client to attach", Duration::from_secs(10), || {
+        let clients = tmux.tmux_ok(&["list-clients", "-t", "=notes"]);
+        (!clients.trim().is_empty()).then_some(())
+    });
+    p.ok(&["task", "create", "#(touch pwned) #[fg=red]styled"]);
+    let screen = wait_for("the message on the client", Duration::from_secs(10), || {
+        let screen = tmux.capture("=viewer:");
+        screen.contains("tmux-ide: task created").then_some(screen)
+    });
+    assert!(
+        screen.contains("tmux-ide: task created (task 001): #(touch pwned) #[fg=red]styled"),
+        "{screen}"
+    );
+    assert!(!p.path().join("pwned").exists());
+}

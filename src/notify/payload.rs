@@ -71,6 +71,9 @@ pub fn summary(name: &str, event: &Event) -> String {
             if let Some(p) = &event.pane {
                 text.push_str(&format!(" (pane {p})"));
             }
+            if let Some(title) = event.extra.get("title").and_then(Value::as_str) {
+                text.push_str(&format!(": {title}"));
+            }
             text
         }
     };
