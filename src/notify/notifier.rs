@@ -185,3 +185,44 @@ fn spawn_worker(target: Target, config: NotifyConfig, store: Store) -> Result<Wo
         .map_err(|e| Error::failed(format!("cannot start a notification thread: {e}")))?;
     Ok(Worker { label, tx: Some(tx), handle: Some(handle) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::EventKind;
+
+    #[test]
+    fn a_full_queue_drops_what_does_not_fit_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".tasks")).unwrap();
+        let project = Project::at(dir.path());
+        // Accepted by the kernel, never answered: the first delivery waits out its timeout.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let config = NotifyConfig {
+            events: vec!["task_done".into()],
+            webhooks: vec![format!("http://{}/", silent.local_addr().unwrap())],
+            timeout: 60_000,
+            retries: 0,
+            ..NotifyConfig::default()
+        };
+        let tmux = Tmux::new(Some("tmux-ide-unused".into()));
+        let mut notifier = Notifier::start(&project, &config, &tmux, "s").unwrap();
+        notifier.resume(&[]);
+        let at = Timestamp::UNIX_EPOCH;
+        let extra = 10;
+        let events: Vec<Event> = (1..=(QUEUE + extra) as u64)
+            .map(|seq| Event { seq: Some(seq), ..Event::new(at, EventKind::TaskDone).task("1") })
+            .collect();
+        let started = Instant::now();
+        notifier.observe(&events);
+        assert!(started.elapsed() < Duration::from_secs(2), "observing never waits");
+        let log = Store::new(&project).read_events().unwrap();
+        let dropped: Vec<_> = log.iter().filter(|e| e.kind == EventKind::NotifyDropped).collect();
+        assert_eq!(dropped.len(), 1, "{log:?}");
+        // The thread may have taken the first one off the queue already.
+        let n = dropped[0].extra["dropped"].as_u64().unwrap();
+        assert!(n == extra as u64 || n == extra as u64 - 1, "{n}");
+        let remembered = cursor::load(&cursor::path(&project));
+        assert_eq!(remembered, Some((QUEUE + extra) as u64));
+    }
+}
