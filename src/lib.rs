@@ -10,6 +10,7 @@ pub mod contract;
 pub mod demo;
 pub mod error;
 pub mod log;
+pub mod notify;
 pub mod orchestrator;
 pub mod out;
 pub mod plan;

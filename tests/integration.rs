@@ -21,6 +21,7 @@ mod dispatch_modes;
 mod escaping;
 mod flag_bounds;
 mod module_deps;
+mod notify;
 mod orchestrator_e2e;
 mod orchestrator_reconcile;
 mod orchestrator_recovery;

@@ -20,7 +20,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
 
 fn validate(ctx: &Ctx) -> Result<ExitCode> {
     let project = ctx.project_dir()?;
-    let problems = config::problems(&project)?;
+    let mut problems = config::problems(&project)?;
+    if problems.is_empty() {
+        // Event names are checked above the config layer, where the event types are known.
+        problems = crate::notify::problems(&Config::load(&project)?.notify);
+    }
     let path = project.ide_yml();
     if ctx.json {
         let list: Vec<_> = problems

@@ -139,7 +139,12 @@ fn tmux_check(ctx: &Ctx) -> Check {
 }
 
 fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
-    match config::problems(project) {
+    let notify_problems = |project: &Project| {
+        Config::load(project).map(|c| crate::notify::problems(&c.notify)).unwrap_or_default()
+    };
+    let found =
+        config::problems(project).map(|p| if p.is_empty() { notify_problems(project) } else { p });
+    match found {
         Err(err) => {
             checks.push(check(
                 "ide.yml",

@@ -26,7 +26,11 @@ const GROUPS: &[(&str, &[&str], &str)] = &[
         &["metrics", "orch", "top", "logs", "detect", "dashboard"],
         "tmux-ide --json mission status",
     ),
-    ("Agent commands", &["orchestrator", "agent", "hooks", "demo"], "tmux-ide demo --work-ms 500"),
+    (
+        "Agent commands",
+        &["orchestrator", "agent", "hooks", "notify", "demo"],
+        "tmux-ide demo --work-ms 500",
+    ),
     (
         "Setup commands",
         &["completions", "man", "help"],

@@ -25,6 +25,7 @@ pub mod logs;
 pub mod metrics;
 pub mod milestone;
 pub mod mission;
+pub mod notify;
 pub mod orch;
 pub mod orchestrator;
 pub use crate::out;
@@ -107,6 +108,9 @@ pub enum Command {
     /// Run the orchestrator.
     #[command(subcommand)]
     Orchestrator(orchestrator::Command),
+    /// Notifications to people (`notify:` in ide.yml): send a test.
+    #[command(subcommand)]
+    Notify(notify::Command),
     /// Agent self-reports and the built-in simulated agent.
     #[command(subcommand)]
     Agent(agent::Command),
@@ -216,6 +220,7 @@ fn run(ctx: &Ctx, cli: Cli) -> Result<ExitCode> {
         Command::Orch(args) => orch::run(ctx, args),
         Command::Logs(args) => logs::run(ctx, args),
         Command::Orchestrator(cmd) => orchestrator::run(ctx, cmd),
+        Command::Notify(cmd) => notify::run(ctx, cmd),
         Command::Agent(cmd) => agent::run(ctx, cmd),
         Command::Top(args) => orch::top(ctx, args),
         Command::Hooks(cmd) => hooks::run(ctx, cmd),

@@ -72,6 +72,7 @@ pub(crate) fn running_session(ctx: &Ctx, project: &Project) -> Result<String> {
 pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
     let project = ctx.project_dir()?;
     let (config, hash) = Config::load_with_hash(&project)?;
+    crate::notify::check(&config)?;
     let tmux = tmux_of(ctx);
     let name = tmux::session_name(&project, &config);
     let root = project.root.to_string_lossy().into_owned();

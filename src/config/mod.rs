@@ -1,6 +1,7 @@
 //! ide.yml: reading it, checking it (every problem at once), and the typed [`Config`].
 mod agents;
 mod model;
+mod notify;
 mod validate;
 
 use serde_json::Value;
@@ -10,6 +11,7 @@ pub use model::{
     Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
     Percent, Role, Row, Team, Theme,
 };
+pub use notify::{DEFAULT_NOTIFY_EVENTS, HttpUrl, NotifyConfig};
 pub use validate::{Problem, nearest};
 
 use crate::project::Project;

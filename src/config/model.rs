@@ -29,6 +29,9 @@ pub struct Config {
     pub agents: BTreeMap<String, super::ProfileSpec>,
     #[serde(default)]
     pub dashboard: DashboardConfig,
+    /// Who hears about which events, and how (`notify:`).
+    #[serde(default)]
+    pub notify: super::NotifyConfig,
 }
 
 /// Port of the dashboard when ide.yml (or `--port`) names none.

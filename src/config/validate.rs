@@ -9,6 +9,7 @@ use super::model::{Agent, Percent, Role};
 use limits::Range;
 
 pub(crate) mod limits;
+mod notify;
 mod semantic;
 
 /// One thing wrong with ide.yml: where (`rows[1].panes[0].titel`) and what.
@@ -140,6 +141,7 @@ const ROOT: Shape = Shape::Map(&[
         Shape::Map(&[("enabled", Shape::Bool, false), ("port", Shape::UInt, false)]),
         false,
     ),
+    ("notify", notify::SHAPE, false),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.
@@ -148,6 +150,7 @@ pub fn check(doc: &Value) -> Vec<Problem> {
     walk(doc, &ROOT, "", &mut problems);
     limits::check_nul(doc, "", &mut problems);
     semantic::check(doc, &mut problems);
+    notify::check(doc, &mut problems);
     // The schema's lists and the enums must not drift apart.
     debug_assert_eq!(ROLES.len(), Role::ALL.len());
     debug_assert_eq!(AGENTS.len(), Agent::ALL.len());

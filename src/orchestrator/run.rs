@@ -66,6 +66,8 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
+    /// Sends the events `notify:` chooses to people (nothing without targets).
+    pub(crate) notifier: crate::notify::Notifier,
     _lock: File,
 }
 
@@ -109,8 +111,10 @@ impl Runner {
             },
         };
         let store = Store::new(&project);
+        let session = crate::tmux::session_name(&project, &config);
+        let notifier = crate::notify::Notifier::start(&project, &config.notify, &tmux, &session)?;
         let mut runner = Runner {
-            session: crate::tmux::session_name(&project, &config),
+            session,
             session_id: None,
             session_ended: false,
             master_pane: orch.master_pane.clone(),
@@ -124,6 +128,7 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
+            notifier,
             project,
             store,
             tmux,
@@ -132,6 +137,7 @@ impl Runner {
         // The whole history once: self-reports and what was already reported to the lead.
         let history = runner.tail.read_new()?;
         runner.absorb(&history);
+        runner.notifier.resume(&history);
         runner.store.append_events(&[
             Event::new(now, EventKind::OrchestratorStarted).with("pid", std::process::id())
         ])?;
@@ -182,6 +188,7 @@ impl Runner {
             EventKind::OrchestratorStopped,
         )
         .with("reason", reason)]);
+        self.notifier.finish(&self.tail.read_new().unwrap_or_default());
         outcome.and(stopped)
     }
 
@@ -271,6 +278,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     pub fn tick(&mut self) -> Result<bool> {
         let new = self.tail.read_new()?;
         self.absorb(&new);
+        self.notifier.observe(&new);
         let plan = self.store.load()?;
         if !decide::in_play(&plan, self.settings.mode) {
             // The last report of a finished mission may still wait at a question (Aider's

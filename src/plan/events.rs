@@ -192,6 +192,10 @@ event_kinds! {
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
     SessionLost = "session_lost",
+    /// A notification target failed after its attempts (`notify:` in ide.yml).
+    NotifyFailed = "notify_failed",
+    /// Notifications left out because a target's queue was full.
+    NotifyDropped = "notify_dropped",
 }
 
 impl From<&str> for EventKind {

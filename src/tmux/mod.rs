@@ -4,6 +4,7 @@
 //! and the pane a target names, and ending the processes a session's panes started.
 //! Uses `config` (ide.yml's model) and nothing above it: no agent, report or CLI code.
 mod layout;
+mod message;
 mod paste;
 pub mod procs;
 mod query;
