@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
 
 fn validate(ctx: &Ctx) -> Result<ExitCode> {
     let project = ctx.project_dir()?;
-    let problems = config::problems(&project)?;
+    let problems = config::problems(&project, super::session::build_size(None))?;
     let path = project.ide_yml();
     if ctx.json {
         let list: Vec<_> = problems
@@ -35,13 +35,7 @@ fn validate(ctx: &Ctx) -> Result<ExitCode> {
         writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&out)?)?;
     } else if problems.is_empty() {
         let config = Config::load(&project)?;
-        writeln!(
-            ctx.out(),
-            "{}: ok ({} panes in {} rows)",
-            path.display(),
-            config.panes().count(),
-            config.rows.len()
-        )?;
+        writeln!(ctx.out(), "{}: ok ({})", path.display(), config.shape())?;
     } else {
         for problem in &problems {
             let _ = writeln!(std::io::stderr(), "{}: {problem}", path.display());

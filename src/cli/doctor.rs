@@ -139,7 +139,7 @@ fn tmux_check(ctx: &Ctx) -> Check {
 }
 
 fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
-    match config::problems(project) {
+    match config::problems(project, super::session::build_size(None)) {
         Err(err) => {
             checks.push(check(
                 "ide.yml",
@@ -161,8 +161,7 @@ fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
         }
         Ok(_) => {
             let config = Config::load(project).ok()?;
-            let message =
-                format!("valid ({} panes in {} rows)", config.panes().count(), config.rows.len());
+            let message = format!("valid ({})", config.shape());
             checks.push(check("ide.yml", Level::Ok, message, None));
             Some(config)
         }

@@ -84,13 +84,15 @@ pub fn pane_dir(root: &Path, dir: Option<&str>) -> PathBuf {
 /// Pane `dir`s that are not directories: `up` refuses them, so the check does too.
 pub fn check_dirs(config: &Config, root: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (r, row) in config.rows.iter().enumerate() {
-        for (p, pane) in row.panes.iter().enumerate() {
-            let Some(dir) = pane.dir.as_deref() else { continue };
-            let path = pane_dir(root, Some(dir));
-            if !path.is_dir() {
-                let at = format!("rows[{r}].panes[{p}].dir");
-                push(&mut problems, &at, format!("{} is not a directory", path.display()));
+    for window in config.layout_windows() {
+        for (r, row) in window.rows.iter().enumerate() {
+            for (p, pane) in row.panes.iter().enumerate() {
+                let Some(dir) = pane.dir.as_deref() else { continue };
+                let path = pane_dir(root, Some(dir));
+                if !path.is_dir() {
+                    let at = format!("{}.dir", window.pane_path(r, p));
+                    push(&mut problems, &at, format!("{} is not a directory", path.display()));
+                }
             }
         }
     }
