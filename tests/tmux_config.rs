@@ -60,7 +60,8 @@ fn each_invalid_fixture_exits_2_naming_the_path() {
         ),
         (
             "window-too-many-panes.yml",
-            "windows[1].rows: row 0: 19 panes do not fit 200 columns: pane 1 gets 9 column(s)",
+            "windows[1].rows: row 0: 19 panes do not fit 200 columns (pane 11 would get 9; a pane \
+             needs at least 10 columns and a separator); spread the panes over more windows",
         ),
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layouts/invalid");

@@ -92,6 +92,13 @@ fn three_windows_of_sixty_panes_build_and_the_last_window_gets_a_task() {
     assert_eq!(dispatched.len(), 1, "{dispatched:?}");
     assert_eq!(dispatched[0]["pane"], "Worker", "{dispatched:?} then {done}");
 
+    // The agent report names the window of each agent pane.
+    let agents: Value =
+        serde_json::from_str(&ok(&p, &server, &["--json", "metrics", "agents"])).unwrap();
+    let list = agents["agents"].as_array().unwrap();
+    let worker = list.iter().find(|a| a["pane"] == "Worker").unwrap();
+    assert_eq!((&worker["window"], &worker["tasks_done"]), (&"agents-3".into(), &1.into()));
+
     // `detect` judges every pane of every window.
     let detected: Value = serde_json::from_str(&ok(&p, &server, &["--json", "detect"])).unwrap();
     assert_eq!(detected["panes"].as_array().unwrap().len(), 60, "{detected}");

@@ -137,10 +137,9 @@ pub fn window_cells(rows: &[Row], width: u32, height: u32) -> Result<WindowCells
     // Every row has one border line (pane-border-status top).
     let heights = cell_sizes(height.saturating_sub(n), &row_sizes);
     if let Some(r) = heights.iter().position(|&h| h < MIN_PANE_HEIGHT) {
-        let why = if rows[r].size.is_some() { " at its size" } else { "" };
         return Err(format!(
-            "{n} rows do not fit {height} lines: row {r} gets {} line(s){why}, a pane needs at \
-             least {MIN_PANE_HEIGHT} and a border line",
+            "{n} rows do not fit {height} lines (row {r} would get {}; a pane needs at least \
+             {MIN_PANE_HEIGHT} lines and a border line)",
             heights[r]
         ));
     }
@@ -151,8 +150,8 @@ pub fn window_cells(rows: &[Row], width: u32, height: u32) -> Result<WindowCells
         let cells = cell_sizes(width.saturating_sub(m.saturating_sub(1)), &sizes);
         if let Some(p) = cells.iter().position(|&w| w < MIN_PANE_WIDTH) {
             return Err(format!(
-                "row {r}: {m} panes do not fit {width} columns: pane {p} gets {} column(s), a \
-                 pane needs at least {MIN_PANE_WIDTH} and a separator",
+                "row {r}: {m} panes do not fit {width} columns (pane {p} would get {}; a pane \
+                 needs at least {MIN_PANE_WIDTH} columns and a separator)",
                 cells[p]
             ));
         }
@@ -170,8 +169,8 @@ pub fn fit_problems(config: &Config, width: u32, height: u32) -> Vec<Problem> {
             problems.push(Problem {
                 path: window.rows_path(),
                 message: format!(
-                    "{why} of a {width}x{height} window; spread the panes over more windows \
-                     (`windows:`) or build larger (`up --size`)"
+                    "{why}; spread the panes over more windows (`windows:`) or build larger \
+                     than {width}x{height} (`up --size`)"
                 ),
             });
         }

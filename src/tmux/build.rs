@@ -138,7 +138,7 @@ fn window_steps(
 ) -> Result<Vec<usize>> {
     let cells = window_cells(window.rows, b.width, b.height).map_err(|why| {
         Error::bad_input(format!(
-            "{}: {why} of a {}x{} window",
+            "{}: {why} in a {}x{} window",
             window.rows_path(),
             b.width,
             b.height
@@ -202,8 +202,8 @@ fn window_steps(
             split(out, "-h", starts[r] + p - 1, rest, starts[r] + p);
         }
     }
-    for i in offset..offset + list.len() {
-        let (pane, at) = (panes[i], pane_at(&list, i));
+    for (i, pane) in panes.iter().enumerate().skip(offset).take(list.len()) {
+        let at = pane_at(&list, i);
         let mut set = |option: &str, value: &str| {
             let args = strings(["set-option", "-p", "-t", &at, option, value]);
             out.push(Step { args, creates: None });
