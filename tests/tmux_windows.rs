@@ -152,3 +152,24 @@ fn a_window_that_does_not_fit_is_refused_by_validate_and_up_alike() {
     let out = ok(&p, &server, &["up", "--detach", "--size", "220x50"]);
     assert!(out.contains("20 panes"), "{out}");
 }
+
+#[test]
+fn a_pane_command_near_the_limit_builds_beside_many_panes() {
+    // 8 KiB of command (the most a pane may carry) and 30 more panes: more than one tmux
+    // command line, none of them past tmux's limit.
+    let long = format!("echo {} > long.out; exec cat", "y".repeat(8000));
+    let mut yml =
+        format!("name: long\nrows:\n  - panes:\n      - title: Long\n        command: '{long}'\n");
+    for r in 0..3 {
+        yml.push_str("  - panes:\n");
+        for c in 0..10 {
+            yml.push_str(&format!("      - {{title: T{r}-{c}, command: cat}}\n"));
+        }
+    }
+    let p = project(&yml);
+    p.ok(&["config", "validate"]);
+    let server = TmuxServer::new();
+    assert!(up(&p, &server).contains("session long: 31 panes"));
+    let out = wait_for_file(&p, "long.out", |t| t.ends_with('\n'));
+    assert_eq!(out.trim().len(), 8000);
+}

@@ -43,8 +43,6 @@ pub struct Launched {
     pub panes: Vec<(String, String)>,
     pub width: u32,
     pub height: u32,
-    /// tmux processes the build took (`new-session` and each packed chain).
-    pub tmux_calls: usize,
 }
 
 /// Name of the window holding a single-window layout.
@@ -173,6 +171,5 @@ fn attempt(tmux: &Tmux, spec: &LaunchSpec, dirs: &[PathBuf]) -> Result<Option<La
         }
     }
     let panes = panes.iter().zip(&ids).map(|(p, id)| (p.title.clone(), id.clone()));
-    let tmux_calls = 1 + chains.len();
-    Ok(Some(Launched { panes: panes.collect(), width, height, tmux_calls }))
+    Ok(Some(Launched { panes: panes.collect(), width, height }))
 }

@@ -150,6 +150,7 @@ fn check_row(
     for (p, pane) in panes.iter().enumerate() {
         *n += 1;
         let at = format!("{row_path}.panes[{p}]");
+        super::limits::check_pane_text(pane, &at, problems);
         let title = match pane.get("title") {
             Some(Value::String(t)) => t.clone(),
             Some(_) => continue,
