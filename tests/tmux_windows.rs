@@ -101,7 +101,13 @@ fn three_windows_of_sixty_panes_build_and_the_last_window_gets_a_task() {
 
     // `detect` judges every pane of every window.
     let detected: Value = serde_json::from_str(&ok(&p, &server, &["--json", "detect"])).unwrap();
-    assert_eq!(detected["panes"].as_array().unwrap().len(), 60, "{detected}");
+    let detected = detected["panes"].as_array().unwrap();
+    assert_eq!(detected.len(), 60);
+    let worker = detected.iter().find(|d| d["title"] == "Worker").unwrap();
+    assert_eq!(worker["window"], "agents-3", "{worker}");
+    let text = ok(&p, &server, &["detect"]);
+    let line = text.lines().find(|l| l.contains("Worker")).unwrap();
+    assert!(line.contains(":agents-3"), "{text}");
 }
 
 #[test]
