@@ -224,4 +224,18 @@ mod tests {
         assert_eq!(windows[0].pane_path(0, 0), "rows[0].panes[0]");
         assert_eq!(c.window_of("A"), Some("ide"));
     }
+
+    #[test]
+    fn the_windows_form_numbers_untitled_panes_over_every_window() {
+        let c = Config::parse(
+            "windows:\n  - name: a\n    rows:\n      - panes: [{command: claude}, {}]\n  - name: b\n    rows:\n      - panes: [{}]\n",
+        )
+        .unwrap();
+        let titles: Vec<&str> = c.panes().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["Pane 1", "Pane 2", "Pane 3"]);
+        assert_eq!(c.window_of("Pane 3"), Some("b"));
+        assert_eq!(c.layout_windows()[1].pane_path(0, 0), "windows[1].rows[0].panes[0]");
+        assert_eq!(c.shape(), "3 panes in 2 windows");
+        assert!(c.rows.is_empty());
+    }
 }
