@@ -288,6 +288,7 @@ pub(super) fn pack(
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::tmux::LaunchSpec;
 
     #[test]
     fn pane_ids_follow_the_split_order_window_by_window() {
@@ -297,6 +298,66 @@ mod tests {
         .unwrap();
         let ids = plan_ids(&config.layout_windows(), 10);
         assert_eq!(ids, ["%10", "%12", "%13", "%11", "%14", "%15", "%17", "%16"]);
+    }
+
+    #[test]
+    fn a_hundred_agent_panes_over_five_windows_take_a_few_command_lines_under_the_bound() {
+        let mut yml = String::from("windows:\n");
+        for w in 0..5 {
+            yml.push_str(&format!("  - name: agents-{w}\n    rows:\n"));
+            for r in 0..4 {
+                yml.push_str("      - panes:\n");
+                for c in 0..5 {
+                    yml.push_str(&format!(
+                        "          - {{title: Agent {w}-{r}-{c}, role: teammate, specialty: backend, \
+                         command: '/opt/tools/bin/tmux-ide agent sim --work-ms 2000', env: {{RUST_LOG: info}}}}\n"
+                    ));
+                }
+            }
+        }
+        yml.push_str("orchestrator: {enabled: true}\n");
+        let config = Config::parse(&yml).unwrap();
+        let project = crate::project::Project::at("/home/someone/src/a-project-of-some-length");
+        let bin = std::path::PathBuf::from("/home/someone/.cargo/bin/tmux-ide");
+        let spec = LaunchSpec {
+            session: "big",
+            project: &project,
+            config: &config,
+            config_hash: "0123456789abcdef",
+            width: 200,
+            height: 50,
+            orchestrator: Some(vec![
+                bin.display().to_string(),
+                "orchestrator".into(),
+                "run".into(),
+            ]),
+            dashboard: None,
+            bin: &bin,
+            client_path: "/usr/local/bin:/usr/bin:/bin",
+        };
+        let dirs = vec![project.root.clone(); 100];
+        let ids = plan_ids(&config.layout_windows(), 1);
+        let target = Target { session: "$1", first_window: 0, pane_base: 0, shell: "/bin/bash" };
+        let root = project.root.to_string_lossy().into_owned();
+        let b = Build {
+            spec: &spec,
+            dirs: &dirs,
+            ids: &ids,
+            target,
+            root: &root,
+            width: 200,
+            height: 50,
+        };
+        let steps = steps(&b).unwrap();
+        let panes: Vec<&Pane> = config.panes().collect();
+        let chains = pack(&steps, &panes, MAX_CHAIN_BYTES).unwrap();
+        let sizes: Vec<usize> =
+            chains.iter().map(|(c, _)| c.args().iter().map(|a| a.len() + 1).sum()).collect();
+        assert!(sizes.iter().all(|&s| s <= MAX_CHAIN_BYTES), "{sizes:?}");
+        // A few lines for 100 panes (about one per 20 panes), each pane created once, in order.
+        assert!((4..=6).contains(&chains.len()), "{} chains: {sizes:?}", chains.len());
+        let created: Vec<usize> = chains.iter().flat_map(|(_, c)| c.clone()).collect();
+        assert_eq!(created.len(), 100);
     }
 
     #[test]
