@@ -21,6 +21,7 @@ fn refused(out: &Output, want: &[&str]) {
 #[test]
 fn config_validate_refuses_what_up_refuses_one_line_per_problem() {
     let pane = "rows:\n  - panes:\n      - title: A\n";
+    let long_command = format!("{pane}        command: echo {}\n", "x".repeat(9000));
     let cases: &[(&str, &[&str])] = &[
         (
             "rows:\n  - panes:\n      - title: A\n        dir: no-such-dir\n",
@@ -41,6 +42,10 @@ fn config_validate_refuses_what_up_refuses_one_line_per_problem() {
         (
             "rows:\n  - panes:\n      - title: A\n        command: \"echo \\0\"\n",
             &["rows[0].panes[0].command", "NUL"],
+        ),
+        (
+            &long_command,
+            &["rows[0].panes[0]: command, dir and env take 9005 bytes together (at most 8192"],
         ),
     ];
     let tmux = TmuxServer::new();

@@ -45,6 +45,7 @@ mod tmux_layout;
 mod tmux_send;
 mod tmux_status;
 mod tmux_support;
+mod tmux_windows;
 mod tui_live;
 mod validate_bounds;
 mod web_api;

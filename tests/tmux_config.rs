@@ -39,6 +39,30 @@ fn each_invalid_fixture_exits_2_naming_the_path() {
         ("two-focus.yml", "rows[0].panes[1].focus: only one pane may have focus"),
         ("master-pane-unknown.yml", "orchestrator.master_pane: no pane is titled `Leed`"),
         ("bad-role.yml", "rows[0].panes[0].role: role `boss` is not one of lead, teammate"),
+        (
+            "windows-and-rows.yml",
+            "windows: ide.yml has both `rows:` and `windows:`; use one: `rows:` for a single \
+             window, or `windows:`",
+        ),
+        (
+            "window-name-taken.yml",
+            "windows[1].name: window name `agents` is already used by windows[0]",
+        ),
+        (
+            "window-helper-name.yml",
+            "windows[0].name: `orchestrator` is the name of a helper window",
+        ),
+        ("window-missing-name.yml", "windows[0]: missing required key `name`"),
+        (
+            "title-across-windows.yml",
+            "windows[1].rows[0].panes[1].title: title `Lead` is already used by \
+             windows[0].rows[0].panes[0]",
+        ),
+        (
+            "window-too-many-panes.yml",
+            "windows[1].rows: row 0: 19 panes do not fit 200 columns (pane 11 would get 9; a pane \
+             needs at least 10 columns and a separator); spread the panes over more windows",
+        ),
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layouts/invalid");
     let on_disk = std::fs::read_dir(dir).unwrap().count();

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
 
 fn validate(ctx: &Ctx) -> Result<ExitCode> {
     let project = ctx.project_dir()?;
-    let mut problems = config::problems(&project)?;
+    let mut problems = config::problems(&project, super::session::build_size(None))?;
     if problems.is_empty() {
         // Event names are checked above the config layer, where the event types are known.
         problems = crate::notify::problems(&Config::load(&project)?.notify);
@@ -39,13 +39,7 @@ fn validate(ctx: &Ctx) -> Result<ExitCode> {
         writeln!(ctx.out(), "{}", serde_json::to_string_pretty(&out)?)?;
     } else if problems.is_empty() {
         let config = Config::load(&project)?;
-        writeln!(
-            ctx.out(),
-            "{}: ok ({} panes in {} rows)",
-            path.display(),
-            config.panes().count(),
-            config.rows.len()
-        )?;
+        writeln!(ctx.out(), "{}: ok ({})", path.display(), config.shape())?;
     } else {
         for problem in &problems {
             let _ = writeln!(std::io::stderr(), "{}: {problem}", path.display());

@@ -26,6 +26,10 @@ pub struct Args {
 #[derive(Debug, Serialize)]
 struct Detected {
     id: String,
+    /// The pane's window: its name, and `index:name` in the text view.
+    window: String,
+    #[serde(skip)]
+    window_index: u32,
     title: String,
     profile: String,
     process: String,
@@ -87,6 +91,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         };
         out.panes.push(Detected {
             id: info.id.clone(),
+            window: info.window.clone(),
+            window_index: info.window_index,
             title: info.title.clone(),
             profile: profile.name.clone(),
             process: info.current_command.clone(),
@@ -110,7 +116,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let process =
                 if d.process_matches { d.process.clone() } else { format!("{} (?)", d.process) };
             let why = format!("— {}", d.why);
-            vec![d.id.clone(), d.title.clone(), d.profile.clone(), process, d.state.into(), why]
+            let window = format!("{}:{}", d.window_index, d.window);
+            let (id, title) = (d.id.clone(), d.title.clone());
+            vec![id, window, title, d.profile.clone(), process, d.state.into(), why]
         })
         .collect();
     // One aligned row per pane, each followed by that pane's detail lines.

@@ -142,8 +142,8 @@ fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
     let notify_problems = |project: &Project| {
         Config::load(project).map(|c| crate::notify::problems(&c.notify)).unwrap_or_default()
     };
-    let found =
-        config::problems(project).map(|p| if p.is_empty() { notify_problems(project) } else { p });
+    let found = config::problems(project, super::session::build_size(None))
+        .map(|p| if p.is_empty() { notify_problems(project) } else { p });
     match found {
         Err(err) => {
             checks.push(check(
@@ -166,8 +166,7 @@ fn config_checks(project: &Project, checks: &mut Vec<Check>) -> Option<Config> {
         }
         Ok(_) => {
             let config = Config::load(project).ok()?;
-            let message =
-                format!("valid ({} panes in {} rows)", config.panes().count(), config.rows.len());
+            let message = format!("valid ({})", config.shape());
             checks.push(check("ide.yml", Level::Ok, message, None));
             Some(config)
         }

@@ -107,10 +107,14 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
             if !args.force {
                 check_commands(&project, &config, &client_path, &exe)?;
             }
+            let (cols, rows) = build_size(args.size);
+            if let Some(problem) = crate::config::fit_problems(&config, cols, rows).first() {
+                let path = project.ide_yml();
+                return Err(Error::bad_input(format!("{}: {problem}", path.display())));
+            }
             if let Some(before) = &config.before {
                 run_before(&project, before)?;
             }
-            let size = args.size.or_else(terminal_size).unwrap_or(Size { cols: 200, rows: 50 });
             let orchestrator =
                 config.orchestrator.enabled.then(|| orchestrator_argv(ctx, &root)).transpose()?;
             let dashboard = config
@@ -128,8 +132,8 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
                 project: &project,
                 config: &config,
                 config_hash: &hash,
-                width: size.cols,
-                height: size.rows,
+                width: cols,
+                height: rows,
                 orchestrator,
                 dashboard,
                 bin: &exe,
@@ -279,6 +283,15 @@ fn self_argv(ctx: &Ctx, root: &str, command: &[&str]) -> Result<Vec<String>> {
     }
     argv.extend(command.iter().map(|s| s.to_string()));
     Ok(argv)
+}
+
+/// The size a new session is built at: `--size`, else this terminal's, else
+/// [`config::DEFAULT_SIZE`]; `config validate` checks the layout fits the same size.
+pub(crate) fn build_size(size: Option<Size>) -> (u32, u32) {
+    match size.or_else(terminal_size) {
+        Some(size) => (size.cols, size.rows),
+        None => crate::config::DEFAULT_SIZE,
+    }
 }
 
 /// The size of the terminal on stdin/stdout/stderr, if any is one.

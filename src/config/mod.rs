@@ -3,6 +3,7 @@ mod agents;
 mod model;
 mod notify;
 mod validate;
+mod window;
 
 use serde_json::Value;
 
@@ -12,7 +13,12 @@ pub use model::{
     Percent, Role, Row, Team, Theme,
 };
 pub use notify::{DEFAULT_NOTIFY_EVENTS, HttpUrl, NotifyConfig};
+pub(crate) use validate::limits::pane_dir;
 pub use validate::{Problem, nearest};
+pub use window::{
+    DEFAULT_SIZE, HELPER_WINDOWS, LayoutWindow, MIN_PANE_HEIGHT, MIN_PANE_WIDTH, SINGLE_WINDOW,
+    Window, WindowCells, cell_sizes, fit_problems, window_cells,
+};
 
 use crate::project::Project;
 use crate::{Error, Result};
@@ -60,7 +66,8 @@ impl Config {
             }
         };
         if doc.is_null() {
-            let message = "ide.yml is empty; it needs at least `rows:` with panes".to_string();
+            let message = "ide.yml is empty; it needs at least `rows:` with panes (or `windows:`)"
+                .to_string();
             return Err(vec![Problem { path: String::new(), message }]);
         }
         let problems = validate::check(&doc);
@@ -72,9 +79,10 @@ impl Config {
             .map_err(|e| vec![Problem { path: String::new(), message: e.to_string() }])
     }
 
-    /// All panes, row by row, left to right.
+    /// All panes, window by window, row by row, left to right.
     pub fn panes(&self) -> impl Iterator<Item = &Pane> {
-        self.rows.iter().flat_map(|row| row.panes.iter())
+        let windows = self.windows.iter().flat_map(|w| w.rows.iter());
+        self.rows.iter().chain(windows).flat_map(|row| row.panes.iter())
     }
 
     /// The pane with this title.
@@ -84,12 +92,17 @@ impl Config {
 }
 
 /// Every problem in the project's ide.yml (empty when it is valid).
-/// Also checks what `up` checks against the disk (pane directories), so that a file it
+/// Also checks what `up` checks against the disk (pane directories) and whether every
+/// window fits `size` (columns, lines: what `up` would build at), so that a file it
 /// passes is one `up` takes.
-pub fn problems(project: &Project) -> Result<Vec<Problem>> {
+pub fn problems(project: &Project, size: (u32, u32)) -> Result<Vec<Problem>> {
     let text = read(project)?;
     Ok(match Config::parse(&text) {
-        Ok(config) => validate::limits::check_dirs(&config, &project.root),
+        Ok(config) => {
+            let mut problems = validate::limits::check_dirs(&config, &project.root);
+            problems.extend(fit_problems(&config, size.0, size.1));
+            problems
+        }
         Err(problems) => problems,
     })
 }
@@ -112,9 +125,24 @@ fn read(project: &Project) -> Result<String> {
     }
 }
 
-/// Titles ("Pane N") and roles (from the agent) that ide.yml leaves out.
+/// Titles ("Pane N", N counted over every window) and roles (from the agent) that
+/// ide.yml leaves out.
 fn fill_defaults(doc: &mut Value) {
-    let Some(rows) = doc.get_mut("rows").and_then(Value::as_array_mut) else { return };
+    let Some(map) = doc.as_object_mut() else { return };
+    let mut rows: Vec<&mut Value> = Vec::new();
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("rows", Value::Array(list)) => rows.extend(list.iter_mut()),
+            ("windows", Value::Array(windows)) => {
+                for window in windows {
+                    if let Some(Value::Array(list)) = window.get_mut("rows") {
+                        rows.extend(list.iter_mut());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     let mut n = 0;
     for row in rows {
         let Some(panes) = row.get_mut("panes").and_then(Value::as_array_mut) else { continue };

@@ -20,7 +20,12 @@ pub struct Config {
     pub team: Option<Team>,
     #[serde(default)]
     pub theme: Option<Theme>,
+    /// The panes of a single-window layout (empty when `windows:` is used instead).
+    #[serde(default)]
     pub rows: Vec<Row>,
+    /// Several layout windows, each with its own `rows:` (see `config::window`).
+    #[serde(default)]
+    pub windows: Vec<super::Window>,
     #[serde(default)]
     pub orchestrator: OrchestratorConfig,
     /// Agent profiles: changes to the built-in ones (keyed `claude`, `codex`, …) and

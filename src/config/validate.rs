@@ -96,6 +96,7 @@ const PROFILE: Shape = Shape::Map(&[
     ("fresh_validation", Shape::Bool, false),
 ]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
+const WINDOW: Shape = Shape::Map(&[("name", Shape::Str, true), ("rows", Shape::List(&ROW), true)]);
 const ROOT: Shape = Shape::Map(&[
     ("name", Shape::Str, false),
     ("before", Shape::Str, false),
@@ -118,7 +119,9 @@ const ROOT: Shape = Shape::Map(&[
         ]),
         false,
     ),
-    ("rows", Shape::List(&ROW), true),
+    // One of the two is required: `semantic` says so (it knows which is there).
+    ("rows", Shape::List(&ROW), false),
+    ("windows", Shape::List(&WINDOW), false),
     (
         "orchestrator",
         Shape::Map(&[

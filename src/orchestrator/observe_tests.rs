@@ -164,6 +164,8 @@ fn a_respawned_pane_forgets_what_its_previous_program_reported() {
     // A shell-role pane is never captured, so no tmux server is needed.
     let info = |pid| PaneInfo {
         id: "%4".into(),
+        window: "ide".into(),
+        window_index: 0,
         title: "Backend".into(),
         role: Some(Role::Shell),
         specialty: None,

@@ -407,10 +407,5 @@ impl Runner {
 
 /// The `command` of each pane in ide.yml, by title (user-defined profiles match on it).
 pub(crate) fn pane_commands(config: &Config) -> HashMap<String, String> {
-    config
-        .rows
-        .iter()
-        .flat_map(|r| &r.panes)
-        .filter_map(|p| Some((p.title.clone(), p.command.clone()?)))
-        .collect()
+    config.panes().filter_map(|p| Some((p.title.clone(), p.command.clone()?))).collect()
 }

@@ -26,6 +26,9 @@ pub struct PaneInfo {
     pub title: String,
     pub role: Option<String>,
     pub specialty: Option<String>,
+    /// Its window, when ide.yml has several (`windows:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
     /// The state tmux shows now (session running); it outranks what the log implies.
     pub live: Option<AgentState>,
 }
@@ -33,11 +36,15 @@ pub struct PaneInfo {
 /// The panes of ide.yml that can run an agent (every role but plain shells), in layout
 /// order, with no live state: the roster the agent reports start from.
 pub fn roster(config: &crate::config::Config) -> Vec<PaneInfo> {
-    config
-        .panes()
-        .filter(|p| p.role != crate::config::Role::Shell)
-        .map(PaneInfo::from_config)
-        .collect()
+    let several = !config.windows.is_empty();
+    let mut roster = Vec::new();
+    for window in config.layout_windows() {
+        for pane in window.panes().filter(|p| p.role != crate::config::Role::Shell) {
+            let window = several.then(|| window.name.to_string());
+            roster.push(PaneInfo { window, ..PaneInfo::from_config(pane) });
+        }
+    }
+    roster
 }
 
 impl PaneInfo {
@@ -47,6 +54,7 @@ impl PaneInfo {
             title: pane.title.clone(),
             role: Some(pane.role.as_str().to_string()),
             specialty: pane.specialty.clone(),
+            window: None,
             live: None,
         }
     }
@@ -75,6 +83,9 @@ pub struct CurrentWork {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgentStats {
     pub pane: String,
+    /// The pane's window, when ide.yml has several (`windows:`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
     pub role: Option<String>,
     pub specialty: Option<String>,
     pub state: AgentState,
@@ -265,6 +276,7 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
         }
         out.push(AgentStats {
             pane: title.to_string(),
+            window: info.and_then(|i| i.window.clone()),
             role: info.and_then(|i| i.role.clone()),
             specialty: info.and_then(|i| i.specialty.clone()),
             state,

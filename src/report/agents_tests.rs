@@ -7,6 +7,7 @@ fn roster() -> Vec<PaneInfo> {
         title: t.into(),
         role: Some(role.into()),
         specialty: sp.map(Into::into),
+        window: None,
         live: None,
     };
     vec![
@@ -89,4 +90,18 @@ fn a_live_state_from_tmux_outranks_the_log() {
     assert!(stats(&r, "Backend").current.is_some(), "its task is still shown");
     assert_eq!(stats(&r, "Frontend").state, AgentState::Waiting);
     assert_eq!(stats(&r, "Validator").state, AgentState::Idle);
+}
+
+#[test]
+fn the_roster_names_each_pane_window_only_when_there_are_several() {
+    let one = crate::config::Config::parse("rows:\n  - panes: [{title: A, command: claude}]\n");
+    assert_eq!(super::roster(&one.unwrap())[0].window, None);
+    let two = crate::config::Config::parse(
+        "windows:\n  - name: w1\n    rows:\n      - panes: [{title: A, command: claude}]\n  - name: w2\n    rows:\n      - panes: [{title: B, command: claude}, {title: S}]\n",
+    )
+    .unwrap();
+    let roster = super::roster(&two);
+    let got: Vec<(&str, Option<&str>)> =
+        roster.iter().map(|p| (p.title.as_str(), p.window.as_deref())).collect();
+    assert_eq!(got, [("A", Some("w1")), ("B", Some("w2"))]);
 }

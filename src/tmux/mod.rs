@@ -3,6 +3,7 @@
 //! strips control characters), querying panes and sessions, finding the running session
 //! and the pane a target names, and ending the processes a session's panes started.
 //! Uses `config` (ide.yml's model) and nothing above it: no agent, report or CLI code.
+mod build;
 mod layout;
 mod message;
 mod paste;
@@ -14,7 +15,8 @@ mod target;
 
 use serde::Serialize;
 
-pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
+pub use crate::config::cell_sizes;
+pub use layout::{LAYOUT_WINDOW, LaunchSpec, Launched, launch};
 pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
 pub use runner::{Chain, Outcome, escape_arg, literal_format, not_running, tmux_missing};
@@ -35,6 +37,10 @@ pub struct Tmux {
 pub struct PaneInfo {
     /// tmux's pane id, `%N`.
     pub id: String,
+    /// The name of the window holding the pane (`ide` for a single-window layout).
+    pub window: String,
+    /// That window's index in the session.
+    pub window_index: u32,
     pub title: String,
     pub role: Option<Role>,
     pub specialty: Option<String>,

@@ -17,7 +17,7 @@ pub struct SessionInfo {
 
 const SEP: char = '\t';
 
-const PANE_FORMAT: &str = "#{pane_id}\t#{@ide_title}\t#{@ide_role}\t#{@ide_specialty}\t#{@ide_agent}\t#{pane_current_command}\t#{pane_pid}\t#{pane_dead}\t#{pane_width}\t#{pane_height}\t#{pane_left}\t#{pane_top}\t#{pane_title}";
+const PANE_FORMAT: &str = "#{pane_id}\t#{window_index}\t#{window_name}\t#{@ide_title}\t#{@ide_role}\t#{@ide_specialty}\t#{@ide_agent}\t#{pane_current_command}\t#{pane_pid}\t#{pane_dead}\t#{pane_width}\t#{pane_height}\t#{pane_left}\t#{pane_top}\t#{pane_title}";
 
 impl Tmux {
     /// Whether a session with exactly this name exists (false when no server runs).
@@ -112,8 +112,23 @@ impl Tmux {
 
 fn parse_pane(line: &str) -> Option<PaneInfo> {
     let f: Vec<&str> = line.split(SEP).collect();
-    let [id, title, role, specialty, agent, cmd, pid, dead, w, h, left, top, rest @ ..] =
-        f.as_slice()
+    let [
+        id,
+        index,
+        window,
+        title,
+        role,
+        specialty,
+        agent,
+        cmd,
+        pid,
+        dead,
+        w,
+        h,
+        left,
+        top,
+        rest @ ..,
+    ] = f.as_slice()
     else {
         return None;
     };
@@ -123,6 +138,8 @@ fn parse_pane(line: &str) -> Option<PaneInfo> {
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     Some(PaneInfo {
         id: id.to_string(),
+        window: window.to_string(),
+        window_index: index.parse().unwrap_or(0),
         title: title.to_string(),
         role: role.parse().ok(),
         specialty: opt(specialty),
@@ -146,14 +163,17 @@ mod tests {
 
     #[test]
     fn a_pane_line_parses_and_panes_without_a_title_are_skipped() {
-        let p = parse_pane("%3\tLead\tlead\t\tclaude\tnode\t42\t0\t66\t34\t0\t1\t✳ Claude Code")
-            .unwrap();
+        let p = parse_pane(
+            "%3\t2\tagents 2\tLead\tlead\t\tclaude\tnode\t42\t0\t66\t34\t0\t1\t✳ Claude Code",
+        )
+        .unwrap();
         assert_eq!(p.pane_title, "✳ Claude Code");
         assert_eq!(p.id, "%3");
+        assert_eq!((p.window.as_str(), p.window_index), ("agents 2", 2));
         assert_eq!(p.role, Some(Role::Lead));
         assert_eq!(p.agent, Some(Agent::Claude));
         assert_eq!(p.specialty, None);
         assert_eq!((p.width, p.height, p.pid), (66, 34, 42));
-        assert!(parse_pane("%4\t\t\t\t\tbash\t1\t0\t1\t1\t0\t0").is_none());
+        assert!(parse_pane("%4\t0\tide\t\t\t\t\tbash\t1\t0\t1\t1\t0\t0").is_none());
     }
 }

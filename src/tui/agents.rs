@@ -91,7 +91,12 @@ fn table(s: &Snapshot, width: u16, mark: Option<usize>, now: Timestamp) -> Table
             };
             let who = [a.role.as_deref(), a.specialty.as_deref()].into_iter().flatten();
             let who = one_line(&who.collect::<Vec<_>>().join("/"));
-            ([one_line(&a.pane), who, a.state.as_str().to_string(), work, elapsed], a.state)
+            // With several windows (`windows:` in ide.yml), the pane's window comes first.
+            let pane = match &a.window {
+                Some(window) => one_line(&format!("{window}: {}", a.pane)),
+                None => one_line(&a.pane),
+            };
+            ([pane, who, a.state.as_str().to_string(), work, elapsed], a.state)
         })
         .collect();
     let header = ["PANE", "ROLE", "STATE", "TASK", "ELAPSED"];

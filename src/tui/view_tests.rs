@@ -102,6 +102,7 @@ fn fixture_app() -> App {
             title: title.into(),
             role: Some(if title == "Validator" { "validator" } else { "teammate" }.into()),
             specialty: (title != "Validator").then(|| title.to_lowercase()),
+            window: None,
             live: None,
         })
         .collect();

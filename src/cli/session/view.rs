@@ -134,6 +134,7 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
             let process = if i.dead { "(exited)".to_string() } else { i.current_command.clone() };
             vec![
                 i.id.clone(),
+                format!("{}:{}", i.window_index, i.window),
                 i.title.clone(),
                 dash(i.role.map(|r| r.to_string())),
                 dash(i.specialty.clone()),
@@ -143,7 +144,7 @@ pub fn status(ctx: &Ctx, _args: StatusArgs) -> Result<ExitCode> {
             ]
         })
         .collect();
-    let headers = ["PANE", "TITLE", "ROLE", "SPECIALTY", "AGENT", "PROCESS", "TASK"];
+    let headers = ["PANE", "WINDOW", "TITLE", "ROLE", "SPECIALTY", "AGENT", "PROCESS", "TASK"];
     write!(ctx.out(), "{}", table(&headers, &rows, &[]))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,8 @@
 //! The checks of ide.yml beyond its shape: numbers within the ranges the code can use
 //! (a `stall_timeout` of 2^63 ms would wrap negative and stall every agent at once), no
-//! NUL in any text (no command line or tmux option can carry one), pane directories that
-//! exist, and problems that print on one line whatever the user's keys contain.
+//! NUL in any text (no command line or tmux option can carry one), pane text that fits the
+//! tmux command carrying it, pane directories that exist, and problems that print on one
+//! line whatever the user's keys contain.
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,43 @@ pub const RETRY_BACKOFF: Range = Range { min: 1, max: HOUR_MS, unit: "millisecon
 pub const TAIL_LINES: Range = Range { min: 1, max: 10_000, unit: "lines" };
 pub const ENTER_DELAY: Range = Range { min: 0, max: 60_000, unit: "milliseconds" };
 pub const RECEIPT_TIMEOUT: Range = Range { min: 0, max: 600_000, unit: "milliseconds" };
+
+/// Bytes a pane's `command`, `dir` and `env` may take together: they reach tmux in one
+/// command (the build keeps each tmux command line under 12 KiB, tmux refuses past 16),
+/// beside the paths tmux-ide adds.
+pub const PANE_TEXT_BYTES: usize = 8 * 1024;
+/// Bytes a pane's `title`, `specialty` or `skill` may take (each is one tmux option).
+pub const PANE_LABEL_BYTES: usize = 1024;
+
+/// A pane whose text would not fit the tmux command that starts it or names it.
+pub fn check_pane_text(pane: &Value, at: &str, problems: &mut Vec<Problem>) {
+    let len = |v: &Value| match v {
+        Value::String(s) => s.len(),
+        other => other.to_string().len(),
+    };
+    let mut bytes = ["command", "dir"].iter().filter_map(|k| pane.get(*k)).map(len).sum::<usize>();
+    if let Some(Value::Object(env)) = pane.get("env") {
+        bytes += env.iter().map(|(k, v)| k.len() + 1 + len(v)).sum::<usize>();
+    }
+    if bytes > PANE_TEXT_BYTES {
+        push(
+            problems,
+            at,
+            format!(
+                "command, dir and env take {bytes} bytes together (at most {PANE_TEXT_BYTES}: \
+                 they reach tmux in one command line)"
+            ),
+        );
+    }
+    for key in ["title", "specialty", "skill"] {
+        if let Some(Value::String(text)) = pane.get(key)
+            && text.len() > PANE_LABEL_BYTES
+        {
+            let message = format!("is {} bytes long (at most {PANE_LABEL_BYTES})", text.len());
+            push(problems, &super::join(at, key), message);
+        }
+    }
+}
 
 /// A number outside `range` (or not a whole number at all) as a problem at `path`.
 pub fn check_range(value: &Value, range: &Range, path: &str, problems: &mut Vec<Problem>) {
@@ -84,13 +122,15 @@ pub fn pane_dir(root: &Path, dir: Option<&str>) -> PathBuf {
 /// Pane `dir`s that are not directories: `up` refuses them, so the check does too.
 pub fn check_dirs(config: &Config, root: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for (r, row) in config.rows.iter().enumerate() {
-        for (p, pane) in row.panes.iter().enumerate() {
-            let Some(dir) = pane.dir.as_deref() else { continue };
-            let path = pane_dir(root, Some(dir));
-            if !path.is_dir() {
-                let at = format!("rows[{r}].panes[{p}].dir");
-                push(&mut problems, &at, format!("{} is not a directory", path.display()));
+    for window in config.layout_windows() {
+        for (r, row) in window.rows.iter().enumerate() {
+            for (p, pane) in row.panes.iter().enumerate() {
+                let Some(dir) = pane.dir.as_deref() else { continue };
+                let path = pane_dir(root, Some(dir));
+                if !path.is_dir() {
+                    let at = format!("{}.dir", window.pane_path(r, p));
+                    push(&mut problems, &at, format!("{} is not a directory", path.display()));
+                }
             }
         }
     }
@@ -115,6 +155,26 @@ mod tests {
     fn control_characters_are_escaped_and_other_text_kept() {
         assert_eq!(one_line("A\nB\0C"), "A\\nB\\u{0}C");
         assert_eq!(one_line("naïve — ok"), "naïve — ok");
+    }
+
+    #[test]
+    fn pane_text_is_bounded_by_what_one_tmux_command_carries() {
+        let mut problems = Vec::new();
+        let fits = serde_json::json!({"command": "x".repeat(8000), "env": {"A": 1}});
+        check_pane_text(&fits, "rows[0].panes[0]", &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        let long = serde_json::json!({"command": "x".repeat(8000), "dir": "d".repeat(100),
+            "env": {"K": "v".repeat(100)}, "title": "t".repeat(1025)});
+        check_pane_text(&long, "rows[0].panes[1]", &mut problems);
+        let got: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "rows[0].panes[1]: command, dir and env take 8202 bytes together (at most 8192: \
+                 they reach tmux in one command line)",
+                "rows[0].panes[1].title: is 1025 bytes long (at most 1024)",
+            ]
+        );
     }
 
     #[test]

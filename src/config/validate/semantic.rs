@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{Problem, nearest, push};
 use crate::config::model::Percent;
+use crate::config::window::HELPER_WINDOWS;
 
 fn size_of(value: Option<&Value>) -> Option<u32> {
     let text = match value? {
@@ -80,54 +81,21 @@ pub(super) fn check(doc: &Value, problems: &mut Vec<Problem>) {
             }
         }
     }
-    let rows = doc.get("rows").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    check_sizes(rows.iter(), "row", "rows", problems);
+    check_form(doc, problems);
     let mut titles: BTreeMap<String, String> = BTreeMap::new();
     let mut focused: Option<String> = None;
     let mut n = 0;
-    for (r, row) in rows.iter().enumerate() {
-        let Some(panes) = row.get("panes").and_then(Value::as_array) else { continue };
-        check_sizes(panes.iter(), "pane", &format!("rows[{r}].panes"), problems);
-        for (p, pane) in panes.iter().enumerate() {
-            n += 1;
-            let at = format!("rows[{r}].panes[{p}]");
-            let title = match pane.get("title") {
-                Some(Value::String(t)) => t.clone(),
-                Some(_) => continue,
-                None => format!("Pane {n}"),
-            };
-            if title.trim().is_empty() {
-                push(problems, &format!("{at}.title"), "must not be empty");
-            } else if title.chars().any(char::is_control) {
-                push(problems, &format!("{at}.title"), "must not contain control characters");
-            } else if let Some(first) = titles.get(&title) {
-                push(
-                    problems,
-                    &format!("{at}.title"),
-                    format!("title `{title}` is already used by {first} (titles must be unique)"),
-                );
-            } else {
-                titles.insert(title, at.clone());
-            }
-            if pane.get("focus") == Some(&Value::Bool(true)) {
-                match &focused {
-                    Some(first) => push(
-                        problems,
-                        &format!("{at}.focus"),
-                        format!("only one pane may have focus ({first} has it already)"),
-                    ),
-                    None => focused = Some(at.clone()),
-                }
-            }
-            if let Some(Value::Object(env)) = pane.get("env") {
-                for key in env.keys().filter(|k| !is_env_name(k) && !k.contains('\0')) {
-                    push(
-                        problems,
-                        &format!("{at}.env.{key}"),
-                        "is not a valid environment variable name (letters, digits, _)",
-                    );
-                }
-            }
+    for (rows_path, rows) in row_lists(doc) {
+        check_sizes(rows.iter(), "row", &rows_path, problems);
+        for (r, row) in rows.iter().enumerate() {
+            check_row(
+                row,
+                &format!("{rows_path}[{r}]"),
+                &mut n,
+                &mut titles,
+                &mut focused,
+                problems,
+            );
         }
     }
     if let Some(Value::String(master)) = doc.pointer("/orchestrator/master_pane")
@@ -165,5 +133,126 @@ pub(super) fn check(doc: &Value, problems: &mut Vec<Problem>) {
             "dashboard.port",
             format!("{port} is not a port (0..=65535; 0 picks a free one)"),
         );
+    }
+}
+
+/// One row's panes: sizes, titles unique over the whole session, one focus, env names.
+fn check_row(
+    row: &Value,
+    row_path: &str,
+    n: &mut usize,
+    titles: &mut BTreeMap<String, String>,
+    focused: &mut Option<String>,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(panes) = row.get("panes").and_then(Value::as_array) else { return };
+    check_sizes(panes.iter(), "pane", &format!("{row_path}.panes"), problems);
+    for (p, pane) in panes.iter().enumerate() {
+        *n += 1;
+        let at = format!("{row_path}.panes[{p}]");
+        super::limits::check_pane_text(pane, &at, problems);
+        let title = match pane.get("title") {
+            Some(Value::String(t)) => t.clone(),
+            Some(_) => continue,
+            None => format!("Pane {n}"),
+        };
+        if title.trim().is_empty() {
+            push(problems, &format!("{at}.title"), "must not be empty");
+        } else if title.chars().any(char::is_control) {
+            push(problems, &format!("{at}.title"), "must not contain control characters");
+        } else if let Some(first) = titles.get(&title) {
+            push(
+                problems,
+                &format!("{at}.title"),
+                format!("title `{title}` is already used by {first} (titles must be unique)"),
+            );
+        } else {
+            titles.insert(title, at.clone());
+        }
+        if pane.get("focus") == Some(&Value::Bool(true)) {
+            match focused {
+                Some(first) => push(
+                    problems,
+                    &format!("{at}.focus"),
+                    format!("only one pane may have focus ({first} has it already)"),
+                ),
+                None => *focused = Some(at.clone()),
+            }
+        }
+        if let Some(Value::Object(env)) = pane.get("env") {
+            for key in env.keys().filter(|k| !is_env_name(k) && !k.contains('\0')) {
+                push(
+                    problems,
+                    &format!("{at}.env.{key}"),
+                    "is not a valid environment variable name (letters, digits, _)",
+                );
+            }
+        }
+    }
+}
+
+/// Each layout window's `rows:` list with its path: `rows`, or `windows[N].rows` for each
+/// window (both when ide.yml has both, which [`check_form`] refuses).
+fn row_lists(doc: &Value) -> Vec<(String, &[Value])> {
+    fn list(v: Option<&Value>) -> &[Value] {
+        v.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
+    }
+    let mut lists = Vec::new();
+    if doc.get("rows").is_some() {
+        lists.push(("rows".to_string(), list(doc.get("rows"))));
+    }
+    for (w, window) in list(doc.get("windows")).iter().enumerate() {
+        lists.push((format!("windows[{w}].rows"), list(window.get("rows"))));
+    }
+    lists
+}
+
+/// Exactly one of `rows:` (one window) and `windows:` (several); window names unique,
+/// printable and not a helper window's.
+fn check_form(doc: &Value, problems: &mut Vec<Problem>) {
+    let Some(map) = doc.as_object() else { return };
+    match (map.contains_key("rows"), map.contains_key("windows")) {
+        (true, true) => push(
+            problems,
+            "windows",
+            "ide.yml has both `rows:` and `windows:`; use one: `rows:` for a single window, or \
+             `windows:` (each with a `name:` and its own `rows:`) for several",
+        ),
+        (false, false) => push(
+            problems,
+            "",
+            "missing required key `rows` (or `windows:`, each with a `name:` and its own `rows:`)",
+        ),
+        _ => {}
+    }
+    let Some(Value::Array(windows)) = map.get("windows") else { return };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (w, window) in windows.iter().enumerate() {
+        let Some(Value::String(name)) = window.get("name") else { continue };
+        let at = format!("windows[{w}].name");
+        if name.trim().is_empty() {
+            push(problems, &at, "must not be empty");
+        } else if name.chars().any(char::is_control) {
+            push(problems, &at, "must not contain control characters");
+        } else if HELPER_WINDOWS.contains(&name.as_str()) {
+            push(
+                problems,
+                &at,
+                format!(
+                    "`{name}` is the name of a helper window (taken: {})",
+                    HELPER_WINDOWS.join(", ")
+                ),
+            );
+        } else if let Some(first) = seen.get(name.as_str()) {
+            push(
+                problems,
+                &at,
+                format!(
+                    "window name `{name}` is already used by windows[{first}] (names must be unique)"
+                ),
+            );
+        } else {
+            seen.insert(name, w);
+        }
     }
 }

@@ -85,7 +85,8 @@ function renderAgents(report) {
     const work = !cur ? "" : cur.task ? `task ${cur.task} (${duration(cur.elapsed_secs)})`
       : `validating ${cur.milestone} (${duration(cur.elapsed_secs)})`;
     return el("tr", { "data-pane": a.pane },
-      el("td", {}, a.pane), el("td", {}, a.role || ""),
+      // With several windows (`windows:` in ide.yml), the pane's window comes first.
+      el("td", {}, a.window ? `${a.window} · ${a.pane}` : a.pane), el("td", {}, a.role || ""),
       el("td", { class: `s-${a.state}` }, a.state, a.flags.length ? ` (${a.flags.join(", ")})` : ""),
       el("td", {}, work), el("td", {}, a.tasks_done), el("td", {}, pct(a.utilization)));
   }));
