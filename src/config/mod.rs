@@ -1,6 +1,7 @@
 //! ide.yml: reading it, checking it (every problem at once), and the typed [`Config`].
 mod agents;
 mod model;
+pub mod research;
 mod validate;
 
 use serde_json::Value;

@@ -9,6 +9,7 @@ use super::model::{Agent, Percent, Role};
 use limits::Range;
 
 pub(crate) mod limits;
+mod research;
 mod semantic;
 
 /// One thing wrong with ide.yml: where (`rows[1].panes[0].titel`) and what.
@@ -131,6 +132,7 @@ const ROOT: Shape = Shape::Map(&[
             ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
             ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
+            ("research", research::RESEARCH, false),
         ]),
         false,
     ),

@@ -66,6 +66,11 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
+    /// What planning dispatch and research triggers remember from the log.
+    pub(crate) lookout: super::lookout::Lookout,
+    pub(crate) research: crate::config::research::ResearchConfig,
+    /// The specialties of the task-taking panes (the planning prompt lists them).
+    pub(crate) specialties: Vec<String>,
     _lock: File,
 }
 
@@ -124,6 +129,9 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
+            lookout: Default::default(),
+            research: orch.research.clone(),
+            specialties: super::planning::specialties(&config),
             project,
             store,
             tmux,
@@ -141,6 +149,7 @@ impl Runner {
 
     fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
+        self.lookout.absorb(events);
         for e in events {
             match &e.kind {
                 EventKind::StallDetected => {
@@ -280,6 +289,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
                 self.apply(&action, &panes, Timestamp::now())?;
             }
+            self.planning_tick(&plan, &panes)?;
             return Ok(decide::finished(&plan, self.settings.mode));
         }
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
@@ -295,6 +305,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             exited_reported: &self.exited_reported,
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
+        actions.extend(self.research_actions(&plan, &panes, &actions, now));
         let mut outcome = Ok(());
         for action in &actions {
             tracing::info!(?action, "decided");

@@ -192,6 +192,10 @@ event_kinds! {
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
     SessionLost = "session_lost",
+    /// The planning prompt went to the lead pane (once per mission, or `mission plan`).
+    PlanningDispatched = "planning_dispatched",
+    /// A research trigger fired: a research task was handed to a researcher pane.
+    ResearchTriggered = "research_triggered",
 }
 
 impl From<&str> for EventKind {
