@@ -22,6 +22,7 @@ mod escaping;
 mod flag_bounds;
 mod module_deps;
 mod orchestrator_e2e;
+mod orchestrator_planning;
 mod orchestrator_reconcile;
 mod orchestrator_recovery;
 mod pane_states;

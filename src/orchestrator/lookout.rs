@@ -14,8 +14,12 @@ const TROUBLE_KEPT: usize = 1000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Lookout {
-    /// Mission keys (creation times) whose planning prompt was sent.
+    /// Mission keys (creation times) whose planning prompt was sent: pasted (a
+    /// `prompt_delivered` to its pane followed), sent by `mission plan`, or queued by this
+    /// process. One recorded but never pasted (the orchestrator stopped first) is not.
     pub planned: HashSet<String>,
+    /// Planning prompts recorded but not yet seen pasted: mission keys by pane title.
+    planning_pending: HashMap<String, Vec<String>>,
     pub research: ResearchHistory,
 }
 
@@ -40,9 +44,24 @@ impl Lookout {
         for e in events {
             match &e.kind {
                 EventKind::PlanningDispatched => {
-                    if let Some(key) = e.extra.get("mission").and_then(|v| v.as_str()) {
-                        self.planned.insert(key.to_string());
+                    let Some(key) = e.extra.get("mission").and_then(|v| v.as_str()) else {
+                        continue;
+                    };
+                    let on_demand = e.extra.get("on_demand").and_then(|v| v.as_bool());
+                    match (&e.pane, on_demand) {
+                        (Some(pane), None | Some(false)) => self
+                            .planning_pending
+                            .entry(pane.clone())
+                            .or_default()
+                            .push(key.to_string()),
+                        _ => {
+                            self.planned.insert(key.to_string());
+                        }
                     }
+                }
+                EventKind::PromptDelivered => {
+                    let pasted = e.pane.as_ref().and_then(|p| self.planning_pending.remove(p));
+                    self.planned.extend(pasted.into_iter().flatten());
                 }
                 EventKind::ResearchTriggered => self.research.fired(e),
                 EventKind::TaskRetryScheduled
@@ -101,6 +120,7 @@ mod tests {
     fn the_log_folds_into_what_planning_and_research_remember() {
         let events = vec![
             Event::new(at(0), EventKind::PlanningDispatched).pane("Lead").with("mission", "K1"),
+            Event::new(at(0), EventKind::PromptDelivered).pane("Lead"),
             Event::new(at(1), EventKind::ResearchTriggered)
                 .with("trigger", "mission_start")
                 .with("mission", "K1"),
@@ -123,6 +143,17 @@ mod tests {
         assert_eq!(r.last.get(&TriggerKind::TasksDone), Some(&at(3)));
         assert_eq!(r.last_any, Some(at(4)));
         assert_eq!((r.trouble_since(at(1)), r.trouble_since(at(2))), (1, 0));
+        // Recorded but never pasted (stopped in between): a restart sends it again.
+        let mut stopped = Lookout::default();
+        stopped.absorb(&events[..1]);
+        stopped.absorb(&[Event::new(at(1), EventKind::PromptDelivered).pane("Worker")]);
+        assert!(!stopped.planned.contains("K1"));
+        let on_demand = Event::new(at(0), EventKind::PlanningDispatched)
+            .pane("Lead")
+            .with("mission", "K2")
+            .with("on_demand", true);
+        stopped.absorb(&[on_demand]);
+        assert!(stopped.planned.contains("K2"));
         // Folding in two halves remembers the same as folding at once.
         let mut halves = Lookout::default();
         halves.absorb(&events[..3]);

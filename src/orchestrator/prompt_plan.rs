@@ -9,7 +9,7 @@ use crate::plan::Plan;
 
 /// The line a planning prompt carries (second line, after the header), followed by the
 /// specialties of the panes that take tasks: `TMUX-IDE-PLAN: backend frontend`.
-pub const PLAN_MARKER: &str = "TMUX-IDE-PLAN:";
+pub use crate::agent::sim_plan::PLAN_MARKER;
 
 /// Each skill file is cut to this many bytes in the planning prompt.
 pub const SKILL_LIMIT: usize = 2 * 1024;
