@@ -25,6 +25,7 @@ mod orchestrator_e2e;
 mod orchestrator_planning;
 mod orchestrator_reconcile;
 mod orchestrator_recovery;
+mod orchestrator_research;
 mod pane_states;
 mod paste_safety;
 mod plan_deadlocks;

@@ -56,6 +56,10 @@ impl Runner {
         decided: &[Action],
         now: Timestamp,
     ) -> Option<Action> {
+        // The mission ends this tick: no research for it.
+        if decided.contains(&Action::MissionComplete) {
+            return None;
+        }
         let taken: HashSet<String> = decided
             .iter()
             .filter_map(|a| match a {
