@@ -109,3 +109,21 @@ fn research_never_takes_the_last_idle_worker() {
     let plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
     assert_eq!(plan["tasks"].as_array().unwrap().len(), 7, "no research task was made");
 }
+
+#[test]
+fn a_research_summary_goes_to_research_findings_and_its_architecture_lines_to_architecture_md() {
+    let p = TestProject::new();
+    p.ok(&["init", "--template", "missions"]);
+    p.ok(&["task", "create", "Research: caching", "--specialty", "research"]);
+    p.ok(&["task", "create", "Plain work"]);
+    let summary = "Redis fits.\nArchitecture: sessions live in Redis, keyed by user id";
+    p.ok(&["task", "done", "001", "--proof", "read the code", "--summary", summary]);
+    p.ok(&["task", "done", "002", "--proof", "did it", "--summary", "Architecture: not research"]);
+    let findings = p.read(".tmux-ide/library/research-findings.md");
+    assert!(findings.contains("## Task 001 — Research: caching") && findings.contains("Redis fits."));
+    assert!(!findings.contains("Task 002"), "{findings}");
+    let arch = p.read(".tmux-ide/library/architecture.md");
+    assert!(arch.contains("## Research finding, task 001"), "{arch}");
+    assert!(arch.contains("- sessions live in Redis, keyed by user id"), "{arch}");
+    assert!(!arch.contains("Redis fits.") && !arch.contains("not research"), "{arch}");
+}
