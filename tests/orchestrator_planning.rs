@@ -58,7 +58,11 @@ fn orchestrator(p: &TestProject, tmux: &TmuxServer, exit_when_complete: bool) ->
 fn planning_prompts(p: &TestProject) -> usize {
     let dir = p.path().join(".tmux-ide/run/prompts");
     std::fs::read_dir(dir)
-        .map(|d| d.flatten().filter(|e| e.file_name().to_string_lossy().ends_with("-planning.md")).count())
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with("-planning.md"))
+                .count()
+        })
         .unwrap_or(0)
 }
 
@@ -128,7 +132,8 @@ fn mission_plan_sends_the_prompt_on_demand_and_the_orchestrator_does_not_repeat_
     let status =
         wait_for("the mission to complete", Duration::from_secs(90), || run.0.try_wait().unwrap());
     assert!(status.success());
-    let kinds: Vec<String> = events(&p).iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<String> =
+        events(&p).iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
     let at = |k: &str| kinds.iter().position(|x| x == k).unwrap();
     assert!(at("orchestrator_started") < at("plan_completed"), "{kinds:?}");
     let planned = of_type(&p, "planning_dispatched");

@@ -27,21 +27,25 @@ fn start(workers: &[(&str, &str, &str, u64)], research: &str) -> (TestProject, T
         "      - title: Validator\n        role: validator\n        agent: sim\n        command: {:?}\n",
         sim(100)
     ));
-    yml.push_str(&format!("orchestrator:\n  enabled: true\n  poll_interval: 200\n  research:\n{research}"));
+    yml.push_str(&format!(
+        "orchestrator:\n  enabled: true\n  poll_interval: 200\n  research:\n{research}"
+    ));
     p.write("ide.yml", &yml);
     p.write(".tasks/validation-contract.md", "## A\n- **VAL-A-001**: one\n- **VAL-A-002**: two\n");
     p.ok(&["mission", "set", "Research run"]);
     p.ok(&["milestone", "create", "One", "--sequence", "1"]);
     p.ok(&["milestone", "create", "Two", "--sequence", "2"]);
     for i in 1..=4 {
-        let mut args = vec!["task", "create", "M1 work", "--milestone", "M1", "--specialty", "backend"];
+        let mut args =
+            vec!["task", "create", "M1 work", "--milestone", "M1", "--specialty", "backend"];
         if i == 4 {
             args.extend(["--fulfills", "VAL-A-001"]);
         }
         p.ok(&args);
     }
     for i in 1..=3 {
-        let mut args = vec!["task", "create", "M2 work", "--milestone", "M2", "--specialty", "backend"];
+        let mut args =
+            vec!["task", "create", "M2 work", "--milestone", "M2", "--specialty", "backend"];
         if i == 3 {
             args.extend(["--fulfills", "VAL-A-002"]);
         }
@@ -59,14 +63,20 @@ fn start(workers: &[(&str, &str, &str, u64)], research: &str) -> (TestProject, T
 
 fn of_type(p: &TestProject, kind: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(p.path().join(".tasks/events.jsonl")).unwrap_or_default();
-    text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).filter(|e| e["type"] == kind).collect()
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["type"] == kind)
+        .collect()
 }
 
 #[test]
 fn research_triggers_fire_as_configured_and_wait_out_their_cooldowns() {
     // tasks_done every 2 with an hour's cooldown: once, though 7 tasks get done.
     let research = "    enabled: true\n    tasks_done: {every: 2, cooldown: 3600000}\n";
-    let (p, _tmux) = start(&[("Backend", "teammate", "backend", 400), ("Researcher", "researcher", "", 100)], research);
+    let (p, _tmux) = start(
+        &[("Backend", "teammate", "backend", 400), ("Researcher", "researcher", "", 100)],
+        research,
+    );
     let fired = of_type(&p, "research_triggered");
     let triggers: Vec<&str> = fired.iter().map(|e| e["trigger"].as_str().unwrap()).collect();
     assert_eq!(triggers, ["mission_start", "tasks_done", "milestone_done"], "{fired:#?}");
@@ -120,7 +130,9 @@ fn a_research_summary_goes_to_research_findings_and_its_architecture_lines_to_ar
     p.ok(&["task", "done", "001", "--proof", "read the code", "--summary", summary]);
     p.ok(&["task", "done", "002", "--proof", "did it", "--summary", "Architecture: not research"]);
     let findings = p.read(".tmux-ide/library/research-findings.md");
-    assert!(findings.contains("## Task 001 — Research: caching") && findings.contains("Redis fits."));
+    assert!(
+        findings.contains("## Task 001 — Research: caching") && findings.contains("Redis fits.")
+    );
     assert!(!findings.contains("Task 002"), "{findings}");
     let arch = p.read(".tmux-ide/library/architecture.md");
     assert!(arch.contains("## Research finding, task 001"), "{arch}");

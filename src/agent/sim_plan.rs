@@ -82,7 +82,11 @@ pub fn make_plan(opts: &SimOptions, specialties: &[String]) -> Result<()> {
     let title = plan.mission.as_ref().map_or("the mission".to_string(), |m| m.title.clone());
     let mut contract = Contract::load(&project)?;
     if contract.assertions.is_empty() {
-        crate::project::write_file(&project.root, &project.contract(), contract_for(&title).as_bytes())?;
+        crate::project::write_file(
+            &project.root,
+            &project.contract(),
+            contract_for(&title).as_bytes(),
+        )?;
         contract = Contract::load(&project)?;
         say(format!("  wrote the contract ({} assertions)", contract.assertions.len()));
     }
@@ -92,7 +96,8 @@ pub fn make_plan(opts: &SimOptions, specialties: &[String]) -> Result<()> {
     let mut ids: Vec<String> = Vec::new();
     for t in design(&title, &contract.ids(), specialties) {
         let priority = t.priority.to_string();
-        let mut args = vec!["task", "create", &t.title, "--milestone", t.milestone, "--priority", &priority];
+        let mut args =
+            vec!["task", "create", &t.title, "--milestone", t.milestone, "--priority", &priority];
         if let Some(s) = &t.specialty {
             args.extend(["--specialty", s]);
         }
@@ -147,7 +152,10 @@ mod tests {
 
     #[test]
     fn the_marker_names_the_specialties() {
-        assert_eq!(parse_plan("TMUX-IDE-PLAN: backend frontend"), Some(vec!["backend".into(), "frontend".into()]));
+        assert_eq!(
+            parse_plan("TMUX-IDE-PLAN: backend frontend"),
+            Some(vec!["backend".into(), "frontend".into()])
+        );
         assert_eq!(parse_plan("TMUX-IDE-PLAN:"), Some(vec![]));
         assert_eq!(parse_plan("TMUX-IDE-TASK: 001"), None);
     }
@@ -160,7 +168,9 @@ mod tests {
         for id in &ids {
             assert!(plan.iter().any(|t| t.fulfills.contains(id)), "{id} uncovered");
         }
-        assert!(plan.iter().any(|t| t.milestone == "M1") && plan.iter().any(|t| t.milestone == "M2"));
+        assert!(
+            plan.iter().any(|t| t.milestone == "M1") && plan.iter().any(|t| t.milestone == "M2")
+        );
         assert!(plan.iter().all(|t| t.specialty.as_deref() != Some("research")));
         assert_eq!(plan[2].specialty.as_deref(), Some("frontend"));
         assert!(plan.iter().enumerate().all(|(i, t)| t.depends.iter().all(|d| *d < i)));

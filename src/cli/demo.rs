@@ -37,7 +37,9 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     if args.plan.as_deref().is_some_and(|g| g.trim().is_empty()) {
-        return Err(Error::bad_input("--plan: the goal is blank (give the mission's goal in one line)"));
+        return Err(Error::bad_input(
+            "--plan: the goal is blank (give the mission's goal in one line)",
+        ));
     }
     let exe = crate::agent::sim::current_exe()?;
     // Say so before making anything, rather than leaving a half-made project behind.

@@ -131,7 +131,13 @@ mod tests {
         assert_eq!((i.enabled, i.every), (true, 30 * MINUTE));
         let tr = r.trigger(TriggerKind::Trouble);
         assert_eq!((tr.count, tr.window, tr.cooldown), (3, 10 * MINUTE, 15 * MINUTE));
-        assert!(!Config::parse("rows:\n  - panes:\n      - {}\n").unwrap().orchestrator.research.enabled);
+        assert!(
+            !Config::parse("rows:\n  - panes:\n      - {}\n")
+                .unwrap()
+                .orchestrator
+                .research
+                .enabled
+        );
     }
 
     #[test]

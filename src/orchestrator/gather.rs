@@ -33,7 +33,10 @@ pub fn task_prompt(
     let skill = task.specialty.as_deref().and_then(|s| {
         let own = read(project.skills_dir().join(format!("{s}.md")));
         // The missions template names the research skill after the role: researcher.md.
-        own.or_else(|| (s == super::world::RESEARCH).then(|| read(project.skills_dir().join("researcher.md")))?)
+        own.or_else(|| {
+            (s == super::world::RESEARCH)
+                .then(|| read(project.skills_dir().join("researcher.md")))?
+        })
     });
     let lib = project.library_dir();
     let (architecture, learnings, agents) = (

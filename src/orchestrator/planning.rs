@@ -6,19 +6,19 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
+use super::decide::Action;
 use super::decide::planning::{PlanningView, mission_key, planning};
 use super::decide::research::{Research, ResearchView, research};
-use super::decide::Action;
 use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::prompt_plan::{PlanningPromptInput, planning_prompt};
 use super::run::Runner;
 use super::world::PaneView;
+use crate::Result;
 use crate::contract::Contract;
 use crate::plan::rules::{self, NewResearch, PaneRef};
 use crate::plan::{Event, EventKind, Plan};
 use crate::project::Project;
-use crate::Result;
 
 impl Runner {
     /// While the mission is being planned: the planning prompt, once, when it is due.
@@ -80,7 +80,12 @@ impl Runner {
     }
 
     /// Records `planning_dispatched` (so no restart sends it again), then queues the prompt.
-    pub(crate) fn send_planning(&mut self, pane: &str, title: &str, now: Timestamp) -> Result<bool> {
+    pub(crate) fn send_planning(
+        &mut self,
+        pane: &str,
+        title: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
         let plan = self.store.load()?;
         let Some(key) = mission_key(&plan) else { return Ok(false) };
         let text = planning_text(&self.project, &plan, &self.specialties)?;
@@ -111,7 +116,9 @@ impl Runner {
         let pane_ref = PaneRef { id: &r.pane, title: &r.pane_title, pid };
         let started = self.store.update(|plan, events| {
             let (outcome, id) = match &r.task {
-                Some(id) => (rules::dispatch_queued_task(plan, events, id, pane_ref, now), id.clone()),
+                Some(id) => {
+                    (rules::dispatch_queued_task(plan, events, id, pane_ref, now), id.clone())
+                }
                 None => {
                     let mission = plan.mission.as_ref().map(|m| m.created.to_string());
                     let new = NewResearch {
@@ -150,7 +157,11 @@ impl Runner {
 }
 
 /// The planning prompt for the project as it is on disk now.
-pub(crate) fn planning_text(project: &Project, plan: &Plan, specialties: &[String]) -> Result<String> {
+pub(crate) fn planning_text(
+    project: &Project,
+    plan: &Plan,
+    specialties: &[String],
+) -> Result<String> {
     let read = |p: std::path::PathBuf| std::fs::read_to_string(p).ok();
     let architecture = read(project.library_dir().join("architecture.md"));
     let contract_text = read(project.contract());

@@ -38,7 +38,9 @@ pub fn planning_prompt(input: &PlanningPromptInput) -> String {
         .specialties
         .iter()
         .map(String::as_str)
-        .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)))
+        .filter(|s| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        })
         .collect();
     let _ = writeln!(out, "{PLAN_MARKER} {}", words.join(" "));
     out.push_str(
@@ -135,16 +137,17 @@ mod tests {
     use crate::plan::{Mission, MissionStatus};
 
     fn plan() -> Plan {
-        let mut plan = Plan::default();
-        plan.mission = Some(Mission {
-            title: "Auth v2".into(),
-            description: "JWT login\nTMUX-IDE-TASK: 001".into(),
-            status: MissionStatus::Planning,
-            created: jiff::Timestamp::UNIX_EPOCH,
-            activated: None,
-            completed: None,
-        });
-        plan
+        Plan {
+            mission: Some(Mission {
+                title: "Auth v2".into(),
+                description: "JWT login\nTMUX-IDE-TASK: 001".into(),
+                status: MissionStatus::Planning,
+                created: jiff::Timestamp::UNIX_EPOCH,
+                activated: None,
+                completed: None,
+            }),
+            ..Plan::default()
+        }
     }
 
     #[test]
@@ -179,7 +182,13 @@ mod tests {
         ] {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }
-        let steps = ["1. Write", "2. Create the milestones", "3. Create the tasks", "4. Check", "5. Activate"];
+        let steps = [
+            "1. Write",
+            "2. Create the milestones",
+            "3. Create the tasks",
+            "4. Check",
+            "5. Activate",
+        ];
         let at: Vec<usize> = steps.iter().map(|s| text.find(s).unwrap()).collect();
         assert!(at.windows(2).all(|w| w[0] < w[1]), "steps out of order");
     }

@@ -11,10 +11,8 @@ const WINDOW: Range = Range { min: 1000, max: WEEK_MS, unit: "milliseconds" };
 const EVERY_TASKS: Range = Range { min: 1, max: 1000, unit: "tasks" };
 const COUNT: Range = Range { min: 1, max: 1000, unit: "retries and stalls" };
 
-const PLAIN: Shape = Shape::Map(&[
-    ("enabled", Shape::Bool, false),
-    ("cooldown", Shape::Range(&COOLDOWN), false),
-]);
+const PLAIN: Shape =
+    Shape::Map(&[("enabled", Shape::Bool, false), ("cooldown", Shape::Range(&COOLDOWN), false)]);
 
 pub(super) const RESEARCH: Shape = Shape::Map(&[
     ("enabled", Shape::Bool, false),

@@ -65,16 +65,17 @@ mod tests {
     use jiff::Timestamp;
 
     fn plan(status: MissionStatus) -> Plan {
-        let mut plan = Plan::default();
-        plan.mission = Some(Mission {
-            title: "Goal".into(),
-            description: String::new(),
-            status,
-            created: Timestamp::from_second(1_700_000_000).unwrap(),
-            activated: None,
-            completed: None,
-        });
-        plan
+        Plan {
+            mission: Some(Mission {
+                title: "Goal".into(),
+                description: String::new(),
+                status,
+                created: Timestamp::from_second(1_700_000_000).unwrap(),
+                activated: None,
+                completed: None,
+            }),
+            ..Plan::default()
+        }
     }
 
     fn pane(id: &str, title: &str, role: Role, state: AgentState) -> PaneView {
@@ -89,7 +90,12 @@ mod tests {
         }
     }
 
-    fn decide(plan: &Plan, panes: &[PaneView], master: Option<&str>, sent: &[&str]) -> Option<Action> {
+    fn decide(
+        plan: &Plan,
+        panes: &[PaneView],
+        master: Option<&str>,
+        sent: &[&str],
+    ) -> Option<Action> {
         let sent: HashSet<String> = sent.iter().map(|s| s.to_string()).collect();
         let agents: HashSet<String> = panes.iter().map(|p| p.id.clone()).collect();
         planning(&PlanningView {

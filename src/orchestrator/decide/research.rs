@@ -184,7 +184,8 @@ fn due(view: &ResearchView, kind: TriggerKind) -> Option<Due> {
             })
         }
         TriggerKind::Trouble => {
-            let window = SignedDuration::from_millis(i64::try_from(rule.window).unwrap_or(i64::MAX));
+            let window =
+                SignedDuration::from_millis(i64::try_from(rule.window).unwrap_or(i64::MAX));
             let from = view.now.checked_sub(window).unwrap_or(Timestamp::MIN);
             let since = h.last.get(&kind).map_or(from, |t| (*t).max(from));
             let n = h.trouble_since(since) as u64;

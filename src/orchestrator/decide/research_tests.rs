@@ -15,15 +15,17 @@ fn t0() -> Timestamp {
 }
 
 fn plan(done_in_m1: usize) -> Plan {
-    let mut plan = Plan::default();
-    plan.mission = Some(Mission {
-        title: "Goal".into(),
-        description: String::new(),
-        status: MissionStatus::Active,
-        created: t0(),
-        activated: Some(t0()),
-        completed: None,
-    });
+    let mut plan = Plan {
+        mission: Some(Mission {
+            title: "Goal".into(),
+            description: String::new(),
+            status: MissionStatus::Active,
+            created: t0(),
+            activated: Some(t0()),
+            completed: None,
+        }),
+        ..Plan::default()
+    };
     plan.milestones.push(Milestone {
         id: "M1".into(),
         title: "One".into(),
@@ -108,20 +110,27 @@ fn mission_start_fires_once_per_mission_to_the_researcher() {
     assert_eq!((r.pane.as_str(), r.pane_title.as_str()), ("%3", "Researcher"));
     assert!(r.title.starts_with("Research: ") && r.description.contains("research-findings.md"));
     look.absorb(&[fired(&r, &p, t0())]);
-    assert_eq!(decide_at(&p, &team(), &c, &look.research, t0() + SignedDuration::from_hours(1)), None);
+    assert_eq!(
+        decide_at(&p, &team(), &c, &look.research, t0() + SignedDuration::from_hours(1)),
+        None
+    );
 }
 
 #[test]
 fn tasks_done_fires_every_n_and_waits_out_its_cooldown() {
     let c = config(|c| {
         c.mission_start.enabled = Some(false);
-        c.tasks_done = TriggerConfig { every: Some(2), cooldown: Some(60_000), ..Default::default() };
+        c.tasks_done =
+            TriggerConfig { every: Some(2), cooldown: Some(60_000), ..Default::default() };
     });
     let mut look = Lookout::default();
     assert_eq!(decide_at(&plan(1), &team(), &c, &look.research, t0()), None);
     let p = plan(2);
     let r = decide_at(&p, &team(), &c, &look.research, t0()).unwrap();
-    assert_eq!((r.trigger, r.done, r.milestone.as_deref()), (Some(TriggerKind::TasksDone), Some(2), Some("M1")));
+    assert_eq!(
+        (r.trigger, r.done, r.milestone.as_deref()),
+        (Some(TriggerKind::TasksDone), Some(2), Some("M1"))
+    );
     look.absorb(&[fired(&r, &p, t0())]);
     // Four done: due again, but not within the cooldown.
     let later = |s| t0() + SignedDuration::from_secs(s);
@@ -160,7 +169,10 @@ fn milestone_done_trouble_and_interval_fire_as_configured() {
     look.absorb(&[stall(150)]);
     assert!(decide_at(&plan(0), &team(), &c, &look.research, now).is_some());
     // Outside the 10 min window they do not count.
-    assert_eq!(decide_at(&plan(0), &team(), &c, &look.research, now + SignedDuration::from_mins(10)), None);
+    assert_eq!(
+        decide_at(&plan(0), &team(), &c, &look.research, now + SignedDuration::from_mins(10)),
+        None
+    );
 
     let c = only(TriggerKind::Interval);
     let h = ResearchHistory::default();
@@ -209,7 +221,8 @@ fn research_never_takes_the_last_idle_worker_nor_a_busy_or_taken_researcher() {
     // A researcher this tick's dispatch took, or a busy one, is not free.
     let taken: HashSet<String> = ["%3".to_string()].into();
     let panes = team();
-    let view = ResearchView { plan: &p, panes: &panes, config: &c, history: &h, taken: &taken, now: t0() };
+    let view =
+        ResearchView { plan: &p, panes: &panes, config: &c, history: &h, taken: &taken, now: t0() };
     assert_eq!(research(&view), None);
     let mut busy = team();
     busy[2].state = AgentState::Busy;

@@ -4,8 +4,8 @@ use jiff::Timestamp;
 
 use super::super::events::{Event, EventKind};
 use super::super::model::{PaneProcess, Plan, Task, TaskStatus};
-use super::orchestration::{Outcome, PaneRef};
 use super::checks::RuleResult;
+use super::orchestration::{Outcome, PaneRef};
 
 /// What a research trigger creates.
 #[derive(Debug, Clone)]
