@@ -16,6 +16,7 @@ use super::Action;
 use crate::config::research::{ResearchConfig, TriggerKind};
 use crate::orchestrator::lookout::ResearchHistory;
 use crate::orchestrator::world::{AgentState, PaneView, RESEARCH, Role};
+use crate::plan::rules::is_open_research;
 use crate::plan::{MilestoneStatus, MissionStatus, Plan, Task, TaskStatus};
 
 /// What `Action::Research` carries.
@@ -54,18 +55,9 @@ pub fn is_research(task: &Task) -> bool {
     task.specialty.as_deref() == Some(RESEARCH)
 }
 
-/// Open research work: a research task in progress, or a milestone-less one waiting (the
-/// triggers' own, handed back by a return). A planned research task in a milestone waits
-/// for its milestone like any task and does not hold the triggers back.
+/// Open research work (see [`is_open_research`]).
 pub fn open_research(plan: &Plan) -> Vec<&Task> {
-    plan.tasks
-        .iter()
-        .filter(|t| is_research(t))
-        .filter(|t| {
-            t.status == TaskStatus::InProgress
-                || (t.status == TaskStatus::Todo && t.milestone.is_none())
-        })
-        .collect()
+    plan.tasks.iter().filter(|t| is_open_research(t)).collect()
 }
 
 /// The research to start now, if any.

@@ -21,6 +21,15 @@ pub struct NewResearch<'a> {
     pub done: Option<u64>,
 }
 
+/// Open research work: a `research` task in progress, or a milestone-less one waiting (a
+/// trigger's own, handed back by a return). A planned research task in a milestone waits
+/// for its milestone like any task and does not count.
+pub fn is_open_research(t: &Task) -> bool {
+    t.specialty.as_deref() == Some("research")
+        && (t.status == TaskStatus::InProgress
+            || (t.status == TaskStatus::Todo && t.milestone.is_none()))
+}
+
 /// Creates the research task (specialty `research`, no milestone, priority 1) in progress
 /// on `pane`, recording `task_created`, `research_triggered` and `task_dispatched`.
 /// Stale when a research task is already open or the pane holds a task. Returns the id.
@@ -31,11 +40,7 @@ pub fn start_research(
     pane: PaneRef,
     now: Timestamp,
 ) -> RuleResult<(Outcome, String)> {
-    let open = plan.tasks.iter().any(|t| {
-        t.specialty.as_deref() == Some("research")
-            && (t.status == TaskStatus::InProgress
-                || (t.status == TaskStatus::Todo && t.milestone.is_none()))
-    });
+    let open = plan.tasks.iter().any(is_open_research);
     let busy = plan
         .tasks
         .iter()
