@@ -17,7 +17,7 @@ use super::world::PaneView;
 use crate::Result;
 use crate::contract::Contract;
 use crate::plan::rules::{self, NewResearch, PaneRef};
-use crate::plan::{Event, EventKind, Plan};
+use crate::plan::{Event, EventKind, Plan, TaskStatus};
 use crate::project::Project;
 
 impl Runner {
@@ -69,6 +69,12 @@ impl Runner {
                 _ => None,
             })
             .collect();
+        // Research is an agent at work too: it counts against max_concurrent_agents.
+        let working = plan.tasks.iter().filter(|t| t.status == TaskStatus::InProgress).count();
+        let dispatched = decided.iter().filter(|a| matches!(a, Action::Dispatch { .. })).count();
+        if self.settings.max_concurrent_agents.is_some_and(|cap| working + dispatched >= cap) {
+            return None;
+        }
         research(&ResearchView {
             plan,
             panes,
