@@ -226,7 +226,12 @@ pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
     let mut remediates: HashMap<&str, &str> = HashMap::new();
     let mut failed_by: HashMap<&str, &str> = HashMap::new();
     let mut lines = Vec::new();
+    // Planning is told only when the lead was asked to plan (`demo --plan`).
+    let mut planning = false;
+    let (mut milestones, mut created) = (0, 0);
     for e in events {
+        milestones += usize::from(e.kind == EventKind::MilestoneCreated);
+        created += usize::from(e.kind == EventKind::TaskCreated);
         let task = e.task.as_deref().unwrap_or("?");
         let pane = e.pane.as_deref().unwrap_or("?");
         let task_and_title = match title(task) {
@@ -254,6 +259,14 @@ pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
                 ),
                 None => format!("{pane} took {task_and_title}"),
             }),
+            EventKind::PlanningDispatched => {
+                planning = true;
+                Some(format!("{pane} got the planning prompt"))
+            }
+            EventKind::PlanCompleted if planning => Some(format!(
+                "planning done: {milestones} milestones, {created} tasks; mission active"
+            )),
+            EventKind::ResearchTriggered => Some(describe_event(e)),
             EventKind::TaskDone if e.pane.is_some() => {
                 Some(format!("{pane} finished {task_and_title}"))
             }

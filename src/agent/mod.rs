@@ -9,5 +9,6 @@ pub mod screen;
 #[cfg(test)]
 mod screen_fixtures;
 pub mod sim;
+pub mod sim_plan;
 pub mod state;
 mod tty;

@@ -81,11 +81,18 @@ pub enum Request {
         round: Option<u32>,
         assertions: Vec<String>,
     },
+    /// A planning prompt: plan the mission (see `sim_plan`).
+    Plan {
+        specialties: Vec<String>,
+    },
 }
 
 /// Recognises the marker lines of task and validation prompts; other lines are context.
 pub fn parse_request(line: &str) -> Option<Request> {
     let line = line.trim();
+    if let Some(specialties) = super::sim_plan::parse_plan(line) {
+        return Some(Request::Plan { specialties });
+    }
     if let Some(rest) = line.strip_prefix(TASK_MARKER) {
         let id = rest.trim();
         return (!id.is_empty() && !id.contains(char::is_whitespace))
@@ -197,6 +204,11 @@ pub fn run(opts: &SimOptions) -> Result<()> {
             Request::Task { id } => sim.do_task(&id)?,
             Request::Validate { milestone, round, assertions } => {
                 sim.do_validation(&milestone, round, &assertions)?;
+            }
+            Request::Plan { specialties } => {
+                if let Err(e) = super::sim_plan::make_plan(opts, &specialties) {
+                    writeln!(opts.out.lock(), "✗ could not plan: {e}")?;
+                }
             }
         }
         sim.report("idle");

@@ -25,12 +25,22 @@ pub struct Args {
     /// How long each simulated task takes, in milliseconds.
     #[arg(long, default_value_t = 1500, value_name = "MS", value_parser = super::agent::work_ms_arg())]
     pub work_ms: u64,
+    /// Start from a one-line goal instead of the Auth v2 plan: the mission is set in
+    /// planning and the simulated lead plans it (contract, milestones, tasks) when the
+    /// orchestrator sends it the planning prompt.
+    #[arg(long, value_name = "GOAL")]
+    pub plan: Option<String>,
     /// Give up (exit 1) after this many seconds.
     #[arg(long, default_value_t = 180, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
+    if args.plan.as_deref().is_some_and(|g| g.trim().is_empty()) {
+        return Err(Error::bad_input(
+            "--plan: the goal is blank (give the mission's goal in one line)",
+        ));
+    }
     let exe = crate::agent::sim::current_exe()?;
     // Say so before making anything, rather than leaving a half-made project behind.
     if which::which("tmux").is_err() {
@@ -45,8 +55,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
     fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
-    fs_err::write(project.contract(), demo::CONTRACT)?;
-    demo::plan(&exe, &dir)?;
+    match &args.plan {
+        // The template's contract has no assertion yet: the lead writes them.
+        Some(goal) => tmux_ide(&exe, &dir, &[], &["mission", "set", goal])?,
+        None => {
+            fs_err::write(project.contract(), demo::CONTRACT)?;
+            demo::plan(&exe, &dir)?;
+        }
+    }
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
     let socket_flag =
         ctx.tmux_socket.as_ref().map(|s| format!(" --tmux-socket {s}")).unwrap_or_default();

@@ -2,6 +2,7 @@
 mod agents;
 mod model;
 mod notify;
+pub mod research;
 mod validate;
 mod window;
 

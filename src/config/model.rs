@@ -304,6 +304,9 @@ pub struct OrchestratorConfig {
     /// most 5 minutes).
     #[serde(default = "default_retry_backoff")]
     pub retry_backoff: u64,
+    /// Research tasks on triggers (`orchestrator.research`).
+    #[serde(default)]
+    pub research: super::research::ResearchConfig,
 }
 
 impl Default for OrchestratorConfig {
@@ -319,6 +322,7 @@ impl Default for OrchestratorConfig {
             max_concurrent_agents: None,
             max_retries: default_max_retries(),
             retry_backoff: default_retry_backoff(),
+            research: Default::default(),
         }
     }
 }

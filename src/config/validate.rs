@@ -10,6 +10,7 @@ use limits::Range;
 
 pub(crate) mod limits;
 mod notify;
+mod research;
 mod semantic;
 
 /// One thing wrong with ide.yml: where (`rows[1].panes[0].titel`) and what.
@@ -135,6 +136,7 @@ const ROOT: Shape = Shape::Map(&[
             ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
             ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
+            ("research", research::RESEARCH, false),
         ]),
         false,
     ),

@@ -85,6 +85,8 @@ impl Runner {
                 self.store.append_events(&[event])?;
                 Ok(false)
             }
+            Action::Plan { pane, pane_title } => self.send_planning(pane, pane_title, now),
+            Action::Research(r) => self.start_research(r, panes, now),
             Action::Stall { task, pane_title } => {
                 self.stalls_reported.insert(task.clone());
                 let event = Event::new(now, EventKind::StallDetected).task(task).pane(pane_title);

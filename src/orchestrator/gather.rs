@@ -30,8 +30,14 @@ pub fn task_prompt(
 ) -> Result<String> {
     let task =
         plan.task(task_id).ok_or_else(|| Error::failed(format!("task {task_id} vanished")))?;
-    let skill =
-        task.specialty.as_deref().and_then(|s| read(project.skills_dir().join(format!("{s}.md"))));
+    let skill = task.specialty.as_deref().and_then(|s| {
+        let own = read(project.skills_dir().join(format!("{s}.md")));
+        // The missions template names the research skill after the role: researcher.md.
+        own.or_else(|| {
+            (s == super::world::RESEARCH)
+                .then(|| read(project.skills_dir().join("researcher.md")))?
+        })
+    });
     let lib = project.library_dir();
     let (architecture, learnings, agents) = (
         read(lib.join("architecture.md")),

@@ -68,6 +68,11 @@ pub struct Runner {
     pub(crate) profiles: HashMap<String, Profile>,
     /// Sends the events `notify:` chooses to people (nothing without targets).
     pub(crate) notifier: crate::notify::Notifier,
+    /// What planning dispatch and research triggers remember from the log.
+    pub(crate) lookout: super::lookout::Lookout,
+    pub(crate) research: crate::config::research::ResearchConfig,
+    /// The specialties of the task-taking panes (the planning prompt lists them).
+    pub(crate) specialties: Vec<String>,
     _lock: File,
 }
 
@@ -129,6 +134,9 @@ impl Runner {
             inflight: Vec::new(),
             profiles: HashMap::new(),
             notifier,
+            lookout: Default::default(),
+            research: orch.research.clone(),
+            specialties: super::planning::specialties(&config),
             project,
             store,
             tmux,
@@ -147,6 +155,7 @@ impl Runner {
 
     fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
+        self.lookout.absorb(events);
         for e in events {
             match &e.kind {
                 EventKind::StallDetected => {
@@ -288,6 +297,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
                 self.apply(&action, &panes, Timestamp::now())?;
             }
+            self.planning_tick(&plan, &panes)?;
             return Ok(decide::finished(&plan, self.settings.mode));
         }
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
@@ -303,6 +313,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             exited_reported: &self.exited_reported,
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
+        actions.extend(self.research_actions(&plan, &panes, &actions, now));
         let mut outcome = Ok(());
         for action in &actions {
             tracing::info!(?action, "decided");

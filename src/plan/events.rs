@@ -196,6 +196,10 @@ event_kinds! {
     NotifyFailed = "notify_failed",
     /// Notifications left out because a target's queue was full.
     NotifyDropped = "notify_dropped",
+    /// The planning prompt went to the lead pane (once per mission, or `mission plan`).
+    PlanningDispatched = "planning_dispatched",
+    /// A research trigger fired: a research task was handed to a researcher pane.
+    ResearchTriggered = "research_triggered",
 }
 
 impl From<&str> for EventKind {

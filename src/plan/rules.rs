@@ -13,6 +13,7 @@ mod mission;
 mod orchestration;
 #[cfg(test)]
 mod orchestration_tests;
+mod research;
 mod retry;
 #[cfg(test)]
 mod retry_tests;
@@ -24,6 +25,7 @@ pub use checks::*;
 pub use errors::PlanError;
 pub use mission::*;
 pub use orchestration::*;
+pub use research::*;
 pub use retry::*;
 pub use tasks::*;
 

@@ -226,6 +226,10 @@ pub fn describe_event(e: &Event) -> String {
         }
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
+        EventKind::PlanningDispatched => format!("planning prompt sent to {pane}"),
+        EventKind::ResearchTriggered => {
+            format!("research {task} for {pane} ({}: {})", field("trigger"), field("reason"))
+        }
         other => other.as_str().replace('_', " "),
     }
 }

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 
+mod plan;
+
 use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{PlanError, plan_complete, set_mission};
@@ -25,6 +27,9 @@ pub enum Command {
     /// Leave planning: mission active, first milestone active, the rest locked. Refuses
     /// while an assertion is uncovered or a milestone has no task, unless --force.
     PlanComplete(PlanCompleteArgs),
+    /// Send the lead pane the planning prompt: the mission, architecture.md, the contract,
+    /// the skills and the planning steps (`--print` shows it instead).
+    Plan(plan::PlanArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,6 +62,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         Command::Status => super::metrics::mission_status(ctx),
         Command::Archive(args) => archive(ctx, args),
         Command::PlanComplete(args) => complete(ctx, args),
+        Command::Plan(args) => plan::plan(ctx, args),
     }
 }
 

@@ -62,6 +62,9 @@ fn open_library(project: &Project, task: &Task) -> Result<Vec<(PathBuf, File)>> 
     let mut names = vec!["learnings.md"];
     if task.specialty.as_deref() == Some("research") {
         names.push("research-findings.md");
+        if architecture_findings(task.summary.as_deref().unwrap_or_default()).is_some() {
+            names.push("architecture.md");
+        }
     }
     names
         .into_iter()
@@ -86,9 +89,33 @@ fn append_learnings(library: &[(PathBuf, File)], task: &Task, now: Timestamp) ->
         inert_markdown(summary.trim_end())
     );
     for (path, file) in library {
+        // architecture.md gets only a research task's `Architecture:` lines.
+        let typed = architecture_findings(summary).filter(|_| path.ends_with("architecture.md"));
+        let entry = match typed {
+            Some(lines) => format!(
+                "## Research finding, task {} ({date})\n\n{}\n",
+                task.id,
+                inert_markdown(&lines)
+            ),
+            None => entry.clone(),
+        };
         append_entry(path, file, &entry)?;
     }
     Ok(())
+}
+
+/// A research summary's typed findings for architecture.md: its lines that start with
+/// `Architecture:` (any case), without that word; `None` when there are none.
+fn architecture_findings(summary: &str) -> Option<String> {
+    let lines: Vec<String> = summary
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let head = l.get(..13)?;
+            head.eq_ignore_ascii_case("architecture:").then(|| format!("- {}", l[13..].trim()))
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// Appends `entry` as its own block: separated from earlier text by one blank line.
@@ -168,7 +195,16 @@ fn starts_block(content: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::inert_markdown;
+    use super::{architecture_findings, inert_markdown};
+
+    #[test]
+    fn architecture_lines_of_a_research_summary_are_its_typed_findings() {
+        let s = "Looked at auth.\nArchitecture: tokens live in Redis\n  architecture:  one DB\nArch: no";
+        let got = architecture_findings(s).unwrap();
+        assert_eq!(got, "- tokens live in Redis\n- one DB");
+        assert_eq!(architecture_findings("nothing typed"), None);
+        assert_eq!(architecture_findings("Architécture: x"), None);
+    }
     use pulldown_cmark::{Event, Parser, Tag};
 
     fn blocks(md: &str) -> (usize, usize, usize) {

@@ -5,7 +5,9 @@ pub mod approval;
 mod dispatch;
 mod modes;
 mod notices;
+pub mod planning;
 mod reconcile;
+pub mod research;
 mod validation;
 
 pub use modes::{finished, finished_reason, in_play};
@@ -59,6 +61,11 @@ pub enum Action {
     ReturnTask { task: String, pane_title: String, reason: ReturnReason },
     /// The milestone's validation round has no validator in its pane any more: release it.
     ReturnValidation { milestone: String, pane_title: String, reason: ReturnReason },
+    /// Send the lead pane the planning prompt and record `planning_dispatched`.
+    Plan { pane: String, pane_title: String },
+    /// A research trigger fired: create the research task (or hand the open one, `task`,
+    /// again) and send it to the researcher pane.
+    Research(research::Research),
 }
 
 /// Everything the next step of the mission needs, in a deterministic order: stranded tasks
