@@ -31,6 +31,10 @@ pub const CLAUDE_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("Notification", Some("idle_prompt"), "idle"),
     ("Notification", Some("permission_prompt"), "waiting"),
     ("PermissionRequest", None, "waiting"),
+    // Where the turn's usage is: `transcript_path` of the payload on standard input.
+    ("UserPromptSubmit", None, "usage --agent claude"),
+    ("Stop", None, "usage --agent claude"),
+    ("StopFailure", None, "usage --agent claude"),
 ];
 
 /// The shell command a Gemini CLI hook runs: as [`claude_command`], then `{}`, since
@@ -50,6 +54,9 @@ pub const GEMINI_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("AfterTool", None, "busy"),
     ("AfterAgent", None, "idle"),
     ("Notification", Some("ToolPermission"), "waiting"),
+    // Where the session's usage is: `transcript_path` of the payload on standard input.
+    ("BeforeAgent", None, "usage --agent gemini"),
+    ("AfterAgent", None, "usage --agent gemini"),
 ];
 
 fn ours(hook: &Node) -> bool {

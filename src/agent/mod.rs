@@ -9,4 +9,6 @@ pub mod screen;
 #[cfg(test)]
 mod screen_fixtures;
 pub mod sim;
+pub mod sim_usage;
 pub mod state;
+pub mod usage;

@@ -11,6 +11,7 @@ use crate::Result;
 use crate::project::Project;
 
 pub mod agent;
+pub mod agent_usage;
 pub mod completions;
 pub mod config;
 pub mod dashboard;

@@ -1,11 +1,13 @@
 //! ide.yml: reading it, checking it (every problem at once), and the typed [`Config`].
 mod agents;
+mod cost;
 mod model;
 mod validate;
 
 use serde_json::Value;
 
 pub use agents::{HookKind, ProfileSpec};
+pub use cost::{BudgetConfig, PriceSpec, TaskBudget};
 pub use model::{
     Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
     Percent, Role, Row, Team, Theme,

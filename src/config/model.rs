@@ -29,6 +29,9 @@ pub struct Config {
     pub agents: BTreeMap<String, super::ProfileSpec>,
     #[serde(default)]
     pub dashboard: DashboardConfig,
+    /// Prices per model (USD per million tokens), over the built-in table.
+    #[serde(default)]
+    pub prices: BTreeMap<String, super::PriceSpec>,
 }
 
 /// Port of the dashboard when ide.yml (or `--port`) names none.
@@ -296,6 +299,9 @@ pub struct OrchestratorConfig {
     /// most 5 minutes).
     #[serde(default = "default_retry_backoff")]
     pub retry_backoff: u64,
+    /// Limits on what the mission may spend; reaching one stops new dispatches.
+    #[serde(default)]
+    pub budget: Option<super::BudgetConfig>,
 }
 
 impl Default for OrchestratorConfig {
@@ -311,6 +317,7 @@ impl Default for OrchestratorConfig {
             max_concurrent_agents: None,
             max_retries: default_max_retries(),
             retry_backoff: default_retry_backoff(),
+            budget: None,
         }
     }
 }

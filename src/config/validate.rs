@@ -36,6 +36,8 @@ enum Shape {
     UInt,
     /// A whole number within a range.
     Range(&'static Range),
+    /// A number ≥ 0, whole or not (money, hours, prices).
+    Amount,
     Size,
     /// A string, number or boolean (env values).
     Scalar,
@@ -94,6 +96,18 @@ const PROFILE: Shape = Shape::Map(&[
     ("fresh_context", Shape::Bool, false),
     ("fresh_validation", Shape::Bool, false),
 ]);
+const PRICE: Shape = Shape::Map(&[
+    ("input", Shape::Amount, true),
+    ("output", Shape::Amount, true),
+    ("cache_write", Shape::Amount, false),
+    ("cache_read", Shape::Amount, false),
+]);
+const BUDGET: Shape = Shape::Map(&[
+    ("usd", Shape::Amount, false),
+    ("tokens", Shape::UInt, false),
+    ("hours", Shape::Amount, false),
+    ("task", Shape::Map(&[("usd", Shape::Amount, false), ("tokens", Shape::UInt, false)]), false),
+]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
 const ROOT: Shape = Shape::Map(&[
     ("name", Shape::Str, false),
@@ -131,6 +145,7 @@ const ROOT: Shape = Shape::Map(&[
             ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
             ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
+            ("budget", BUDGET, false),
         ]),
         false,
     ),
@@ -140,6 +155,7 @@ const ROOT: Shape = Shape::Map(&[
         Shape::Map(&[("enabled", Shape::Bool, false), ("port", Shape::UInt, false)]),
         false,
     ),
+    ("prices", Shape::Dict(&PRICE), false),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.
@@ -183,6 +199,14 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// A value as an error message shows it: a number as written, else its kind.
+fn shown_value(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        other => kind(other).to_string(),
+    }
+}
+
 fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
     let shown = if path.is_empty() { "ide.yml" } else { path };
     match shape {
@@ -196,6 +220,9 @@ fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
             push(problems, path, format!("expected a whole number ≥ 0, found {}", kind(value)));
         }
         Shape::Range(range) => limits::check_range(value, range, path, problems),
+        Shape::Amount if !value.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0) => {
+            push(problems, path, format!("expected a number ≥ 0, found {}", shown_value(value)));
+        }
         Shape::Size => {
             let text = match value {
                 Value::String(s) => Some(s.clone()),

@@ -10,6 +10,7 @@ pub mod observe;
 pub mod prompt;
 mod recover;
 pub mod run;
+pub mod usage;
 pub mod world;
 
 #[cfg(test)]

@@ -66,6 +66,9 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
+    /// What the agents spend, and the budget it is held against.
+    pub(crate) usage: super::usage::Collector,
+    pub(crate) budget: super::world::BudgetView,
     _lock: File,
 }
 
@@ -124,6 +127,8 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
+            usage: super::usage::Collector::new(&config),
+            budget: super::world::BudgetView::default(),
             project,
             store,
             tmux,
@@ -139,8 +144,9 @@ impl Runner {
         Ok(runner)
     }
 
-    fn absorb(&mut self, events: &[Event]) {
+    pub(crate) fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
+        self.usage.absorb(events);
         for e in events {
             match &e.kind {
                 EventKind::StallDetected => {
@@ -285,6 +291,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
+        self.record_usage(&plan, now)?;
         let mut actions = decide::decide(&World {
             plan: &plan,
             contract: &self.contract,
@@ -293,6 +300,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             settings: &self.settings,
             stalls_reported: &self.stalls_reported,
             exited_reported: &self.exited_reported,
+            budget: &self.budget,
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         let mut outcome = Ok(());

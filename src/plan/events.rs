@@ -192,6 +192,11 @@ event_kinds! {
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
     SessionLost = "session_lost",
+    Usage = "usage",
+    UsageSource = "usage_source",
+    BudgetWarning = "budget_warning",
+    BudgetExhausted = "budget_exhausted",
+    BudgetSet = "budget_set",
 }
 
 impl From<&str> for EventKind {
