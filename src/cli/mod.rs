@@ -14,6 +14,7 @@ pub mod agent;
 pub mod agent_usage;
 pub mod completions;
 pub mod config;
+pub mod cost;
 pub mod dashboard;
 pub mod demo;
 pub mod detect;

@@ -42,6 +42,9 @@ pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
     EventKind::PromptRedelivering,
     EventKind::StallNudged,
     EventKind::DeliveryFailed,
+    EventKind::BudgetWarning,
+    EventKind::BudgetExhausted,
+    EventKind::BudgetSet,
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -224,10 +227,20 @@ pub fn describe_event(e: &Event) -> String {
         EventKind::ValidationReturned => {
             format!("{ms} round {} taken back from {pane} ({})", field("round"), field("reason"))
         }
+        EventKind::BudgetWarning => format!("budget at 80%{}: {}", for_task(e), field("limits")),
+        EventKind::BudgetExhausted => {
+            format!("budget exhausted{}: {}", for_task(e), field("limits"))
+        }
+        EventKind::BudgetSet => "budget set (mission budget)".to_string(),
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         other => other.as_str().replace('_', " "),
     }
+}
+
+/// ` for task 003` when a budget event is about one task.
+fn for_task(e: &Event) -> String {
+    e.task.as_deref().map(|t| format!(" for task {t}")).unwrap_or_default()
 }
 
 /// `tmux-ide orch` at `now`.

@@ -51,6 +51,7 @@ fn hostile_app() -> App {
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
         titles: crate::tui::source::titles(&plan),
+        cost: None,
     };
     let mut app = App::default();
     app.update(Ok(snapshot));
@@ -112,6 +113,7 @@ fn fixture_app() -> App {
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
         titles: crate::tui::source::titles(&plan),
+        cost: None,
     };
     let mut app = App::default();
     app.update(Ok(snapshot));

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 
+mod budget;
+
 use super::Ctx;
 use crate::contract::Contract;
 use crate::plan::rules::{PlanError, plan_complete, set_mission};
@@ -22,6 +24,9 @@ pub enum Command {
     Status,
     /// Close the mission into history (`metrics history`) so a new one can start.
     Archive(ArchiveArgs),
+    /// Show the mission's spending against its budget, or set new limits (dispatch
+    /// resumes when the new budget is not exhausted).
+    Budget(budget::BudgetArgs),
     /// Leave planning: mission active, first milestone active, the rest locked. Refuses
     /// while an assertion is uncovered or a milestone has no task, unless --force.
     PlanComplete(PlanCompleteArgs),
@@ -57,6 +62,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         Command::Status => super::metrics::mission_status(ctx),
         Command::Archive(args) => archive(ctx, args),
         Command::PlanComplete(args) => complete(ctx, args),
+        Command::Budget(args) => budget::run(ctx, args),
     }
 }
 
