@@ -11,8 +11,8 @@ use super::metrics::{Loaded, print};
 use crate::Result;
 use crate::config::Config;
 use crate::plan::Event;
-use crate::project::Project;
 use crate::plan::rules::budget::BudgetLevel;
+use crate::project::Project;
 use crate::report::cost::{self, By, CostTotals};
 use crate::report::prices::Prices;
 

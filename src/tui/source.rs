@@ -38,7 +38,10 @@ pub struct Snapshot {
 }
 
 /// The cost totals of `events` at the project's prices, when there is anything to show.
-pub fn cost_totals(project: &Project, events: &[crate::plan::Event]) -> Option<crate::report::cost::CostTotals> {
+pub fn cost_totals(
+    project: &Project,
+    events: &[crate::plan::Event],
+) -> Option<crate::report::cost::CostTotals> {
     let prices = Config::load(project).map(|c| crate::report::prices::Prices::new(&c.prices));
     let t = crate::report::cost::totals(events, &prices.unwrap_or_default());
     (t.messages > 0 || t.budget != crate::plan::rules::budget::BudgetLevel::Under).then_some(t)

@@ -87,7 +87,9 @@ pub fn run(ctx: &Ctx, args: BudgetArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some(b) = &report.budget else {
-        return Err(Error::failed("no budget: set one with `tmux-ide mission budget --usd N` or `orchestrator.budget` in ide.yml"));
+        return Err(Error::failed(
+            "no budget: set one with `tmux-ide mission budget --usd N` or `orchestrator.budget` in ide.yml",
+        ));
     };
     let mut limits = Vec::new();
     if let Some(usd) = b.usd {
@@ -104,6 +106,10 @@ pub fn run(ctx: &Ctx, args: BudgetArgs) -> Result<ExitCode> {
         budget::BudgetLevel::Warning => "past 80%: dispatching",
         budget::BudgetLevel::Exhausted => "EXHAUSTED: no new dispatches",
     };
-    writeln!(ctx.out(), "Budget: {} — {state}", if limits.is_empty() { "per-task caps only".into() } else { limits.join(", ") })?;
+    writeln!(
+        ctx.out(),
+        "Budget: {} — {state}",
+        if limits.is_empty() { "per-task caps only".into() } else { limits.join(", ") }
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,9 @@ use crate::config::BudgetConfig;
 /// Share of a limit at which the lead is warned.
 pub const WARN_AT: f64 = 0.8;
 
+/// How far below a threshold a share may be and still count as reaching it.
+const EPSILON: f64 = 1e-9;
+
 /// What the mission has used so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Spent {
@@ -71,9 +74,10 @@ pub fn verdict(spent: &Spent, budget: Option<&BudgetConfig>) -> Verdict {
     let mut judge = |used: f64, limit: Option<f64>, show: &dyn Fn(f64) -> String| {
         let Some(limit) = limit.filter(|l| l.is_finite() && *l >= 0.0) else { return };
         let share = if limit > 0.0 { used / limit } else { f64::INFINITY };
-        let level = if share >= 1.0 {
+        // Sums of prices are not exact in binary: $1.20 of $1.50 is 80%, not 79.99…%.
+        let level = if share >= 1.0 - EPSILON {
             BudgetLevel::Exhausted
-        } else if share >= WARN_AT {
+        } else if share >= WARN_AT - EPSILON {
             BudgetLevel::Warning
         } else {
             return;
@@ -112,6 +116,9 @@ mod tests {
 
     #[test]
     fn eighty_percent_warns_and_the_limit_exhausts() {
+        let edge = budget(Some(1.5), None, None);
+        let spent = Spent { usd: 0.3 + 0.3 + 0.3 + 0.3, ..Spent::default() };
+        assert_eq!(verdict(&spent, Some(&edge)).level, BudgetLevel::Warning, "1.2 of 1.5 is 80%");
         let b = budget(Some(50.0), Some(1_000_000), None);
         let at = |usd, tokens| verdict(&Spent { usd, tokens, hours: 0.0 }, Some(&b));
         assert_eq!(at(10.0, 0).level, BudgetLevel::Under);
@@ -163,7 +170,7 @@ mod tests {
             let before = verdict(&Spent { usd, tokens, hours: 0.0 }, Some(&b));
             let after = verdict(&Spent { usd: usd + extra, tokens: tokens + more, hours: 0.0 }, Some(&b));
             prop_assert!(after.level >= before.level);
-            let over = limit.is_some_and(|l| usd >= l) || tlimit.is_some_and(|t| tokens >= t);
+            let over = limit.is_some_and(|l| usd >= l - l * 1e-9) || tlimit.is_some_and(|t| tokens as f64 >= t as f64 * (1.0 - 1e-9));
             prop_assert_eq!(before.level == BudgetLevel::Exhausted, over);
         }
     }
