@@ -44,7 +44,6 @@ pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
     EventKind::DeliveryFailed,
     EventKind::BudgetWarning,
     EventKind::BudgetExhausted,
-    EventKind::BudgetSet,
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -289,8 +288,9 @@ pub fn orch(
 
 /// Event types left out of the recent events: the orchestrator writes one on every change
 /// of its judgement of a pane, about half of a live log, and the agents table already
-/// shows each pane's state.
-pub const QUIET_EVENTS: &[&str] = &["pane_state"];
+/// shows each pane's state. Usage records come with every model response; `metrics cost`
+/// shows them.
+pub const QUIET_EVENTS: &[&str] = &["pane_state", "usage", "usage_source"];
 
 /// The last `n` events in words, oldest first, without the [`QUIET_EVENTS`].
 pub fn recent_events(events: &[Event], n: usize) -> Vec<RecentEvent> {
