@@ -8,17 +8,9 @@ use serde_json::{Value, json};
 
 use crate::common::TestProject;
 
-fn usage(
-    task: Option<&str>,
-    ms: &str,
-    pane: &str,
-    model: &str,
-    i: u64,
-    o: u64,
-    r: u64,
-    w: u64,
-) -> String {
-    let mut e = json!({"ts": "2026-11-28T10:00:00.000Z", "type": "usage", "milestone": ms,
+/// A `usage` event of milestone M1: tokens are (input, output, cache read, cache write).
+fn usage(task: Option<&str>, pane: &str, model: &str, [i, o, r, w]: [u64; 4]) -> String {
+    let mut e = json!({"ts": "2026-11-28T10:00:00.000Z", "type": "usage", "milestone": "M1",
         "pane": pane, "agent": "claude", "model": model, "input_tokens": i, "output_tokens": o,
         "cache_read_tokens": r, "cache_write_tokens": w});
     if let Some(t) = task {
@@ -34,10 +26,10 @@ fn project_with_usage() -> TestProject {
     p.ok(&["task", "create", "First", "--milestone", "M1"]);
     p.ok(&["task", "create", "Second", "--milestone", "M1"]);
     let lines = [
-        usage(Some("001"), "M1", "W1", "claude-sonnet-4-5-20250929", 3, 187, 12044, 4211),
-        usage(Some("001"), "M1", "W1", "claude-sonnet-4-5-20250929", 5, 96, 16255, 310),
-        usage(Some("002"), "M1", "W2", "gpt-6.2-sol", 1_000_000, 100_000, 0, 0),
-        usage(Some("002"), "M1", "W2", "mystery-model", 10, 10, 0, 0),
+        usage(Some("001"), "W1", "claude-sonnet-4-5-20250929", [3, 187, 12044, 4211]),
+        usage(Some("001"), "W1", "claude-sonnet-4-5-20250929", [5, 96, 16255, 310]),
+        usage(Some("002"), "W2", "gpt-6.2-sol", [1_000_000, 100_000, 0, 0]),
+        usage(Some("002"), "W2", "mystery-model", [10, 10, 0, 0]),
     ];
     let mut log = std::fs::OpenOptions::new()
         .append(true)

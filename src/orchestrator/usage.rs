@@ -7,7 +7,7 @@
 //! totals (and the per-task sums) come back through the event log, once, and give the
 //! [`BudgetView`] that `decide` holds dispatch on.
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -224,7 +224,7 @@ impl super::run::Runner {
 
 /// Claude Code / Codex: the new whole lines, parsed; the cursor moves past them.
 fn read_lines(
-    path: &PathBuf,
+    path: &Path,
     source: &mut Source,
     kind: SourceKind,
 ) -> Vec<(Usage, serde_json::Map<String, Value>)> {
@@ -260,10 +260,7 @@ fn read_lines(
 }
 
 /// Gemini CLI: the whole session file again when its size or time changed.
-fn read_document(
-    path: &PathBuf,
-    source: &mut Source,
-) -> Vec<(Usage, serde_json::Map<String, Value>)> {
+fn read_document(path: &Path, source: &mut Source) -> Vec<(Usage, serde_json::Map<String, Value>)> {
     let stamp =
         std::fs::symlink_metadata(path).ok().and_then(|m| Some((m.len(), m.modified().ok()?)));
     if stamp.is_none() || stamp == source.stamp {

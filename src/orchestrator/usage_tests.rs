@@ -61,7 +61,7 @@ fn a_transcript_is_read_incrementally_and_a_restart_counts_nothing_twice() {
     assert_eq!(first.len(), 1, "msg_01A once, though on three lines");
     c.absorb(&first);
     assert!(c.collect(&plan(), &[], t(301)).is_empty(), "nothing new");
-    std::fs::write(&path, format!("{fixture}")).unwrap();
+    std::fs::write(&path, fixture).unwrap();
     let second = c.collect(&plan(), &[], t(302));
     assert_eq!(second.len(), 2, "msg_01B and msg_01C");
     c.absorb(&second);

@@ -26,7 +26,7 @@ pub fn figure(text: &str) -> Option<u64> {
         _ => (t.as_str(), 1.0),
     };
     let n: f64 = num.parse().ok()?;
-    (n.is_finite() && n >= 0.0 && n < 1e15).then(|| (n * scale).round() as u64)
+    (0.0..1e15).contains(&n).then(|| (n * scale).round() as u64)
 }
 
 fn dollars(text: &str) -> Option<f64> {

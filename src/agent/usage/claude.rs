@@ -113,7 +113,7 @@ mod tests {
         );
         assert_eq!(first.at.unwrap().to_string(), "2026-11-28T10:00:03.512Z");
         let total: u64 = got.iter().map(Usage::tokens).sum();
-        assert_eq!(total, 3 + 187 + 4211 + 12044 + (5 + 96 + 310 + 16255) + (1 + 42 + 0 + 16565));
+        assert_eq!(total, 3 + 187 + 4211 + 12044 + (5 + 96 + 310 + 16255) + (1 + 42 + 16565));
     }
 
     #[test]

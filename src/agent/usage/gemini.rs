@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(got[0].model.as_deref(), Some("gemini-2.5-pro"));
         assert_eq!(
             (got[0].input_tokens, got[0].cache_read_tokens, got[0].output_tokens),
-            (9391 - 0 + 0, 0, 120 + 341)
+            (9391, 0, 120 + 341)
         );
         assert_eq!((got[1].input_tokens, got[1].cache_read_tokens), (9890 - 8192, 8192));
         assert!(r.document(FIXTURE).is_empty(), "read again, nothing new");
