@@ -27,7 +27,13 @@ use crate::report::prices::Prices;
 #[derive(Debug, Default)]
 struct Source {
     kind: Option<SourceKind>,
+    /// The pane (`%3`) that named it, and its title.
+    pane_id: String,
     pane_title: String,
+    /// The pane named a newer file since (a new conversation): read once more, then left.
+    superseded: bool,
+    /// Read for the last time; no longer looked at.
+    retired: bool,
     cursor: Cursor,
     claude: claude::Dedupe,
     codex: codex::Reader,
@@ -72,10 +78,18 @@ impl Collector {
     /// Takes in logged events: sources, usage (totals, reader positions), budget events.
     pub fn absorb(&mut self, events: &[Event]) {
         for e in events {
-            if let Some((_, kind, path)) = parse_source_event(e) {
-                let source = self.sources.entry(PathBuf::from(path)).or_default();
+            if let Some((pane, kind, path)) = parse_source_event(e) {
+                let path = PathBuf::from(path);
+                for (other, s) in &mut self.sources {
+                    if s.pane_id == pane && *other != path && !s.retired {
+                        s.superseded = true;
+                    }
+                }
+                let source = self.sources.entry(path).or_default();
                 source.kind = Some(kind);
+                source.pane_id = pane.to_string();
                 source.pane_title = e.pane.clone().unwrap_or_default();
+                (source.superseded, source.retired) = (false, false);
                 continue;
             }
             if let Some(u) = parse_usage_event(e) {
@@ -157,7 +171,8 @@ impl Collector {
     ) -> Vec<Event> {
         let mut out = Vec::new();
         for (path, source) in &mut self.sources {
-            let Some(kind) = source.kind else { continue };
+            let Some(kind) = source.kind.filter(|_| !source.retired) else { continue };
+            source.retired = source.superseded;
             let found = match kind {
                 SourceKind::Claude | SourceKind::Codex => read_lines(path, source, kind),
                 SourceKind::Gemini => read_document(path, source),

@@ -138,3 +138,29 @@ fn the_budget_view_says_what_is_spent_against_the_limits_and_what_was_told() {
     assert_eq!(model_flag("aider --model=o3").as_deref(), Some("o3"));
     assert_eq!(model_flag("aider"), None);
 }
+
+#[test]
+fn a_pane_that_starts_a_new_conversation_has_its_old_transcript_read_once_more_then_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old.jsonl"), dir.path().join("new.jsonl"));
+    let line = |id: &str| {
+        format!(
+            r#"{{"type":"assistant","message":{{"id":"{id}","model":"claude-haiku-4-5","usage":{{"input_tokens":10,"output_tokens":1}}}}}}"#
+        )
+    };
+    std::fs::write(&old, format!("{}\n", line("a"))).unwrap();
+    let mut c = Collector::default();
+    c.absorb(&[source_event(t(0), "%1", "W1", SourceKind::Claude, old.to_str().unwrap())]);
+    let first = c.collect(&plan(), &[], t(300));
+    c.absorb(&first);
+    std::fs::write(&old, format!("{}\n{}\n", line("a"), line("b"))).unwrap();
+    std::fs::write(&new, format!("{}\n", line("c"))).unwrap();
+    c.absorb(&[source_event(t(1), "%1", "W1", SourceKind::Claude, new.to_str().unwrap())]);
+    let got = c.collect(&plan(), &[], t(301));
+    let ids: Vec<_> =
+        got.iter().map(|e| e.extra["message"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2, "b from the old file, c from the new: {ids:?}");
+    std::fs::write(&old, format!("{}\n{}\n{}\n", line("a"), line("b"), line("d"))).unwrap();
+    assert!(c.collect(&plan(), &[], t(302)).is_empty(), "the old file is left");
+    assert!(c.sources[&old].retired && !c.sources[&new].retired);
+}
