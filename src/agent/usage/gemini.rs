@@ -17,11 +17,14 @@ pub struct Reader {
 
 impl Reader {
     /// What the session document adds since the last look, one record per message.
+    /// A session written as JSON lines (one message per line) is read the same way.
     pub fn document(&mut self, text: &str) -> Vec<Usage> {
-        let Ok(doc) = serde_json::from_str::<Value>(text) else { return Vec::new() };
-        let messages = doc.get("messages").and_then(Value::as_array);
+        let messages: Vec<Value> = match serde_json::from_str::<Value>(text) {
+            Ok(doc) => doc.get("messages").and_then(Value::as_array).cloned().unwrap_or_default(),
+            Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(),
+        };
         let mut out = Vec::new();
-        for m in messages.into_iter().flatten() {
+        for m in &messages {
             if m.get("type").and_then(Value::as_str) != Some("gemini") {
                 continue;
             }
@@ -85,5 +88,12 @@ mod tests {
         }
         assert!(restored.document(FIXTURE).is_empty(), "restored from the log, nothing new");
         assert!(r.document("{ not json").is_empty());
+        let lines: String = serde_json::from_str::<Value>(FIXTURE).unwrap()["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| format!("{m}\n"))
+            .collect();
+        assert_eq!(Reader::default().document(&lines), got, "the same session as JSON lines");
     }
 }
