@@ -13,13 +13,6 @@ fn events(p: &TestProject) -> Vec<Value> {
     text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
-fn status(p: &TestProject, id: &str) -> String {
-    let plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
-    let tasks = plan["tasks"].as_array().unwrap();
-    let task = tasks.iter().find(|t| t["id"] == id).unwrap();
-    task["status"].as_str().unwrap().to_string()
-}
-
 /// Each simulated response: 100,000 input and 20,000 output tokens of Claude Sonnet 4.5,
 /// $0.30 + $0.30; each task two responses, $1.20. A budget of $1.50 is at 80% after
 /// task 001 and exhausted during task 002.
@@ -66,14 +59,14 @@ fn a_simulated_mission_shows_per_task_cost_and_stops_dispatching_at_the_budget()
         events(&p).iter().any(|e| e["type"] == "budget_exhausted").then_some(())
     });
     wait_for("task 002 to finish", Duration::from_secs(30), || {
-        (status(&p, "002") == "done").then_some(())
+        (p.task_status("002") == "done").then_some(())
     });
     // Held: a few ticks later 003 is still waiting, never dispatched.
     let ticks_later = std::time::Instant::now() + Duration::from_millis(1500);
     wait_for("a few ticks", Duration::from_secs(5), || {
         (std::time::Instant::now() > ticks_later).then_some(())
     });
-    assert_eq!(status(&p, "003"), "todo");
+    assert_eq!(p.task_status("003"), "todo");
     let log = events(&p);
     assert!(!log.iter().any(|e| e["type"] == "task_dispatched" && e["task"] == "003"));
     let warned = log.iter().position(|e| e["type"] == "budget_warning").expect("warned at 80%");
