@@ -91,6 +91,8 @@ fn a_simulated_mission_shows_per_task_cost_and_stops_dispatching_at_the_budget()
     assert!(!rows.as_array().unwrap().iter().any(|r| r["task"] == "003"));
     let status_text = p.ok(&["mission", "status"]);
     assert!(status_text.contains("BUDGET EXHAUSTED"), "{status_text}");
+    let orch = tmux.on(p.cmd()).arg("orch").output().unwrap();
+    assert!(String::from_utf8_lossy(&orch.stdout).contains("BUDGET EXHAUSTED: no new dispatches"));
     assert!(p.ok(&["metrics"]).contains("Cost: $2.40 for 480000 tokens"));
 
     // Raised: dispatch resumes, the last task and the validation run, the mission completes.

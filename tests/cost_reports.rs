@@ -165,3 +165,19 @@ fn cost_settings_in_ide_yml_are_checked() {
     );
     assert!(text.contains("orchestrator.budget.dollars: unknown key"), "{text}");
 }
+
+#[test]
+fn the_dashboard_api_carries_the_cost_totals_and_the_budget_state() {
+    let p = project_with_usage();
+    let exhausted = r#"{"ts":"2026-11-28T10:00:01.000Z","type":"budget_exhausted","limits":"$2.83 of $2.00 (141%)"}"#;
+    let mut log = std::fs::OpenOptions::new()
+        .append(true)
+        .open(p.path().join(".tasks/events.jsonl"))
+        .unwrap();
+    writeln!(log, "{exhausted}").unwrap();
+    let d = crate::web_support::Dashboard::start(&p, &[]);
+    let metrics = d.get_json("/api/metrics");
+    assert_eq!(metrics["cost"]["tokens"], 1_133_131, "{metrics}");
+    assert_eq!(metrics["cost"]["budget"], "exhausted");
+    assert_eq!(metrics["cost"]["budget_note"], "$2.83 of $2.00 (141%)");
+}
