@@ -12,8 +12,9 @@ use crate::agent::usage::{MAX_PATH, SourceKind, codex, source_event};
 use crate::plan::store::Store;
 use crate::{Error, Result};
 
-/// The largest hook payload read from standard input.
-const MAX_PAYLOAD: u64 = 1 << 20;
+/// The largest hook payload read from standard input (`UserPromptSubmit` carries the
+/// whole prompt, which tmux-ide bounds well below this).
+const MAX_PAYLOAD: u64 = 8 << 20;
 
 #[derive(Debug, clap::Args)]
 pub struct UsageArgs {

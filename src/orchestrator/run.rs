@@ -173,6 +173,9 @@ impl Runner {
         let outcome = self.run_loop(opts);
         // Let the last notices and receipts finish before saying goodbye.
         self.reap(true);
+        if let Ok(plan) = self.store.load() {
+            let _ = self.record_usage(&plan, Timestamp::now());
+        }
         let reason = match &outcome {
             Err(e) => format!("error: {e}"),
             Ok(()) if crate::signals::stop_requested() => "signal".into(),
@@ -283,6 +286,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // `Add command output to the chat?` after `task done`): answer it all the same.
             let now = Timestamp::now();
             let panes = self.panes(now)?;
+            // The last turns' usage still counts (a validator's closing words).
+            self.record_usage(&plan, now)?;
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
                 self.apply(&action, &panes, Timestamp::now())?;
             }

@@ -15,6 +15,10 @@ const RECENT: usize = 256;
 
 /// The usage one transcript line carries, if it is an assistant message with usage.
 pub fn parse_line(line: &str) -> Option<Usage> {
+    // Most lines (prompts, tool results with whole files) carry no usage: not parsed.
+    if !line.contains("\"usage\"") {
+        return None;
+    }
     let v: Value = serde_json::from_str(line).ok()?;
     if v.get("type").and_then(Value::as_str) != Some("assistant") {
         return None;

@@ -22,6 +22,9 @@ pub struct Reader {
 impl Reader {
     /// What one log line adds, if it is a `token_count` whose total grew.
     pub fn line(&mut self, line: &str) -> Option<Usage> {
+        if !line.contains("token_count") && !line.contains("turn_context") {
+            return None;
+        }
         let v: Value = serde_json::from_str(line).ok()?;
         let payload = v.get("payload")?;
         match v.get("type").and_then(Value::as_str)? {
