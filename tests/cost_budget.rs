@@ -108,3 +108,51 @@ fn a_simulated_mission_shows_per_task_cost_and_stops_dispatching_at_the_budget()
     let text = p.ok(&["metrics", "cost"]);
     assert!(text.contains("Cost: $3.60 for 720000 tokens"), "{text}");
 }
+
+/// Aider's usage line, as the orchestrator sees it on a real screen tick after tick:
+/// counted once, at the cost Aider itself reports.
+#[test]
+fn an_aider_usage_line_on_screen_is_counted_once_at_aiders_own_cost() {
+    let p = TestProject::new();
+    let tmux = TmuxServer::new();
+    p.write(
+        "fake-aider.sh",
+        "printf 'Tokens: 2.7k sent, 43 received. Cost: $0.0072 message, $0.0072 session.\\n'\n\
+         printf '%s\\n' '────────────────────' '> '\nexec cat\n",
+    );
+    let yml = [
+        "name: aiderish",
+        "rows:",
+        "  - panes:",
+        "      - title: Aider",
+        "        agent: aider",
+        "        command: bash --norc --noprofile fake-aider.sh --model gpt-4o",
+        "orchestrator:",
+        "  enabled: true",
+        "  poll_interval: 200",
+        "",
+    ]
+    .join("\n");
+    p.write("ide.yml", &yml);
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let usage = |p: &TestProject| {
+        events(p).into_iter().filter(|e| e["type"] == "usage").collect::<Vec<_>>()
+    };
+    wait_for("the usage line to be counted", Duration::from_secs(20), || {
+        (!usage(&p).is_empty()).then_some(())
+    });
+    // Many ticks later, still once.
+    let later = std::time::Instant::now() + Duration::from_millis(1500);
+    wait_for("a few ticks", Duration::from_secs(5), || {
+        (std::time::Instant::now() > later).then_some(())
+    });
+    let seen = usage(&p);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["pane"], "Aider");
+    assert_eq!(seen[0]["agent"], "aider");
+    assert_eq!(seen[0]["model"], "gpt-4o");
+    assert_eq!(seen[0]["input_tokens"], 2700);
+    assert_eq!(seen[0]["output_tokens"], 43);
+    let text = p.ok(&["metrics", "cost", "--by", "agent"]);
+    assert!(text.contains("$0.0072"), "{text}");
+}
