@@ -288,6 +288,26 @@ mod tests {
     }
 
     #[test]
+    fn claude_and_gemini_hooks_say_where_the_usage_is_at_each_turn() {
+        let out = claude_install(parse(USERS)).unwrap();
+        let usage = serde_json::to_string(&claude_command("usage --agent claude")).unwrap();
+        for event in ["UserPromptSubmit", "Stop", "StopFailure"] {
+            assert!(
+                out.get("hooks").unwrap().get(event).unwrap().to_pretty().contains(&usage),
+                "{event}"
+            );
+        }
+        let out = gemini_install(parse("{}")).unwrap();
+        let usage = serde_json::to_string(&gemini_command("usage --agent gemini")).unwrap();
+        for event in ["BeforeAgent", "AfterAgent"] {
+            assert!(
+                out.get("hooks").unwrap().get(event).unwrap().to_pretty().contains(&usage),
+                "{event}"
+            );
+        }
+    }
+
+    #[test]
     fn installing_twice_changes_nothing_and_uninstalling_restores_the_original() {
         let once = claude_install(parse(USERS)).unwrap();
         assert_eq!(claude_install(once.clone()).unwrap().to_pretty(), once.to_pretty());

@@ -98,13 +98,7 @@ impl Collector {
             }
             match e.kind {
                 EventKind::BudgetSet => {
-                    let n = |k: &str| e.extra.get(k).and_then(Value::as_f64);
-                    self.set_budget = Some(BudgetConfig {
-                        usd: n("usd"),
-                        tokens: e.extra.get("tokens").and_then(Value::as_u64),
-                        hours: n("hours"),
-                        task: None,
-                    });
+                    self.set_budget = Some(budget::apply_set(self.set_budget.take(), &e.extra));
                     self.reported = BudgetLevel::Under;
                     self.tasks_reported.clear();
                 }

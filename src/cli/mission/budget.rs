@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::super::Ctx;
 use crate::config::{BudgetConfig, Config};
@@ -63,15 +62,10 @@ pub fn run(ctx: &Ctx, args: BudgetArgs) -> Result<ExitCode> {
     let (events, _) = eventlog::read_event_log(&project.events_jsonl())?;
     let config = if project.ide_yml().exists() { Some(Config::load(&project)?) } else { None };
     let configured = config.as_ref().and_then(|c| c.orchestrator.budget.clone());
-    let set = events.iter().rev().find(|e| e.kind == EventKind::BudgetSet).map(|e| {
-        let n = |k: &str| e.extra.get(k).and_then(Value::as_f64);
-        BudgetConfig {
-            usd: n("usd"),
-            tokens: e.extra.get("tokens").and_then(Value::as_u64),
-            hours: n("hours"),
-            task: None,
-        }
-    });
+    let set = events
+        .iter()
+        .filter(|e| e.kind == EventKind::BudgetSet)
+        .fold(None, |b, e| Some(budget::apply_set(b, &e.extra)));
     let effective = budget::effective(configured.as_ref(), set.as_ref());
     let prices = super::super::cost::prices(&project);
     let totals = crate::report::cost::totals(&events, &prices);

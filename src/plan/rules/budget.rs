@@ -67,6 +67,20 @@ pub fn effective(
     }
 }
 
+/// The limits set by `mission budget` so far, with one more `budget_set` event's fields
+/// (`usd`, `tokens`, `hours`) over them: each limit keeps its latest value.
+pub fn apply_set(
+    earlier: Option<BudgetConfig>,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> BudgetConfig {
+    let mut b = earlier.unwrap_or_default();
+    let n = |k: &str| fields.get(k).and_then(serde_json::Value::as_f64);
+    b.usd = n("usd").or(b.usd);
+    b.tokens = fields.get("tokens").and_then(serde_json::Value::as_u64).or(b.tokens);
+    b.hours = n("hours").or(b.hours);
+    b
+}
+
 /// Judges `spent` against `budget` (no budget: always under).
 pub fn verdict(spent: &Spent, budget: Option<&BudgetConfig>) -> Verdict {
     let Some(b) = budget else { return Verdict::default() };
@@ -155,6 +169,13 @@ mod tests {
         assert_eq!((e.usd, e.tokens, e.hours), (Some(50.0), Some(5), Some(3.0)));
         assert_eq!(e.task, c.task);
         assert_eq!(effective(None, None), None);
+        let one = apply_set(None, serde_json::json!({"tokens": 9}).as_object().unwrap());
+        let two = apply_set(Some(one), serde_json::json!({"usd": 2.5}).as_object().unwrap());
+        assert_eq!(
+            (two.usd, two.tokens, two.hours),
+            (Some(2.5), Some(9), None),
+            "each limit keeps its latest"
+        );
         assert_eq!(task_over(1.5, 0, Some(&e)).as_deref(), Some("$1.50 of its $1.00 cap"));
         assert_eq!(task_over(0.5, 10, Some(&e)), None);
     }
