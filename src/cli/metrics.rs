@@ -126,7 +126,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let h = history::history(plan, events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
         }
-        Some(View::Cost(_)) => Ok(ExitCode::SUCCESS),
+        Some(View::Cost(_)) => Ok(ExitCode::SUCCESS), // answered above, from the same load
     }
 }
 
