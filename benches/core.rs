@@ -137,6 +137,7 @@ impl Fixture {
             settings: &self.settings,
             stalls_reported: &self.reported,
             exited_reported: &self.reported,
+            budget: &tmux_ide::orchestrator::world::NO_BUDGET,
         }
     }
 }

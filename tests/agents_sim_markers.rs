@@ -2,16 +2,7 @@
 //! marker lines quoted from plan text further down must not make it finish other tasks.
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::common::{TestProject, TmuxServer, bin, wait_for};
-
-fn status(p: &TestProject, id: &str) -> String {
-    let plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
-    let tasks = plan["tasks"].as_array().unwrap();
-    let task = tasks.iter().find(|t| t["id"] == id).unwrap();
-    task["status"].as_str().unwrap().to_string()
-}
 
 #[test]
 fn marker_lines_inside_a_pasted_prompt_do_not_start_other_tasks() {
@@ -44,10 +35,10 @@ fn marker_lines_inside_a_pasted_prompt_do_not_start_other_tasks() {
         .success();
     // The sim works through its input in order: once 003 is done, any 002 would be too.
     wait_for("task 003 done", Duration::from_secs(20), || {
-        (status(&p, "003") == "done").then_some(())
+        (p.task_status("003") == "done").then_some(())
     });
-    assert_eq!(status(&p, "001"), "done");
-    assert_eq!(status(&p, "002"), "todo", "the sim acted on a marker inside the prompt");
+    assert_eq!(p.task_status("001"), "done");
+    assert_eq!(p.task_status("002"), "todo", "the sim acted on a marker inside the prompt");
 }
 
 #[test]
@@ -78,10 +69,10 @@ fn a_task_description_quoting_another_tasks_marker_does_not_finish_that_task() {
     // The sim reads its input in order: 001's prompt (with the quoted marker) comes
     // before 003's, so once 003 is done a spoofed 002 would be done too.
     wait_for("task 003 done", Duration::from_secs(40), || {
-        (status(&p, "003") == "done").then_some(())
+        (p.task_status("003") == "done").then_some(())
     });
-    assert_eq!(status(&p, "001"), "done");
-    assert_eq!(status(&p, "002"), "todo", "the sim acted on a marker quoted in 001's prompt");
+    assert_eq!(p.task_status("001"), "done");
+    assert_eq!(p.task_status("002"), "todo", "the sim acted on a marker quoted in 001's prompt");
 }
 
 #[test]

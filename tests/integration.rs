@@ -16,6 +16,8 @@ mod cli_docs;
 mod cli_errors;
 mod cli_output;
 mod config_checks;
+mod cost_budget;
+mod cost_reports;
 mod demo_story;
 mod dispatch_modes;
 mod escaping;

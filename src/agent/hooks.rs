@@ -31,6 +31,10 @@ pub const CLAUDE_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("Notification", Some("idle_prompt"), "idle"),
     ("Notification", Some("permission_prompt"), "waiting"),
     ("PermissionRequest", None, "waiting"),
+    // Where the turn's usage is: `transcript_path` of the payload on standard input.
+    ("UserPromptSubmit", None, "usage --agent claude"),
+    ("Stop", None, "usage --agent claude"),
+    ("StopFailure", None, "usage --agent claude"),
 ];
 
 /// The shell command a Gemini CLI hook runs: as [`claude_command`], then `{}`, since
@@ -50,6 +54,9 @@ pub const GEMINI_HOOKS: &[(&str, Option<&str>, &str)] = &[
     ("AfterTool", None, "busy"),
     ("AfterAgent", None, "idle"),
     ("Notification", Some("ToolPermission"), "waiting"),
+    // Where the session's usage is: `transcript_path` of the payload on standard input.
+    ("BeforeAgent", None, "usage --agent gemini"),
+    ("AfterAgent", None, "usage --agent gemini"),
 ];
 
 fn ours(hook: &Node) -> bool {
@@ -278,6 +285,26 @@ mod tests {
         assert_eq!(text(&out, &["hooks", "Notification", "1", "matcher"]), "permission_prompt");
         let waiting = text(&out, &["hooks", "Notification", "1", "hooks", "0", "command"]);
         assert_eq!(waiting, claude_command("waiting"));
+    }
+
+    #[test]
+    fn claude_and_gemini_hooks_say_where_the_usage_is_at_each_turn() {
+        let out = claude_install(parse(USERS)).unwrap();
+        let usage = serde_json::to_string(&claude_command("usage --agent claude")).unwrap();
+        for event in ["UserPromptSubmit", "Stop", "StopFailure"] {
+            assert!(
+                out.get("hooks").unwrap().get(event).unwrap().to_pretty().contains(&usage),
+                "{event}"
+            );
+        }
+        let out = gemini_install(parse("{}")).unwrap();
+        let usage = serde_json::to_string(&gemini_command("usage --agent gemini")).unwrap();
+        for event in ["BeforeAgent", "AfterAgent"] {
+            assert!(
+                out.get("hooks").unwrap().get(event).unwrap().to_pretty().contains(&usage),
+                "{event}"
+            );
+        }
     }
 
     #[test]

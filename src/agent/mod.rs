@@ -12,3 +12,5 @@ pub mod sim;
 pub mod sim_plan;
 pub mod state;
 mod tty;
+pub mod sim_usage;
+pub mod usage;

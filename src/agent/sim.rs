@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use super::sim_usage::SimTranscript;
 use crate::out::Out;
 use crate::{Error, Result};
 
@@ -66,6 +67,8 @@ pub struct SimOptions {
     pub exe: PathBuf,
     /// Where the agent talks (the pane's terminal).
     pub out: Out,
+    /// Write a Claude-format transcript with this usage per response and report it.
+    pub usage: Option<super::sim_usage::SimTokens>,
 }
 
 /// What a pasted line asks the agent to do.
@@ -172,7 +175,9 @@ impl Framer {
 /// Runs the agent until its input closes.
 pub fn run(opts: &SimOptions) -> Result<()> {
     use std::io::IsTerminal;
-    let mut sim = Sim { opts, rounds_seen: HashMap::new() };
+    let transcript = opts.usage.zip(opts.pane.as_deref());
+    let transcript = transcript.map(|(t, pane)| SimTranscript::new(&opts.project, pane, t));
+    let mut sim = Sim { opts, rounds_seen: HashMap::new(), transcript };
     let terminal = std::io::stdin().is_terminal();
     let _quiet = terminal.then(super::tty::QuietControlEcho::on_stdin);
     if terminal {
@@ -226,6 +231,8 @@ struct Sim<'a> {
     opts: &'a SimOptions,
     /// Validation rounds this process has seen per assertion (when the prompt has no round).
     rounds_seen: HashMap<String, u32>,
+    /// The transcript it writes usage to, with `--usage`.
+    transcript: Option<SimTranscript>,
 }
 
 impl Sim<'_> {
@@ -242,9 +249,18 @@ impl Sim<'_> {
         }
     }
 
-    fn do_task(&self, id: &str) -> Result<()> {
+    /// With `--usage`: one model response in the transcript, then the hook's report.
+    fn respond(&mut self, what: &str, hook: &str) {
+        if let (Some(t), Some(pane)) = (&mut self.transcript, &self.opts.pane) {
+            let _ = t.message(what).and_then(|()| t.report(&self.opts.exe, pane, hook));
+        }
+    }
+
+    fn do_task(&mut self, id: &str) -> Result<()> {
         writeln!(self.opts.out.lock(), "\n● working on task {id} …")?;
+        self.respond(&format!("Working on task {id}."), "UserPromptSubmit");
         std::thread::sleep(self.opts.work);
+        self.respond(&format!("Reporting task {id} done."), "PostToolUse");
         let proof = format!("Simulated agent completed task {id}; nothing to verify by hand.");
         let summary = format!("Task {id} was completed by the simulated agent.");
         match self.tmux_ide(&["task", "done", id, "--proof", &proof, "--summary", &summary]) {
@@ -265,6 +281,7 @@ impl Sim<'_> {
             "\n● validating {milestone} ({} assertions) …",
             assertions.len()
         )?;
+        self.respond(&format!("Validating {milestone}."), "UserPromptSubmit");
         std::thread::sleep(self.opts.work / 2);
         for id in assertions {
             let seen = self.rounds_seen.entry(id.clone()).or_insert(0);

@@ -22,6 +22,9 @@ pub enum Command {
     Waiting(ReportArgs),
     /// Run the simulated agent in this pane (for demos and tests).
     Sim(SimArgs),
+    /// Record where this pane's agent keeps its token usage, from the hook payload on
+    /// standard input (Claude Code, Gemini CLI); the orchestrator reads it from there.
+    Usage(super::agent_usage::UsageArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,6 +49,10 @@ pub struct SimArgs {
     /// The pane this agent runs in; defaults to $TMUX_IDE_PANE.
     #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
     pub pane: Option<String>,
+    /// Write a Claude-format transcript, IN input and OUT output tokens per model
+    /// response, and report it as Claude Code's hook does (for cost and budget demos).
+    #[arg(long, value_name = "IN:OUT")]
+    pub usage: Option<crate::agent::sim_usage::SimTokens>,
 }
 
 /// `--work-ms` of `agent sim` and `demo`: up to ten minutes a task, already more than any
@@ -57,6 +64,7 @@ pub(super) fn work_ms_arg() -> clap::builder::RangedU64ValueParser<u64> {
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
     let (args, state) = match cmd {
         Command::Sim(args) => return run_sim(ctx, args),
+        Command::Usage(args) => return super::agent_usage::run(ctx, args),
         Command::Idle(args) => (args, ReportedState::Idle),
         Command::Busy(args) => (args, ReportedState::Busy),
         Command::Waiting(args) => (args, ReportedState::Waiting),
@@ -81,8 +89,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             }
         },
     };
-    let event = state_event(jiff::Timestamp::now(), &pane, &title, state);
-    Store::new(&project).append_events(&[event])?;
+    let mut events = vec![state_event(jiff::Timestamp::now(), &pane, &title, state)];
+    events.extend(super::agent_usage::codex_source(&args.payload, &pane, &title));
+    Store::new(&project).append_events(&events)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -110,6 +119,7 @@ fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {
         fail: args.fail,
         exe: sim::current_exe()?,
         out: ctx.out.clone(),
+        usage: args.usage,
     };
     sim::run(&opts)?;
     Ok(ExitCode::SUCCESS)

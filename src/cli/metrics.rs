@@ -46,6 +46,9 @@ pub enum View {
     Agents,
     /// The mission's timeline and the project's earlier (archived) missions.
     History,
+    /// Tokens and dollars per task, agent or milestone (from the agents' usage), and
+    /// the budget's state.
+    Cost(super::cost::CostArgs),
 }
 
 /// The plan and the event log of a project, read without taking the store lock (the
@@ -97,13 +100,18 @@ pub(crate) fn print<T: Serialize>(
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
-    let Loaded { project, plan, events } = load(ctx)?;
+    let loaded = load(ctx)?;
+    if let Some(View::Cost(cost_args)) = args.view {
+        return super::cost::run(ctx, &loaded, cost_args);
+    }
+    let Loaded { project, plan, events } = loaded;
     let now = ctx.now;
     match args.view {
         None => {
             let n = args.agents.unwrap_or_else(|| working_agents(plan, events, now));
             let m = metrics::metrics(plan, events, n, now);
-            print(ctx, &m, || metrics::render_metrics(&m, now))
+            let with = super::cost::WithCost::new(&project, events, &m);
+            print(ctx, &with, || with.text(metrics::render_metrics(&m, now)))
         }
         Some(View::Agents) => {
             let roster = roster(ctx, &project, events);
@@ -118,6 +126,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
             let h = history::history(plan, events, earlier);
             print(ctx, &h, || history::render_history(&h, now))
         }
+        Some(View::Cost(_)) => Ok(ExitCode::SUCCESS), // answered above, from the same load
     }
 }
 
@@ -149,5 +158,6 @@ pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let Loaded { project, plan, events } = load(ctx)?;
     let o = overview::overview(plan, events, project.orchestrator_alive().is_some());
     let now = ctx.now;
-    print(ctx, &o, || overview::render_overview(&o, now))
+    let with = super::cost::WithCost::new(&project, events, &o);
+    print(ctx, &with, || with.text(overview::render_overview(&o, now)))
 }

@@ -11,8 +11,10 @@ use crate::Result;
 use crate::project::Project;
 
 pub mod agent;
+pub mod agent_usage;
 pub mod completions;
 pub mod config;
+pub mod cost;
 pub mod dashboard;
 pub mod demo;
 pub mod detect;

@@ -28,7 +28,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let tmux = crate::tmux::Tmux::new(ctx.tmux_socket.clone());
     let roster = crate::tui::source::live_roster(&project, &tmux, events);
     let r = orch(plan, events, &roster, &input, now);
-    print(ctx, &r, || render_orch(&r, now))
+    let with = super::cost::WithCost::new(&project, events, &r);
+    print(ctx, &with, || with.text(render_orch(&r, now)))
 }
 
 /// `tmux-ide top` and `orch --watch`: the live terminal view, until `q`.

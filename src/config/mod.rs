@@ -1,5 +1,6 @@
 //! ide.yml: reading it, checking it (every problem at once), and the typed [`Config`].
 mod agents;
+mod cost;
 mod model;
 mod notify;
 pub mod research;
@@ -9,6 +10,7 @@ mod window;
 use serde_json::Value;
 
 pub use agents::{HookKind, ProfileSpec};
+pub use cost::{BudgetConfig, PriceSpec, TaskBudget};
 pub use model::{
     Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
     Percent, Role, Row, Team, Theme,

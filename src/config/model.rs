@@ -37,6 +37,9 @@ pub struct Config {
     /// Who hears about which events, and how (`notify:`).
     #[serde(default)]
     pub notify: super::NotifyConfig,
+    /// Prices per model (USD per million tokens), over the built-in table.
+    #[serde(default)]
+    pub prices: BTreeMap<String, super::PriceSpec>,
 }
 
 /// Port of the dashboard when ide.yml (or `--port`) names none.
@@ -307,6 +310,9 @@ pub struct OrchestratorConfig {
     /// Research tasks on triggers (`orchestrator.research`).
     #[serde(default)]
     pub research: super::research::ResearchConfig,
+    /// Limits on what the mission may spend; reaching one stops new dispatches.
+    #[serde(default)]
+    pub budget: Option<super::BudgetConfig>,
 }
 
 impl Default for OrchestratorConfig {
@@ -323,6 +329,7 @@ impl Default for OrchestratorConfig {
             max_retries: default_max_retries(),
             retry_backoff: default_retry_backoff(),
             research: Default::default(),
+            budget: None,
         }
     }
 }

@@ -38,6 +38,8 @@ enum Shape {
     UInt,
     /// A whole number within a range.
     Range(&'static Range),
+    /// A number ≥ 0, whole or not (money, hours, prices).
+    Amount,
     Size,
     /// A string, number or boolean (env values).
     Scalar,
@@ -96,6 +98,18 @@ const PROFILE: Shape = Shape::Map(&[
     ("fresh_context", Shape::Bool, false),
     ("fresh_validation", Shape::Bool, false),
 ]);
+const PRICE: Shape = Shape::Map(&[
+    ("input", Shape::Amount, true),
+    ("output", Shape::Amount, true),
+    ("cache_write", Shape::Amount, false),
+    ("cache_read", Shape::Amount, false),
+]);
+const BUDGET: Shape = Shape::Map(&[
+    ("usd", Shape::Amount, false),
+    ("tokens", Shape::UInt, false),
+    ("hours", Shape::Amount, false),
+    ("task", Shape::Map(&[("usd", Shape::Amount, false), ("tokens", Shape::UInt, false)]), false),
+]);
 const ROW: Shape = Shape::Map(&[("size", Shape::Size, false), ("panes", Shape::List(&PANE), true)]);
 const WINDOW: Shape = Shape::Map(&[("name", Shape::Str, true), ("rows", Shape::List(&ROW), true)]);
 const ROOT: Shape = Shape::Map(&[
@@ -137,6 +151,7 @@ const ROOT: Shape = Shape::Map(&[
             ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
             ("research", research::RESEARCH, false),
+            ("budget", BUDGET, false),
         ]),
         false,
     ),
@@ -147,6 +162,7 @@ const ROOT: Shape = Shape::Map(&[
         false,
     ),
     ("notify", notify::SHAPE, false),
+    ("prices", Shape::Dict(&PRICE), false),
 ]);
 
 /// Every problem in the parsed YAML document: structural ones first, then semantic ones.
@@ -191,6 +207,14 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
+/// A value as an error message shows it: a number as written, else its kind.
+fn shown_value(value: &Value) -> String {
+    match value {
+        Value::Number(n) => n.to_string(),
+        other => kind(other).to_string(),
+    }
+}
+
 fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
     let shown = if path.is_empty() { "ide.yml" } else { path };
     match shape {
@@ -204,6 +228,9 @@ fn walk(value: &Value, shape: &Shape, path: &str, problems: &mut Vec<Problem>) {
             push(problems, path, format!("expected a whole number ≥ 0, found {}", kind(value)));
         }
         Shape::Range(range) => limits::check_range(value, range, path, problems),
+        Shape::Amount if !value.as_f64().is_some_and(|n| n.is_finite() && n >= 0.0) => {
+            push(problems, path, format!("expected a number ≥ 0, found {}", shown_value(value)));
+        }
         Shape::Size => {
             let text = match value {
                 Value::String(s) => Some(s.clone()),

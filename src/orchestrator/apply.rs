@@ -62,6 +62,18 @@ impl Runner {
                 self.validation_failed(milestone, remediations, now)
             }
             Action::MissionComplete => self.mission_complete(now),
+            Action::Budget { level, task, limits } => {
+                let kind = match level {
+                    crate::plan::rules::budget::BudgetLevel::Exhausted => {
+                        EventKind::BudgetExhausted
+                    }
+                    _ => EventKind::BudgetWarning,
+                };
+                let mut event = Event::new(now, kind).with("limits", limits.as_str());
+                event.task.clone_from(task);
+                self.store.append_events(&[event])?;
+                Ok(false)
+            }
             Action::NotifyLead { text } => {
                 self.notify_lead(panes, text)?;
                 Ok(false)

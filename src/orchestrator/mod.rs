@@ -13,6 +13,7 @@ pub mod prompt;
 pub mod prompt_plan;
 mod recover;
 pub mod run;
+pub mod usage;
 pub mod world;
 
 #[cfg(test)]

@@ -161,6 +161,8 @@ pub struct Observer {
     pids: HashMap<String, u32>,
     /// A pane's own `fresh_context` in ide.yml, by pane title (outranks its profile's).
     fresh_context: HashMap<String, bool>,
+    /// The screens of Aider panes on the last look (id, title, screen), for their usage lines.
+    pub(crate) aider_screens: Vec<(String, String, String)>,
 }
 
 impl Observer {
@@ -274,6 +276,7 @@ impl Observer {
         now: Timestamp,
     ) -> (Vec<(PaneView, Judgement)>, Vec<Event>) {
         let mut changes = Vec::new();
+        self.aider_screens.clear();
         let views = panes
             .iter()
             .map(|p| {
@@ -288,6 +291,9 @@ impl Observer {
                 } else {
                     String::new()
                 };
+                if self.profile(p).hooks == HookKind::AiderNotifications && !screen.is_empty() {
+                    self.aider_screens.push((p.id.clone(), p.title.clone(), screen.clone()));
+                }
                 let progress = screen::progress_view(self.profile(p), &screen).into_owned();
                 let last_change = self.track_screen(&p.id, &progress, now);
                 let ev = Evidence {

@@ -60,6 +60,10 @@ impl Runner {
         if decided.contains(&Action::MissionComplete) {
             return None;
         }
+        // A spent budget stops new work of every kind, research included.
+        if self.budget.verdict.level == crate::plan::rules::budget::BudgetLevel::Exhausted {
+            return None;
+        }
         let taken: HashSet<String> = decided
             .iter()
             .filter_map(|a| match a {

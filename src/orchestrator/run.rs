@@ -73,6 +73,9 @@ pub struct Runner {
     pub(crate) research: crate::config::research::ResearchConfig,
     /// The specialties of the task-taking panes (the planning prompt lists them).
     pub(crate) specialties: Vec<String>,
+    /// What the agents spend, and the budget it is held against.
+    pub(crate) usage: super::usage::Collector,
+    pub(crate) budget: super::world::BudgetView,
     _lock: File,
 }
 
@@ -137,6 +140,8 @@ impl Runner {
             lookout: Default::default(),
             research: orch.research.clone(),
             specialties: super::planning::specialties(&config),
+            usage: super::usage::Collector::new(&config),
+            budget: super::world::BudgetView::default(),
             project,
             store,
             tmux,
@@ -153,9 +158,10 @@ impl Runner {
         Ok(runner)
     }
 
-    fn absorb(&mut self, events: &[Event]) {
+    pub(crate) fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
         self.lookout.absorb(events);
+        self.usage.absorb(events);
         for e in events {
             match &e.kind {
                 EventKind::StallDetected => {
@@ -182,6 +188,9 @@ impl Runner {
         let outcome = self.run_loop(opts);
         // Let the last notices and receipts finish before saying goodbye.
         self.reap(true);
+        if let Ok(plan) = self.store.load() {
+            let _ = self.record_usage(&plan, Timestamp::now());
+        }
         let reason = match &outcome {
             Err(e) => format!("error: {e}"),
             Ok(()) if crate::signals::stop_requested() => "signal".into(),
@@ -294,6 +303,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // `Add command output to the chat?` after `task done`): answer it all the same.
             let now = Timestamp::now();
             let panes = self.panes(now)?;
+            // The last turns' usage still counts (a validator's closing words).
+            self.record_usage(&plan, now)?;
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
                 self.apply(&action, &panes, Timestamp::now())?;
             }
@@ -303,6 +314,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
+        self.record_usage(&plan, now)?;
         let mut actions = decide::decide(&World {
             plan: &plan,
             contract: &self.contract,
@@ -311,6 +323,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             settings: &self.settings,
             stalls_reported: &self.stalls_reported,
             exited_reported: &self.exited_reported,
+            budget: &self.budget,
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         actions.extend(self.research_actions(&plan, &panes, &actions, now));

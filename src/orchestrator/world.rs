@@ -67,6 +67,26 @@ impl Default for Settings {
     }
 }
 
+/// Where the mission stands against its budget, and what the lead was already told.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BudgetView {
+    pub verdict: crate::plan::rules::budget::Verdict,
+    /// The level last reported (since the budget was last set).
+    pub reported: crate::plan::rules::budget::BudgetLevel,
+    /// Tasks past their per-task cap not reported yet: (task, the cap it reached).
+    pub tasks_over: Vec<(String, String)>,
+}
+
+/// No budget, or one far from its limits.
+pub static NO_BUDGET: BudgetView = BudgetView {
+    verdict: crate::plan::rules::budget::Verdict {
+        level: crate::plan::rules::budget::BudgetLevel::Under,
+        limits: Vec::new(),
+    },
+    reported: crate::plan::rules::budget::BudgetLevel::Under,
+    tasks_over: Vec::new(),
+};
+
 /// One assertion of the validation contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractAssertion {
@@ -90,4 +110,6 @@ pub struct World<'a> {
     pub stalls_reported: &'a HashSet<String>,
     /// Titles of panes whose exit was already reported to the lead.
     pub exited_reported: &'a HashSet<String>,
+    /// The budget: at 100% no new work is dispatched.
+    pub budget: &'a BudgetView,
 }

@@ -200,6 +200,11 @@ event_kinds! {
     PlanningDispatched = "planning_dispatched",
     /// A research trigger fired: a research task was handed to a researcher pane.
     ResearchTriggered = "research_triggered",
+    Usage = "usage",
+    UsageSource = "usage_source",
+    BudgetWarning = "budget_warning",
+    BudgetExhausted = "budget_exhausted",
+    BudgetSet = "budget_set",
 }
 
 impl From<&str> for EventKind {

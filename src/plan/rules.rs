@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::model::{MilestoneStatus, Plan, Task, TaskStatus};
 
+pub mod budget;
 mod checks;
 mod errors;
 #[cfg(test)]

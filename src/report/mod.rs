@@ -3,6 +3,7 @@
 //! Each returns plain data (serde `Serialize` for `--json`); renderers sit beside them.
 pub mod agents;
 pub mod archive;
+pub mod cost;
 pub mod coverage;
 pub mod delivery;
 #[cfg(test)]
@@ -11,6 +12,7 @@ pub mod history;
 pub mod metrics;
 pub mod orch;
 pub mod overview;
+pub mod prices;
 pub mod table;
 pub mod text;
 pub mod timefmt;

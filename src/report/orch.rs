@@ -42,6 +42,8 @@ pub const ORCHESTRATOR_EVENTS: &[EventKind] = &[
     EventKind::PromptRedelivering,
     EventKind::StallNudged,
     EventKind::DeliveryFailed,
+    EventKind::BudgetWarning,
+    EventKind::BudgetExhausted,
 ];
 
 /// What is known about the orchestrator process from outside the event log.
@@ -224,6 +226,11 @@ pub fn describe_event(e: &Event) -> String {
         EventKind::ValidationReturned => {
             format!("{ms} round {} taken back from {pane} ({})", field("round"), field("reason"))
         }
+        EventKind::BudgetWarning => format!("budget at 80%{}: {}", for_task(e), field("limits")),
+        EventKind::BudgetExhausted => {
+            format!("budget exhausted{}: {}", for_task(e), field("limits"))
+        }
+        EventKind::BudgetSet => "budget set (mission budget)".to_string(),
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         EventKind::PlanningDispatched => format!("planning prompt sent to {pane}"),
@@ -232,6 +239,11 @@ pub fn describe_event(e: &Event) -> String {
         }
         other => other.as_str().replace('_', " "),
     }
+}
+
+/// ` for task 003` when a budget event is about one task.
+fn for_task(e: &Event) -> String {
+    e.task.as_deref().map(|t| format!(" for task {t}")).unwrap_or_default()
 }
 
 /// `tmux-ide orch` at `now`.
@@ -280,8 +292,9 @@ pub fn orch(
 
 /// Event types left out of the recent events: the orchestrator writes one on every change
 /// of its judgement of a pane, about half of a live log, and the agents table already
-/// shows each pane's state.
-pub const QUIET_EVENTS: &[&str] = &["pane_state"];
+/// shows each pane's state. Usage records come with every model response; `metrics cost`
+/// shows them.
+pub const QUIET_EVENTS: &[&str] = &["pane_state", "usage", "usage_source"];
 
 /// The last `n` events in words, oldest first, without the [`QUIET_EVENTS`].
 pub fn recent_events(events: &[Event], n: usize) -> Vec<RecentEvent> {

@@ -33,6 +33,18 @@ pub struct Snapshot {
     pub corrupt_lines: usize,
     /// Task id → title, to name what an agent works on.
     pub titles: BTreeMap<String, String>,
+    /// Tokens, dollars and the budget's state, once any usage or budget event is logged.
+    pub cost: Option<crate::report::cost::CostTotals>,
+}
+
+/// The cost totals of `events` at the project's prices, when there is anything to show.
+pub fn cost_totals(
+    project: &Project,
+    events: &[crate::plan::Event],
+) -> Option<crate::report::cost::CostTotals> {
+    let prices = Config::load(project).map(|c| crate::report::prices::Prices::new(&c.prices));
+    let t = crate::report::cost::totals(events, &prices.unwrap_or_default());
+    (t.messages > 0 || t.budget != crate::plan::rules::budget::BudgetLevel::Under).then_some(t)
 }
 
 /// Every task's title by id.
@@ -95,6 +107,7 @@ pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> 
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
         titles: titles(&plan),
+        cost: cost_totals(project, &events),
     })
 }
 

@@ -71,6 +71,11 @@ fn header_line(app: &App, now: Timestamp) -> Line<'static> {
             None => format!("  orchestrator not running (last seen {tick})"),
         };
         spans.push(Span::from(text).fg(if orch.alive { Color::Green } else { Color::Yellow }));
+        if let Some(cost) = &s.cost {
+            let exhausted = cost.budget == crate::plan::rules::budget::BudgetLevel::Exhausted;
+            let text = format!("  {}", one_line(&crate::report::cost::summary_line(cost)));
+            spans.push(if exhausted { Span::from(text).red().bold() } else { Span::from(text) });
+        }
         if s.corrupt_lines > 0 {
             spans.push(Span::from(format!("  {} corrupt log line(s)", s.corrupt_lines)).red());
         }

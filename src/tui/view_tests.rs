@@ -51,6 +51,7 @@ fn hostile_app() -> App {
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
         titles: crate::tui::source::titles(&plan),
+        cost: None,
     };
     let mut app = App::default();
     app.update(Ok(snapshot));
@@ -113,6 +114,7 @@ fn fixture_app() -> App {
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
         titles: crate::tui::source::titles(&plan),
+        cost: None,
     };
     let mut app = App::default();
     app.update(Ok(snapshot));
@@ -156,4 +158,25 @@ fn the_selected_agents_pane_is_previewed_under_the_table_escaped() {
     assert!(screen.contains("line 40") && !screen.contains("line 1\n"), "the newest:\n{screen}");
     assert!(screen.contains("last x<U+202E>txt.exe"), "{screen}");
     assert!(!screen.contains('\u{1b}'), "{screen}");
+}
+
+#[test]
+fn the_header_says_what_the_mission_cost_and_that_the_budget_stopped_dispatch() {
+    let mut app = fixture_app();
+    let mut snap = app.snapshot.clone().unwrap();
+    snap.cost = Some(crate::report::cost::CostTotals {
+        tokens: 480_000,
+        cost_usd: 2.4,
+        messages: 4,
+        budget: crate::plan::rules::budget::BudgetLevel::Exhausted,
+        budget_note: Some("$2.40 of $1.50 (160%)".into()),
+        ..Default::default()
+    });
+    app.update(Ok(snap));
+    let top = screen_of(&app, 240, 24);
+    let header = top.lines().next().unwrap();
+    assert!(
+        header.contains("Cost: $2.40 for 480000 tokens · BUDGET EXHAUSTED: no new dispatches"),
+        "{header}"
+    );
 }

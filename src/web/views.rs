@@ -74,6 +74,8 @@ pub struct Inputs {
     pub roster: Vec<PaneInfo>,
     pub orchestrator_alive: bool,
     pub last_event_id: usize,
+    /// The prices usage is costed at (built-in, with ide.yml's `prices:`).
+    pub prices: crate::report::prices::Prices,
 }
 
 impl Inputs {
@@ -89,6 +91,9 @@ impl Inputs {
             roster: roster(project),
             orchestrator_alive: project.orchestrator_alive().is_some(),
             last_event_id,
+            prices: crate::config::Config::load(project)
+                .map(|c| crate::report::prices::Prices::new(&c.prices))
+                .unwrap_or_default(),
         })
     }
 
@@ -142,6 +147,9 @@ pub struct MetricsView {
     pub metrics: Metrics,
     /// Tasks done over time, oldest first, starting at the mission's start with 0.
     pub completion: Vec<CompletionPoint>,
+    /// Tokens, dollars and the budget's state, once any usage or budget event is logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::report::cost::CostTotals>,
 }
 
 /// Everything the page shows, sent on every change of the store.
@@ -217,7 +225,9 @@ pub fn metrics(i: &Inputs, now: Timestamp) -> MetricsView {
         .into_iter()
         .chain(done.into_iter().enumerate().map(|(n, ts)| CompletionPoint { ts, done: n + 1 }))
         .collect();
-    MetricsView { metrics: m, completion }
+    let cost = crate::report::cost::totals(&events, &i.prices);
+    let shown = cost.messages > 0 || cost.budget != crate::plan::rules::budget::BudgetLevel::Under;
+    MetricsView { metrics: m, completion, cost: shown.then_some(cost) }
 }
 
 /// The events after `since` (an event id), at most the last `limit` of them.

@@ -73,6 +73,15 @@ impl TestProject {
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path().join(rel)).unwrap()
     }
+
+    /// The status of task `id` in `tasks.json`.
+    pub fn task_status(&self, id: &str) -> String {
+        let plan: serde_json::Value =
+            serde_json::from_str(&self.read(".tasks/tasks.json")).unwrap();
+        let tasks = plan["tasks"].as_array().unwrap();
+        let task = tasks.iter().find(|t| t["id"] == id).unwrap();
+        task["status"].as_str().unwrap().to_string()
+    }
 }
 
 /// Asserts that `tmux-ide ARGS` succeeded (showing both streams if not); its stdout.

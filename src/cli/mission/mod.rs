@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 
 mod plan;
+mod budget;
 
 use super::Ctx;
 use crate::contract::Contract;
@@ -24,6 +25,9 @@ pub enum Command {
     Status,
     /// Close the mission into history (`metrics history`) so a new one can start.
     Archive(ArchiveArgs),
+    /// Show the mission's spending against its budget, or set new limits (dispatch
+    /// resumes when the new budget is not exhausted).
+    Budget(budget::BudgetArgs),
     /// Leave planning: mission active, first milestone active, the rest locked. Refuses
     /// while an assertion is uncovered or a milestone has no task, unless --force.
     PlanComplete(PlanCompleteArgs),
@@ -63,6 +67,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         Command::Archive(args) => archive(ctx, args),
         Command::PlanComplete(args) => complete(ctx, args),
         Command::Plan(args) => plan::plan(ctx, args),
+        Command::Budget(args) => budget::run(ctx, args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! (dispatch, validation rounds, remediation, stalls). The run loop applies the actions;
 //! nothing here reads a clock or touches tmux.
 pub mod approval;
+mod budget;
 mod dispatch;
 mod modes;
 mod notices;
@@ -66,6 +67,9 @@ pub enum Action {
     /// A research trigger fired: create the research task (or hand the open one, `task`,
     /// again) and send it to the researcher pane.
     Research(research::Research),
+    /// Record that the budget (or `task`'s own cap) reached `level`: `budget_warning` or
+    /// `budget_exhausted`, with the limits as text.
+    Budget { level: crate::plan::rules::budget::BudgetLevel, task: Option<String>, limits: String },
 }
 
 /// Everything the next step of the mission needs, in a deterministic order: stranded tasks
@@ -84,9 +88,14 @@ pub fn decide(world: &World) -> Vec<Action> {
     if mode == DispatchMode::Missions {
         validation::lifecycle(world, &scan, &mut taken, &mut actions);
     }
-    if world.settings.auto_dispatch {
+    let held = budget::exhausted(world);
+    if world.settings.auto_dispatch && !held {
         dispatch::dispatch(world, &scan, &mut taken, &mut actions);
     }
+    if held {
+        actions.retain(|a| !matches!(a, Action::StartValidation { .. }));
+    }
+    budget::notices(world, &mut actions);
     // A returned task's pane is gone or another agent's now: neither stalled nor exited.
     notices::stalls(world, &returned, &mut actions);
     notices::exits(world, &scan, &returned, &mut actions);

@@ -1,4 +1,5 @@
 //! Unit and property tests of the orchestrator's pure core, with small plan builders.
+mod budget;
 mod dispatch;
 mod lifecycle;
 mod modes;
@@ -111,6 +112,7 @@ pub(super) struct Fx {
     pub settings: Settings,
     pub stalls: HashSet<String>,
     pub exited: HashSet<String>,
+    pub budget: crate::orchestrator::world::BudgetView,
 }
 
 impl Fx {
@@ -137,6 +139,7 @@ impl Fx {
             settings: Settings::default(),
             stalls: HashSet::new(),
             exited: HashSet::new(),
+            budget: Default::default(),
         }
     }
 
@@ -157,6 +160,7 @@ impl Fx {
             settings: &self.settings,
             stalls_reported: &self.stalls,
             exited_reported: &self.exited,
+            budget: &self.budget,
         }
     }
 

@@ -111,6 +111,15 @@ function renderMetrics(m) {
     ["validation", `${m.validation.rounds} rounds · ${m.validation.passed} passed · ${m.validation.failed} failed`],
     ["remediations", `${m.remediations} (${m.remediations_open} open)`],
   ];
+  if (m.cost) {
+    const c = m.cost;
+    const unpriced = c.unpriced_tokens ? ` (+${c.unpriced_tokens} tokens at unknown prices)` : "";
+    rows.push(["cost", `$${c.cost_usd.toFixed(2)} for ${c.tokens} tokens${unpriced}`]);
+    if (c.budget !== "under") {
+      const what = c.budget === "exhausted" ? "EXHAUSTED: no new dispatches" : "at 80%";
+      rows.push(["budget", `${what}${c.budget_note ? ` (${c.budget_note})` : ""}`]);
+    }
+  }
   fill($("#metrics"), rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
   const pts = m.completion;
   const total = Math.max(1, m.tasks.total - m.tasks.cancelled);
