@@ -29,7 +29,8 @@ impl Project {
             return Ok(Project { root });
         }
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let found = cwd.ancestors().map(Project::at).find(Project::exists).map(|p| p.root);
+        let found = owner_of_worktree(&cwd)
+            .or_else(|| cwd.ancestors().map(Project::at).find(Project::exists).map(|p| p.root));
         // An agent in a pane whose `dir` lies outside the project still reports to it.
         let from_pane =
             || std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir());
@@ -105,6 +106,21 @@ impl Project {
             Err(std::fs::TryLockError::Error(_)) => None,
         }
     }
+}
+
+/// The project whose agent worktree (`<project>/.tmux-ide/worktrees/<pane>/…`, see
+/// `isolation`) holds `dir`: an agent working there reports to that project, even when
+/// the worktree's checkout has an `ide.yml` of its own.
+fn owner_of_worktree(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(|a| {
+        let worktrees = a.parent()?;
+        let ours = worktrees.parent()?;
+        let root = ours.parent()?;
+        (worktrees.file_name()? == "worktrees"
+            && ours.file_name()? == ".tmux-ide"
+            && Project::at(root).exists())
+        .then(|| root.to_path_buf())
+    })
 }
 
 /// Refuses `path` when it, or a directory between `root` and it, is a symbolic link.

@@ -20,6 +20,8 @@ mod demo_story;
 mod dispatch_modes;
 mod escaping;
 mod flag_bounds;
+mod isolation;
+mod isolation_crash;
 mod module_deps;
 mod orchestrator_e2e;
 mod orchestrator_reconcile;

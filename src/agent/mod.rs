@@ -9,4 +9,5 @@ pub mod screen;
 #[cfg(test)]
 mod screen_fixtures;
 pub mod sim;
+pub mod sim_edit;
 pub mod state;

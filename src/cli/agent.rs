@@ -46,6 +46,11 @@ pub struct SimArgs {
     /// The pane this agent runs in; defaults to $TMUX_IDE_PANE.
     #[arg(long, env = "TMUX_IDE_PANE", value_name = "PANE_ID")]
     pub pane: Option<String>,
+    /// Make a small real change per task in the working directory: a line naming the
+    /// task appended to each `edit file <path>` of its description, else to
+    /// `sim/<task>.txt`. A merge conflict handed back is resolved keeping both sides.
+    #[arg(long)]
+    pub edit: bool,
 }
 
 /// `--work-ms` of `agent sim` and `demo`: up to ten minutes a task, already more than any
@@ -110,6 +115,7 @@ fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {
         fail: args.fail,
         exe: sim::current_exe()?,
         out: ctx.out.clone(),
+        edit: args.edit,
     };
     sim::run(&opts)?;
     Ok(ExitCode::SUCCESS)

@@ -44,8 +44,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let _ = writeln!(std::io::stderr(), "demo project: {}", dir.display());
 
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
-    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
     fs_err::write(project.contract(), demo::CONTRACT)?;
+    // A throwaway repository: each agent works in its own worktree (isolation).
+    let isolation = demo::git_repository(&dir);
+    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, isolation))?;
     demo::plan(&exe, &dir)?;
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
     let socket_flag =

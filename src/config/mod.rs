@@ -7,8 +7,8 @@ use serde_json::Value;
 
 pub use agents::{HookKind, ProfileSpec};
 pub use model::{
-    Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
-    Percent, Role, Row, Team, Theme,
+    Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, Isolation,
+    OrchestratorConfig, Pane, Percent, Role, Row, Team, Theme,
 };
 pub use validate::{Problem, nearest};
 

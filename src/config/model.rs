@@ -296,6 +296,25 @@ pub struct OrchestratorConfig {
     /// most 5 minutes).
     #[serde(default = "default_retry_backoff")]
     pub retry_backoff: u64,
+    /// `worktree`: a git worktree per agent pane, a commit per task, merged into the
+    /// mission branch (see `isolation`).
+    #[serde(default)]
+    pub isolation: Isolation,
+    /// With isolation, push the mission branch and open a pull request (`gh`) when the
+    /// mission completes.
+    #[serde(default)]
+    pub pull_request: bool,
+}
+
+/// How agent panes share the project's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Isolation {
+    /// Every pane works in the project's own checkout.
+    #[default]
+    None,
+    /// A git worktree per agent pane on its own branch; tasks merge into the mission branch.
+    Worktree,
 }
 
 impl Default for OrchestratorConfig {
@@ -311,6 +330,8 @@ impl Default for OrchestratorConfig {
             max_concurrent_agents: None,
             max_retries: default_max_retries(),
             retry_backoff: default_retry_backoff(),
+            isolation: Isolation::None,
+            pull_request: false,
         }
     }
 }

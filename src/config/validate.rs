@@ -50,6 +50,7 @@ enum Shape {
 const ROLES: &[&str] = &["lead", "teammate", "validator", "researcher", "shell"];
 const AGENTS: &[&str] = &["claude", "codex", "aider", "gemini", "sim", "shell"];
 const DISPATCH_MODES: &[&str] = &["missions", "tasks"];
+const ISOLATIONS: &[&str] = &["none", "worktree"];
 /// Values the reference knows that are not implemented here: refused by name, not as typos.
 const NOT_YET: &[&str] = &["goals"];
 
@@ -131,6 +132,8 @@ const ROOT: Shape = Shape::Map(&[
             ("max_concurrent_agents", Shape::Range(&limits::MAX_CONCURRENT_AGENTS), false),
             ("max_retries", Shape::Range(&limits::MAX_RETRIES), false),
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
+            ("isolation", Shape::Enum(ISOLATIONS), false),
+            ("pull_request", Shape::Bool, false),
         ]),
         false,
     ),

@@ -66,6 +66,8 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
+    /// Worktree isolation (`orchestrator.isolation`).
+    pub(crate) iso: super::integrate::IsoRuntime,
     _lock: File,
 }
 
@@ -124,6 +126,7 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
+            iso: super::integrate::IsoRuntime::for_config(&config),
             project,
             store,
             tmux,
@@ -271,7 +274,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     pub fn tick(&mut self) -> Result<bool> {
         let new = self.tail.read_new()?;
         self.absorb(&new);
-        let plan = self.store.load()?;
+        // Done work onto the mission branch before deciding what depends on it.
+        let plan = self.load_integrated()?;
         if !decide::in_play(&plan, self.settings.mode) {
             // The last report of a finished mission may still wait at a question (Aider's
             // `Add command output to the chat?` after `task done`): answer it all the same.

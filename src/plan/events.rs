@@ -192,6 +192,12 @@ event_kinds! {
     OrchestratorStarted = "orchestrator_started",
     OrchestratorStopped = "orchestrator_stopped",
     SessionLost = "session_lost",
+    MissionBranchCreated = "mission_branch_created",
+    MergeStarted = "merge_started",
+    TaskMerged = "task_merged",
+    MergeConflict = "merge_conflict",
+    WorktreeRefused = "worktree_refused",
+    MissionBranchReady = "mission_branch_ready",
 }
 
 impl From<&str> for EventKind {

@@ -225,6 +225,22 @@ pub fn describe_event(e: &Event) -> String {
             format!("{ms} round {} taken back from {pane} ({})", field("round"), field("reason"))
         }
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
+        EventKind::MergeStarted => format!("merging {task} from {pane}"),
+        EventKind::TaskMerged => format!(
+            "{task} merged: {} files, +{} -{}",
+            field("files_changed"),
+            field("insertions"),
+            field("deletions")
+        ),
+        EventKind::MergeConflict if e.extra.contains_key("error") => {
+            format!("{task} could not be merged: {}", field("error"))
+        }
+        EventKind::MergeConflict => {
+            format!("{task} conflicts in {}; back to {pane}", field("files"))
+        }
+        EventKind::MissionBranchReady => {
+            format!("mission branch {} ready ({} merges)", field("branch"), field("merges"))
+        }
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         other => other.as_str().replace('_', " "),
     }

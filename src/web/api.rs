@@ -89,6 +89,24 @@ pub async fn tasks(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Va
     compute(&app, |i, _| serde_json::to_value(views::tasks(&i.plan)).unwrap_or_default()).await
 }
 
+/// `GET /api/tasks/{id}/diff`: the change a done task merged (see `task diff`).
+pub async fn task_diff(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let project = app.project.clone();
+    let found = blocking(move || {
+        let plan = crate::plan::Store::new(&project).load()?;
+        let Some(git) = plan.task(&id).and_then(|t| t.git.clone()) else { return Ok(None) };
+        let diff = crate::isolation::merge::task_diff(&project.root, &git)?;
+        Ok(Some(serde_json::json!({ "task": id, "git": git, "diff": diff })))
+    })
+    .await?;
+    found.map(Json).ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "no such task, or it has no merged change")
+    })
+}
+
 pub async fn assertions(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
     compute(&app, |i, _| views::assertions(i)).await
 }

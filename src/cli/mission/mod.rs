@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 
 use super::Ctx;
+
+mod isolation;
 use crate::contract::Contract;
 use crate::plan::rules::{PlanError, plan_complete, set_mission};
 use crate::plan::{EventKind, Mission, Store};
@@ -89,6 +91,7 @@ fn show(ctx: &Ctx) -> Result<ExitCode> {
     if !mission.description.is_empty() {
         writeln!(ctx.out(), "Description: {}", multi_line(&mission.description))?;
     }
+    isolation::show(ctx, mission)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -100,6 +103,7 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
         plan_complete(plan, events, &contract, args.force, now).map_err(plan_complete_error)
     })?;
     writeln!(ctx.out(), "Mission active; milestone {active} active, the others locked")?;
+    isolation::started(ctx, &project)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -128,6 +132,8 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
     use crate::report::archive;
     let project = ctx.project()?;
     let now = Timestamp::now();
+    // Before anything is archived: worktrees holding uncommitted work refuse it.
+    isolation::check_removable(&project)?;
     let path = Store::new(&project).update(|plan, events| {
         archive::check_archivable(plan, args.force)?;
         let (log, _) = eventlog::read_event_log(&project.events_jsonl())?;
@@ -146,5 +152,6 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         Ok(path)
     })?;
     writeln!(ctx.out(), "Archived to {}", path.display())?;
+    isolation::archived(ctx, &project)?;
     Ok(ExitCode::SUCCESS)
 }

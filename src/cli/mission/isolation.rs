@@ -1,0 +1,64 @@
+//! What `mission` says and does about isolation: the branch and worktrees made at
+//! `plan-complete`, how to merge the result (`mission show`), and the worktrees removed
+//! by `mission archive` (refused while one holds uncommitted work).
+use std::io::Write;
+
+use crate::cli::Ctx;
+use crate::config::{Config, Isolation as Mode};
+use crate::isolation::{Isolation, setup};
+use crate::plan::{Mission, MissionStatus};
+use crate::project::Project;
+use crate::{Error, Result};
+
+/// After `plan-complete`: with `isolation: worktree`, the mission branch and worktrees.
+pub fn started(ctx: &Ctx, project: &Project) -> Result<()> {
+    let config = Config::load(project)?;
+    if config.orchestrator.isolation != Mode::Worktree {
+        return Ok(());
+    }
+    let plan = crate::plan::Store::new(project).load()?;
+    let title = plan.mission.map(|m| m.title).unwrap_or_default();
+    let iso = setup::start(project, &config, &title).map_err(|e| {
+        let hint = "the mission is active; fix this and `tmux-ide up` sets isolation up";
+        Error::failed(format!("isolation: {}", e.message)).with_hint(hint)
+    })?;
+    writeln!(
+        ctx.out(),
+        "Mission branch {} from {}; {} worktrees under .tmux-ide/worktrees/",
+        iso.state.branch,
+        iso.state.base_branch.as_deref().unwrap_or(&iso.state.base[..12.min(iso.state.base.len())]),
+        iso.state.panes.len()
+    )?;
+    Ok(())
+}
+
+/// `mission show`: the mission branch, and once complete, how to merge it.
+pub fn show(ctx: &Ctx, mission: &Mission) -> Result<()> {
+    let Some(iso) = Isolation::load(&ctx.project()?)? else { return Ok(()) };
+    writeln!(ctx.out(), "Branch: {}", iso.state.branch)?;
+    if mission.status == MissionStatus::Complete {
+        writeln!(ctx.out(), "{}", iso.how_to_merge())?;
+    }
+    Ok(())
+}
+
+/// Refuses the archive while a worktree holds uncommitted work (even with `--force`).
+pub fn check_removable(project: &Project) -> Result<()> {
+    match Isolation::load(project)? {
+        Some(iso) => setup::check_clean(&iso),
+        None => Ok(()),
+    }
+}
+
+/// After the archive: the worktrees are removed (the branches stay).
+pub fn archived(ctx: &Ctx, project: &Project) -> Result<()> {
+    let Some(iso) = Isolation::load(project)? else { return Ok(()) };
+    let removed = setup::remove_worktrees(project)?;
+    writeln!(
+        ctx.out(),
+        "Removed {} worktrees; the mission branch {} stays",
+        removed.len(),
+        iso.state.branch
+    )?;
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Isolation in real tmux and real git: three simulated agents, each in its own worktree,
+//! work through eight tasks; every task becomes one commit and one merge on the mission
+//! branch, two appends to the same file conflict and are handed back and resolved, and
+//! the user's branch and working tree stay byte-identical throughout.
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::common::repo::{fingerprint, git, merged_tasks, user_repository};
+use crate::common::{TestProject, TmuxServer, bin, wait_for};
+
+const BRANCH: &str = "tmux-ide/isolated-work";
+
+fn ide_yml(workers: &[&str], orchestrator: bool, extra: &str) -> String {
+    let sim = format!("'{}' agent sim --edit --work-ms 400", bin().display());
+    let mut yml = String::from(
+        "name: iso\nrows:\n  - panes:\n      - title: Lead\n        role: lead\n        command: cat\n",
+    );
+    for w in workers {
+        yml.push_str(&format!(
+            "      - title: {w}\n        role: teammate\n        agent: sim\n        command: {sim:?}\n"
+        ));
+    }
+    yml.push_str(&format!(
+        "orchestrator:\n  enabled: {orchestrator}\n  poll_interval: 250\n  isolation: worktree\n{extra}"
+    ));
+    yml
+}
+
+/// Plans one milestone of `tasks` (title, description) in a user repository.
+fn planned(
+    workers: &[&str],
+    tasks: &[(&str, &str)],
+    orchestrator: bool,
+    extra: &str,
+) -> TestProject {
+    let p = TestProject::new();
+    user_repository(&p);
+    p.write("ide.yml", &ide_yml(workers, orchestrator, extra));
+    p.ok(&["mission", "set", "Isolated work"]);
+    p.ok(&["milestone", "create", "Work", "--sequence", "1"]);
+    for (title, description) in tasks {
+        p.ok(&["task", "create", title, "--milestone", "M1", "--description", description]);
+    }
+    let out = p.ok(&["mission", "plan-complete"]);
+    assert!(out.contains(&format!("Mission branch {BRANCH} from work")), "{out}");
+    p
+}
+
+fn events(p: &TestProject) -> Vec<Value> {
+    p.read(".tasks/events.jsonl").lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+}
+
+fn count(p: &TestProject, kind: &str, task: &str) -> usize {
+    events(p).iter().filter(|e| e["type"] == kind && e["task"] == task).count()
+}
+
+fn plan(p: &TestProject) -> Value {
+    serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap()
+}
+
+fn wait_complete(p: &TestProject, secs: u64) {
+    wait_for("the mission to complete", Duration::from_secs(secs), || {
+        (plan(p)["mission"]["status"] == "complete").then_some(())
+    });
+}
+
+fn show(p: &TestProject, rev: &str) -> String {
+    git(p, p.path(), &["show", &format!("{BRANCH}:{rev}")])
+}
+
+#[test]
+fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
+    let mut tasks = vec![
+        ("Append the first line", "Please edit file shared.txt with a line."),
+        ("Append the second line", "Also edit file shared.txt with a line."),
+    ];
+    let rest: Vec<String> = (3..=8).map(|i| format!("Task number {i}")).collect();
+    tasks.extend(rest.iter().map(|t| (t.as_str(), "")));
+    let p = planned(&["A", "B", "C"], &tasks, true, "");
+    let before = fingerprint(&p);
+    let tmux = TmuxServer::new();
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    // Each agent runs in its own worktree.
+    let a = tmux.pane_titled("A").unwrap();
+    let cwd = tmux.tmux_ok(&["display-message", "-p", "-t", &a, "#{pane_current_path}"]);
+    assert!(cwd.trim().ends_with(".tmux-ide/worktrees/a"), "{cwd}");
+    wait_complete(&p, 120);
+
+    let ids: Vec<String> = (1..=8).map(|i| format!("{i:03}")).collect();
+    let mut merged = merged_tasks(&p, BRANCH);
+    merged.sort();
+    assert_eq!(merged, ids, "exactly one merge per task");
+    // Both appends survive the conflict, next to the base line; every other change is there.
+    let shared = show(&p, "shared.txt");
+    assert!(shared.starts_with("base line\n"), "{shared}");
+    for line in ["task 001: Append the first line", "task 002: Append the second line"] {
+        assert_eq!(shared.lines().filter(|l| *l == line).count(), 1, "{line} in {shared}");
+    }
+    for i in 3..=8 {
+        assert_eq!(show(&p, &format!("sim/{i:03}.txt")), format!("task {i:03}: Task number {i}\n"));
+    }
+    // The second of the two appends conflicted, went back to its agent and was resolved.
+    let conflicts: Vec<Value> =
+        events(&p).into_iter().filter(|e| e["type"] == "merge_conflict").collect();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["files"], serde_json::json!(["shared.txt"]));
+    let loser = conflicts[0]["task"].as_str().unwrap();
+    assert!(["001", "002"].contains(&loser), "{loser}");
+    for id in &ids {
+        assert_eq!(count(&p, "task_dispatched", id), 1, "task {id} dispatched once");
+        assert_eq!(count(&p, "task_merged", id), 1, "task {id} merged once");
+    }
+    assert_eq!(count(&p, "task_done", loser), 2);
+    // Each task records its commits and diffstat; show and diff print them.
+    for t in plan(&p)["tasks"].as_array().unwrap() {
+        let git = &t["git"];
+        assert!(!git["commits"].as_array().unwrap().is_empty(), "{t}");
+        assert_eq!(git["files_changed"], 1, "{t}");
+    }
+    let shown = p.ok(&["task", "show", "3"]);
+    assert!(shown.contains("Merged:") && shown.contains("1 file changed, +1 -0"), "{shown}");
+    assert!(shown.contains("sim/003.txt"), "{shown}");
+    let diff = p.ok(&["task", "diff", loser]);
+    assert!(diff.contains(&format!("+task {loser}: Append the")), "{diff}");
+    let said = p.ok(&["mission", "show"]);
+    assert!(said.contains(&format!("git checkout work && git merge {BRANCH}")), "{said}");
+
+    assert_eq!(fingerprint(&p), before, "the user's branch and working tree are untouched");
+    // Archive removes the worktrees, but never while one holds uncommitted work.
+    p.write(".tmux-ide/worktrees/b/draft.txt", "unsaved\n");
+    let refused = p.run(&["mission", "archive"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("pane B") && err.contains("uncommitted work"), "{err}");
+    assert!(p.path().join(".tmux-ide/worktrees/a").is_dir());
+    std::fs::remove_file(p.path().join(".tmux-ide/worktrees/b/draft.txt")).unwrap();
+    tmux.on(p.cmd()).args(["stop"]).assert().success();
+    let out = p.ok(&["mission", "archive"]);
+    assert!(out.contains("Removed 3 worktrees"), "{out}");
+    assert!(!p.path().join(".tmux-ide/worktrees/a").exists());
+    let trees = git(&p, p.path(), &["worktree", "list", "--porcelain"]);
+    assert_eq!(trees.matches("worktree ").count(), 1, "{trees}");
+    assert_eq!(fingerprint(&p), before);
+}
