@@ -169,7 +169,7 @@ pub fn git_repository(dir: &Path) -> bool {
     let git = crate::git::Git::new(dir);
     let steps: [&[&str]; 3] = [
         &["init", "-q"],
-        &["add", "-A", "--", ".", ":(exclude).tasks"],
+        &["add", "-A", "--", ".", ":(exclude).tasks", ":(exclude).tmux-ide"],
         &["commit", "-q", "--no-verify", "-m", "demo project"],
     ];
     steps.iter().all(|args| {
@@ -282,6 +282,7 @@ pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
             | EventKind::StallDetected
             | EventKind::DeliveryFailed
             | EventKind::AgentExited
+            | EventKind::TaskMerged
             | EventKind::MergeConflict
             | EventKind::MissionBranchReady => Some(describe_event(e)),
             _ => None,

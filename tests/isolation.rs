@@ -123,6 +123,13 @@ fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
     assert!(shown.contains("sim/003.txt"), "{shown}");
     let diff = p.ok(&["task", "diff", loser]);
     assert!(diff.contains(&format!("+task {loser}: Append the")), "{diff}");
+    // The dashboard shows each done task's diffstat (in /api/tasks) and its diff.
+    let d = crate::web_support::Dashboard::start(&p, &[]);
+    let tasks = d.get_json("/api/tasks");
+    assert_eq!(tasks[2]["git"]["insertions"], 1, "{tasks}");
+    let diff = d.get_json("/api/tasks/003/diff");
+    assert!(diff["diff"].as_str().unwrap().contains("+task 003: Task number 3"), "{diff}");
+    drop(d);
     let said = p.ok(&["mission", "show"]);
     assert!(said.contains(&format!("git checkout work && git merge {BRANCH}")), "{said}");
 
@@ -142,4 +149,15 @@ fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
     let trees = git(&p, p.path(), &["worktree", "list", "--porcelain"]);
     assert_eq!(trees.matches("worktree ").count(), 1, "{trees}");
     assert_eq!(fingerprint(&p), before);
+}
+
+#[test]
+fn the_missions_template_turns_isolation_on_in_a_git_repository_only() {
+    let p = TestProject::outside();
+    git(&p, p.path(), &["init", "-q"]);
+    p.ok(&["init", "--template", "missions"]);
+    assert!(p.read("ide.yml").contains("\n  isolation: worktree "), "{}", p.read("ide.yml"));
+    let q = TestProject::outside();
+    q.ok(&["init", "--template", "missions"]);
+    assert!(q.read("ide.yml").contains("\n  isolation: none "), "{}", q.read("ide.yml"));
 }

@@ -46,8 +46,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
     fs_err::write(project.contract(), demo::CONTRACT)?;
     // A throwaway repository: each agent works in its own worktree (isolation).
-    let isolation = demo::git_repository(&dir);
-    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, isolation))?;
+    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, true))?;
+    if !demo::git_repository(&dir) {
+        fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, false))?;
+    }
     demo::plan(&exe, &dir)?;
     tmux_ide(&exe, &dir, &socket, &["up", "--detach"])?;
     let socket_flag =
@@ -150,6 +152,7 @@ pub fn next_steps(dir: &Path, socket: Option<&str>, keep: bool, removed: bool) -
         }
         steps.push((format!("{at} mission status"), "where the mission stands"));
         steps.push((format!("{at} logs"), "the orchestrator's decisions"));
+        steps.push((format!("{at} task diff 003"), "what task 003 merged into the mission branch"));
         if keep {
             steps.push((format!("{at}{socket} stop"), "end the session when you are done"));
         }

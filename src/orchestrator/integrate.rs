@@ -28,6 +28,8 @@ pub(crate) struct IsoRuntime {
     pub pull_request: bool,
     /// (pane, work) refusals the lead was already told about.
     refused: HashSet<(String, String)>,
+    /// Tasks whose failed merge (not a conflict) was already recorded.
+    failed: HashSet<String>,
 }
 
 impl IsoRuntime {
@@ -36,6 +38,7 @@ impl IsoRuntime {
             enabled: config.orchestrator.isolation == Mode::Worktree,
             pull_request: config.orchestrator.pull_request,
             refused: HashSet::new(),
+            failed: HashSet::new(),
         }
     }
 }
@@ -119,11 +122,14 @@ impl Runner {
         for (id, title, pane) in to_merge(plan, iso) {
             if let Err(e) = self.integrate_one(iso, plan, &id, &title, &pane) {
                 tracing::error!(task = %id, error = %e, "merge failed");
-                let event = Event::new(Timestamp::now(), EventKind::MergeConflict)
-                    .task(&id)
-                    .pane(&pane)
-                    .with("error", e.to_string());
-                self.store.append_events(&[event])?;
+                // Recorded once (and tried again each tick), not once per tick.
+                if self.iso.failed.insert(id.clone()) {
+                    let event = Event::new(Timestamp::now(), EventKind::MergeConflict)
+                        .task(&id)
+                        .pane(&pane)
+                        .with("error", e.to_string());
+                    self.store.append_events(&[event])?;
+                }
                 return Err(e);
             }
         }

@@ -226,12 +226,9 @@ pub fn describe_event(e: &Event) -> String {
         }
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
         EventKind::MergeStarted => format!("merging {task} from {pane}"),
-        EventKind::TaskMerged => format!(
-            "{task} merged: {} files, +{} -{}",
-            field("files_changed"),
-            field("insertions"),
-            field("deletions")
-        ),
+        EventKind::TaskMerged => {
+            format!("{task} merged (+{} -{})", field("insertions"), field("deletions"))
+        }
         EventKind::MergeConflict if e.extra.contains_key("error") => {
             format!("{task} could not be merged: {}", field("error"))
         }

@@ -62,13 +62,12 @@ pub fn document() -> Value {
     tasks["post"] = write("Create a task (like `task create`)", create_body, ("201", created));
     add("/api/tasks", tasks);
     let mut diff = get(
-        "A done task's merged change (isolation): `git diff` text and its record",
+        "A done task's merged change (isolation): `git diff` text and its record, null while none",
         json!({ "type": "object", "properties": { "task": {"type": "string"},
             "git": {"type": "object"}, "diff": {"type": "string"} } }),
     );
     diff["get"]["parameters"] =
         json!([{ "name": "id", "in": "path", "required": true, "schema": {"type": "string"} }]);
-    diff["get"]["responses"]["404"] = error_response("no such task, or it has no merged change");
     add("/api/tasks/{id}/diff", diff);
     add(
         "/api/assertions",

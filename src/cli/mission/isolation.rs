@@ -12,6 +12,9 @@ use crate::{Error, Result};
 
 /// After `plan-complete`: with `isolation: worktree`, the mission branch and worktrees.
 pub fn started(ctx: &Ctx, project: &Project) -> Result<()> {
+    if !project.ide_yml().is_file() {
+        return Ok(()); // a plan without a session layout: nothing to isolate
+    }
     let config = Config::load(project)?;
     if config.orchestrator.isolation != Mode::Worktree {
         return Ok(());
@@ -29,6 +32,13 @@ pub fn started(ctx: &Ctx, project: &Project) -> Result<()> {
         iso.state.base_branch.as_deref().unwrap_or(&iso.state.base[..12.min(iso.state.base.len())]),
         iso.state.panes.len()
     )?;
+    if crate::cli::session::running_session(ctx, project).is_ok() {
+        writeln!(
+            ctx.out(),
+            "The session's agent panes started before the worktrees existed: \
+`tmux-ide restart` starts them in their worktrees"
+        )?;
+    }
     Ok(())
 }
 
