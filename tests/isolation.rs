@@ -11,14 +11,17 @@ use crate::common::{TestProject, TmuxServer, bin, wait_for};
 
 const BRANCH: &str = "tmux-ide/isolated-work";
 
+/// A second long enough that the two appends are surely both under way before either is
+/// merged (the agents come up at slightly different times).
 fn ide_yml(workers: &[&str], orchestrator: bool, extra: &str) -> String {
-    let sim = format!("'{}' agent sim --edit --work-ms 400", bin().display());
+    let sim = format!("'{}' agent sim --edit --work-ms 1000", bin().display());
     let mut yml = String::from(
         "name: iso\nrows:\n  - panes:\n      - title: Lead\n        role: lead\n        command: cat\n",
     );
     for w in workers {
+        let role = if *w == "Validator" { "validator" } else { "teammate" };
         yml.push_str(&format!(
-            "      - title: {w}\n        role: teammate\n        agent: sim\n        command: {sim:?}\n"
+            "      - title: {w}\n        role: {role}\n        agent: sim\n        command: {sim:?}\n"
         ));
     }
     yml.push_str(&format!(
@@ -39,8 +42,14 @@ fn planned(
     p.write("ide.yml", &ide_yml(workers, orchestrator, extra));
     p.ok(&["mission", "set", "Isolated work"]);
     p.ok(&["milestone", "create", "Work", "--sequence", "1"]);
-    for (title, description) in tasks {
-        p.ok(&["task", "create", title, "--milestone", "M1", "--description", description]);
+    p.write(".tasks/validation-contract.md", "## Area\n- **VAL-A-001**: it all works\n");
+    for (i, (title, description)) in tasks.iter().enumerate() {
+        let mut args = vec!["task", "create", title, "--milestone", "M1", "--description"];
+        args.push(description);
+        if i + 1 == tasks.len() {
+            args.extend(["--fulfills", "VAL-A-001"]);
+        }
+        p.ok(&args);
     }
     let out = p.ok(&["mission", "plan-complete"]);
     assert!(out.contains(&format!("Mission branch {BRANCH} from work")), "{out}");
@@ -77,7 +86,7 @@ fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
     ];
     let rest: Vec<String> = (3..=8).map(|i| format!("Task number {i}")).collect();
     tasks.extend(rest.iter().map(|t| (t.as_str(), "")));
-    let p = planned(&["A", "B", "C"], &tasks, true, "");
+    let p = planned(&["A", "B", "C", "Validator"], &tasks, true, "");
     let before = fingerprint(&p);
     let tmux = TmuxServer::new();
     tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
@@ -130,6 +139,18 @@ fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
     let diff = d.get_json("/api/tasks/003/diff");
     assert!(diff["diff"].as_str().unwrap().contains("+task 003: Task number 3"), "{diff}");
     drop(d);
+    // The validator checked the integrated result; the lead heard how to take it.
+    let head = git(&p, p.path(), &["rev-parse", BRANCH]);
+    let checked = git(&p, &p.path().join(".tmux-ide/worktrees/validator"), &["rev-parse", "HEAD"]);
+    assert_eq!(checked, head);
+    let text = wait_for("the lead to hear where the result is", Duration::from_secs(20), || {
+        events(&p).into_iter().find_map(|e| {
+            let text = e["text"].as_str().filter(|t| t.starts_with("Mission complete: "))?;
+            (e["type"] == "lead_notified").then(|| text.to_string())
+        })
+    });
+    assert!(text.starts_with("Mission complete: 8 task merges."), "{text}");
+    assert!(text.contains(&format!("git merge {BRANCH}")), "{text}");
     let said = p.ok(&["mission", "show"]);
     assert!(said.contains(&format!("git checkout work && git merge {BRANCH}")), "{said}");
 
@@ -144,7 +165,7 @@ fn three_isolated_agents_merge_eight_tasks_once_each_and_resolve_a_conflict() {
     std::fs::remove_file(p.path().join(".tmux-ide/worktrees/b/draft.txt")).unwrap();
     tmux.on(p.cmd()).args(["stop"]).assert().success();
     let out = p.ok(&["mission", "archive"]);
-    assert!(out.contains("Removed 3 worktrees"), "{out}");
+    assert!(out.contains("Removed 4 worktrees"), "{out}");
     assert!(!p.path().join(".tmux-ide/worktrees/a").exists());
     let trees = git(&p, p.path(), &["worktree", "list", "--porcelain"]);
     assert_eq!(trees.matches("worktree ").count(), 1, "{trees}");
