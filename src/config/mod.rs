@@ -75,6 +75,11 @@ impl Config {
         self.rows.iter().flat_map(|row| row.panes.iter())
     }
 
+    /// All panes, mutably, in the order of [`Config::panes`].
+    pub fn panes_mut(&mut self) -> impl Iterator<Item = &mut Pane> {
+        self.rows.iter_mut().flat_map(|row| row.panes.iter_mut())
+    }
+
     /// The pane with this title.
     pub fn pane(&self, title: &str) -> Option<&Pane> {
         self.panes().find(|p| p.title == title)

@@ -144,3 +144,7 @@ impl Isolation {
 pub fn in_worktree(root: &Path, path: &Path) -> bool {
     path.strip_prefix(root.join(names::WORKTREES_DIR)).is_ok_and(|r| r.components().count() > 0)
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -60,13 +60,8 @@ pub fn start(project: &Project, config: &Config, mission_title: &str) -> Result<
         }
     };
     let head = iso.head()?;
-    let panes: Vec<String> = config
-        .rows
-        .iter()
-        .flat_map(|r| &r.panes)
-        .filter(|p| has_worktree(p.role))
-        .map(|p| p.title.clone())
-        .collect();
+    let panes: Vec<String> =
+        config.panes().filter(|p| has_worktree(p.role)).map(|p| p.title.clone()).collect();
     for title in panes {
         if iso.state.panes.contains_key(&title) && iso.worktree(&title).is_some_and(|w| w.is_dir())
         {
@@ -116,7 +111,7 @@ pub fn session_config(project: &Project, mut config: Config) -> Result<Config> {
         return Ok(config);
     };
     let iso = start(project, &config, &mission.title)?;
-    for pane in config.rows.iter_mut().flat_map(|r| r.panes.iter_mut()) {
+    for pane in config.panes_mut() {
         if let Some(dir) = iso.pane_dir(&pane.title) {
             let dir = match pane.dir.as_deref() {
                 Some(d) if !d.starts_with('/') && !d.starts_with("~/") => dir.join(d),
