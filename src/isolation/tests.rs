@@ -62,7 +62,7 @@ fn tasks_merge_once_each_and_a_conflict_leaves_the_branch_where_it_was() {
 
     let tip = commit_task(&iso, "Back End", "001", "First").unwrap();
     let Merged::Done(first) = merge_task(&iso, "001", "First", &tip).unwrap() else { panic!() };
-    assert_eq!(first.commits, [tip.clone()]);
+    assert_eq!(first.commits, std::slice::from_ref(&tip));
     assert_eq!((first.files_changed, first.insertions, first.deletions), (1, 1, 0));
     assert_eq!(iso.head().unwrap(), first.merge);
     // Merging the same task again finds its merge: no second one.
