@@ -199,6 +199,20 @@ mod tests {
     use std::os::unix::fs::symlink;
 
     #[test]
+    fn an_agent_worktree_belongs_to_the_project_around_it_even_with_its_own_ide_yml() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let tree = root.join(".tmux-ide/worktrees/backend");
+        fs_err::create_dir_all(tree.join("src")).unwrap();
+        fs_err::create_dir_all(root.join(".tasks")).unwrap();
+        fs_err::write(tree.join("ide.yml"), "rows: []\n").unwrap();
+        assert_eq!(owner_of_worktree(&tree.join("src")), Some(root.clone()));
+        assert_eq!(owner_of_worktree(&tree), Some(root.clone()));
+        assert_eq!(owner_of_worktree(&root.join(".tmux-ide/worktrees")), None);
+        assert_eq!(owner_of_worktree(&root), None);
+    }
+
+    #[test]
     fn a_symlinked_file_or_directory_under_the_root_is_refused_and_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let (root, outside) = (dir.path().join("p"), dir.path().join("outside"));
