@@ -284,6 +284,7 @@ pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
             | EventKind::AgentExited
             | EventKind::TaskMerged
             | EventKind::MergeConflict
+            | EventKind::MergeFailed
             | EventKind::MissionBranchReady => Some(describe_event(e)),
             _ => None,
         };

@@ -124,7 +124,7 @@ impl Runner {
                 tracing::error!(task = %id, error = %e, "merge failed");
                 // Recorded once (and tried again each tick), not once per tick.
                 if self.iso.failed.insert(id.clone()) {
-                    let event = Event::new(Timestamp::now(), EventKind::MergeConflict)
+                    let event = Event::new(Timestamp::now(), EventKind::MergeFailed)
                         .task(&id)
                         .pane(&pane)
                         .with("error", e.to_string());

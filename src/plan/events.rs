@@ -196,6 +196,7 @@ event_kinds! {
     MergeStarted = "merge_started",
     TaskMerged = "task_merged",
     MergeConflict = "merge_conflict",
+    MergeFailed = "merge_failed",
     WorktreeRefused = "worktree_refused",
     MissionBranchReady = "mission_branch_ready",
 }

@@ -229,9 +229,7 @@ pub fn describe_event(e: &Event) -> String {
         EventKind::TaskMerged => {
             format!("{task} merged (+{} -{})", field("insertions"), field("deletions"))
         }
-        EventKind::MergeConflict if e.extra.contains_key("error") => {
-            format!("{task} could not be merged: {}", field("error"))
-        }
+        EventKind::MergeFailed => format!("{task} could not be merged: {}", field("error")),
         EventKind::MergeConflict => {
             format!("{task} conflicts in {}; back to {pane}", field("files"))
         }
