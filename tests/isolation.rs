@@ -182,3 +182,32 @@ fn the_missions_template_turns_isolation_on_in_a_git_repository_only() {
     q.ok(&["init", "--template", "missions"]);
     assert!(q.read("ide.yml").contains("\n  isolation: none "), "{}", q.read("ide.yml"));
 }
+
+#[test]
+fn agents_started_before_the_plan_get_no_work_until_restarted_in_their_worktrees() {
+    let p = TestProject::new();
+    user_repository(&p);
+    let yml = ide_yml(&["A"], true, "").replace("--work-ms 1000", "--work-ms 100");
+    p.write("ide.yml", &yml);
+    p.ok(&["mission", "set", "Isolated work"]);
+    p.ok(&["milestone", "create", "Work", "--sequence", "1"]);
+    p.ok(&["task", "create", "Only", "--milestone", "M1"]);
+    let before = fingerprint(&p);
+    let tmux = TmuxServer::new();
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let out = tmux.on(p.cmd()).args(["mission", "plan-complete"]).assert().success();
+    let out = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(out.contains("`tmux-ide restart` starts them in their worktrees"), "{out}");
+    let refused = wait_for("the refusal", Duration::from_secs(30), || {
+        events(&p).into_iter().find(|e| e["type"] == "worktree_refused")
+    });
+    assert_eq!(refused["pane"], "A");
+    assert!(refused["reason"].as_str().unwrap().contains("not in its worktree"), "{refused}");
+    assert_eq!(count(&p, "task_dispatched", "001"), 0);
+    assert_eq!(fingerprint(&p), before);
+    tmux.on(p.cmd()).args(["restart", "--detach"]).assert().success();
+    wait_complete(&p, 60);
+    assert_eq!(merged_tasks(&p, BRANCH), ["001"]);
+    assert_eq!(show(&p, "sim/001.txt"), "task 001: Only\n");
+    assert_eq!(fingerprint(&p), before);
+}

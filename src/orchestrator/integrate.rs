@@ -194,22 +194,26 @@ impl Runner {
     ) -> Result<Option<String>> {
         let Some(mut iso) = self.isolation()? else { return Ok(Some(String::new())) };
         let Some(tree) = iso.worktree(pane) else { return Ok(Some(String::new())) };
+        // A pane started before the worktrees existed works in the user's checkout.
+        if let Some(cwd) = self.outside_worktree(panes, pane, &tree) {
+            let text = format!(
+                "Not sending {work} to pane \"{pane}\": it runs in {}, not in its worktree {}. \
+`tmux-ide restart` starts it there.",
+                cwd.display(),
+                tree.display()
+            );
+            self.refuse(panes, pane, work, &tree, &text, now)?;
+            return Ok(None);
+        }
         match iso.prepare(pane, work)? {
             Prepare::Refuse { last } => {
-                if self.iso.refused.insert((pane.to_string(), work.to_string())) {
-                    let whose = last.map(|l| format!(" (left by {l})")).unwrap_or_default();
-                    let text = format!(
-                        "Not sending {work} to pane \"{pane}\": its worktree {} holds uncommitted \
+                let whose = last.map(|l| format!(" (left by {l})")).unwrap_or_default();
+                let text = format!(
+                    "Not sending {work} to pane \"{pane}\": its worktree {} holds uncommitted \
 or unmerged work{whose}. Commit or discard it there and it gets the next task.",
-                        tree.display()
-                    );
-                    let event = Event::new(now, EventKind::WorktreeRefused)
-                        .pane(pane)
-                        .with("work", work)
-                        .with("worktree", tree.to_string_lossy().as_ref());
-                    self.store.append_events(&[event])?;
-                    self.notify_lead(panes, &text)?;
-                }
+                    tree.display()
+                );
+                self.refuse(panes, pane, work, &tree, &text, now)?;
                 Ok(None)
             }
             Prepare::Sync | Prepare::Keep => Ok(Some(format!(
@@ -221,6 +225,44 @@ they are committed and merged into the mission branch.\n",
                 iso.state.branch
             ))),
         }
+    }
+
+    /// The pane's working directory (tmux's `pane_current_path`) when it is not inside
+    /// `tree`; `None` when it is, or when tmux cannot say.
+    fn outside_worktree(
+        &self,
+        panes: &[PaneView],
+        pane: &str,
+        tree: &std::path::Path,
+    ) -> Option<std::path::PathBuf> {
+        let id = &panes.iter().find(|p| p.title == pane)?.id;
+        let cwd =
+            self.tmux.run(&["display-message", "-p", "-t", id, "#{pane_current_path}"]).ok()?;
+        let cwd = std::path::PathBuf::from(cwd.trim_end_matches('\n'));
+        let tree = tree.canonicalize().unwrap_or_else(|_| tree.to_path_buf());
+        (!cwd.as_os_str().is_empty() && !cwd.starts_with(&tree)).then_some(cwd)
+    }
+
+    /// Records that `work` was not sent to `pane` and tells the lead why, once.
+    fn refuse(
+        &mut self,
+        panes: &[PaneView],
+        pane: &str,
+        work: &str,
+        tree: &std::path::Path,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        if !self.iso.refused.insert((pane.to_string(), work.to_string())) {
+            return Ok(());
+        }
+        let event = Event::new(now, EventKind::WorktreeRefused)
+            .pane(pane)
+            .with("work", work)
+            .with("worktree", tree.to_string_lossy().as_ref())
+            .with("reason", text);
+        self.store.append_events(&[event])?;
+        self.notify_lead(panes, text)
     }
 
     /// The mission completed: the lead hears where the result is and how to merge it;

@@ -10,26 +10,34 @@ use crate::plan::{Mission, MissionStatus};
 use crate::project::Project;
 use crate::{Error, Result};
 
-/// After `plan-complete`: with `isolation: worktree`, the mission branch and worktrees.
-pub fn started(ctx: &Ctx, project: &Project) -> Result<()> {
+/// At `plan-complete`, before the mission is active: with `isolation: worktree`, the
+/// mission branch and worktrees.
+pub fn set_up(project: &Project, mission_title: &str) -> Result<Option<Isolation>> {
     if !project.ide_yml().is_file() {
-        return Ok(()); // a plan without a session layout: nothing to isolate
+        return Ok(None); // a plan without a session layout: nothing to isolate
     }
     let config = Config::load(project)?;
     if config.orchestrator.isolation != Mode::Worktree {
-        return Ok(());
+        return Ok(None);
     }
-    let plan = crate::plan::Store::new(project).load()?;
-    let title = plan.mission.map(|m| m.title).unwrap_or_default();
-    let iso = setup::start(project, &config, &title).map_err(|e| {
-        let hint = "the mission is active; fix this and `tmux-ide up` sets isolation up";
-        Error::failed(format!("isolation: {}", e.message)).with_hint(hint)
+    let iso = setup::start(project, &config, mission_title).map_err(|e| {
+        let hint = e.hint.clone().unwrap_or_else(|| "or set `isolation: none` in ide.yml".into());
+        Error::failed(format!("isolation: {}; the mission stays in planning", e.message))
+            .with_hint(hint)
     })?;
+    Ok(Some(iso))
+}
+
+/// What `plan-complete` set up, and whether the session must be restarted to use it.
+pub fn tell(ctx: &Ctx, project: &Project, iso: &Isolation) -> Result<()> {
+    let from = match &iso.state.base_branch {
+        Some(b) => b.clone(),
+        None => iso.state.base.chars().take(12).collect(),
+    };
     writeln!(
         ctx.out(),
-        "Mission branch {} from {}; {} worktrees under .tmux-ide/worktrees/",
+        "Mission branch {} from {from}; {} worktrees under .tmux-ide/worktrees/",
         iso.state.branch,
-        iso.state.base_branch.as_deref().unwrap_or(&iso.state.base[..12.min(iso.state.base.len())]),
         iso.state.panes.len()
     )?;
     if crate::cli::session::running_session(ctx, project).is_ok() {

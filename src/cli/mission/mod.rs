@@ -99,11 +99,20 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let contract = Contract::load(&project)?.ids();
     let now = Timestamp::now();
+    // Isolation first, on a trial run of the rule: a running orchestrator dispatches the
+    // moment the mission is active, and must find the worktrees already there.
+    let mut trial = Store::new(&project).load()?;
+    plan_complete(&mut trial, &mut Vec::new(), &contract, args.force, now)
+        .map_err(plan_complete_error)?;
+    let title = trial.mission.map(|m| m.title).unwrap_or_default();
+    let isolated = isolation::set_up(&project, &title)?;
     let active = Store::new(&project).update(|plan, events| {
         plan_complete(plan, events, &contract, args.force, now).map_err(plan_complete_error)
     })?;
     writeln!(ctx.out(), "Mission active; milestone {active} active, the others locked")?;
-    isolation::started(ctx, &project)?;
+    if let Some(iso) = isolated {
+        isolation::tell(ctx, &project, &iso)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
