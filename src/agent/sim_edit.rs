@@ -18,7 +18,9 @@ pub fn parse_merge(line: &str) -> Option<(String, String)> {
     let rest = line.trim().strip_prefix(MERGE_MARKER)?;
     let mut words = rest.split_whitespace();
     let (id, branch) = (words.next()?, words.next()?);
-    words.next().is_none().then(|| (id.to_string(), branch.to_string()))
+    // Never an option to git.
+    (words.next().is_none() && !branch.starts_with('-'))
+        .then(|| (id.to_string(), branch.to_string()))
 }
 
 /// The files a description asks to edit (`edit file <path>` anywhere on a line): only
@@ -138,6 +140,7 @@ mod tests {
             Some(("003".into(), "tmux-ide/m".into()))
         );
         assert_eq!(parse_merge("TMUX-IDE-MERGE: 003"), None);
+        assert_eq!(parse_merge("TMUX-IDE-MERGE: 003 --upload-pack=x"), None);
         let prompt =
             crate::orchestrator::integrate::conflict_prompt("003", "T", "tmux-ide/m", "/w", &[]);
         let second = prompt.lines().nth(1).unwrap();
