@@ -109,12 +109,14 @@ const fn t(
 pub const FAILING_ASSERTION: &str = "VAL-AUTH-003";
 
 /// The demo's ide.yml: the missions layout with simulated agents in every agent pane.
-pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
+/// With `isolation`, each agent works in its own git worktree and edits files for real.
+pub fn ide_yml(name: &str, exe: &Path, work_ms: u64, isolation: bool) -> String {
     let sim = |extra: &str| {
         let exe = shell_quote(&exe.to_string_lossy());
         yaml_str(&format!("{exe} agent sim --work-ms {work_ms}{extra}"))
     };
-    let worker = sim("");
+    let edit = if isolation { " --edit" } else { "" };
+    let worker = sim(edit);
     let validator = sim(&format!(" --fail {FAILING_ASSERTION}"));
     let rows: [(&str, [DemoPane; 3]); 2] = [
         (
@@ -155,7 +157,24 @@ pub fn ide_yml(name: &str, exe: &Path, work_ms: u64) -> String {
     out.push_str(
         "orchestrator:\n  enabled: true\n  poll_interval: 1000\n  stall_timeout: 300000\n",
     );
+    if isolation {
+        out.push_str("  isolation: worktree\n");
+    }
     out
+}
+
+/// Makes the demo project a throwaway git repository with one commit, so the mission runs
+/// isolated. `false` (and no repository) when git is not installed or fails.
+pub fn git_repository(dir: &Path) -> bool {
+    let git = crate::git::Git::new(dir);
+    let steps: [&[&str]; 3] = [
+        &["init", "-q"],
+        &["add", "-A", "--", ".", ":(exclude).tasks", ":(exclude).tmux-ide"],
+        &["commit", "-q", "--no-verify", "-m", "demo project"],
+    ];
+    steps.iter().all(|args| {
+        if args[0] == "commit" { git.run_committing(args).is_ok() } else { git.run(args).is_ok() }
+    })
 }
 
 /// (title, role, specialty, skill, command) of one demo pane.
@@ -275,7 +294,11 @@ pub fn narration(events: &[Event], plan: &Plan) -> Vec<String> {
             | EventKind::MissionComplete
             | EventKind::StallDetected
             | EventKind::DeliveryFailed
-            | EventKind::AgentExited => Some(describe_event(e)),
+            | EventKind::AgentExited
+            | EventKind::TaskMerged
+            | EventKind::MergeConflict
+            | EventKind::MergeFailed
+            | EventKind::MissionBranchReady => Some(describe_event(e)),
             _ => None,
         };
         lines.extend(line.map(|l| one_line(&l)));

@@ -9,6 +9,8 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod error;
+pub mod git;
+pub mod isolation;
 pub mod log;
 pub mod notify;
 pub mod orchestrator;

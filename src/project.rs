@@ -29,7 +29,8 @@ impl Project {
             return Ok(Project { root });
         }
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
-        let found = cwd.ancestors().map(Project::at).find(Project::exists).map(|p| p.root);
+        let found = owner_of_worktree(&cwd)
+            .or_else(|| cwd.ancestors().map(Project::at).find(Project::exists).map(|p| p.root));
         // An agent in a pane whose `dir` lies outside the project still reports to it.
         let from_pane =
             || std::env::var_os("TMUX_IDE_PROJECT").map(PathBuf::from).filter(|p| p.is_dir());
@@ -107,6 +108,21 @@ impl Project {
     }
 }
 
+/// The project whose agent worktree (`<project>/.tmux-ide/worktrees/<pane>/…`, see
+/// `isolation`) holds `dir`: an agent working there reports to that project, even when
+/// the worktree's checkout has an `ide.yml` of its own.
+fn owner_of_worktree(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find_map(|a| {
+        let worktrees = a.parent()?;
+        let ours = worktrees.parent()?;
+        let root = ours.parent()?;
+        (worktrees.file_name()? == "worktrees"
+            && ours.file_name()? == ".tmux-ide"
+            && Project::at(root).exists())
+        .then(|| root.to_path_buf())
+    })
+}
+
 /// Refuses `path` when it, or a directory between `root` and it, is a symbolic link.
 /// Parts that do not exist yet are fine (they will be created as real files). `root`
 /// itself may be a link: the user chose it. Paths outside `root` are not checked.
@@ -181,6 +197,20 @@ pub fn write_file(root: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    #[test]
+    fn an_agent_worktree_belongs_to_the_project_around_it_even_with_its_own_ide_yml() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("p");
+        let tree = root.join(".tmux-ide/worktrees/backend");
+        fs_err::create_dir_all(tree.join("src")).unwrap();
+        fs_err::create_dir_all(root.join(".tasks")).unwrap();
+        fs_err::write(tree.join("ide.yml"), "rows: []\n").unwrap();
+        assert_eq!(owner_of_worktree(&tree.join("src")), Some(root.clone()));
+        assert_eq!(owner_of_worktree(&tree), Some(root.clone()));
+        assert_eq!(owner_of_worktree(&root.join(".tmux-ide/worktrees")), None);
+        assert_eq!(owner_of_worktree(&root), None);
+    }
 
     #[test]
     fn a_symlinked_file_or_directory_under_the_root_is_refused_and_left_alone() {

@@ -22,6 +22,8 @@ mod demo_story;
 mod dispatch_modes;
 mod escaping;
 mod flag_bounds;
+mod isolation;
+mod isolation_crash;
 mod module_deps;
 mod notify;
 mod orchestrator_e2e;

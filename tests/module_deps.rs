@@ -16,6 +16,23 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ("web", &["cli"]),
     ("orchestrator", &["cli", "web", "tui"]),
     ("tui", &["cli", "web"]),
+    // git is a runner like tmux; isolation is policy over it, below the orchestrator.
+    (
+        "git",
+        &[
+            "agent",
+            "tmux",
+            "cli",
+            "web",
+            "orchestrator",
+            "report",
+            "tui",
+            "plan",
+            "config",
+            "isolation",
+        ],
+    ),
+    ("isolation", &["agent", "tmux", "cli", "web", "orchestrator", "report", "tui"]),
 ];
 
 #[test]

@@ -85,7 +85,8 @@ fn the_missions_layout_has_six_panes_with_roles_specialties_and_skills() {
     assert_eq!(
         yml["orchestrator"],
         json!({"enabled": true, "auto_dispatch": true, "dispatch_mode": "missions", "poll_interval": 5000,
-               "stall_timeout": 300000, "master_pane": "Lead", "max_concurrent_agents": 4})
+               "stall_timeout": 300000, "master_pane": "Lead", "max_concurrent_agents": 4,
+               "isolation": "none"})
     );
 }
 

@@ -9,8 +9,9 @@ pub mod screen;
 #[cfg(test)]
 mod screen_fixtures;
 pub mod sim;
+pub mod sim_edit;
 pub mod sim_plan;
+pub mod sim_usage;
 pub mod state;
 mod tty;
-pub mod sim_usage;
 pub mod usage;

@@ -69,6 +69,8 @@ pub struct SimOptions {
     pub out: Out,
     /// Write a Claude-format transcript with this usage per response and report it.
     pub usage: Option<super::sim_usage::SimTokens>,
+    /// `--edit`: make a small real change per task in the working directory.
+    pub edit: bool,
 }
 
 /// What a pasted line asks the agent to do.
@@ -88,6 +90,11 @@ pub enum Request {
     Plan {
         specialties: Vec<String>,
     },
+    /// A task's merge conflicted: merge the mission branch, keep both sides, report again.
+    Merge {
+        id: String,
+        branch: String,
+    },
 }
 
 /// Recognises the marker lines of task and validation prompts; other lines are context.
@@ -95,6 +102,9 @@ pub fn parse_request(line: &str) -> Option<Request> {
     let line = line.trim();
     if let Some(specialties) = super::sim_plan::parse_plan(line) {
         return Some(Request::Plan { specialties });
+    }
+    if let Some((id, branch)) = super::sim_edit::parse_merge(line) {
+        return Some(Request::Merge { id, branch });
     }
     if let Some(rest) = line.strip_prefix(TASK_MARKER) {
         let id = rest.trim();
@@ -215,6 +225,7 @@ pub fn run(opts: &SimOptions) -> Result<()> {
                     writeln!(opts.out.lock(), "✗ could not plan: {e}")?;
                 }
             }
+            Request::Merge { id, branch } => sim.do_merge(&id, &branch)?,
         }
         sim.report("idle");
         sim.show_prompt()?;
@@ -260,7 +271,29 @@ impl Sim<'_> {
         writeln!(self.opts.out.lock(), "\n● working on task {id} …")?;
         self.respond(&format!("Working on task {id}."), "UserPromptSubmit");
         std::thread::sleep(self.opts.work);
+        if self.opts.edit {
+            let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+            match super::sim_edit::edit_for_task(&self.opts.project, &cwd, id) {
+                Ok(files) => writeln!(self.opts.out.lock(), "  edited {}", files.len())?,
+                Err(e) => writeln!(self.opts.out.lock(), "  could not edit: {e}")?,
+            }
+        }
         self.respond(&format!("Reporting task {id} done."), "PostToolUse");
+        self.report_done(id)
+    }
+
+    /// Merges the mission branch into the worktree keeping both sides, then reports again.
+    fn do_merge(&self, id: &str, branch: &str) -> Result<()> {
+        writeln!(self.opts.out.lock(), "\n● merging {branch} for task {id} …")?;
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        match super::sim_edit::merge_keeping_both(&cwd, branch) {
+            Ok(files) => writeln!(self.opts.out.lock(), "  resolved {}", files.join(", "))?,
+            Err(e) => writeln!(self.opts.out.lock(), "  could not merge: {e}")?,
+        }
+        self.report_done(id)
+    }
+
+    fn report_done(&self, id: &str) -> Result<()> {
         let proof = format!("Simulated agent completed task {id}; nothing to verify by hand.");
         let summary = format!("Task {id} was completed by the simulated agent.");
         match self.tmux_ide(&["task", "done", id, "--proof", &proof, "--summary", &summary]) {

@@ -53,6 +53,11 @@ pub struct SimArgs {
     /// response, and report it as Claude Code's hook does (for cost and budget demos).
     #[arg(long, value_name = "IN:OUT")]
     pub usage: Option<crate::agent::sim_usage::SimTokens>,
+    /// Make a small real change per task in the working directory: a line naming the
+    /// task appended to each `edit file <path>` of its description, else to
+    /// `sim/<task>.txt`. A merge conflict handed back is resolved keeping both sides.
+    #[arg(long)]
+    pub edit: bool,
 }
 
 /// `--work-ms` of `agent sim` and `demo`: up to ten minutes a task, already more than any
@@ -120,6 +125,7 @@ fn run_sim(ctx: &Ctx, args: SimArgs) -> Result<ExitCode> {
         exe: sim::current_exe()?,
         out: ctx.out.clone(),
         usage: args.usage,
+        edit: args.edit,
     };
     sim::run(&opts)?;
     Ok(ExitCode::SUCCESS)

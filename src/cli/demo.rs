@@ -54,12 +54,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let _ = writeln!(std::io::stderr(), "demo project: {}", dir.display());
 
     tmux_ide(&exe, &dir, &[], &["init", "--template", "missions"])?;
-    fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms))?;
     match &args.plan {
-        // The template's contract has no assertion yet: the lead writes them.
-        Some(goal) => tmux_ide(&exe, &dir, &[], &["mission", "set", goal])?,
+        // Panes start before the plan exists, while worktrees are made at plan-complete for
+        // the panes started after it: a demo planned from a goal runs without isolation.
+        Some(goal) => {
+            fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, false))?;
+            // The template's contract has no assertion yet: the lead writes them.
+            tmux_ide(&exe, &dir, &[], &["mission", "set", goal])?;
+        }
         None => {
             fs_err::write(project.contract(), demo::CONTRACT)?;
+            // A throwaway repository: each agent works in its own worktree (isolation).
+            fs_err::write(project.ide_yml(), demo::ide_yml(&name, &exe, args.work_ms, true))?;
+            if !demo::git_repository(&dir) {
+                let plain = demo::ide_yml(&name, &exe, args.work_ms, false);
+                fs_err::write(project.ide_yml(), plain)?;
+            }
             demo::plan(&exe, &dir)?;
         }
     }
@@ -164,6 +174,7 @@ pub fn next_steps(dir: &Path, socket: Option<&str>, keep: bool, removed: bool) -
         }
         steps.push((format!("{at} mission status"), "where the mission stands"));
         steps.push((format!("{at} logs"), "the orchestrator's decisions"));
+        steps.push((format!("{at} task diff 003"), "what task 003 merged into the mission branch"));
         if keep {
             steps.push((format!("{at}{socket} stop"), "end the session when you are done"));
         }

@@ -104,6 +104,8 @@ pub fn up(ctx: &Ctx, args: UpArgs) -> Result<ExitCode> {
         None => {
             let exe = this_executable()?;
             let client_path = std::env::var("PATH").unwrap_or_default();
+            // With isolation and an active mission, agent panes start in their worktrees.
+            let config = crate::isolation::setup::session_config(&project, config)?;
             if !args.force {
                 check_commands(&project, &config, &client_path, &exe)?;
             }

@@ -12,8 +12,8 @@ use serde_json::Value;
 pub use agents::{HookKind, ProfileSpec};
 pub use cost::{BudgetConfig, PriceSpec, TaskBudget};
 pub use model::{
-    Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, OrchestratorConfig, Pane,
-    Percent, Role, Row, Team, Theme,
+    Agent, Config, DEFAULT_DASHBOARD_PORT, DashboardConfig, DispatchMode, Isolation,
+    OrchestratorConfig, Pane, Percent, Role, Row, Team, Theme,
 };
 pub use notify::{DEFAULT_NOTIFY_EVENTS, HttpUrl, NotifyConfig};
 pub(crate) use validate::limits::pane_dir;
@@ -86,6 +86,12 @@ impl Config {
     pub fn panes(&self) -> impl Iterator<Item = &Pane> {
         let windows = self.windows.iter().flat_map(|w| w.rows.iter());
         self.rows.iter().chain(windows).flat_map(|row| row.panes.iter())
+    }
+
+    /// All panes, mutably, in the order of [`Config::panes`].
+    pub fn panes_mut(&mut self) -> impl Iterator<Item = &mut Pane> {
+        let windows = self.windows.iter_mut().flat_map(|w| w.rows.iter_mut());
+        self.rows.iter_mut().chain(windows).flat_map(|row| row.panes.iter_mut())
     }
 
     /// The pane with this title.

@@ -313,6 +313,25 @@ pub struct OrchestratorConfig {
     /// Limits on what the mission may spend; reaching one stops new dispatches.
     #[serde(default)]
     pub budget: Option<super::BudgetConfig>,
+    /// `worktree`: a git worktree per agent pane, a commit per task, merged into the
+    /// mission branch (see `isolation`).
+    #[serde(default)]
+    pub isolation: Isolation,
+    /// With isolation, push the mission branch and open a pull request (`gh`) when the
+    /// mission completes.
+    #[serde(default)]
+    pub pull_request: bool,
+}
+
+/// How agent panes share the project's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Isolation {
+    /// Every pane works in the project's own checkout.
+    #[default]
+    None,
+    /// A git worktree per agent pane on its own branch; tasks merge into the mission branch.
+    Worktree,
 }
 
 impl Default for OrchestratorConfig {
@@ -330,6 +349,8 @@ impl Default for OrchestratorConfig {
             retry_backoff: default_retry_backoff(),
             research: Default::default(),
             budget: None,
+            isolation: Isolation::None,
+            pull_request: false,
         }
     }
 }

@@ -54,6 +54,7 @@ enum Shape {
 const ROLES: &[&str] = &["lead", "teammate", "validator", "researcher", "shell"];
 const AGENTS: &[&str] = &["claude", "codex", "aider", "gemini", "sim", "shell"];
 const DISPATCH_MODES: &[&str] = &["missions", "tasks"];
+const ISOLATIONS: &[&str] = &["none", "worktree"];
 /// Values the reference knows that are not implemented here: refused by name, not as typos.
 const NOT_YET: &[&str] = &["goals"];
 
@@ -152,6 +153,8 @@ const ROOT: Shape = Shape::Map(&[
             ("retry_backoff", Shape::Range(&limits::RETRY_BACKOFF), false),
             ("research", research::RESEARCH, false),
             ("budget", BUDGET, false),
+            ("isolation", Shape::Enum(ISOLATIONS), false),
+            ("pull_request", Shape::Bool, false),
         ]),
         false,
     ),

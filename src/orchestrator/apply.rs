@@ -24,7 +24,10 @@ impl Runner {
         match action {
             Action::Dispatch { task, pane, pane_title } => {
                 let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
-                self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, now)
+                let Some(note) = self.prepare_worktree(panes, pane_title, task, now)? else {
+                    return Ok(false);
+                };
+                self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, &note, now)
             }
             Action::ReturnTask { task, pane_title, reason } => {
                 if *reason == ReturnReason::PaneRestarted
@@ -53,6 +56,10 @@ impl Runner {
             Action::StartValidation { milestone, round, pane, pane_title, assertions } => {
                 let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
                 let pane_ref = PaneRef { id: pane, title: pane_title, pid };
+                let work = format!("validate {milestone}");
+                if self.prepare_worktree(panes, pane_title, &work, now)?.is_none() {
+                    return Ok(false);
+                }
                 self.start_validation(milestone, *round, pane_ref, assertions, now)
             }
             Action::MilestoneDone { milestone, next } => {
@@ -61,7 +68,13 @@ impl Runner {
             Action::ValidationFailed { milestone, remediations } => {
                 self.validation_failed(milestone, remediations, now)
             }
-            Action::MissionComplete => self.mission_complete(now),
+            Action::MissionComplete => {
+                let complete = self.mission_complete(now)?;
+                if complete {
+                    self.mission_branch_ready(panes, now)?;
+                }
+                Ok(complete)
+            }
             Action::Budget { level, task, limits } => {
                 let kind = match level {
                     crate::plan::rules::budget::BudgetLevel::Exhausted => {
@@ -183,7 +196,13 @@ impl Runner {
         self.notify_lead(panes, &text)
     }
 
-    fn dispatch(&mut self, task: &str, pane_ref: PaneRef, now: Timestamp) -> Result<bool> {
+    fn dispatch(
+        &mut self,
+        task: &str,
+        pane_ref: PaneRef,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<bool> {
         let claimed = self.store.update(|plan, events| {
             let rule = match self.settings.mode {
                 DispatchMode::Missions => rules::dispatch_task,
@@ -193,7 +212,8 @@ impl Runner {
             Ok(outcome.applied().then(|| plan.clone()))
         })?;
         let Some(plan) = claimed else { return Ok(false) };
-        let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+        let mut text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+        text.push_str(note);
         self.deliver(pane_ref.id, pane_ref.title, text, Some(task), now)?;
         Ok(true)
     }
@@ -273,7 +293,7 @@ impl Runner {
     }
 
     /// Saves the prompt under `.tmux-ide/run/prompts/` and queues it for delivery.
-    fn deliver(
+    pub(crate) fn deliver(
         &mut self,
         pane: &str,
         title: &str,

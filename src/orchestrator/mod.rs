@@ -6,6 +6,7 @@ pub mod decide;
 mod deliver;
 pub mod events_tail;
 pub mod gather;
+pub mod integrate;
 pub mod lookout;
 pub mod observe;
 pub mod planning;

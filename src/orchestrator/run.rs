@@ -76,6 +76,8 @@ pub struct Runner {
     /// What the agents spend, and the budget it is held against.
     pub(crate) usage: super::usage::Collector,
     pub(crate) budget: super::world::BudgetView,
+    /// Worktree isolation (`orchestrator.isolation`).
+    pub(crate) iso: super::integrate::IsoRuntime,
     _lock: File,
 }
 
@@ -142,6 +144,7 @@ impl Runner {
             specialties: super::planning::specialties(&config),
             usage: super::usage::Collector::new(&config),
             budget: super::world::BudgetView::default(),
+            iso: super::integrate::IsoRuntime::for_config(&config),
             project,
             store,
             tmux,
@@ -297,7 +300,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let new = self.tail.read_new()?;
         self.absorb(&new);
         self.notifier.observe(&new);
-        let plan = self.store.load()?;
+        // Done work onto the mission branch before deciding what depends on it.
+        let plan = self.load_integrated()?;
         if !decide::in_play(&plan, self.settings.mode) {
             // The last report of a finished mission may still wait at a question (Aider's
             // `Add command output to the chat?` after `task done`): answer it all the same.

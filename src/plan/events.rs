@@ -205,6 +205,13 @@ event_kinds! {
     BudgetWarning = "budget_warning",
     BudgetExhausted = "budget_exhausted",
     BudgetSet = "budget_set",
+    MissionBranchCreated = "mission_branch_created",
+    MergeStarted = "merge_started",
+    TaskMerged = "task_merged",
+    MergeConflict = "merge_conflict",
+    MergeFailed = "merge_failed",
+    WorktreeRefused = "worktree_refused",
+    MissionBranchReady = "mission_branch_ready",
 }
 
 impl From<&str> for EventKind {

@@ -6,7 +6,9 @@ mod logfile;
 pub mod model;
 pub mod rules;
 pub mod store;
+pub mod task_git;
 
 pub use events::{Event, EventKind};
 pub use model::*;
 pub use store::Store;
+pub use task_git::TaskGit;

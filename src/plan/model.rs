@@ -187,6 +187,9 @@ pub struct Task {
     /// title (a new process, the same or a new pane id) is not mistaken for its worker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispatched_to: Option<PaneProcess>,
+    /// Its merged change, with isolation (`orchestrator.isolation: worktree`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git: Option<super::task_git::TaskGit>,
 }
 
 impl Task {
@@ -215,6 +218,7 @@ impl Task {
             retry_after: None,
             blocked_reason: None,
             dispatched_to: None,
+            git: None,
         }
     }
 }

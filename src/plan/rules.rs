@@ -10,6 +10,7 @@ mod checks;
 mod errors;
 #[cfg(test)]
 mod input_tests;
+mod integration;
 mod mission;
 mod orchestration;
 #[cfg(test)]
@@ -24,6 +25,7 @@ mod tests;
 
 pub use checks::*;
 pub use errors::PlanError;
+pub use integration::*;
 pub use mission::*;
 pub use orchestration::*;
 pub use research::*;

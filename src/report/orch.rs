@@ -232,6 +232,17 @@ pub fn describe_event(e: &Event) -> String {
         }
         EventKind::BudgetSet => "budget set (mission budget)".to_string(),
         EventKind::OrchestratorStarted => format!("orchestrator started (pid {})", field("pid")),
+        EventKind::MergeStarted => format!("merging {task} from {pane}"),
+        EventKind::TaskMerged => {
+            format!("{task} merged (+{} -{})", field("insertions"), field("deletions"))
+        }
+        EventKind::MergeFailed => format!("{task} could not be merged: {}", field("error")),
+        EventKind::MergeConflict => {
+            format!("{task} conflicts in {}; back to {pane}", field("files"))
+        }
+        EventKind::MissionBranchReady => {
+            format!("mission branch {} ready ({} merges)", field("branch"), field("merges"))
+        }
         EventKind::OrchestratorStopped => format!("orchestrator stopped ({})", field("reason")),
         EventKind::PlanningDispatched => format!("planning prompt sent to {pane}"),
         EventKind::ResearchTriggered => {

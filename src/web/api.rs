@@ -89,6 +89,26 @@ pub async fn tasks(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Va
     compute(&app, |i, _| serde_json::to_value(views::tasks(&i.plan)).unwrap_or_default()).await
 }
 
+/// `GET /api/tasks/{id}/diff`: the change a done task merged (see `task diff`); `git`
+/// and `diff` are null while it has none (not merged yet, no isolation, no such task).
+pub async fn task_diff(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let project = app.project.clone();
+    blocking(move || {
+        let plan = crate::plan::Store::new(&project).load()?;
+        let git = plan.task(&id).and_then(|t| t.git.clone());
+        let diff = match &git {
+            Some(g) => Some(crate::isolation::merge::task_diff(&project.root, g)?),
+            None => None,
+        };
+        Ok(serde_json::json!({ "task": id, "git": git, "diff": diff }))
+    })
+    .await
+    .map(Json)
+}
+
 pub async fn assertions(State(app): State<Arc<App>>) -> ApiResult<Json<serde_json::Value>> {
     compute(&app, |i, _| views::assertions(i)).await
 }

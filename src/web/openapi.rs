@@ -61,6 +61,14 @@ pub fn document() -> Value {
     let created = json!({ "type": "object", "properties": { "id": {"type": "string"} } });
     tasks["post"] = write("Create a task (like `task create`)", create_body, ("201", created));
     add("/api/tasks", tasks);
+    let mut diff = get(
+        "A done task's merged change (isolation): `git diff` text and its record, null while none",
+        json!({ "type": "object", "properties": { "task": {"type": "string"},
+            "git": {"type": "object"}, "diff": {"type": "string"} } }),
+    );
+    diff["get"]["parameters"] =
+        json!([{ "name": "id", "in": "path", "required": true, "schema": {"type": "string"} }]);
+    add("/api/tasks/{id}/diff", diff);
     add(
         "/api/assertions",
         get("The contract's assertions with coverage, status and evidence", array()),

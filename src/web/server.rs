@@ -60,6 +60,7 @@ pub static ROUTES: &[Route] = &[
     ("GET", "/api/milestones", || get(api::milestones)),
     ("GET", "/api/tasks", || get(api::tasks)),
     ("POST", "/api/tasks", || post(writes::create)),
+    ("GET", "/api/tasks/{id}/diff", || get(api::task_diff)),
     ("GET", "/api/assertions", || get(api::assertions)),
     ("POST", "/api/assertions/{id}", || post(writes::assert)),
     ("GET", "/api/agents", || get(api::agents)),

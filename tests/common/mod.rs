@@ -98,6 +98,7 @@ pub fn success(args: &[&str], out: Output) -> String {
 
 pub mod env;
 pub mod fake;
+pub mod repo;
 
 pub use env::{Sandbox, hermetic};
 

@@ -44,7 +44,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let name = args.name.clone().unwrap_or_else(|| {
         root.file_name().map_or("project".into(), |n| n.to_string_lossy().into_owned())
     });
-    let ide_yml = |template: &str| template.replace("{{name}}", &yaml_string(&name));
+    // A git repository gets a worktree per agent pane (`orchestrator.isolation`).
+    let isolation = if crate::git::Git::is_repository(&root) { "worktree" } else { "none" };
+    let ide_yml = |template: &str| {
+        template.replace("{{name}}", &yaml_string(&name)).replace("{{isolation}}", isolation)
+    };
     let mut files: Vec<(String, String)> = Vec::new();
     match args.template {
         None => files.push(("ide.yml".into(), ide_yml(templates::MINIMAL_IDE_YML))),

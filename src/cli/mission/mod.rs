@@ -4,10 +4,12 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 
-mod plan;
 mod budget;
+mod plan;
 
 use super::Ctx;
+
+mod isolation;
 use crate::contract::Contract;
 use crate::plan::rules::{PlanError, plan_complete, set_mission};
 use crate::plan::{EventKind, Mission, Store};
@@ -100,6 +102,7 @@ fn show(ctx: &Ctx) -> Result<ExitCode> {
     if !mission.description.is_empty() {
         writeln!(ctx.out(), "Description: {}", multi_line(&mission.description))?;
     }
+    isolation::show(ctx, mission)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -107,10 +110,20 @@ fn complete(ctx: &Ctx, args: PlanCompleteArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let contract = Contract::load(&project)?.ids();
     let now = Timestamp::now();
+    // Isolation first, on a trial run of the rule: a running orchestrator dispatches the
+    // moment the mission is active, and must find the worktrees already there.
+    let mut trial = Store::new(&project).load()?;
+    plan_complete(&mut trial, &mut Vec::new(), &contract, args.force, now)
+        .map_err(plan_complete_error)?;
+    let title = trial.mission.map(|m| m.title).unwrap_or_default();
+    let isolated = isolation::set_up(&project, &title)?;
     let active = Store::new(&project).update(|plan, events| {
         plan_complete(plan, events, &contract, args.force, now).map_err(plan_complete_error)
     })?;
     writeln!(ctx.out(), "Mission active; milestone {active} active, the others locked")?;
+    if let Some(iso) = isolated {
+        isolation::tell(ctx, &project, &iso)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -139,6 +152,8 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
     use crate::report::archive;
     let project = ctx.project()?;
     let now = Timestamp::now();
+    // Before anything is archived: worktrees holding uncommitted work refuse it.
+    isolation::check_removable(&project)?;
     let path = Store::new(&project).update(|plan, events| {
         archive::check_archivable(plan, args.force)?;
         let (log, _) = eventlog::read_event_log(&project.events_jsonl())?;
@@ -157,5 +172,6 @@ fn archive(ctx: &Ctx, args: ArchiveArgs) -> Result<ExitCode> {
         Ok(path)
     })?;
     writeln!(ctx.out(), "Archived to {}", path.display())?;
+    isolation::archived(ctx, &project)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@ use crate::{Error, Result};
 mod cancel;
 mod claim;
 mod create;
+mod diff;
 mod done;
 pub(crate) mod list;
 mod show;
@@ -31,6 +32,8 @@ pub enum Command {
     Done(done::Args),
     /// Cancel a todo or in-progress task.
     Cancel(cancel::Args),
+    /// Print the change a done task merged into the mission branch (isolation).
+    Diff(diff::Args),
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
@@ -42,6 +45,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
         Command::Claim(args) => claim::run(ctx, args),
         Command::Done(args) => done::run(ctx, args),
         Command::Cancel(args) => cancel::run(ctx, args),
+        Command::Diff(args) => diff::run(ctx, args),
     }
 }
 

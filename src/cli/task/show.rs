@@ -59,6 +59,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
     let _ = writeln!(out, "Created:     {}", time(Some(task.created)));
     let _ = writeln!(out, "Started:     {}", time(task.started));
     let _ = writeln!(out, "Finished:    {}", time(task.finished));
+    if let Some(git) = &task.git {
+        let _ = writeln!(
+            out,
+            "Merged:      {} ({})",
+            &git.merge[..12.min(git.merge.len())],
+            git.summary()
+        );
+        let _ = writeln!(out, "Diffstat:");
+        for l in escape_lines(git.stat.trim_end()) {
+            let _ = writeln!(out, "  {l}");
+        }
+    }
     for (label, text) in [
         ("Description", Some(task.description.as_str())),
         ("Proof", task.proof.as_deref()),

@@ -75,8 +75,23 @@ function renderBoard(tasks) {
       t.blocked_by.length > 0 && t.status === "todo" && el("span", {}, `blocked by ${t.blocked_by.join(", ")}`),
       t.fulfills.length > 0 && el("span", { title: "fulfils" }, t.fulfills.join(", "))),
     t.blocked_reason && el("div", { class: "proof s-blocked" }, `blocked: ${t.blocked_reason}`),
-    t.proof && el("div", { class: "proof" }, `proof: ${t.proof}`))));
+    t.proof && el("div", { class: "proof" }, `proof: ${t.proof}`),
+    t.git && diffView(t))));
   }
+}
+
+// A done task's merged change (isolation): its diffstat, and the diff when opened.
+function diffView(t) {
+  const g = t.git;
+  const pre = el("pre", { class: "diff" });
+  const box = el("details", { class: "diffstat" },
+    el("summary", {}, `${g.files_changed} files, +${g.insertions} -${g.deletions}`), pre);
+  box.addEventListener("toggle", async () => {
+    if (!box.open || pre.textContent) return;
+    const r = await fetch(`/api/tasks/${encodeURIComponent(t.id)}/diff`);
+    pre.textContent = r.ok ? (await r.json()).diff : "diff unavailable";
+  });
+  return box;
 }
 
 function renderAgents(report) {
