@@ -161,7 +161,16 @@ impl Runner {
         Ok(runner)
     }
 
-    pub(crate) fn absorb(&mut self, events: &[Event]) {
+    /// The log's new events, taken in by every part that follows the log and the notifier:
+    /// every read of the tail after start goes through here, so no event skips either.
+    pub(crate) fn read_log(&mut self) -> Result<Vec<Event>> {
+        let new = self.tail.read_new()?;
+        self.absorb(&new);
+        self.notifier.observe(&new);
+        Ok(new)
+    }
+
+    fn absorb(&mut self, events: &[Event]) {
         self.observer.absorb(events);
         self.lookout.absorb(events);
         self.usage.absorb(events);
@@ -297,9 +306,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 
     /// One round: gather, decide, apply. Returns whether the mission is complete.
     pub fn tick(&mut self) -> Result<bool> {
-        let new = self.tail.read_new()?;
-        self.absorb(&new);
-        self.notifier.observe(&new);
+        self.read_log()?;
         // Done work onto the mission branch before deciding what depends on it.
         let plan = self.load_integrated()?;
         if !decide::in_play(&plan, self.settings.mode) {

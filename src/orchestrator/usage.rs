@@ -224,8 +224,7 @@ impl super::run::Runner {
         if !events.is_empty() {
             self.store.append_events(&events)?;
         }
-        let new = self.tail.read_new()?;
-        self.absorb(&new);
+        self.read_log()?;
         self.budget = self.usage.budget_view(plan, now);
         Ok(())
     }
