@@ -11,6 +11,8 @@ pub const DEFAULT_NOTIFY_EVENTS: &[&str] = &[
     "prompt_unconfirmed",
     "stall_detected",
     "rate_limited",
+    "budget_warning",
+    "budget_exhausted",
 ];
 
 /// The `notify:` section.
