@@ -140,3 +140,20 @@ fn codex_claude_and_gemini_dialogs_about_a_report_are_answered_with_each_ones_ke
     assert_eq!(keys, want, "{:#?}", team.events());
     assert!(team.of_type("approval_needed").is_empty());
 }
+
+#[test]
+fn aider_silent_for_seconds_after_taking_a_prompt_gets_it_once() {
+    // Real Aider shows nothing for ~11 s while it loads litellm on its first request;
+    // a 5 s receipt wait returned the task it was working on and pasted it again.
+    let workers =
+        [Worker { title: "Aider", agent: "aider", flags: "--style aider --ask --silent-ms 7000" }];
+    let team = Team::start(&workers, &["Task A"], "", 300_000);
+    team.wait_all_done(&["001"], 40);
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
+    assert!(
+        team.of_type("prompt_unconfirmed").is_empty(),
+        "{:?}",
+        team.of_type("prompt_unconfirmed")
+    );
+    assert!(team.of_type("task_returned").is_empty());
+}

@@ -28,6 +28,7 @@ mod pane_states;
 mod paste_safety;
 mod plan_deadlocks;
 mod readme;
+mod real_agents;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;

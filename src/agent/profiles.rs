@@ -24,6 +24,9 @@ pub struct Profile {
     /// Lines from the bottom of the screen (non-blank) that patterns are checked on.
     pub tail_lines: usize,
     pub ready: Vec<Pattern>,
+    /// Its prompt on the very last line means ready, whatever is above it: Aider leaves
+    /// each answered `(Y)es/(N)o` question on screen above its `>` prompt.
+    pub prompt_last: bool,
     pub busy: Vec<Pattern>,
     pub waiting: Vec<Pattern>,
     pub rate_limited: Vec<Pattern>,
@@ -80,6 +83,7 @@ impl Profile {
             matches: Vec::new(),
             tail_lines: 8,
             ready: Vec::new(),
+            prompt_last: false,
             busy: Vec::new(),
             waiting: Vec::new(),
             rate_limited: Vec::new(),
@@ -145,10 +149,15 @@ impl Profile {
                 processes: strs(&["aider", "python", "python3"]),
                 tail_lines: 4,
                 ready: pats(&["^>", "^architect>", "^ask>", "^code>", "^multi>"]),
+                prompt_last: true,
                 busy: pats(&["Waiting for", "Thinking", "Retrying in"]),
                 waiting: pats(&["(Y)es/(N)o"]),
                 rate_limited: pats(&["RateLimitError", "rate limit"]),
                 enter_delay: Duration::from_millis(100),
+                // Aider shows nothing between taking a prompt and `Waiting for gpt-4o`
+                // while it loads litellm on its first request: 11 s seen in a real pane
+                // on a busy 2-core machine, so 5 s returned a task it was working on.
+                receipt_timeout: Duration::from_secs(30),
                 hooks: HookKind::AiderNotifications,
                 approval: Some(ApprovalStyle::Aider),
                 approve_keys: strs(&["y", "Enter"]),

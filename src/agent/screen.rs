@@ -88,6 +88,11 @@ pub fn find<'p>(patterns: &'p [Pattern], lines: &[&str]) -> Option<&'p Pattern> 
 /// Busy outranks ready: Claude Code keeps its `❯` input line visible while it works.
 pub fn read<'p>(profile: &'p Profile, screen: &str) -> Option<(ScreenState, &'p Pattern)> {
     let lines = tail(screen, profile.tail_lines);
+    if profile.prompt_last
+        && let Some(p) = lines.last().and_then(|last| find(&profile.ready, &[last]))
+    {
+        return Some((ScreenState::Ready, p));
+    }
     [
         (ScreenState::RateLimited, &profile.rate_limited),
         (ScreenState::Waiting, &profile.waiting),
@@ -157,6 +162,20 @@ mod tests {
         assert_eq!(read(&claude, CLAUDE_IDLE).map(|r| r.0), Some(ScreenState::Ready));
         let (state, why) = read(&claude, CLAUDE_BUSY).unwrap();
         assert_eq!((state, why.as_str()), (ScreenState::Busy, "esc to interrupt"));
+    }
+
+    #[test]
+    fn aider_back_at_its_prompt_is_ready_with_the_answered_question_above() {
+        // A real pane 48 columns wide, after the output question was answered.
+        let aider = Profile::builtin(Agent::Aider);
+        let answered = "Add command output to the chat? (Y)es/(N)o/(D)on't ask again [\nYes]: y\n\
+                        Added 2 lines of output to the chat.\n\n>\n";
+        assert_eq!(read(&aider, answered).map(|r| r.0), Some(ScreenState::Ready));
+        let asking = "Add command output to the chat? (Y)es/(N)o/(D)on't ask again [\nYes]:\n";
+        assert_eq!(read(&aider, asking).map(|r| r.0), Some(ScreenState::Waiting));
+        // Other programs keep their prompt line below a question or a busy line.
+        let claude = Profile::builtin(Agent::Claude);
+        assert_eq!(read(&claude, CLAUDE_BUSY).map(|r| r.0), Some(ScreenState::Busy));
     }
 
     #[test]

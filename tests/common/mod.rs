@@ -89,6 +89,7 @@ pub fn success(args: &[&str], out: Output) -> String {
 
 pub mod env;
 pub mod fake;
+pub mod real;
 
 pub use env::{Sandbox, hermetic};
 
