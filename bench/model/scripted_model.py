@@ -165,8 +165,9 @@ class Handler(BaseHTTPRequestHandler):
         `results_after` the number of tool results since the prompt; `main` whether the
         request is the agent's own turn (it offers tools / is Aider's main model)."""
         model = body.get("model") or path.rsplit("/", 1)[-1].split(":")[0]
-        entry = {"dialect": dialect, "path": path, "model": model}
+        entry = {"dialect": dialect, "path": path, "model": model, "tools": self.tool_names(body)}
         if last_text is not None:
+            entry["said"] = last_text[:160]
             marker, cmds = marker_of(last_text)
             if marker and main:
                 entry.update(kind="prompt", marker=marker, reply=cmds)
@@ -189,7 +190,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- Anthropic Messages (Claude Code) ---------------------------------------------
     def anthropic(self, path, body):
-        msgs = body.get("messages") or []
+        # Claude Code puts `system` messages (environment context) after the user's.
+        msgs = [m for m in body.get("messages") or [] if m.get("role") in ("user", "assistant")]
         last = msgs[-1] if msgs else {}
         last_text, results = None, 0
         content = last.get("content")
@@ -265,7 +267,11 @@ class Handler(BaseHTTPRequestHandler):
                 return c
             return "\n".join(p.get("text", "") for p in c or [] if isinstance(p, dict))
 
-        last = items[-1] if items else {}
+        # Only the user's messages and tool results: developer / system items may follow.
+        turns = [it for it in items if it.get("role") in ("user", "assistant")
+                 or it.get("type") in ("function_call", "function_call_output",
+                                       "custom_tool_call", "custom_tool_call_output")]
+        last = turns[-1] if turns else {}
         last_text, results = None, 0
         if last.get("type") in ("function_call_output", "custom_tool_call_output"):
             self.prompt_text = None
@@ -408,6 +414,15 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(resp)
 
     prompt_text = None
+
+    @staticmethod
+    def tool_names(body):
+        names = []
+        for t in body.get("tools") or []:
+            if isinstance(t, dict):
+                names += [t.get("name") or t.get("type")] + [
+                    d.get("name") for d in t.get("functionDeclarations") or []]
+        return [n for n in names if n][:40]
 
 
 def main():

@@ -114,6 +114,9 @@ pub struct Run {
 
 impl Drop for Run {
     fn drop(&mut self) {
+        // The model's log outlives the run, to read after a failure.
+        let keep = std::env::temp_dir().join(format!("tmux-ide-real-{}.jsonl", self.cli.agent()));
+        let _ = std::fs::copy(&self.model.log, keep);
         let _ = self.team.tmux.tmux(&["kill-server"]);
         reap_run(&self.run);
     }
