@@ -132,8 +132,17 @@ impl Profile {
                     "Press enter to confirm or esc to cancel",
                     "Yes, proceed (y)",
                     "Allow command?",
+                    // A start-up choice (seen: `Meet GPT-6 Sol` for a model it would
+                    // migrate); its `› 1.` option otherwise reads as the ready prompt.
+                    "enter/esc confirm",
                 ]),
-                rate_limited: pats(&["usage limit", "rate limit", "429 Too Many Requests"]),
+                // Not a bare `usage limit`: its model-migration choice says "your usage
+                // limits go further".
+                rate_limited: pats(&[
+                    "hit your usage limit",
+                    "rate limit",
+                    "429 Too Many Requests",
+                ]),
                 paste_marker: pats(&["[Pasted Content"]),
                 hooks: HookKind::CodexNotify,
                 approval: Some(ApprovalStyle::Codex),

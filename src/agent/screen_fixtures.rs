@@ -88,6 +88,7 @@ fn each_clis_screens_read_right_at_every_width() {
         (Agent::Codex, "codex-idle", Some(Ready)),
         (Agent::Codex, "codex-busy", Some(Busy)),
         (Agent::Codex, "codex-approval", Some(Waiting)),
+        (Agent::Codex, "codex-model-migration", Some(Waiting)),
         (Agent::Codex, "codex-rate-limit", Some(RateLimited)),
         (Agent::Codex, "codex-error", Some(Ready)),
         (Agent::Claude, "claude-idle", Some(Ready)),

@@ -316,10 +316,13 @@ impl Setup<'_> {
                 let codex_home = self.home.join(".codex");
                 set("CODEX_HOME", codex_home.display().to_string());
                 set("LOCAL_API_KEY", "sk-scripted-model".into());
+                // A model name of its own: a known older one (`gpt-5.5`) opens a `Meet
+                // GPT-6 Sol` migration choice at start; the default one (`gpt-6.2-sol`)
+                // gets its tools as a JavaScript `exec` tool instead of `exec_command`.
                 self.write(
                     ".codex/config.toml",
                     &format!(
-                        "model_provider = \"local\"\nmodel = \"gpt-5.5\"\n\
+                        "model_provider = \"local\"\nmodel = \"scripted-model\"\n\
                          approval_policy = \"never\"\nsandbox_mode = \"danger-full-access\"\n\
                          check_for_update_on_startup = false\n\
                          [model_providers.local]\nname = \"Local\"\nbase_url = \"{base}/v1\"\n\
