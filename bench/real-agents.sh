@@ -5,6 +5,10 @@
 #
 #   bench/real-agents.sh            # all four
 #   bench/real-agents.sh aider      # one (aider, claude, codex, gemini)
+#   bench/real-agents.sh --screens [CLI...]
+#                                   # instead: capture each CLI's idle, busy, approval,
+#                                   # error and rate-limit screens at widths 60/80/120/200
+#                                   # into tests/fixtures/agents/screens (tests/real_screens.rs)
 #
 # TMUX_IDE_REAL_AGENTS_CACHE overrides the cache (default ~/.cache/tmux-ide-real-agents).
 set -euo pipefail
@@ -45,18 +49,29 @@ install() {
 }
 
 test_name() {
+  if [ -n "$screens" ]; then
+    case "$1" in
+      aider) echo real_screens::capture_aider_screens ;;
+      claude) echo real_screens::capture_claude_code_screens ;;
+      codex) echo real_screens::capture_codex_screens ;;
+      gemini) echo real_screens::capture_gemini_cli_screens ;;
+    esac
+    return
+  fi
   case "$1" in
-    aider) echo aider_completes_a_mission_unattended ;;
-    claude) echo claude_code_completes_a_mission_unattended ;;
-    codex) echo codex_completes_a_mission_unattended ;;
-    gemini) echo gemini_cli_completes_a_mission_unattended ;;
+    aider) echo real_agents::aider_completes_a_mission_unattended ;;
+    claude) echo real_agents::claude_code_completes_a_mission_unattended ;;
+    codex) echo real_agents::codex_completes_a_mission_unattended ;;
+    gemini) echo real_agents::gemini_cli_completes_a_mission_unattended ;;
   esac
 }
 
+screens=
+if [ "${1:-}" = --screens ]; then screens=1; shift; fi
 clis=("$@")
 [ ${#clis[@]} -gt 0 ] || clis=(aider claude codex gemini)
 for cli in "${clis[@]}"; do install "$cli"; done
 # One CLI at a time: each starts three instances of itself.
 for cli in "${clis[@]}"; do
-  cargo test --locked --test integration "real_agents::$(test_name "$cli")" -- --ignored --exact --test-threads=1
+  cargo test --locked --test integration "$(test_name "$cli")" -- --ignored --exact --test-threads=1
 done

@@ -37,6 +37,31 @@ TASK = re.compile(r"^TMUX-IDE-TASK: (\S+)\s*$", re.M)
 VALIDATE = re.compile(r"^TMUX-IDE-VALIDATE: (\S+) round=(\d+)((?: \S+)*)\s*$", re.M)
 LOCK = threading.Lock()
 LOG = None
+# What the model does to the agents' own turns (set by POST /_mode, for screen captures):
+# `ok` answers; `hold` keeps the request open until the mode changes (the agent is busy);
+# `ask` answers as `ok` but asks for Codex's sandbox escalation (an approval question);
+# `429` / `500` answer with that status in the dialect's error format.
+MODE = {"mode": "ok"}
+
+ERRORS = {
+    ("anthropic", 429): {"type": "error", "error": {"type": "rate_limit_error",
+                         "message": "Number of request tokens has exceeded your per-minute rate limit"}},
+    ("anthropic", 500): {"type": "error", "error": {"type": "api_error", "message": "scripted failure"}},
+    ("responses", 429): {"error": {"type": "usage_limit_reached", "code": "rate_limit_exceeded",
+                         "message": "You've hit your usage limit.", "resets_in_seconds": 3600}},
+    ("responses", 500): {"error": {"type": "server_error", "message": "scripted failure"}},
+    ("chat", 429): {"error": {"type": "requests", "code": "rate_limit_exceeded",
+                    "message": "Rate limit reached for requests"}},
+    ("chat", 500): {"error": {"type": "server_error", "message": "scripted failure"}},
+    ("gemini", 429): {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                      "message": "You exceeded your current quota, please check your plan and billing details.",
+                      "details": [{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+                          "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+                          "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+                          "quotaDimensions": {"model": "gemini-2.5-flash", "location": "global"},
+                          "quotaValue": "250"}]}]}},
+    ("gemini", 500): {"error": {"code": 500, "status": "INTERNAL", "message": "scripted failure"}},
+}
 
 
 def log(entry):
@@ -142,6 +167,23 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = self.path.split("?")[0]
         body = self.body()
+        if path == "/_mode":
+            MODE["mode"] = body.get("mode", "ok")
+            log({"dialect": "control", "path": path, "kind": "control", "mode": MODE["mode"]})
+            return self.send_json({"mode": MODE["mode"]})
+        dialect = ("anthropic" if path.endswith("/messages") else "responses" if path.endswith("/responses")
+                   else "chat" if path.endswith("/chat/completions") else "gemini" if "enerateContent" in path
+                   else None)
+        waited = 0
+        if dialect and MODE["mode"] == "hold":
+            log({"dialect": dialect, "path": path, "kind": "held"})
+        while dialect and MODE["mode"] == "hold" and waited < 600:
+            time.sleep(0.2)
+            waited += 1
+        status = int(MODE["mode"]) if MODE["mode"] in ("429", "500") else None
+        if dialect and status:
+            log({"dialect": dialect, "path": path, "kind": "error", "status": status})
+            return self.send_json(ERRORS[(dialect, status)], status)
         if path.endswith("/messages/count_tokens"):
             log({"dialect": "anthropic", "path": path, "kind": "side"})
             return self.send_json({"input_tokens": tokens(body)})
@@ -310,6 +352,9 @@ class Handler(BaseHTTPRequestHandler):
             params = ((names[tool].get("parameters") or {}).get("properties") or {})
             if tool == "exec_command" or "cmd" in params:
                 args = {"cmd": val[0]}
+                if MODE["mode"] == "ask" and "sandbox_permissions" in params:
+                    args.update(sandbox_permissions="require_escalated",
+                                justification="Report the task to tmux-ide")
             elif (params.get("command") or {}).get("type") == "array":
                 args = {"command": ["bash", "-lc", val[0]]}
             else:

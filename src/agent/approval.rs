@@ -130,6 +130,14 @@ fn claude(lines: &[&str]) -> Option<String> {
         // Single line only: a wrapped `Bash(` call is not read, so not approved.
         return l.strip_prefix("Bash(")?.strip_suffix(')').map(str::to_string);
     }
+    // Claude Code 2.1: the command between two dashed rules, each line after a `│`.
+    let dashed = |l: &&str| !l.is_empty() && l.chars().all(|c| c == '╌');
+    let rules: Vec<usize> =
+        unboxed.iter().enumerate().filter(|(_, l)| dashed(l)).map(|(i, _)| i).collect();
+    if let [.., top, bottom] = rules[..] {
+        let body = unboxed[top + 1..bottom].iter().map(|l| l.strip_prefix('│').unwrap_or(l).trim());
+        return Some(body.collect::<Vec<_>>().join(" "));
+    }
     let h = unboxed.iter().rposition(|l| *l == "Bash command")?;
     // The whole block under the header: a description line in it makes it fail to
     // parse (not approved) rather than guessing which line is the command.

@@ -24,8 +24,9 @@ pub struct Profile {
     /// Lines from the bottom of the screen (non-blank) that patterns are checked on.
     pub tail_lines: usize,
     pub ready: Vec<Pattern>,
-    /// Its prompt on the very last line means ready, whatever is above it: Aider leaves
-    /// each answered `(Y)es/(N)o` question on screen above its `>` prompt.
+    /// Its prompt on the very last line means ready, whatever is above it, and only there:
+    /// Aider leaves each answered `(Y)es/(N)o` question on screen above its `>` prompt,
+    /// and the `>` lines of a prompt it is working on.
     pub prompt_last: bool,
     pub busy: Vec<Pattern>,
     pub waiting: Vec<Pattern>,
@@ -110,8 +111,26 @@ impl Profile {
                 titles: strs(&["Claude Code"]),
                 ready: pats(&["❯", "? for shortcuts"]),
                 busy: pats(&["esc to interrupt"]),
-                waiting: pats(&["Do you want to proceed?", "Do you want to make this edit"]),
-                rate_limited: pats(&["usage limit reached", "rate limit", "API Error: 429"]),
+                // `Not answered yet`: a start-up choice (seen: `Make auto mode your default
+                // permission mode?` when the mode is `default`), whose `❯` reads ready.
+                waiting: pats(&[
+                    "Do you want to proceed?",
+                    "Do you want to make this edit",
+                    "Not answered yet",
+                ]),
+                // While it retries a 429 its spinner line reads `✻ 429 <message, cut at the
+                // pane's width> · retrying in 17s · attempt 6/10` (each spinner glyph).
+                rate_limited: pats(&[
+                    "usage limit reached",
+                    "rate limit",
+                    "API Error: 429",
+                    "✻ 429 ",
+                    "✶ 429 ",
+                    "✳ 429 ",
+                    "✢ 429 ",
+                    "✽ 429 ",
+                    "· 429 ",
+                ]),
                 paste_marker: pats(&["[Pasted text"]),
                 hooks: HookKind::ClaudeSettings,
                 // Option 1 (`Yes`) is the one selected when the question opens.
@@ -157,7 +176,9 @@ impl Profile {
             Agent::Aider => Profile {
                 processes: strs(&["aider", "python", "python3"]),
                 tail_lines: 4,
-                ready: pats(&["^>", "^architect>", "^ask>", "^code>", "^multi>"]),
+                // An empty prompt only: with NO_COLOR set it shows no spinner while it
+                // waits for the model, and the submitted prompt's `> …` lines stay last.
+                ready: pats(&["^>$", "^architect>$", "^ask>$", "^code>$", "^multi>$"]),
                 prompt_last: true,
                 busy: pats(&["Waiting for", "Thinking", "Retrying in"]),
                 waiting: pats(&["(Y)es/(N)o"]),

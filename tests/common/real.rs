@@ -90,7 +90,7 @@ impl Model {
 
 /// Kills, by pid, every process whose environment holds `TMUX_IDE_REAL_RUN=<run>`:
 /// Gemini CLI ignores the hangup of a killed pane and Codex leaves its daemon running.
-fn reap_run(run: &str) {
+pub fn reap_run(run: &str) {
     let needle = format!("TMUX_IDE_REAL_RUN={run}");
     let Ok(dir) = std::fs::read_dir("/proc") else { return };
     for entry in dir.flatten() {
@@ -150,7 +150,8 @@ impl Run {
             ("PATH".to_string(), path),
             ("TMUX_IDE_REAL_RUN".to_string(), run.clone()),
         ]);
-        let setup = Setup { home: home.path(), project: &project_dir, port: model.port };
+        let setup =
+            Setup { home: home.path(), project: &project_dir, port: model.port, asking: false };
         let command = setup.configure(cli, &mut env);
         let env_yml: Vec<String> = env
             .iter()
@@ -254,10 +255,13 @@ impl Run {
 }
 
 /// Writes one CLI's offline configuration as observed (shared/notes/<cli>-observed.md).
-struct Setup<'a> {
-    home: &'a Path,
-    project: &'a Path,
-    port: u16,
+pub struct Setup<'a> {
+    pub home: &'a Path,
+    pub project: &'a Path,
+    pub port: u16,
+    /// Leave the CLI asking before it runs a command (no allow rule or policy; Codex
+    /// on-request in a read-only sandbox), for screen captures of its questions.
+    pub asking: bool,
 }
 
 impl Setup<'_> {
@@ -268,7 +272,7 @@ impl Setup<'_> {
     }
 
     /// Writes the CLI's files under HOME, adds its environment; its command line.
-    fn configure(&self, cli: Cli, env: &mut BTreeMap<String, String>) -> String {
+    pub fn configure(&self, cli: Cli, env: &mut BTreeMap<String, String>) -> String {
         let mut set = |k: &str, v: String| env.insert(k.to_string(), v);
         let base = format!("http://127.0.0.1:{}", self.port);
         let cache = cache();
@@ -310,6 +314,11 @@ impl Setup<'_> {
                     "projects": {self.project.display().to_string(): {"hasTrustDialogAccepted": true}},
                 });
                 self.write(".claude.json", &state.to_string());
+                if self.asking {
+                    // Its default mode here is `auto`, which runs the command unasked.
+                    let mode = json!({"permissions": {"defaultMode": "default"}});
+                    self.write(".claude/settings.json", &mode.to_string());
+                }
                 cache.join("claude/node_modules/.bin/claude").display().to_string()
             }
             Cli::Codex => {
@@ -323,12 +332,14 @@ impl Setup<'_> {
                     ".codex/config.toml",
                     &format!(
                         "model_provider = \"local\"\nmodel = \"scripted-model\"\n\
-                         approval_policy = \"never\"\nsandbox_mode = \"danger-full-access\"\n\
+                         approval_policy = \"{}\"\nsandbox_mode = \"{}\"\n\
                          check_for_update_on_startup = false\n\
                          [model_providers.local]\nname = \"Local\"\nbase_url = \"{base}/v1\"\n\
                          env_key = \"LOCAL_API_KEY\"\nwire_api = \"responses\"\n\
                          supports_websockets = false\n\
                          [projects.\"{}\"]\ntrust_level = \"trusted\"\n",
+                        if self.asking { "on-request" } else { "never" },
+                        if self.asking { "read-only" } else { "danger-full-access" },
                         self.project.display()
                     ),
                 );
@@ -348,6 +359,9 @@ impl Setup<'_> {
                 self.write(".gemini/settings.json", &settings.to_string());
                 let trusted = json!({self.project.display().to_string(): "TRUST_FOLDER"});
                 self.write(".gemini/trustedFolders.json", &trusted.to_string());
+                if self.asking {
+                    return cache.join("gemini/node_modules/.bin/gemini").display().to_string();
+                }
                 self.write(
                     ".gemini/policies/tmux-ide.toml",
                     "[[rule]]\ntoolName = \"run_shell_command\"\ncommandPrefix = \"tmux-ide\"\n\
