@@ -140,3 +140,44 @@ fn codex_claude_and_gemini_dialogs_about_a_report_are_answered_with_each_ones_ke
     assert_eq!(keys, want, "{:#?}", team.events());
     assert!(team.of_type("approval_needed").is_empty());
 }
+
+#[test]
+fn aider_silent_for_seconds_after_taking_a_prompt_gets_it_once() {
+    // Real Aider shows nothing for ~11 s while it loads litellm on its first request;
+    // a 5 s receipt wait returned the task it was working on and pasted it again.
+    let workers =
+        [Worker { title: "Aider", agent: "aider", flags: "--style aider --ask --silent-ms 7000" }];
+    let team = Team::start(&workers, &["Task A"], "", 300_000);
+    team.wait_all_done(&["001"], 40);
+    assert_eq!(team.count("prompt_delivered", "001"), 1);
+    assert!(
+        team.of_type("prompt_unconfirmed").is_empty(),
+        "{:?}",
+        team.of_type("prompt_unconfirmed")
+    );
+    assert!(team.of_type("task_returned").is_empty());
+}
+
+#[test]
+fn aider_with_no_spinner_is_never_taken_for_idle_while_it_works() {
+    // Real Aider with NO_COLOR: while it waits for the model the submitted prompt's `> …`
+    // lines stay last and nothing says it works; only an empty `>` is its prompt.
+    let workers = [Worker {
+        title: "Aider",
+        agent: "aider",
+        flags: "--style aider --ask --no-spinner --work-ms 1500",
+    }];
+    let team = Team::start(&workers, &["Task A", "Task B"], "", 300_000);
+    team.wait_all_done(&["001", "002"], 40);
+    for task in ["001", "002"] {
+        assert_eq!(team.count("prompt_delivered", task), 1, "task {task}");
+    }
+    // Between its first prompt and that task's report the pane is never judged idle.
+    let events = team.events();
+    let at = |kind: &str| events.iter().position(|e| e["type"] == kind && e["task"] == "001");
+    let (from, to) = (at("prompt_delivered").unwrap(), at("task_done").unwrap());
+    let idle = events[from..to].iter().find(|e| e["type"] == "pane_state" && e["state"] == "idle");
+    assert!(idle.is_none(), "{idle:?}");
+    let screen = team.tmux.capture(&team.pane("Aider"));
+    assert!(!screen.contains("PASTED INTO A QUESTION"), "{screen}");
+}

@@ -35,6 +35,8 @@ mod pane_states;
 mod paste_safety;
 mod plan_deadlocks;
 mod readme;
+mod real_agents;
+mod real_screens;
 mod reports;
 mod send_enter_delay;
 mod session_lifecycle;

@@ -68,11 +68,12 @@ const CODEX_Q: &str = "Would you like to run the following command?";
 const CLAUDE_Q: &str = "Do you want to proceed?";
 const GEMINI_Q: &str = "Allow execution of";
 
-/// Aider's question is always its last line; the command is the block just above it.
+/// Aider's question is always its last line (wrapped at the pane's width, mid-word, when
+/// the pane is narrower than it); the command is the block just above it.
 fn aider(lines: &[&str]) -> Option<(&'static str, String)> {
-    let last = lines.last()?.trim();
+    let (q, last) = aider_question(lines)?;
     if last.starts_with(AIDER_RUN) {
-        let above = &lines[..lines.len() - 1];
+        let above = &lines[..q];
         let mut start = above
             .iter()
             .rposition(|l| l.trim().is_empty() || l.trim_start().starts_with("Tokens:"))
@@ -92,6 +93,18 @@ fn aider(lines: &[&str]) -> Option<(&'static str, String)> {
         return Some((AIDER_OUTPUT, ran.to_string()));
     }
     None
+}
+
+/// Where Aider's question starts and its text, its wrapped lines joined as they were cut:
+/// the question ends the screen with `[Yes]:` (its default answer).
+fn aider_question(lines: &[&str]) -> Option<(usize, String)> {
+    let from = lines.len().saturating_sub(3);
+    (from..lines.len()).find_map(|q| {
+        let text: String = lines[q..].iter().map(|l| l.trim_end()).collect();
+        let text = text.trim_start().to_string();
+        let asks = text.starts_with(AIDER_RUN) || text.starts_with(AIDER_OUTPUT);
+        (asks && text.ends_with("]:")).then_some((q, text))
+    })
 }
 
 fn codex(lines: &[&str]) -> Option<String> {
@@ -116,6 +129,14 @@ fn claude(lines: &[&str]) -> Option<String> {
     if let Some(l) = unboxed.iter().rev().find(|l| l.starts_with("Bash(")) {
         // Single line only: a wrapped `Bash(` call is not read, so not approved.
         return l.strip_prefix("Bash(")?.strip_suffix(')').map(str::to_string);
+    }
+    // Claude Code 2.1: the command between two dashed rules, each line after a `│`.
+    let dashed = |l: &&str| !l.is_empty() && l.chars().all(|c| c == '╌');
+    let rules: Vec<usize> =
+        unboxed.iter().enumerate().filter(|(_, l)| dashed(l)).map(|(i, _)| i).collect();
+    if let [.., top, bottom] = rules[..] {
+        let body = unboxed[top + 1..bottom].iter().map(|l| l.strip_prefix('│').unwrap_or(l).trim());
+        return Some(body.collect::<Vec<_>>().join(" "));
     }
     let h = unboxed.iter().rposition(|l| *l == "Bash command")?;
     // The whole block under the header: a description line in it makes it fail to

@@ -98,3 +98,30 @@ fn the_reporting_commands_a_prompt_asks_for_are_recognised() {
         assert_eq!(reporting(&format!("tmux-ide agent {state}")), Some(Reporting::Agent));
     }
 }
+
+#[test]
+fn aiders_question_cut_at_a_narrow_panes_width_is_still_read() {
+    // Seen in a real pane 48 columns wide: the question is cut mid-word, the command
+    // above it wrapped at word boundaries.
+    let screen = "Tokens: 2.6k sent, 37 received. Cost: $0.0070 message, $0.0070 session.\n\n\
+                  tmux-ide validate assert VAL-A-001 --status passing --evidence 'checked by\n\
+                  the scripted model'\n\
+                  Run shell command? (Y)es/(N)o/(D)on't ask again [\n\
+                  Yes]:\n";
+    let req = request(ApprovalStyle::Aider, screen).unwrap();
+    assert_eq!(req.question, "Run shell command?");
+    assert_eq!(
+        reporting(&req.command),
+        Some(Reporting::ValidateAssert("VAL-A-001".into())),
+        "{}",
+        req.command
+    );
+    let output = "Running tmux-ide task done 001 --proof 'x'\nAdd command output to the chat? (Y)es/(N)o/(D)on't as\nk again [Yes]:\n";
+    let req = request(ApprovalStyle::Aider, output).unwrap();
+    assert_eq!(
+        (req.question, req.command.as_str()),
+        (AIDER_OUTPUT, "tmux-ide task done 001 --proof 'x'")
+    );
+    // The same words ending the screen without `]:` are not a question being asked.
+    assert_eq!(request(ApprovalStyle::Aider, "Run shell command? (Y)es/(N)o\n> \n"), None);
+}

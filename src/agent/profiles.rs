@@ -24,6 +24,10 @@ pub struct Profile {
     /// Lines from the bottom of the screen (non-blank) that patterns are checked on.
     pub tail_lines: usize,
     pub ready: Vec<Pattern>,
+    /// Its prompt on the very last line means ready, whatever is above it, and only there:
+    /// Aider leaves each answered `(Y)es/(N)o` question on screen above its `>` prompt,
+    /// and the `>` lines of a prompt it is working on.
+    pub prompt_last: bool,
     pub busy: Vec<Pattern>,
     pub waiting: Vec<Pattern>,
     pub rate_limited: Vec<Pattern>,
@@ -80,6 +84,7 @@ impl Profile {
             matches: Vec::new(),
             tail_lines: 8,
             ready: Vec::new(),
+            prompt_last: false,
             busy: Vec::new(),
             waiting: Vec::new(),
             rate_limited: Vec::new(),
@@ -106,8 +111,26 @@ impl Profile {
                 titles: strs(&["Claude Code"]),
                 ready: pats(&["❯", "? for shortcuts"]),
                 busy: pats(&["esc to interrupt"]),
-                waiting: pats(&["Do you want to proceed?", "Do you want to make this edit"]),
-                rate_limited: pats(&["usage limit reached", "rate limit", "API Error: 429"]),
+                // `Not answered yet`: a start-up choice (seen: `Make auto mode your default
+                // permission mode?` when the mode is `default`), whose `❯` reads ready.
+                waiting: pats(&[
+                    "Do you want to proceed?",
+                    "Do you want to make this edit",
+                    "Not answered yet",
+                ]),
+                // While it retries a 429 its spinner line reads `✻ 429 <message, cut at the
+                // pane's width> · retrying in 17s · attempt 6/10` (each spinner glyph).
+                rate_limited: pats(&[
+                    "usage limit reached",
+                    "rate limit",
+                    "API Error: 429",
+                    "✻ 429 ",
+                    "✶ 429 ",
+                    "✳ 429 ",
+                    "✢ 429 ",
+                    "✽ 429 ",
+                    "· 429 ",
+                ]),
                 paste_marker: pats(&["[Pasted text"]),
                 hooks: HookKind::ClaudeSettings,
                 // Option 1 (`Yes`) is the one selected when the question opens.
@@ -128,8 +151,17 @@ impl Profile {
                     "Press enter to confirm or esc to cancel",
                     "Yes, proceed (y)",
                     "Allow command?",
+                    // A start-up choice (seen: `Meet GPT-6 Sol` for a model it would
+                    // migrate); its `› 1.` option otherwise reads as the ready prompt.
+                    "enter/esc confirm",
                 ]),
-                rate_limited: pats(&["usage limit", "rate limit", "429 Too Many Requests"]),
+                // Not a bare `usage limit`: its model-migration choice says "your usage
+                // limits go further".
+                rate_limited: pats(&[
+                    "hit your usage limit",
+                    "rate limit",
+                    "429 Too Many Requests",
+                ]),
                 paste_marker: pats(&["[Pasted Content"]),
                 hooks: HookKind::CodexNotify,
                 approval: Some(ApprovalStyle::Codex),
@@ -144,11 +176,18 @@ impl Profile {
             Agent::Aider => Profile {
                 processes: strs(&["aider", "python", "python3"]),
                 tail_lines: 4,
-                ready: pats(&["^>", "^architect>", "^ask>", "^code>", "^multi>"]),
+                // An empty prompt only: with NO_COLOR set it shows no spinner while it
+                // waits for the model, and the submitted prompt's `> …` lines stay last.
+                ready: pats(&["^>$", "^architect>$", "^ask>$", "^code>$", "^multi>$"]),
+                prompt_last: true,
                 busy: pats(&["Waiting for", "Thinking", "Retrying in"]),
                 waiting: pats(&["(Y)es/(N)o"]),
                 rate_limited: pats(&["RateLimitError", "rate limit"]),
                 enter_delay: Duration::from_millis(100),
+                // Aider shows nothing between taking a prompt and `Waiting for gpt-4o`
+                // while it loads litellm on its first request: 11 s seen in a real pane
+                // on a busy 2-core machine, so 5 s returned a task it was working on.
+                receipt_timeout: Duration::from_secs(30),
                 hooks: HookKind::AiderNotifications,
                 approval: Some(ApprovalStyle::Aider),
                 approve_keys: strs(&["y", "Enter"]),

@@ -88,14 +88,21 @@ pub fn find<'p>(patterns: &'p [Pattern], lines: &[&str]) -> Option<&'p Pattern> 
 /// Busy outranks ready: Claude Code keeps its `❯` input line visible while it works.
 pub fn read<'p>(profile: &'p Profile, screen: &str) -> Option<(ScreenState, &'p Pattern)> {
     let lines = tail(screen, profile.tail_lines);
+    if profile.prompt_last {
+        let last = lines.last().map(std::slice::from_ref).unwrap_or_default();
+        if let Some(p) = find(&profile.ready, last) {
+            return Some((ScreenState::Ready, p));
+        }
+    }
+    let ready_on = if profile.prompt_last { &[] } else { &lines[..] };
     [
-        (ScreenState::RateLimited, &profile.rate_limited),
-        (ScreenState::Waiting, &profile.waiting),
-        (ScreenState::Busy, &profile.busy),
-        (ScreenState::Ready, &profile.ready),
+        (ScreenState::RateLimited, &profile.rate_limited, &lines[..]),
+        (ScreenState::Waiting, &profile.waiting, &lines[..]),
+        (ScreenState::Busy, &profile.busy, &lines[..]),
+        (ScreenState::Ready, &profile.ready, ready_on),
     ]
     .into_iter()
-    .find_map(|(state, patterns)| find(patterns, &lines).map(|p| (state, p)))
+    .find_map(|(state, patterns, on)| find(patterns, on).map(|p| (state, p)))
 }
 
 /// `screen` as far as progress goes: for a profile whose busy line only ticks (a timer, a
@@ -157,6 +164,24 @@ mod tests {
         assert_eq!(read(&claude, CLAUDE_IDLE).map(|r| r.0), Some(ScreenState::Ready));
         let (state, why) = read(&claude, CLAUDE_BUSY).unwrap();
         assert_eq!((state, why.as_str()), (ScreenState::Busy, "esc to interrupt"));
+    }
+
+    #[test]
+    fn aider_back_at_its_prompt_is_ready_with_the_answered_question_above() {
+        // A real pane 48 columns wide, after the output question was answered.
+        let aider = Profile::builtin(Agent::Aider);
+        let answered = "Add command output to the chat? (Y)es/(N)o/(D)on't ask again [\nYes]: y\n\
+                        Added 2 lines of output to the chat.\n\n>\n";
+        assert_eq!(read(&aider, answered).map(|r| r.0), Some(ScreenState::Ready));
+        let asking = "Add command output to the chat? (Y)es/(N)o/(D)on't ask again [\nYes]:\n";
+        assert_eq!(read(&aider, asking).map(|r| r.0), Some(ScreenState::Waiting));
+        // Working with NO_COLOR (no spinner): the submitted prompt's lines, an empty one
+        // among them, are not its prompt.
+        let working = "> TMUX-IDE-TASK: 901\n>\n> Report it with exactly this command:\n>\n> tmux-ide task done 901\n";
+        assert_eq!(read(&aider, working), None);
+        // Other programs keep their prompt line below a question or a busy line.
+        let claude = Profile::builtin(Agent::Claude);
+        assert_eq!(read(&claude, CLAUDE_BUSY).map(|r| r.0), Some(ScreenState::Busy));
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! The observed screens of the real CLIs (tests/fixtures/agents/screens, from
-//! /work/shared/notes) read through each built-in profile at pane widths 60, 80, 120 and
-//! 200. The captures were 80 columns wide; [`reflow`] redraws one at another width the
-//! way these TUIs do: rules and boxes span the width, text wraps at word boundaries.
+//! The observed screens of the real CLIs (tests/fixtures/agents/screens) read through
+//! each built-in profile at pane widths 60, 80, 120 and 200: `<agent>-<state>-<width>.txt`
+//! were captured from the real programs at that width (tests/real_screens.rs, run by
+//! bench/real-agents.sh --screens); the others, from /work/shared/notes, were 80 columns
+//! wide and [`reflow`] redraws them at another width the way these TUIs do: rules and
+//! boxes span the width, text wraps at word boundaries.
 use super::approval::{self, Reporting};
 use super::profiles::Profile;
 use super::screen::{ScreenState, read};
@@ -88,11 +90,13 @@ fn each_clis_screens_read_right_at_every_width() {
         (Agent::Codex, "codex-idle", Some(Ready)),
         (Agent::Codex, "codex-busy", Some(Busy)),
         (Agent::Codex, "codex-approval", Some(Waiting)),
+        (Agent::Codex, "codex-model-migration", Some(Waiting)),
         (Agent::Codex, "codex-rate-limit", Some(RateLimited)),
         (Agent::Codex, "codex-error", Some(Ready)),
         (Agent::Claude, "claude-idle", Some(Ready)),
         (Agent::Claude, "claude-busy", Some(Busy)),
         (Agent::Claude, "claude-approval", Some(Waiting)),
+        (Agent::Claude, "claude-auto-mode-offer", Some(Waiting)),
         (Agent::Claude, "claude-rate-limit", Some(RateLimited)),
         (Agent::Claude, "claude-error", Some(Ready)),
         (Agent::Gemini, "gemini-idle", Some(Ready)),
@@ -160,4 +164,66 @@ fn geminis_paste_preview_is_its_paste_marker() {
         let tail = super::screen::tail(&screen, gemini.tail_lines);
         assert!(super::screen::find(&gemini.paste_marker, &tail).is_some(), "width {width}");
     }
+}
+
+/// What `detect` must make of a captured state. The error captures are taken from 8 s
+/// into a run of HTTP 500s, which the CLIs are still retrying then: Aider (`Retrying in
+/// 8.0 seconds...`), Claude Code (`retrying in 16s · attempt 6/10`), Codex (`Reconnecting...
+/// 5/5 (20s • esc to interrupt)`), Gemini CLI (silently, `esc to cancel`): busy. Codex
+/// gives up after its fifth try and is back at its prompt by the wider captures.
+fn expected(agent: Agent, state: &str, screen: &str) -> Option<ScreenState> {
+    Some(match (state, agent) {
+        ("error", Agent::Codex) if !screen.contains("Reconnecting") => ScreenState::Ready,
+        ("idle", _) => ScreenState::Ready,
+        ("busy", _) => ScreenState::Busy,
+        ("approval", _) => ScreenState::Waiting,
+        ("rate-limit", _) => ScreenState::RateLimited,
+        ("error", _) => ScreenState::Busy,
+        _ => return None,
+    })
+}
+
+#[test]
+fn every_captured_screen_reads_right_at_its_width() {
+    let dir = format!("{}/tests/fixtures/agents/screens", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".txt") else { continue };
+        let Some((rest, width)) = stem.rsplit_once('-') else { continue };
+        if width.parse::<usize>().is_err() {
+            continue;
+        }
+        let (agent, state) = rest.split_once('-').unwrap();
+        let agent = Agent::ALL.into_iter().find(|a| a.as_str() == agent).unwrap();
+        let screen = fixture(stem);
+        let want =
+            expected(agent, state, &screen).unwrap_or_else(|| panic!("{name}: unknown state"));
+        let got = read(&Profile::builtin(agent), &screen).map(|r| r.0);
+        if got != Some(want) {
+            wrong.push(format!("{name}: {got:?}, want {want:?}"));
+        }
+        seen += 1;
+    }
+    assert!(seen >= 4 * 4 * 3, "only {seen} captures");
+    wrong.sort();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn every_captured_approval_names_the_report_it_asks_about() {
+    let mut wrong = Vec::new();
+    for agent in [Agent::Aider, Agent::Claude, Agent::Codex, Agent::Gemini] {
+        for width in WIDTHS {
+            let name = format!("{}-approval-{width}", agent.as_str());
+            let style = Profile::builtin(agent).approval.unwrap();
+            let req = approval::request(style, &fixture(&name));
+            let got = req.as_ref().and_then(|r| approval::reporting(&r.command));
+            if got != Some(Reporting::TaskDone("901".into())) {
+                wrong.push(format!("{name}: {req:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

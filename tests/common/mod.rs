@@ -99,6 +99,7 @@ pub fn success(args: &[&str], out: Output) -> String {
 pub mod env;
 pub mod fake;
 pub mod repo;
+pub mod real;
 
 pub use env::{Sandbox, hermetic};
 

@@ -70,10 +70,12 @@ fn grants(plan: &Plan, title: &str, r: &Reporting) -> Option<Option<String>> {
                     && t.assignee.as_deref() == Some(title)
             })
             .then(|| Some(id.clone())),
+        // Done too, as for a task: Aider asks about the output of the round's last report
+        // once it has passed the milestone.
         Reporting::ValidateAssert(id) => plan
             .milestones
             .iter()
-            .filter(|m| m.status == MilestoneStatus::Validating)
+            .filter(|m| matches!(m.status, MilestoneStatus::Validating | MilestoneStatus::Done))
             .filter_map(|m| m.validation.as_ref())
             .any(|v| v.pane.as_deref() == Some(title) && v.assertions.contains(id))
             .then_some(None),

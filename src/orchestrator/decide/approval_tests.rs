@@ -89,3 +89,18 @@ fn a_question_already_handled_gets_nothing_more() {
         assert!(approvals(&plan(), &[q]).is_empty(), "{command}");
     }
 }
+
+#[test]
+fn the_validators_last_report_is_its_own_after_it_passed_the_milestone() {
+    // Seen with real Aider: `Add command output to the chat?` about the round's last
+    // `validate assert`, asked once the milestone is done.
+    let mut done = plan();
+    done.milestones[1].status = MilestoneStatus::Done;
+    let validator = pane(3, Role::Validator, None);
+    let request = ask("tmux-ide validate assert VAL-A-001 --status passing --evidence ok");
+    let q = Question { pane: &validator, request: &request, auto_approve: true, handled: false };
+    assert!(approved(&approvals(&done, std::slice::from_ref(&q))));
+    let worker = pane(1, Role::Teammate, None);
+    let q = Question { pane: &worker, ..q };
+    assert!(!approved(&approvals(&done, &[q])), "only the round's own validator");
+}
