@@ -9,6 +9,7 @@ pub mod gather;
 pub mod observe;
 pub mod prompt;
 mod recover;
+pub mod watch;
 pub mod run;
 pub mod world;
 

@@ -25,11 +25,15 @@ use crate::plan::rules::{RetryPolicy, ReturnReason};
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
-use crate::tmux::{PaneInfo, Tmux};
+use crate::tmux::{ControlClient, PaneInfo, Tmux};
 use crate::{Error, Result};
 
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
 const WAKE: Duration = Duration::from_millis(200);
+
+/// The least time between two ticks: output from many panes at once wakes the loop
+/// once per this, not once per line.
+const MIN_GAP: Duration = Duration::from_millis(10);
 
 /// How often the session's panes are listed between ticks (one tmux call: ids, dead
 /// flags and pids), so a pane that goes away is noticed in about a second.
@@ -66,7 +70,23 @@ pub struct Runner {
     pub(crate) inflight: Vec<super::deliver::Inflight>,
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
+    /// The pane watcher (tmux control mode), see [`super::watch`].
+    pub(crate) watching: Watching,
     _lock: File,
+}
+
+/// How the loop learns which panes changed: tmux control mode while it works, else it
+/// reads every pane on every tick (the fallback, said once in the log).
+#[derive(Debug, Default)]
+pub(crate) struct Watching {
+    client: Option<ControlClient>,
+    /// Attaching failed or the client ended: polling from then on.
+    failed: bool,
+    /// Pokes the loop (the store watcher's channel).
+    wake: Option<mpsc::Sender<()>>,
+    next_sweep: Option<std::time::Instant>,
+    /// Output bytes tmux pushed, for the log.
+    output_bytes: u64,
 }
 
 impl Runner {
@@ -124,6 +144,7 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
+            watching: Watching::default(),
             project,
             store,
             tmux,
@@ -176,7 +197,9 @@ impl Runner {
         if self.session_ended && outcome.is_ok() {
             self.session_lost();
         }
-        tracing::info!(reason, "orchestrator stopped");
+        let output_bytes = self.watching.output_bytes;
+        self.watching.client = None;
+        tracing::info!(reason, output_bytes, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
             Timestamp::now(),
             EventKind::OrchestratorStopped,
@@ -210,6 +233,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
         let (tx, rx) = mpsc::channel();
+        self.watching.wake = Some(tx.clone());
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
                 && matches!(
@@ -234,8 +258,13 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let mut next_tick = std::time::Instant::now();
         let mut next_probe = next_tick + PANE_PROBE;
         let mut panes_seen = None;
+        let mut last_tick = std::time::Instant::now();
         while !crate::signals::stop_requested() && !self.session_ended {
             let woke = rx.recv_timeout(WAKE).is_ok();
+            if woke && last_tick.elapsed() < MIN_GAP {
+                // Rate, not a wait for a condition: news arriving meanwhile joins this tick.
+                std::thread::sleep(MIN_GAP.saturating_sub(last_tick.elapsed()));
+            }
             while rx.try_recv().is_ok() {}
             let now = std::time::Instant::now();
             if !woke && now < next_tick {
@@ -251,7 +280,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
                 }
                 panes_seen = seen;
             }
-            next_tick = std::time::Instant::now() + self.poll;
+            last_tick = std::time::Instant::now();
+            next_tick = last_tick + self.poll;
             let complete = match self.tick() {
                 Ok(complete) => complete,
                 Err(e) => {
@@ -350,13 +380,55 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let infos = self.session_panes()?;
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
-        let (views, changes) = self.observer.observe(&self.tmux, &infos, now);
+        let (changed, sweep) = self.pane_news();
+        let (views, changes) =
+            self.observer.observe_with(&self.tmux, &infos, now, changed.as_ref(), sweep);
         self.store.append_events(&changes)?;
         Ok(views.into_iter().map(|(v, _)| v).collect())
     }
 }
 
 impl Runner {
+    /// Which panes wrote output since the last tick (`None`: not known, read them all)
+    /// and whether a full sweep is due. Attaches the control client once the session is
+    /// pinned; when that fails or the client ends, falls back to reading every pane.
+    fn pane_news(&mut self) -> (Option<std::collections::HashSet<String>>, bool) {
+        let w = &mut self.watching;
+        if w.client.is_none() && !w.failed {
+            let (Some(id), Some(wake)) = (self.session_id.as_deref(), w.wake.clone()) else {
+                return (None, false);
+            };
+            match ControlClient::attach(&self.tmux, id, move || {
+                let _ = wake.send(());
+            }) {
+                Ok(client) => {
+                    tracing::info!(session = id, "watching panes through tmux control mode");
+                    w.client = Some(client);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "tmux control mode unavailable; reading every pane on every tick");
+                    w.failed = true;
+                    return (None, false);
+                }
+            }
+        }
+        let Some(client) = &w.client else { return (None, false) };
+        let news = client.take();
+        w.output_bytes += news.output_bytes;
+        if news.ended {
+            tracing::warn!("tmux control client ended; reading every pane on every tick");
+            w.client = None;
+            w.failed = true;
+            return (None, false);
+        }
+        let now = std::time::Instant::now();
+        let sweep = w.next_sweep.is_none_or(|at| now >= at);
+        if sweep {
+            w.next_sweep = Some(now + super::watch::SWEEP);
+        }
+        (Some(news.panes), sweep)
+    }
+
     /// The layout panes of the pinned session (pinning it on first sight). The id is
     /// read before and after the listing: equal and pinned, the panes are that session's.
     /// The panes of the pinned session as one line each (id, dead, pid), or `None` when

@@ -3,6 +3,9 @@
 //! strips control characters), querying panes and sessions, finding the running session
 //! and the pane a target names, and ending the processes a session's panes started.
 //! Uses `config` (ide.yml's model) and nothing above it: no agent, report or CLI code.
+mod capture;
+pub mod control;
+mod control_client;
 mod layout;
 mod paste;
 pub mod procs;
@@ -13,6 +16,7 @@ mod target;
 
 use serde::Serialize;
 
+pub use control_client::{Changes, ControlClient};
 pub use layout::{LaunchSpec, Launched, cell_sizes, launch};
 pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
