@@ -25,6 +25,7 @@ mod orchestrator_e2e;
 mod orchestrator_reconcile;
 mod orchestrator_recovery;
 mod pane_states;
+mod pane_watching;
 mod paste_safety;
 mod plan_deadlocks;
 mod readme;

@@ -10,6 +10,7 @@ pub mod observe;
 pub mod prompt;
 mod recover;
 pub mod watch;
+mod watching;
 pub mod run;
 pub mod world;
 

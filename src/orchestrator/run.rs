@@ -25,7 +25,7 @@ use crate::plan::rules::{RetryPolicy, ReturnReason};
 use crate::plan::store::Store;
 use crate::plan::{Event, EventKind, MissionStatus};
 use crate::project::Project;
-use crate::tmux::{ControlClient, PaneInfo, Tmux};
+use crate::tmux::{PaneInfo, Tmux};
 use crate::{Error, Result};
 
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
@@ -71,22 +71,8 @@ pub struct Runner {
     /// The agent profile of each pane (by pane id), from the last look at the panes.
     pub(crate) profiles: HashMap<String, Profile>,
     /// The pane watcher (tmux control mode), see [`super::watch`].
-    pub(crate) watching: Watching,
+    pub(crate) watching: super::watching::Watching,
     _lock: File,
-}
-
-/// How the loop learns which panes changed: tmux control mode while it works, else it
-/// reads every pane on every tick (the fallback, said once in the log).
-#[derive(Debug, Default)]
-pub(crate) struct Watching {
-    client: Option<ControlClient>,
-    /// Attaching failed or the client ended: polling from then on.
-    failed: bool,
-    /// Pokes the loop (the store watcher's channel).
-    wake: Option<mpsc::Sender<()>>,
-    next_sweep: Option<std::time::Instant>,
-    /// Output bytes tmux pushed, for the log.
-    output_bytes: u64,
 }
 
 impl Runner {
@@ -144,7 +130,7 @@ impl Runner {
             pending: Vec::new(),
             inflight: Vec::new(),
             profiles: HashMap::new(),
-            watching: Watching::default(),
+            watching: super::watching::Watching::default(),
             project,
             store,
             tmux,
@@ -197,8 +183,7 @@ impl Runner {
         if self.session_ended && outcome.is_ok() {
             self.session_lost();
         }
-        let output_bytes = self.watching.output_bytes;
-        self.watching.client = None;
+        let output_bytes = self.watching.stop();
         tracing::info!(reason, output_bytes, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
             Timestamp::now(),
@@ -233,7 +218,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
         let (tx, rx) = mpsc::channel();
-        self.watching.wake = Some(tx.clone());
+        self.watching.set_wake(tx.clone());
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
                 && matches!(
@@ -380,7 +365,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let infos = self.session_panes()?;
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
-        let (changed, sweep) = self.pane_news();
+        let (changed, sweep) = self.watching.news(&self.tmux, self.session_id.as_deref());
         let (views, changes) =
             self.observer.observe_with(&self.tmux, &infos, now, changed.as_ref(), sweep);
         self.store.append_events(&changes)?;
@@ -389,46 +374,6 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 }
 
 impl Runner {
-    /// Which panes wrote output since the last tick (`None`: not known, read them all)
-    /// and whether a full sweep is due. Attaches the control client once the session is
-    /// pinned; when that fails or the client ends, falls back to reading every pane.
-    fn pane_news(&mut self) -> (Option<std::collections::HashSet<String>>, bool) {
-        let w = &mut self.watching;
-        if w.client.is_none() && !w.failed {
-            let (Some(id), Some(wake)) = (self.session_id.as_deref(), w.wake.clone()) else {
-                return (None, false);
-            };
-            match ControlClient::attach(&self.tmux, id, move || {
-                let _ = wake.send(());
-            }) {
-                Ok(client) => {
-                    tracing::info!(session = id, "watching panes through tmux control mode");
-                    w.client = Some(client);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "tmux control mode unavailable; reading every pane on every tick");
-                    w.failed = true;
-                    return (None, false);
-                }
-            }
-        }
-        let Some(client) = &w.client else { return (None, false) };
-        let news = client.take();
-        w.output_bytes += news.output_bytes;
-        if news.ended {
-            tracing::warn!("tmux control client ended; reading every pane on every tick");
-            w.client = None;
-            w.failed = true;
-            return (None, false);
-        }
-        let now = std::time::Instant::now();
-        let sweep = w.next_sweep.is_none_or(|at| now >= at);
-        if sweep {
-            w.next_sweep = Some(now + super::watch::SWEEP);
-        }
-        (Some(news.panes), sweep)
-    }
-
     /// The layout panes of the pinned session (pinning it on first sight). The id is
     /// read before and after the listing: equal and pinned, the panes are that session's.
     /// The panes of the pinned session as one line each (id, dead, pid), or `None` when
@@ -440,7 +385,9 @@ impl Runner {
     }
 
     pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
-        let id = self.tmux.session_format(&self.session, "#{session_id}")?;
+        // One tmux process: the id, the panes, the id again.
+        let listed = self.tmux.session_panes(&self.session)?;
+        let id = listed.as_ref().map(|(id, _, _)| id.clone());
         if self.session_id.is_none() && id.is_some() {
             tracing::info!(session = %self.session, id = ?id, "serving session");
             self.session_id.clone_from(&id);
@@ -457,13 +404,12 @@ impl Runner {
             tracing::warn!(pinned = ?pinned, now = ?now, "the session this orchestrator served is gone");
             Error::failed(format!("session {} ({pinned:?}) is gone", runner.session))
         };
-        if id.is_none() || id != pinned {
-            return Err(ended(self, id));
+        let Some((before, panes, after)) = listed else { return Err(ended(self, None)) };
+        if Some(&before) != pinned.as_ref() {
+            return Err(ended(self, Some(before)));
         }
-        let panes = self.tmux.list_panes(&self.session)?;
-        let after = self.tmux.session_format(&self.session, "#{session_id}")?;
-        if after != pinned {
-            return Err(ended(self, after));
+        if Some(&after) != pinned.as_ref() {
+            return Err(ended(self, Some(after)));
         }
         Ok(panes)
     }

@@ -122,8 +122,9 @@ fn read_notices(
         let was_block = parser.in_block();
         let notice = parser.line(text);
         if !attached && was_block && !parser.in_block() {
+            // The attach command's own block: `%error` when tmux refused it.
             attached = true;
-            let _ = ready.send(true);
+            let _ = ready.send(text.starts_with(b"%end"));
         }
         let mut c = changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match notice {

@@ -11,7 +11,7 @@ fn notices(lines: &[&[u8]]) -> Vec<Notice> {
 #[test]
 fn output_names_its_pane_and_counts_unescaped_bytes() {
     let got = notices(&[b"%output %12 hello\\015\\012sim> "]);
-    assert_eq!(got, [Notice::Output { pane: "%12".into(), bytes: 13 }]);
+    assert_eq!(got, [Notice::Output { pane: "%12".into(), bytes: 12 }]);
 }
 
 #[test]
