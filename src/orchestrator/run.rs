@@ -388,9 +388,13 @@ impl Runner {
         // One tmux process: the id, the panes, the id again.
         let listed = self.tmux.session_panes(&self.session)?;
         let id = listed.as_ref().map(|(id, _, _)| id.clone());
-        if self.session_id.is_none() && id.is_some() {
+        if self.session_id.is_none()
+            && let Some(id) = &id
+        {
+            // Watching first: the log's "serving session" line is then the last of the start.
+            self.watching.attach(&self.tmux, id);
             tracing::info!(session = %self.session, id = ?id, "serving session");
-            self.session_id.clone_from(&id);
+            self.session_id = Some(id.clone());
             // Pane ids restart at %0 with a new server (after a reboot or a crash): the
             // agents' reports in the log from before it are about other panes.
             let start = self.tmux.session_format(&self.session, "#{start_time}")?;

@@ -38,6 +38,31 @@ impl Watching {
         self.output_bytes
     }
 
+    /// Attaches a control client to the session `id` unless one is attached or attaching
+    /// gave up; says in the log which way panes are watched.
+    pub(crate) fn attach(&mut self, tmux: &Tmux, id: &str) {
+        let w = self;
+        if w.client.is_some() || w.failed {
+            return;
+        }
+        let Some(wake) = w.wake.clone() else { return };
+        match ControlClient::attach(tmux, id, move || {
+            let _ = wake.send(());
+        }) {
+            Ok(client) => {
+                tracing::info!(session = id, "watching panes through tmux control mode");
+                w.client = Some(client);
+                w.attaches += 1;
+                // Whatever happened while nobody watched: read every pane now.
+                w.next_sweep = None;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "tmux control mode unavailable; reading every pane on every tick");
+                w.failed = true;
+            }
+        }
+    }
+
     /// Which panes wrote output since the last tick (`None`: not known, read them all)
     /// and whether a full sweep is due. Attaches the control client once the session is
     /// pinned (again after one ended); when that fails, falls back to reading every pane.
@@ -46,28 +71,10 @@ impl Watching {
         tmux: &Tmux,
         session_id: Option<&str>,
     ) -> (Option<HashSet<String>>, bool) {
-        let w = self;
-        if w.client.is_none() && !w.failed {
-            let (Some(id), Some(wake)) = (session_id, w.wake.clone()) else {
-                return (None, false);
-            };
-            match ControlClient::attach(tmux, id, move || {
-                let _ = wake.send(());
-            }) {
-                Ok(client) => {
-                    tracing::info!(session = id, "watching panes through tmux control mode");
-                    w.client = Some(client);
-                    w.attaches += 1;
-                    // Whatever happened while nobody watched: read every pane now.
-                    w.next_sweep = None;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "tmux control mode unavailable; reading every pane on every tick");
-                    w.failed = true;
-                    return (None, false);
-                }
-            }
+        if let Some(id) = session_id {
+            self.attach(tmux, id);
         }
+        let w = self;
         let Some(client) = &w.client else { return (None, false) };
         let news = client.take();
         w.output_bytes += news.output_bytes;
