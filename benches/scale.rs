@@ -42,7 +42,9 @@ fn chained(tasks: u32) -> Plan {
 
 fn benches(c: &mut Criterion) {
     let lines: Vec<Vec<u8>> = (0..10_000)
-        .map(|i| format!("%output %{} \\033[1m● working on task {i} …\\015\\012", i % 100).into_bytes())
+        .map(|i| {
+            format!("%output %{} \\033[1m● working on task {i} …\\015\\012", i % 100).into_bytes()
+        })
         .collect();
     c.bench_function("control parser, 10,000 %output lines", |b| {
         b.iter(|| {
@@ -58,12 +60,16 @@ fn benches(c: &mut Criterion) {
     let read: HashMap<String, u32> = ids.iter().map(|id| (id.clone(), 7)).collect();
     let changed: HashSet<String> = ids.iter().take(3).cloned().collect();
     c.bench_function("panes to read, 100 panes, 3 changed", |b| {
-        b.iter(|| to_capture(black_box(&cands), &read, News { changed: Some(&changed), sweep: false }));
+        b.iter(|| {
+            to_capture(black_box(&cands), &read, News { changed: Some(&changed), sweep: false })
+        });
     });
 
     let plan = chained(100_000);
     let now: Timestamp = "2026-01-02T00:00:00Z".parse().expect("time");
-    c.bench_function("ready queue, 100,000 chained tasks", |b| b.iter(|| ready_tasks(black_box(&plan))));
+    c.bench_function("ready queue, 100,000 chained tasks", |b| {
+        b.iter(|| ready_tasks(black_box(&plan)));
+    });
     c.bench_function("orch view, 100,000 chained tasks", |b| {
         b.iter(|| orch(black_box(&plan), &[], &[], &OrchInput::default(), now));
     });

@@ -17,8 +17,9 @@ fn a_control_client_hears_the_pane_that_wrote_a_new_pane_and_the_end_without_res
     let ids = server.tmux_ok(&["list-panes", "-t", "=w:", "-F", "#{pane_id}"]);
     let ids: Vec<&str> = ids.lines().collect();
     let session = server.tmux_ok(&["display-message", "-p", "-t", "=w:", "#{session_id}"]);
-    let client = ControlClient::attach(&Tmux::new(Some(server.socket.clone())), session.trim(), || {})
-        .expect("control mode attaches");
+    let client =
+        ControlClient::attach(&Tmux::new(Some(server.socket.clone())), session.trim(), || {})
+            .expect("control mode attaches");
 
     server.tmux_ok(&["send-keys", "-t", ids[1], "echo watched", "Enter"]);
     let mut heard = HashSet::new();
@@ -31,9 +32,16 @@ fn a_control_client_hears_the_pane_that_wrote_a_new_pane_and_the_end_without_res
 
     server.tmux_ok(&["new-window", "-t", "=w:", SHELL]);
     wait_for("the new window", Duration::from_secs(10), || client.take().layout.then_some(()));
-    let size = server.tmux_ok(&["display-message", "-p", "-t", "=w:0", "#{window_width}x#{window_height}"]);
+    let size = server.tmux_ok(&[
+        "display-message",
+        "-p",
+        "-t",
+        "=w:0",
+        "#{window_width}x#{window_height}",
+    ]);
     assert_eq!(size.trim(), "100x30", "the control client resized the window");
-    let clients = server.tmux_ok(&["list-clients", "-F", "#{client_control_mode} #{client_readonly}"]);
+    let clients =
+        server.tmux_ok(&["list-clients", "-F", "#{client_control_mode} #{client_readonly}"]);
     assert_eq!(clients.trim(), "1 1", "one read-only control client: {clients}");
 
     server.tmux_ok(&["kill-session", "-t", "=w"]);

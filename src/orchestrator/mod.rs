@@ -9,9 +9,9 @@ pub mod gather;
 pub mod observe;
 pub mod prompt;
 mod recover;
+pub mod run;
 pub mod watch;
 mod watching;
-pub mod run;
 pub mod world;
 
 #[cfg(test)]

@@ -294,7 +294,9 @@ impl Observer {
     ) -> (Vec<(PaneView, Judgement)>, Vec<Event>) {
         let candidates: Vec<Candidate> = panes
             .iter()
-            .filter(|p| !p.dead && !matches!(p.role.unwrap_or(Role::Teammate), Role::Lead | Role::Shell))
+            .filter(|p| {
+                !p.dead && !matches!(p.role.unwrap_or(Role::Teammate), Role::Lead | Role::Shell)
+            })
             .map(|p| Candidate { id: &p.id, pid: p.pid })
             .collect();
         let read_pids: HashMap<String, u32> =

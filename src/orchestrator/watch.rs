@@ -80,7 +80,9 @@ mod tests {
         let none = HashSet::new();
         let got = to_capture(&view(&c), &read, News { changed: Some(&none), sweep: true });
         assert_eq!(got.len(), 3);
-        assert!(to_capture(&view(&c), &read, News { changed: Some(&none), sweep: false }).is_empty());
+        assert!(
+            to_capture(&view(&c), &read, News { changed: Some(&none), sweep: false }).is_empty()
+        );
     }
 
     proptest! {

@@ -181,7 +181,10 @@ impl<'p> TaskIndex<'p> {
                 .as_deref()
                 .and_then(|m| self.milestone(m))
                 .is_some_and(|m| m.status == MilestoneStatus::Active)
-            && task.depends.iter().all(|d| self.task(d).is_some_and(|t| t.status == TaskStatus::Done))
+            && task
+                .depends
+                .iter()
+                .all(|d| self.task(d).is_some_and(|t| t.status == TaskStatus::Done))
     }
 
     /// Same as [`blocked_by`], using the index.

@@ -79,11 +79,16 @@ impl Parser {
                 }
                 None => Notice::Other,
             },
-            b"%layout-change" | b"%window-add" | b"%window-close" | b"%unlinked-window-add"
-            | b"%unlinked-window-close" | b"%window-renamed" | b"%session-changed"
-            | b"%session-renamed" | b"%sessions-changed" | b"%session-window-changed" => {
-                Notice::Layout
-            }
+            b"%layout-change"
+            | b"%window-add"
+            | b"%window-close"
+            | b"%unlinked-window-add"
+            | b"%unlinked-window-close"
+            | b"%window-renamed"
+            | b"%session-changed"
+            | b"%session-renamed"
+            | b"%sessions-changed"
+            | b"%session-window-changed" => Notice::Layout,
             b"%window-pane-changed" => {
                 // `%window-pane-changed @WINDOW %PANE`
                 let _window = words.next();
@@ -109,7 +114,11 @@ fn pane_id(word: Option<&[u8]>) -> Option<String> {
 
 /// Printable ASCII of `bytes`, at most `max` of them; anything else becomes `?`.
 fn clean(bytes: &[u8], max: usize) -> String {
-    bytes.iter().take(max).map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '?' }).collect()
+    bytes
+        .iter()
+        .take(max)
+        .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '?' })
+        .collect()
 }
 
 /// `%output`'s payload with its escapes undone: tmux writes bytes below 32 and `\` as

@@ -47,9 +47,9 @@ impl ControlClient {
         // Inside tmux, `$TMUX` names the server: say it explicitly, then drop it, since
         // tmux refuses to attach from inside a session.
         if tmux.socket().is_none()
-            && let Some(path) = std::env::var("TMUX").ok().and_then(|t| {
-                t.split(',').next().filter(|p| !p.is_empty()).map(str::to_string)
-            })
+            && let Some(path) = std::env::var("TMUX")
+                .ok()
+                .and_then(|t| t.split(',').next().filter(|p| !p.is_empty()).map(str::to_string))
         {
             cmd.arg("-S").arg(path);
         }
