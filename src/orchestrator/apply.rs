@@ -259,7 +259,7 @@ impl Runner {
     }
 
     /// Saves the prompt under `.tmux-ide/run/prompts/` and queues it for delivery.
-    fn deliver(
+    pub(super) fn deliver(
         &mut self,
         pane: &str,
         title: &str,

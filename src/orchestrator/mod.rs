@@ -4,6 +4,7 @@
 mod apply;
 pub mod decide;
 mod deliver;
+mod dispatch_batch;
 pub mod events_tail;
 pub mod gather;
 pub mod observe;

@@ -14,7 +14,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use notify::{RecursiveMode, Watcher};
 
-use super::decide;
+use super::decide::{self, Action};
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use super::world::{ContractAssertion, PaneView, Settings, World};
@@ -311,10 +311,20 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         let mut outcome = Ok(());
-        for action in &actions {
-            tracing::info!(?action, "decided");
-            // Each change is stamped when it is made, so the log stays in time order.
-            outcome = self.apply(action, &panes, Timestamp::now()).map(|_| ());
+        let mut at = 0;
+        while let Some(action) = actions.get(at) {
+            // Each change is stamped when it is made, so the log stays in time order. A
+            // run of dispatches is one store update (see `dispatch_batch`).
+            let applied = match action {
+                Action::Dispatch { .. } => {
+                    self.dispatch_run(&actions[at..], &panes, Timestamp::now())
+                }
+                _ => {
+                    tracing::info!(?action, "decided");
+                    self.apply(action, &panes, Timestamp::now()).map(|_| 1)
+                }
+            };
+            outcome = applied.map(|n| at += n.max(1));
             if let Err(e) = &outcome {
                 tracing::error!(?action, error = %e, "could not apply");
                 break;
