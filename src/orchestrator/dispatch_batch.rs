@@ -1,7 +1,8 @@
 //! Dispatching several tasks decided on one tick in one store update: the same rules and
 //! events, in the same order, as one `Dispatch` at a time, with one lock, one write and
-//! its fsyncs instead of one per task, so a tick that frees many panes hands out their
-//! work without queueing each behind a disk flush. Prompts are delivered after the write.
+//! its fsyncs instead of one per task (with the tick's `pane_state` events), so a tick
+//! that frees many panes hands out their work without queueing each behind the store
+//! lock the agents' reports hold. Prompts are delivered after the write.
 use jiff::Timestamp;
 
 use super::decide::Action;
@@ -38,7 +39,10 @@ impl Runner {
             DispatchMode::Missions => rules::dispatch_task,
             DispatchMode::Tasks => rules::dispatch_queued_task,
         };
+        // This tick's pane_state events go first, as when they were written on their own.
+        let observed = std::mem::take(&mut self.pane_events);
         let claimed = self.store.update(|plan, events| {
+            events.extend(observed);
             let done: Vec<usize> = (0..run.len())
                 .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
                 .collect();

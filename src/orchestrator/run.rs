@@ -35,6 +35,9 @@ const WAKE: Duration = Duration::from_millis(200);
 /// once per this, not once per line.
 const MIN_GAP: Duration = Duration::from_millis(10);
 
+/// A look at the panes slower than this is logged (debug) with where the time went.
+const SLOW_LOOK: Duration = Duration::from_millis(100);
+
 /// How often the session's panes are listed between ticks (one tmux call: ids, dead
 /// flags and pids), so a pane that goes away is noticed in about a second.
 const PANE_PROBE: Duration = Duration::from_secs(1);
@@ -72,6 +75,8 @@ pub struct Runner {
     pub(crate) profiles: HashMap<String, Profile>,
     /// The pane watcher (tmux control mode), see [`super::watch`].
     pub(crate) watching: super::watching::Watching,
+    /// `pane_state` events observed this tick, not written yet.
+    pub(crate) pane_events: Vec<Event>,
     _lock: File,
 }
 
@@ -131,6 +136,7 @@ impl Runner {
             inflight: Vec::new(),
             profiles: HashMap::new(),
             watching: super::watching::Watching::default(),
+            pane_events: Vec::new(),
             project,
             store,
             tmux,
@@ -292,6 +298,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // `Add command output to the chat?` after `task done`): answer it all the same.
             let now = Timestamp::now();
             let panes = self.panes(now)?;
+            self.flush_pane_events()?;
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
                 self.apply(&action, &panes, Timestamp::now())?;
             }
@@ -321,7 +328,9 @@ Run `tmux-ide up` to rebuild the session and resume it.",
                 }
                 _ => {
                     tracing::info!(?action, "decided");
-                    self.apply(action, &panes, Timestamp::now()).map(|_| 1)
+                    self.flush_pane_events()
+                        .and_then(|()| self.apply(action, &panes, Timestamp::now()))
+                        .map(|_| 1)
                 }
             };
             outcome = applied.map(|n| at += n.max(1));
@@ -330,6 +339,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
                 break;
             }
         }
+        outcome = outcome.and(self.flush_pane_events());
         // What was written to the store is delivered even if a later action failed.
         let mut unconfirmed = self.flush_deliveries()?;
         while !unconfirmed.is_empty() {
@@ -372,18 +382,40 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     }
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
+        let started = std::time::Instant::now();
         let infos = self.session_panes()?;
+        let listed = started.elapsed();
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
         let (changed, sweep) = self.watching.news(&self.tmux, self.session_id.as_deref());
         let (views, changes) =
             self.observer.observe_with(&self.tmux, &infos, now, changed.as_ref(), sweep);
-        self.store.append_events(&changes)?;
+        let looked = started.elapsed();
+        // Written with the tick's first change (see `flush_pane_events`), not on their own:
+        // every write waits for the store lock, which the agents' reports hold often.
+        self.pane_events.extend(changes);
+        if started.elapsed() >= SLOW_LOOK {
+            tracing::debug!(
+                panes = infos.len(),
+                changed = changed.as_ref().map(|c| c.len()),
+                sweep,
+                list_ms = listed.as_millis() as u64,
+                look_ms = looked.as_millis() as u64,
+                "slow look at the panes"
+            );
+        }
         Ok(views.into_iter().map(|(v, _)| v).collect())
     }
 }
 
 impl Runner {
+    /// Appends the `pane_state` events of this tick's look, unless a change (a run of
+    /// dispatches) already took them into its own write.
+    pub(crate) fn flush_pane_events(&mut self) -> Result<()> {
+        let events = std::mem::take(&mut self.pane_events);
+        self.store.append_events(&events)
+    }
+
     /// The layout panes of the pinned session (pinning it on first sight). The id is
     /// read before and after the listing: equal and pinned, the panes are that session's.
     /// The panes of the pinned session as one line each (id, dead, pid), or `None` when
