@@ -29,13 +29,13 @@ for n in range(1, TASKS + 1):
     created = t0 + timedelta(milliseconds=n)
     ms = "M%d" % min((n - 1) // per + 1, 10)
     plan["tasks"].append({
-        "id": str(n), "title": "Task %d with a realistic title of some length" % n,
+        "id": "%03d" % n, "title": "Task %d with a realistic title of some length" % n,
         "description": "", "milestone": ms, "specialty": "backend", "priority": n % 9 + 1,
-        "goal": None, "depends": [] if (n - 1) % per == 0 else [str(n - 1)],
+        "goal": None, "depends": [] if (n - 1) % per == 0 else ["%03d" % (n - 1)],
         "fulfills": ["VAL-BENCH-%03d" % (n % 50 + 1)], "assignee": None, "status": "todo",
         "proof": None, "summary": None, "remediation_for": None, "created": ts(created),
         "started": None, "finished": None})
-    lines.append(json.dumps({"ts": ts(created), "type": "task_created", "task": str(n),
+    lines.append(json.dumps({"ts": ts(created), "type": "task_created", "task": "%03d" % n,
                              "milestone": ms, "title": "Task %d" % n}, separators=(",", ":")))
 with open(os.path.join(root, "tasks.json"), "w") as f:
     json.dump(plan, f, indent=2)

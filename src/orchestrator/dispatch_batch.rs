@@ -41,6 +41,7 @@ impl Runner {
         };
         // This tick's pane_state events go first, as when they were written on their own.
         let observed = std::mem::take(&mut self.pane_events);
+        let started = std::time::Instant::now();
         let claimed = self.store.update(|plan, events| {
             events.extend(observed);
             let done: Vec<usize> = (0..run.len())
@@ -48,11 +49,20 @@ impl Runner {
                 .collect();
             Ok((!done.is_empty()).then(|| (plan.clone(), done)))
         })?;
+        let written = started.elapsed();
         let Some((plan, done)) = claimed else { return Ok(run.len()) };
         for i in done {
             let (task, pane) = run[i];
             let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
             self.deliver(pane.id, pane.title, text, Some(task), now)?;
+        }
+        if started.elapsed() >= std::time::Duration::from_millis(100) {
+            tracing::debug!(
+                tasks = run.len(),
+                write_ms = written.as_millis() as u64,
+                ms = started.elapsed().as_millis() as u64,
+                "slow dispatch"
+            );
         }
         Ok(run.len())
     }

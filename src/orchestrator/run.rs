@@ -273,7 +273,12 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             }
             last_tick = std::time::Instant::now();
             next_tick = last_tick + self.poll;
-            let complete = match self.tick() {
+            let ticking = std::time::Instant::now();
+            let ticked = self.tick();
+            if ticking.elapsed() >= SLOW_LOOK * 2 {
+                tracing::debug!(ms = ticking.elapsed().as_millis() as u64, "slow tick");
+            }
+            let complete = match ticked {
                 Ok(complete) => complete,
                 Err(e) => {
                     tracing::error!(error = %e, "tick failed");
