@@ -1,5 +1,6 @@
 //! The orchestrator process: one per project (held lock), ticking every `poll_interval`
-//! and immediately when anything under `.tasks/` changes. Each tick gathers state, asks
+//! and immediately when anything under `.tasks/` changes or tmux's control mode says a
+//! pane wrote output (see `watching`). Each tick gathers state, asks
 //! the pure `decide` what to do, and applies it. Everything it needs survives in the
 //! store and the event log, so a restart resumes without dispatching anything twice.
 //! It serves one tmux session, pinned by id (`$N`; a rebuilt session reuses the name):
