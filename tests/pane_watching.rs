@@ -59,3 +59,58 @@ fn attaching_to_a_missing_session_fails_at_once() {
     assert!(got.is_err());
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_look_reads_only_the_panes_said_to_have_changed_and_all_of_them_on_a_sweep() {
+    use tmux_ide::config::{Agent, Role};
+    use tmux_ide::orchestrator::AgentState;
+    use tmux_ide::orchestrator::observe::Observer;
+    use tmux_ide::tmux::PaneInfo;
+
+    let server = TmuxServer::new();
+    server.tmux_ok(&["new-session", "-d", "-s", "w", "-x", "80", "-y", "10", "cat"]);
+    let id = server.tmux_ok(&["display-message", "-p", "-t", "=w:", "#{pane_id}"]);
+    let id = id.trim().to_string();
+    let pid = server.tmux_ok(&["display-message", "-p", "-t", &id, "#{pane_pid}"]);
+    let info = PaneInfo {
+        id: id.clone(),
+        title: "Agent1".into(),
+        role: Some(Role::Teammate),
+        specialty: None,
+        agent: Some(Agent::Sim),
+        current_command: "cat".into(),
+        pid: pid.trim().parse().unwrap(),
+        dead: false,
+        width: 80,
+        height: 10,
+        left: 0,
+        top: 0,
+        pane_title: String::new(),
+    };
+    let tmux = Tmux::new(Some(server.socket.clone()));
+    let mut observer = Observer::default();
+    let state = |o: &mut Observer, changed: Option<&HashSet<String>>, sweep| {
+        o.observe_with(&tmux, std::slice::from_ref(&info), jiff::Timestamp::now(), changed, sweep).0
+            [0]
+        .0
+        .state
+    };
+    server.tmux_ok(&["send-keys", "-t", &id, "sim>", "Enter"]);
+    wait_for("the ready prompt read", Duration::from_secs(10), || {
+        (state(&mut observer, None, false) == AgentState::Idle).then_some(())
+    });
+    server.tmux_ok(&["send-keys", "-t", &id, "● working", "Enter"]);
+    wait_for("the screen to show work", Duration::from_secs(10), || {
+        server.capture(&id).contains("● working").then_some(())
+    });
+    let none = HashSet::new();
+    assert_eq!(state(&mut observer, Some(&none), false), AgentState::Idle, "read without news");
+    let this = HashSet::from([id.clone()]);
+    assert_eq!(state(&mut observer, Some(&this), false), AgentState::Busy);
+    server.tmux_ok(&["send-keys", "-t", &id, "sim>", "Enter"]);
+    wait_for("the prompt again", Duration::from_secs(10), || {
+        server.capture(&id).trim_end().ends_with("sim>").then_some(())
+    });
+    assert_eq!(state(&mut observer, Some(&none), false), AgentState::Busy, "read without news");
+    assert_eq!(state(&mut observer, Some(&none), true), AgentState::Idle, "a sweep reads it");
+}
