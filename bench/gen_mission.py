@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes a large mission into DIR/.tasks: 10 milestones, 10,000 tasks and a
-100,000-event log (the shape of benches/reports.rs). Usage: gen_mission.py DIR."""
+100,000-event log (the shape of benches/reports.rs). Usage: gen_mission.py DIR [TASKS [EVENTS]]
+(TASKS defaults to 10,000; the log has about ten events per task, padded with pane_state
+events up to EVENTS when that is given)."""
 import json, os, sys
 from datetime import datetime, timedelta, timezone
 
-TASKS, PANES = 10_000, ["Frontend", "Backend", "Researcher", "Helper"]
+TASKS = int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
+EVENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+PANES = ["Frontend", "Backend", "Researcher", "Helper"]
 t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 def ts(t):
@@ -33,7 +37,7 @@ for n in range(1, TASKS + 1):
     start = t0 + timedelta(seconds=n * 60)
     end = start + timedelta(seconds=45 + (n % 7) * 30)
     done = n <= TASKS - 100
-    ms = "M%d" % ((n - 1) // 1000 + 1)
+    ms = "M%d" % ((n - 1) * 10 // TASKS + 1)
     plan["tasks"].append({"id": tid, "title": "Task %d" % n, "description": "", "milestone": ms,
         "specialty": "backend", "priority": n % 9 + 1, "goal": None, "depends": [],
         "fulfills": [], "assignee": pane if done else None, "status": "done" if done else "todo",
@@ -53,6 +57,10 @@ for n in range(1, TASKS + 1):
         ev(end, "task_created", task=tid, milestone=ms, title="again")
     ev(end, "lead_notified", pane="Lead", text="progress %d" % n)
     ev(end, "orchestrator_tick")
+t = t0 + timedelta(seconds=(TASKS + 1) * 60)
+for n in range(len(lines), EVENTS):
+    ev(t + timedelta(milliseconds=n), "pane_state", pane=PANES[n % len(PANES)], pane_id="%1",
+       state="busy" if n % 2 else "idle", signal="screen shows busy pattern")
 plan["tasks"].sort(key=lambda t: t["id"])
 with open(os.path.join(root, "tasks.json"), "w") as f:
     json.dump(plan, f, indent=2)

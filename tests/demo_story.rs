@@ -74,9 +74,12 @@ fn demo_attach_on_a_private_socket_goes_on_telling_after_the_user_detaches() {
     );
     let session =
         wait_for("the user's terminal attached to the demo", Duration::from_secs(30), || {
-            let out = private.tmux(&["list-clients", "-F", "#{session_name}"]);
-            let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            name.starts_with("demo-").then_some(name)
+            // The orchestrator's control-mode client is not the user's terminal.
+            let format = "#{client_control_mode} #{session_name}";
+            let out = private.tmux(&["list-clients", "-F", format]);
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let name = text.lines().find_map(|l| l.strip_prefix("0 demo-"));
+            name.map(|n| format!("demo-{n}"))
         });
     private.tmux_ok(&["detach-client", "-s", &session]);
     let screen =

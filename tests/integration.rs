@@ -32,6 +32,7 @@ mod orchestrator_reconcile;
 mod orchestrator_recovery;
 mod orchestrator_research;
 mod pane_states;
+mod pane_watching;
 mod paste_safety;
 mod plan_deadlocks;
 mod readme;

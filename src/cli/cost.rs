@@ -57,7 +57,11 @@ pub(crate) struct WithCost<'a, T: Serialize> {
 
 impl<'a, T: Serialize> WithCost<'a, T> {
     pub fn new(project: &Project, events: &[Event], report: &'a T) -> Self {
-        let totals = cost::totals(events, &prices(project));
+        Self::from_totals(cost::totals(events, &prices(project)), report)
+    }
+
+    /// With totals folded elsewhere (a view that streams the log).
+    pub fn from_totals(totals: cost::CostTotals, report: &'a T) -> Self {
         let any = totals.messages > 0 || totals.budget != BudgetLevel::Under;
         WithCost { report, cost: any.then_some(totals) }
     }

@@ -139,12 +139,14 @@ fn home_session(tmux: &crate::tmux::Tmux) -> Option<String> {
 
 /// Switches every client still on the demo's session back to `home` before the session
 /// goes: killing a session detaches its clients, which would throw the user out of tmux.
+/// The orchestrator's control-mode client stays: it ends with the session.
 fn go_home(tmux: &crate::tmux::Tmux, demo: &str, home: &str) {
     let (demo, home) = (format!("={demo}"), format!("={home}"));
-    let Ok(clients) = tmux.run(&["list-clients", "-t", &demo, "-F", "#{client_name}"]) else {
+    let format = "#{client_control_mode} #{client_name}";
+    let Ok(clients) = tmux.run(&["list-clients", "-t", &demo, "-F", format]) else {
         return;
     };
-    for client in clients.lines().filter(|c| !c.is_empty()) {
+    for client in clients.lines().filter_map(|c| c.strip_prefix("0 ")).filter(|c| !c.is_empty()) {
         let _ = tmux.run(&["switch-client", "-c", client, "-t", &home]);
     }
 }

@@ -153,11 +153,35 @@ fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
     roster
 }
 
-/// `tmux-ide mission status` (called by `cli/mission.rs`).
+/// `tmux-ide mission status` (called by `cli/mission.rs`). The overview needs only the
+/// orchestrator's latest event from the log, so the log is streamed, not held: memory
+/// stays flat however long the log grows.
 pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
-    let Loaded { project, plan, events } = load(ctx)?;
-    let o = overview::overview(plan, events, project.orchestrator_alive().is_some());
+    let project = ctx.project()?;
+    let path = project.events_jsonl();
+    let (plan, folded) = std::thread::scope(|scope| {
+        let log = scope.spawn(|| {
+            let mut last = None;
+            let mut cost = crate::report::cost::CostTotals::default();
+            let prices = super::cost::prices(&project);
+            let corrupt = eventlog::fold_event_log(&path, |e| {
+                cost.add(&e, &prices);
+                if crate::report::orch::ORCHESTRATOR_EVENTS.contains(&e.kind) {
+                    last = Some(e);
+                }
+            });
+            corrupt.map(|c| (last, cost, c))
+        });
+        let plan = Store::new(&project).load();
+        (plan, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (plan, (last, cost, corrupt)) = (plan?, folded?);
+    for line in eventlog::describe_corrupt(&path, &corrupt) {
+        let _ = writeln!(std::io::stderr(), "warning: {line}");
+    }
+    let events: Vec<Event> = last.into_iter().collect();
+    let o = overview::overview(&plan, &events, project.orchestrator_alive().is_some());
     let now = ctx.now;
-    let with = super::cost::WithCost::new(&project, events, &o);
+    let with = super::cost::WithCost::from_totals(cost, &o);
     print(ctx, &with, || with.text(overview::render_overview(&o, now)))
 }

@@ -4,6 +4,7 @@
 mod apply;
 pub mod decide;
 mod deliver;
+mod dispatch_batch;
 pub mod events_tail;
 pub mod gather;
 pub mod integrate;
@@ -15,6 +16,8 @@ pub mod prompt_plan;
 mod recover;
 pub mod run;
 pub mod usage;
+pub mod watch;
+mod watching;
 pub mod world;
 
 #[cfg(test)]

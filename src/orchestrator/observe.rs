@@ -7,6 +7,7 @@ use std::hash::{Hash, Hasher};
 use jiff::{SignedDuration, Timestamp};
 
 use super::decide::approval::Question;
+use super::watch::{self, Candidate, News};
 use super::world::{AgentState, PaneView, Role};
 use crate::agent::approval::{self, ApprovalRequest};
 use crate::agent::profiles::{HookKind, Profile, Profiles};
@@ -163,6 +164,9 @@ pub struct Observer {
     fresh_context: HashMap<String, bool>,
     /// The screens of Aider panes on the last look (id, title, screen), for their usage lines.
     pub(crate) aider_screens: Vec<(String, String, String)>,
+    /// The screen each worker pane showed when last read, and the pid it ran then: a
+    /// tick that reads only the panes that changed judges the others on these.
+    read: HashMap<String, (String, u32)>,
 }
 
 impl Observer {
@@ -268,13 +272,46 @@ impl Observer {
 
     /// The panes as `decide` sees them, with why each got its state, and a `pane_state`
     /// event for every pane whose judged state changed since the last look. Lead and
-    /// shell panes are listed but not captured: they never take work.
+    /// shell panes are listed but not captured: they never take work. Every worker pane
+    /// is read (in one tmux process).
     pub fn observe(
         &mut self,
         tmux: &Tmux,
         panes: &[PaneInfo],
         now: Timestamp,
     ) -> (Vec<(PaneView, Judgement)>, Vec<Event>) {
+        self.observe_with(tmux, panes, now, None, false)
+    }
+
+    /// As [`Observer::observe`], reading only the panes [`watch::to_capture`] picks from
+    /// `changed` (the panes tmux said wrote output; `None`: all) and every one on a
+    /// `sweep`; the others are judged on the screen they showed when last read.
+    pub fn observe_with(
+        &mut self,
+        tmux: &Tmux,
+        panes: &[PaneInfo],
+        now: Timestamp,
+        changed: Option<&std::collections::HashSet<String>>,
+        sweep: bool,
+    ) -> (Vec<(PaneView, Judgement)>, Vec<Event>) {
+        let candidates: Vec<Candidate> = panes
+            .iter()
+            .filter(|p| {
+                !p.dead && !matches!(p.role.unwrap_or(Role::Teammate), Role::Lead | Role::Shell)
+            })
+            .map(|p| Candidate { id: &p.id, pid: p.pid })
+            .collect();
+        let read_pids: HashMap<String, u32> =
+            self.read.iter().map(|(id, (_, pid))| (id.clone(), *pid)).collect();
+        let wanted = watch::to_capture(&candidates, &read_pids, News { changed, sweep });
+        let mut fresh = tmux.capture_visible_many(&wanted);
+        self.read.retain(|id, _| panes.iter().any(|p| p.id == *id && !p.dead));
+        for id in &wanted {
+            let pid = panes.iter().find(|p| p.id == *id).map_or(0, |p| p.pid);
+            // Unreadable (gone meanwhile): an empty screen, as a failed capture always was.
+            let screen = fresh.remove(*id).unwrap_or_default();
+            self.read.insert(id.to_string(), (screen, pid));
+        }
         let mut changes = Vec::new();
         self.aider_screens.clear();
         let views = panes
@@ -286,10 +323,9 @@ impl Observer {
                 }
                 let role = p.role.unwrap_or(Role::Teammate);
                 let takes_work = !matches!(role, Role::Lead | Role::Shell);
-                let screen = if takes_work && !p.dead {
-                    tmux.capture_visible(&p.id).unwrap_or_default()
-                } else {
-                    String::new()
+                let screen = match self.read.get(&p.id) {
+                    Some((screen, _)) if takes_work && !p.dead => screen.clone(),
+                    _ => String::new(),
                 };
                 if self.profile(p).hooks == HookKind::AiderNotifications && !screen.is_empty() {
                     self.aider_screens.push((p.id.clone(), p.title.clone(), screen.clone()));

@@ -1,5 +1,6 @@
 //! The orchestrator process: one per project (held lock), ticking every `poll_interval`
-//! and immediately when anything under `.tasks/` changes. Each tick gathers state, asks
+//! and immediately when anything under `.tasks/` changes or tmux's control mode says a
+//! pane wrote output (see `watching`). Each tick gathers state, asks
 //! the pure `decide` what to do, and applies it. Everything it needs survives in the
 //! store and the event log, so a restart resumes without dispatching anything twice.
 //! It serves one tmux session, pinned by id (`$N`; a rebuilt session reuses the name):
@@ -14,7 +15,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use notify::{RecursiveMode, Watcher};
 
-use super::decide;
+use super::decide::{self, Action};
 use super::events_tail::EventTail;
 use super::observe::Observer;
 use super::world::{ContractAssertion, PaneView, Settings, World};
@@ -30,6 +31,13 @@ use crate::{Error, Result};
 
 /// How often the loop looks at the stop flag (SIGTERM / SIGINT / SIGHUP) when idle.
 const WAKE: Duration = Duration::from_millis(200);
+
+/// The least time between two ticks: output from many panes at once wakes the loop
+/// once per this, not once per line.
+const MIN_GAP: Duration = Duration::from_millis(10);
+
+/// A look at the panes slower than this is logged (debug) with where the time went.
+const SLOW_LOOK: Duration = Duration::from_millis(100);
 
 /// How often the session's panes are listed between ticks (one tmux call: ids, dead
 /// flags and pids), so a pane that goes away is noticed in about a second.
@@ -78,6 +86,10 @@ pub struct Runner {
     pub(crate) budget: super::world::BudgetView,
     /// Worktree isolation (`orchestrator.isolation`).
     pub(crate) iso: super::integrate::IsoRuntime,
+    /// The pane watcher (tmux control mode), see [`super::watch`].
+    pub(crate) watching: super::watching::Watching,
+    /// `pane_state` events observed this tick, not written yet.
+    pub(crate) pane_events: Vec<Event>,
     _lock: File,
 }
 
@@ -87,6 +99,7 @@ impl Runner {
         // Before anything says it started: a SIGTERM sent as soon as `orchestrator_started`
         // is in the log must stop it cleanly, not kill it with the default action.
         crate::signals::install();
+        no_huge_pages();
         let config = Config::load(&project)?;
         let lock = crate::project::open_lock_file(&project.root, &project.orchestrator_lock())?;
         match lock.try_lock() {
@@ -145,6 +158,8 @@ impl Runner {
             usage: super::usage::Collector::new(&config),
             budget: super::world::BudgetView::default(),
             iso: super::integrate::IsoRuntime::for_config(&config),
+            watching: super::watching::Watching::default(),
+            pane_events: Vec::new(),
             project,
             store,
             tmux,
@@ -212,7 +227,8 @@ impl Runner {
         if self.session_ended && outcome.is_ok() {
             self.session_lost();
         }
-        tracing::info!(reason, "orchestrator stopped");
+        let output_bytes = self.watching.stop();
+        tracing::info!(reason, output_bytes, "orchestrator stopped");
         let stopped = self.store.append_events(&[Event::new(
             Timestamp::now(),
             EventKind::OrchestratorStopped,
@@ -247,6 +263,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
         let (tx, rx) = mpsc::channel();
+        self.watching.set_wake(tx.clone());
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
                 && matches!(
@@ -271,8 +288,13 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let mut next_tick = std::time::Instant::now();
         let mut next_probe = next_tick + PANE_PROBE;
         let mut panes_seen = None;
+        let mut last_tick = std::time::Instant::now();
         while !crate::signals::stop_requested() && !self.session_ended {
             let woke = rx.recv_timeout(WAKE).is_ok();
+            if woke && last_tick.elapsed() < MIN_GAP {
+                // Rate, not a wait for a condition: news arriving meanwhile joins this tick.
+                std::thread::sleep(MIN_GAP.saturating_sub(last_tick.elapsed()));
+            }
             while rx.try_recv().is_ok() {}
             let now = std::time::Instant::now();
             if !woke && now < next_tick {
@@ -288,8 +310,14 @@ Run `tmux-ide up` to rebuild the session and resume it.",
                 }
                 panes_seen = seen;
             }
-            next_tick = std::time::Instant::now() + self.poll;
-            let complete = match self.tick() {
+            last_tick = std::time::Instant::now();
+            next_tick = last_tick + self.poll;
+            let ticking = std::time::Instant::now();
+            let ticked = self.tick();
+            if ticking.elapsed() >= SLOW_LOOK * 2 {
+                tracing::debug!(ms = ticking.elapsed().as_millis() as u64, "slow tick");
+            }
+            let complete = match ticked {
                 Ok(complete) => complete,
                 Err(e) => {
                     tracing::error!(error = %e, "tick failed");
@@ -314,6 +342,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // `Add command output to the chat?` after `task done`): answer it all the same.
             let now = Timestamp::now();
             let panes = self.panes(now)?;
+            self.flush_pane_events()?;
             // The last turns' usage still counts (a validator's closing words).
             self.record_usage(&plan, now)?;
             for action in decide::approval::approvals(&plan, &self.observer.questions(&panes)) {
@@ -339,15 +368,28 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         actions.extend(self.research_actions(&plan, &panes, &actions, now));
         let mut outcome = Ok(());
-        for action in &actions {
-            tracing::info!(?action, "decided");
-            // Each change is stamped when it is made, so the log stays in time order.
-            outcome = self.apply(action, &panes, Timestamp::now()).map(|_| ());
+        let mut at = 0;
+        while let Some(action) = actions.get(at) {
+            // Each change is stamped when it is made, so the log stays in time order. A
+            // run of dispatches is one store update (see `dispatch_batch`).
+            let applied = match action {
+                Action::Dispatch { .. } => {
+                    self.dispatch_run(&actions[at..], &panes, Timestamp::now())
+                }
+                _ => {
+                    tracing::info!(?action, "decided");
+                    self.flush_pane_events()
+                        .and_then(|()| self.apply(action, &panes, Timestamp::now()))
+                        .map(|_| 1)
+                }
+            };
+            outcome = applied.map(|n| at += n.max(1));
             if let Err(e) = &outcome {
                 tracing::error!(?action, error = %e, "could not apply");
                 break;
             }
         }
+        outcome = outcome.and(self.flush_pane_events());
         // What was written to the store is delivered even if a later action failed.
         let mut unconfirmed = self.flush_deliveries()?;
         while !unconfirmed.is_empty() {
@@ -390,16 +432,40 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     }
 
     fn panes(&mut self, now: Timestamp) -> Result<Vec<PaneView>> {
+        let started = std::time::Instant::now();
         let infos = self.session_panes()?;
+        let listed = started.elapsed();
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
-        let (views, changes) = self.observer.observe(&self.tmux, &infos, now);
-        self.store.append_events(&changes)?;
+        let (changed, sweep) = self.watching.news(&self.tmux, self.session_id.as_deref());
+        let (views, changes) =
+            self.observer.observe_with(&self.tmux, &infos, now, changed.as_ref(), sweep);
+        let looked = started.elapsed();
+        // Written with the tick's first change (see `flush_pane_events`), not on their own:
+        // every write waits for the store lock, which the agents' reports hold often.
+        self.pane_events.extend(changes);
+        if started.elapsed() >= SLOW_LOOK {
+            tracing::debug!(
+                panes = infos.len(),
+                changed = changed.as_ref().map(|c| c.len()),
+                sweep,
+                list_ms = listed.as_millis() as u64,
+                look_ms = looked.as_millis() as u64,
+                "slow look at the panes"
+            );
+        }
         Ok(views.into_iter().map(|(v, _)| v).collect())
     }
 }
 
 impl Runner {
+    /// Appends the `pane_state` events of this tick's look, unless a change (a run of
+    /// dispatches) already took them into its own write.
+    pub(crate) fn flush_pane_events(&mut self) -> Result<()> {
+        let events = std::mem::take(&mut self.pane_events);
+        self.store.append_events(&events)
+    }
+
     /// The layout panes of the pinned session (pinning it on first sight). The id is
     /// read before and after the listing: equal and pinned, the panes are that session's.
     /// The panes of the pinned session as one line each (id, dead, pid), or `None` when
@@ -411,10 +477,16 @@ impl Runner {
     }
 
     pub(crate) fn session_panes(&mut self) -> Result<Vec<PaneInfo>> {
-        let id = self.tmux.session_format(&self.session, "#{session_id}")?;
-        if self.session_id.is_none() && id.is_some() {
+        // One tmux process: the id, the panes, the id again.
+        let listed = self.tmux.session_panes(&self.session)?;
+        let id = listed.as_ref().map(|(id, _, _)| id.clone());
+        if self.session_id.is_none()
+            && let Some(id) = &id
+        {
+            // Watching first: the log's "serving session" line is then the last of the start.
+            self.watching.attach(&self.tmux, id);
             tracing::info!(session = %self.session, id = ?id, "serving session");
-            self.session_id.clone_from(&id);
+            self.session_id = Some(id.clone());
             // Pane ids restart at %0 with a new server (after a reboot or a crash): the
             // agents' reports in the log from before it are about other panes.
             let start = self.tmux.session_format(&self.session, "#{start_time}")?;
@@ -428,16 +500,24 @@ impl Runner {
             tracing::warn!(pinned = ?pinned, now = ?now, "the session this orchestrator served is gone");
             Error::failed(format!("session {} ({pinned:?}) is gone", runner.session))
         };
-        if id.is_none() || id != pinned {
-            return Err(ended(self, id));
+        let Some((before, panes, after)) = listed else { return Err(ended(self, None)) };
+        if Some(&before) != pinned.as_ref() {
+            return Err(ended(self, Some(before)));
         }
-        let panes = self.tmux.list_panes(&self.session)?;
-        let after = self.tmux.session_format(&self.session, "#{session_id}")?;
-        if after != pinned {
-            return Err(ended(self, after));
+        if Some(&after) != pinned.as_ref() {
+            return Err(ended(self, Some(after)));
         }
         Ok(panes)
     }
+}
+
+/// A long-running process of many small allocations: transparent huge pages only inflate
+/// it (2 MiB at a touch under mimalloc's eagerly committed arenas; a 32-agent mission
+/// peaked at 99 MiB with them, 55 MiB without). Inherited only by the short-lived tmux
+/// clients the orchestrator runs: it never starts the tmux server or an agent.
+fn no_huge_pages() {
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory.
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
 }
 
 /// The `command` of each pane in ide.yml, by title (user-defined profiles match on it).

@@ -108,6 +108,46 @@ pub fn read_event_log(path: &Path) -> Result<(Vec<Event>, Vec<CorruptLine>)> {
     }
 }
 
+/// Reads the event log at `path` one line at a time, handing each event to `f` in order,
+/// in memory bounded by the longest line: the same events and corrupt lines as
+/// [`read_event_log`] (a torn last line dropped silently), for views that keep only a
+/// summary of the log. A missing file is an empty log.
+pub fn fold_event_log(path: &Path, mut f: impl FnMut(Event)) -> Result<Vec<CorruptLine>> {
+    use std::io::BufRead;
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(Error::io(path, err)),
+    };
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let mut corrupt = Vec::new();
+    let mut buf = Vec::new();
+    let mut number = 0;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let complete = buf.ends_with(b"\n");
+        let line = std::str::from_utf8(&buf).map_err(|e| {
+            Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })?;
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Event>(line) {
+            Ok(event) => f(event),
+            Err(_) if !complete => {}
+            Err(err) => corrupt.push(CorruptLine { line: number, error: err.to_string() }),
+        }
+    }
+    Ok(corrupt)
+}
+
 /// One warning line per corrupt line, for stderr: `events.jsonl:12: corrupt event (...)`.
 pub fn describe_corrupt(path: &Path, corrupt: &[CorruptLine]) -> Vec<String> {
     corrupt
@@ -123,6 +163,33 @@ mod tests {
     const GOOD: &str = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"mission_set"}"#;
     const GOOD2: &str =
         r#"{"ts":"2026-01-01T10:00:01.000Z","type":"task_done","task":"001","pane":"Backend"}"#;
+
+    /// The streaming reader sees what the whole-file reader sees.
+    fn folded(text: &str) -> (Vec<Event>, Vec<CorruptLine>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let mut events = Vec::new();
+        let corrupt = fold_event_log(&path, |e| events.push(e)).unwrap();
+        (events, corrupt)
+    }
+
+    #[test]
+    fn folding_the_log_reads_the_same_events_and_corrupt_lines() {
+        for text in [
+            format!("{GOOD}\n{GOOD2}\n"),
+            format!("{GOOD}\n{GOOD2}\n{{\"ts\":\"2026-01"),
+            format!("{GOOD}\nnot json\n{GOOD2}\n"),
+            format!("{GOOD}\n{{\"broken\"\n"),
+            format!("{GOOD}\n{GOOD2}"),
+            format!("{GOOD}\r\n\n{GOOD2}\r\n"),
+            String::new(),
+        ] {
+            assert_eq!(folded(&text), parse_event_log(&text), "{text:?}");
+        }
+        let missing = tempfile::tempdir().unwrap().path().join("none.jsonl");
+        assert!(fold_event_log(&missing, |_| {}).unwrap().is_empty());
+    }
 
     #[test]
     fn a_clean_log_parses_every_line() {

@@ -53,7 +53,8 @@ pub fn is_queued(plan: &Plan, task: &Task) -> bool {
 
 /// Ready tasks in dispatch order: lowest priority number first, then lowest id.
 pub fn ready_tasks(plan: &Plan) -> Vec<&Task> {
-    let mut ready: Vec<&Task> = plan.tasks.iter().filter(|t| is_ready(plan, t)).collect();
+    let index = TaskIndex::new(plan);
+    let mut ready: Vec<&Task> = plan.tasks.iter().filter(|t| index.is_ready(t)).collect();
     ready.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| id_order(&a.id, &b.id)));
     ready
 }
@@ -145,15 +146,50 @@ pub fn blocked_by<'p>(plan: &'p Plan, task: &Task) -> Vec<&'p str> {
     ids
 }
 
-/// Tasks by id, for answering many [`blocked_by`] questions over one plan in O(1) each.
+/// Tasks and milestones by id, for answering many [`blocked_by`] and [`is_ready`]
+/// questions over one plan in O(1) each (a view over every task stays linear).
 #[derive(Debug)]
 pub struct TaskIndex<'p> {
-    by_id: std::collections::HashMap<&'p str, &'p Task>,
+    by_id: HashMap<&'p str, &'p Task>,
+    milestones: HashMap<&'p str, &'p super::model::Milestone>,
 }
 
 impl<'p> TaskIndex<'p> {
     pub fn new(plan: &'p Plan) -> Self {
-        TaskIndex { by_id: plan.tasks.iter().map(|t| (t.id.as_str(), t)).collect() }
+        // The first of equal ids wins, as with `Plan::task`.
+        let mut by_id = HashMap::with_capacity(plan.tasks.len());
+        for t in &plan.tasks {
+            by_id.entry(t.id.as_str()).or_insert(t);
+        }
+        let mut milestones = HashMap::with_capacity(plan.milestones.len());
+        for m in &plan.milestones {
+            milestones.entry(m.id.as_str()).or_insert(m);
+        }
+        TaskIndex { by_id, milestones }
+    }
+
+    /// Same as [`Plan::task`], in O(1).
+    pub fn task(&self, id: &str) -> Option<&'p Task> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Same as [`Plan::milestone`], in O(1).
+    pub fn milestone(&self, id: &str) -> Option<&'p super::model::Milestone> {
+        self.milestones.get(id).copied()
+    }
+
+    /// Same as [`is_ready`], using the index.
+    pub fn is_ready(&self, task: &Task) -> bool {
+        task.status == TaskStatus::Todo
+            && task
+                .milestone
+                .as_deref()
+                .and_then(|m| self.milestone(m))
+                .is_some_and(|m| m.status == MilestoneStatus::Active)
+            && task
+                .depends
+                .iter()
+                .all(|d| self.task(d).is_some_and(|t| t.status == TaskStatus::Done))
     }
 
     /// Same as [`blocked_by`], using the index.

@@ -138,13 +138,20 @@ pub fn cost(plan: &Plan, events: &[Event], prices: &Prices, by: By) -> CostRepor
 pub fn totals(events: &[Event], prices: &Prices) -> CostTotals {
     let mut totals = CostTotals::default();
     for e in events {
-        budget_event(e, &mut totals);
-        if let Some(u) = parse_usage_event(e) {
-            let price = prices.cost(&u);
-            add_totals(&mut totals, &u, price);
-        }
+        totals.add(e, prices);
     }
     totals
+}
+
+impl CostTotals {
+    /// Takes in one event of the log, in order (for views that stream the log).
+    pub fn add(&mut self, e: &Event, prices: &Prices) {
+        budget_event(e, self);
+        if let Some(u) = parse_usage_event(e) {
+            let price = prices.cost(&u);
+            add_totals(self, &u, price);
+        }
+    }
 }
 
 fn add_totals(t: &mut CostTotals, u: &crate::agent::usage::Usage, price: Option<f64>) {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work};
 use super::table::table;
 use super::timefmt::{ago, duration, secs_between};
-use crate::plan::rules::{id_order, is_ready, ready_tasks};
+use crate::plan::rules::{TaskIndex, id_order, ready_tasks};
 use crate::plan::{Event, EventKind, MilestoneStatus, Plan, TaskStatus};
 
 /// How many of the latest events `orch` shows.
@@ -133,25 +133,30 @@ pub struct OrchReport {
 
 /// Why `task` is not ready; empty when it is ready or neither `todo` nor `blocked`.
 pub fn blockers(plan: &Plan, task: &crate::plan::Task) -> Vec<Blocker> {
+    blockers_in(&TaskIndex::new(plan), task)
+}
+
+/// Same as [`blockers`], with the plan's tasks looked up through `index`.
+pub fn blockers_in(index: &TaskIndex, task: &crate::plan::Task) -> Vec<Blocker> {
     if task.status == TaskStatus::Blocked {
         let reason = task.blocked_reason.clone().unwrap_or_else(|| "blocked".to_string());
         return vec![Blocker::Failed { reason }];
     }
-    if task.status != TaskStatus::Todo || is_ready(plan, task) {
+    if task.status != TaskStatus::Todo || index.is_ready(task) {
         return vec![];
     }
     let mut out = Vec::new();
     match task.milestone.as_deref() {
         None => out.push(Blocker::NoMilestone),
         Some(id) => {
-            let status = plan.milestone(id).map(|m| m.status);
+            let status = index.milestone(id).map(|m| m.status);
             if status != Some(MilestoneStatus::Active) {
                 out.push(Blocker::Milestone { milestone: id.to_string(), status });
             }
         }
     }
     for dep in &task.depends {
-        let status = plan.task(dep).map(|t| t.status);
+        let status = index.task(dep).map(|t| t.status);
         if status != Some(TaskStatus::Done) {
             out.push(Blocker::Depends { task: dep.clone(), status });
         }
@@ -285,8 +290,13 @@ pub fn orch(
         milestone: t.milestone.clone(),
         retry_after: t.retry_after.filter(|at| *at > now),
     };
-    let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> =
-        plan.tasks.iter().map(|t| (t, blockers(plan, t))).filter(|(_, b)| !b.is_empty()).collect();
+    let index = TaskIndex::new(plan);
+    let mut blocked: Vec<(&crate::plan::Task, Vec<Blocker>)> = plan
+        .tasks
+        .iter()
+        .map(|t| (t, blockers_in(&index, t)))
+        .filter(|(_, b)| !b.is_empty())
+        .collect();
     blocked.sort_by(|a, b| id_order(&a.0.id, &b.0.id));
     OrchReport {
         orchestrator,

@@ -4,6 +4,9 @@
 //! and the pane a target names, and ending the processes a session's panes started.
 //! Uses `config` (ide.yml's model) and nothing above it: no agent, report or CLI code.
 mod build;
+mod capture;
+pub mod control;
+mod control_client;
 mod layout;
 mod message;
 mod paste;
@@ -16,6 +19,7 @@ mod target;
 use serde::Serialize;
 
 pub use crate::config::cell_sizes;
+pub use control_client::{Changes, ControlClient};
 pub use layout::{LAYOUT_WINDOW, LaunchSpec, Launched, launch};
 pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;

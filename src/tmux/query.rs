@@ -50,6 +50,31 @@ impl Tmux {
         Ok(out.lines().filter_map(parse_pane).collect())
     }
 
+    /// A session's id (`$3`) read before and after its layout panes, in one tmux process;
+    /// `None` when it does not exist (or no server runs). Equal ids mean the panes are
+    /// that session's (not a same-named one that replaced it meanwhile).
+    pub fn session_panes(&self, name: &str) -> Result<Option<(String, Vec<PaneInfo>, String)>> {
+        let (session, pane) = (format!("={name}"), format!("={name}:"));
+        let id = ["display-message", "-p", "-t", &pane, "#{session_id}"];
+        let mut args = vec!["has-session", "-t", &session, ";"];
+        args.extend(id);
+        args.extend([";", "list-panes", "-s", "-t", &session, "-F", PANE_FORMAT, ";"]);
+        args.extend(id);
+        let out = self.try_run(&args, None)?;
+        if !out.ok {
+            if not_running(&out.stderr) || out.stderr.trim().is_empty() {
+                return Ok(None);
+            }
+            return Err(self.failure(&args, &out.stderr));
+        }
+        let mut lines: Vec<&str> = out.stdout.lines().collect();
+        let (Some(after), Some(before)) = (lines.pop(), lines.first().copied()) else {
+            return Ok(None);
+        };
+        let panes = lines.iter().skip(1).filter_map(|l| parse_pane(l)).collect();
+        Ok(Some((before.to_string(), panes, after.to_string())))
+    }
+
     /// The last `last_lines` non-blank-trailing lines of a pane (screen and history).
     pub fn capture(&self, pane_id: &str, last_lines: usize) -> Result<String> {
         let start = format!("-{last_lines}");
@@ -77,6 +102,11 @@ impl Tmux {
             "-a",
             "-F",
             "P\t#{session_name}\t#{@ide_title}",
+            // The orchestrator's control-mode client is not somebody attached.
+            ";",
+            "list-clients",
+            "-F",
+            "C\t#{client_session}\t#{client_control_mode}",
         ];
         let out = self.try_run(&args, None)?;
         if !out.ok {
@@ -90,13 +120,18 @@ impl Tmux {
         for line in out.stdout.lines() {
             let f: Vec<&str> = line.split(SEP).collect();
             match f.as_slice() {
-                ["S", name, project, attached] if !project.is_empty() => {
+                ["S", name, project, _] if !project.is_empty() => {
                     sessions.push(SessionInfo {
                         name: name.to_string(),
                         project: project.to_string(),
                         panes: 0,
-                        attached: *attached != "0",
+                        attached: false,
                     });
+                }
+                ["C", name, "0"] => {
+                    if let Some(s) = sessions.iter_mut().find(|s| s.name == *name) {
+                        s.attached = true;
+                    }
                 }
                 ["P", name, title] if !title.is_empty() => {
                     if let Some(s) = sessions.iter_mut().find(|s| s.name == *name) {

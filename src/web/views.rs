@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::contract::Contract;
 use crate::plan::eventlog;
-use crate::plan::rules::{TaskIndex, assertion_milestone, is_ready};
+use crate::plan::rules::{TaskIndex, assertion_milestone};
 use crate::plan::{AssertionStatus, Event, Plan, Store, Task, TaskStatus};
 use crate::project::Project;
 use crate::report::agents::{self, AgentsReport, PaneInfo};
@@ -175,7 +175,7 @@ pub fn tasks(plan: &Plan) -> Vec<TaskView<'_>> {
     let index = TaskIndex::new(plan);
     plan.tasks
         .iter()
-        .map(|t| TaskView { task: t, blocked_by: index.blocked_by(t), ready: is_ready(plan, t) })
+        .map(|t| TaskView { task: t, blocked_by: index.blocked_by(t), ready: index.is_ready(t) })
         .collect()
 }
 

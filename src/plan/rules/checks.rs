@@ -136,14 +136,19 @@ pub fn check_title(field: &'static str, value: &str) -> RuleResult<()> {
 /// `of`, only those where task `of` is either end. Such a task can never start: milestones
 /// unlock in sequence, and the later one waits for this one to finish.
 pub fn later_milestone_dependencies(plan: &Plan, of: Option<&str>) -> Vec<PlanError> {
+    // Looked up through an index: a check on every `task create` stays linear in tasks.
+    let index = super::TaskIndex::new(plan);
     let sequence = |t: &Task| {
-        let m = plan.milestone(t.milestone.as_deref()?)?;
+        let m = index.milestone(t.milestone.as_deref()?)?;
         Some((m.id.clone(), m.sequence))
     };
     let mut found = Vec::new();
     for task in plan.tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
+        if task.depends.is_empty() {
+            continue;
+        }
         let Some((milestone, seq)) = sequence(task) else { continue };
-        for dep in task.depends.iter().filter_map(|d| plan.task(d)) {
+        for dep in task.depends.iter().filter_map(|d| index.task(d)) {
             if of.is_some_and(|of| of != task.id && of != dep.id) {
                 continue;
             }

@@ -1,0 +1,69 @@
+//! Dispatching several tasks decided on one tick in one store update: the same rules and
+//! events, in the same order, as one `Dispatch` at a time, with one lock, one write and
+//! its fsyncs instead of one per task (with the tick's `pane_state` events), so a tick
+//! that frees many panes hands out their work without queueing each behind the store
+//! lock the agents' reports hold. Prompts are delivered after the write.
+use jiff::Timestamp;
+
+use super::decide::Action;
+use super::gather;
+use super::run::Runner;
+use super::world::{DispatchMode, PaneView};
+use crate::Result;
+use crate::plan::rules::{self, PaneRef};
+
+impl Runner {
+    /// Applies the leading run of `Dispatch` actions of `actions`; how many it took. Each
+    /// one recorded is delivered; one the rules refuse (no longer ready) is skipped.
+    pub(crate) fn dispatch_run(
+        &mut self,
+        actions: &[Action],
+        panes: &[PaneView],
+        now: Timestamp,
+    ) -> Result<usize> {
+        let run: Vec<(&str, PaneRef)> = actions
+            .iter()
+            .map_while(|action| match action {
+                Action::Dispatch { task, pane, pane_title } => {
+                    tracing::info!(?action, "decided");
+                    let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
+                    Some((task.as_str(), PaneRef { id: pane, title: pane_title, pid }))
+                }
+                _ => None,
+            })
+            .collect();
+        if run.is_empty() {
+            return Ok(0);
+        }
+        let rule = match self.settings.mode {
+            DispatchMode::Missions => rules::dispatch_task,
+            DispatchMode::Tasks => rules::dispatch_queued_task,
+        };
+        // This tick's pane_state events go first, as when they were written on their own.
+        let observed = std::mem::take(&mut self.pane_events);
+        let started = std::time::Instant::now();
+        let claimed = self.store.update(|plan, events| {
+            events.extend(observed);
+            let done: Vec<usize> = (0..run.len())
+                .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
+                .collect();
+            Ok((!done.is_empty()).then(|| (plan.clone(), done)))
+        })?;
+        let written = started.elapsed();
+        let Some((plan, done)) = claimed else { return Ok(run.len()) };
+        for i in done {
+            let (task, pane) = run[i];
+            let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+            self.deliver(pane.id, pane.title, text, Some(task), now)?;
+        }
+        if started.elapsed() >= std::time::Duration::from_millis(100) {
+            tracing::debug!(
+                tasks = run.len(),
+                write_ms = written.as_millis() as u64,
+                ms = started.elapsed().as_millis() as u64,
+                "slow dispatch"
+            );
+        }
+        Ok(run.len())
+    }
+}

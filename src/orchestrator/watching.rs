@@ -1,0 +1,98 @@
+//! The run loop's pane watcher: a tmux control-mode client on the served session, started
+//! once the session is pinned, whose news (which panes wrote output) [`super::watch`]
+//! turns into the panes a tick reads. When attaching fails or the client ends, the loop
+//! reads every pane on every tick, as it did before, and the log says so once.
+use std::collections::HashSet;
+use std::sync::mpsc;
+
+use crate::tmux::{ControlClient, Tmux};
+
+/// Control clients one orchestrator attaches at most before it gives up on them.
+const MAX_ATTACHES: u32 = 5;
+
+/// How the loop learns which panes changed: tmux control mode while it works, else it
+/// reads every pane on every tick (the fallback, said once in the log).
+#[derive(Debug, Default)]
+pub(crate) struct Watching {
+    client: Option<ControlClient>,
+    /// Attaching failed, or the client ended [`MAX_ATTACHES`] times: polling from then on.
+    failed: bool,
+    /// Clients attached so far (one ends when somebody detaches every client).
+    attaches: u32,
+    /// Pokes the loop (the store watcher's channel).
+    wake: Option<mpsc::Sender<()>>,
+    next_sweep: Option<std::time::Instant>,
+    /// Output bytes tmux pushed, for the log.
+    output_bytes: u64,
+}
+
+impl Watching {
+    /// Where the control client pokes the loop.
+    pub(crate) fn set_wake(&mut self, wake: mpsc::Sender<()>) {
+        self.wake = Some(wake);
+    }
+
+    /// Ends the control client; the output bytes it pushed in all.
+    pub(crate) fn stop(&mut self) -> u64 {
+        self.client = None;
+        self.output_bytes
+    }
+
+    /// Attaches a control client to the session `id` unless one is attached or attaching
+    /// gave up; says in the log which way panes are watched.
+    pub(crate) fn attach(&mut self, tmux: &Tmux, id: &str) {
+        let w = self;
+        if w.client.is_some() || w.failed {
+            return;
+        }
+        let Some(wake) = w.wake.clone() else { return };
+        match ControlClient::attach(tmux, id, move || {
+            let _ = wake.send(());
+        }) {
+            Ok(client) => {
+                tracing::info!(session = id, "watching panes through tmux control mode");
+                w.client = Some(client);
+                w.attaches += 1;
+                // Whatever happened while nobody watched: read every pane now.
+                w.next_sweep = None;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "tmux control mode unavailable; reading every pane on every tick");
+                w.failed = true;
+            }
+        }
+    }
+
+    /// Which panes wrote output since the last tick (`None`: not known, read them all)
+    /// and whether a full sweep is due. Attaches the control client once the session is
+    /// pinned (again after one ended); when that fails, falls back to reading every pane.
+    pub(crate) fn news(
+        &mut self,
+        tmux: &Tmux,
+        session_id: Option<&str>,
+    ) -> (Option<HashSet<String>>, bool) {
+        if let Some(id) = session_id {
+            self.attach(tmux, id);
+        }
+        let w = self;
+        let Some(client) = &w.client else { return (None, false) };
+        let news = client.take();
+        w.output_bytes += news.output_bytes;
+        if news.ended {
+            w.client = None;
+            w.failed = w.attaches >= MAX_ATTACHES;
+            if w.failed {
+                tracing::warn!("tmux control client ended; reading every pane on every tick");
+            } else {
+                tracing::info!("tmux control client ended; attaching another on the next tick");
+            }
+            return (None, false);
+        }
+        let now = std::time::Instant::now();
+        let sweep = w.next_sweep.is_none_or(|at| now >= at);
+        if sweep {
+            w.next_sweep = Some(now + super::watch::SWEEP);
+        }
+        (Some(news.panes), sweep)
+    }
+}
