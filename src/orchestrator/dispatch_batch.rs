@@ -32,8 +32,20 @@ impl Runner {
                 _ => None,
             })
             .collect();
+        let taken = run.len();
+        // With isolation, a pane's worktree goes to the mission branch's head first (or the
+        // task stays undispatched, the lead told); the note says where to work.
+        let mut notes = Vec::with_capacity(run.len());
+        let mut ready = Vec::with_capacity(run.len());
+        for (task, pane) in run {
+            if let Some(note) = self.prepare_worktree(panes, pane.title, task, now)? {
+                notes.push(note);
+                ready.push((task, pane));
+            }
+        }
+        let run = ready;
         if run.is_empty() {
-            return Ok(0);
+            return Ok(taken);
         }
         let rule = match self.settings.mode {
             DispatchMode::Missions => rules::dispatch_task,
@@ -50,10 +62,11 @@ impl Runner {
             Ok((!done.is_empty()).then(|| (plan.clone(), done)))
         })?;
         let written = started.elapsed();
-        let Some((plan, done)) = claimed else { return Ok(run.len()) };
+        let Some((plan, done)) = claimed else { return Ok(taken) };
         for i in done {
             let (task, pane) = run[i];
-            let text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+            let mut text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+            text.push_str(&notes[i]);
             self.deliver(pane.id, pane.title, text, Some(task), now)?;
         }
         if started.elapsed() >= std::time::Duration::from_millis(100) {
@@ -64,6 +77,6 @@ impl Runner {
                 "slow dispatch"
             );
         }
-        Ok(run.len())
+        Ok(taken)
     }
 }
