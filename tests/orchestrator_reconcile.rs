@@ -193,6 +193,10 @@ fn an_agent_that_exits_again_after_its_pane_was_respawned_is_noticed_again() {
     // The same pane, a new agent process: it takes the task and exits on it too.
     team.tmux.tmux_ok(&["respawn-pane", "-k", "-t", &team.pane("Crasher")]);
     team.wait_event("task_retry_scheduled", 20, |e| e["task"] == "001" && e["attempt"] == 2);
-    assert_eq!(team.count("task_dispatched", "001"), 2);
-    assert_eq!(team.of_type("agent_exited").len(), 2);
+    let log = || {
+        let events = team.events().iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n");
+        format!("{events}\nscreen:\n{}", team.tmux.capture(&team.pane("Crasher")))
+    };
+    assert_eq!(team.count("task_dispatched", "001"), 2, "{}", log());
+    assert_eq!(team.of_type("agent_exited").len(), 2, "{}", log());
 }
