@@ -437,7 +437,9 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         let listed = started.elapsed();
         self.profiles =
             infos.iter().map(|p| (p.id.clone(), self.observer.delivery_profile(p))).collect();
-        let (changed, sweep) = self.watching.news(&self.tmux, self.session_id.as_deref());
+        let any_dead = infos.iter().any(|p| p.dead);
+        let session = self.session_id.as_deref();
+        let (changed, sweep) = self.watching.news(&self.tmux, session, any_dead);
         let (views, changes) =
             self.observer.observe_with(&self.tmux, &infos, now, changed.as_ref(), sweep);
         let looked = started.elapsed();

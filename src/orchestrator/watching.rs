@@ -24,6 +24,8 @@ pub(crate) struct Watching {
     next_sweep: Option<std::time::Instant>,
     /// Output bytes tmux pushed, for the log.
     output_bytes: u64,
+    /// The client was let go while a pane is dead (see [`Watching::news`]).
+    suspended: bool,
 }
 
 impl Watching {
@@ -66,13 +68,33 @@ impl Watching {
     /// Which panes wrote output since the last tick (`None`: not known, read them all)
     /// and whether a full sweep is due. Attaches the control client once the session is
     /// pinned (again after one ended); when that fails, falls back to reading every pane.
+    ///
+    /// While a pane is dead no client is attached: tmux 3.3a was seen to lose the
+    /// bracketed-paste mode of a pane respawned while a control client was attached (the
+    /// new program turns it on, tmux pastes unframed all the same, and the prompt is lost),
+    /// and a dead pane is what comes before a respawn. The loop then reads every pane
+    /// until none is dead, and attaches again.
     pub(crate) fn news(
         &mut self,
         tmux: &Tmux,
         session_id: Option<&str>,
+        any_dead: bool,
     ) -> (Option<HashSet<String>>, bool) {
+        if any_dead {
+            if self.client.take().is_some() {
+                tracing::debug!("a pane is dead: control client let go until none is");
+                self.suspended = true;
+            }
+            return (None, false);
+        }
         if let Some(id) = session_id {
+            let resuming = self.suspended && self.client.is_none();
             self.attach(tmux, id);
+            if resuming && self.client.is_some() {
+                // Not an ended client: it does not count towards MAX_ATTACHES.
+                self.attaches -= 1;
+                self.suspended = false;
+            }
         }
         let w = self;
         let Some(client) = &w.client else { return (None, false) };
