@@ -4,7 +4,9 @@
 # then runs the opt-in tests (tests/real_agents.rs), one CLI at a time.
 #
 #   bench/real-agents.sh            # all four
-#   bench/real-agents.sh aider      # one (aider, claude, codex, gemini)
+#   bench/real-agents.sh aider      # one (aider, claude, codex, gemini); `claude` also
+#                                   # runs the cost test (tests/real_cost.rs)
+#   bench/real-agents.sh cost       # only the cost test: Claude Code's usage per task
 #   bench/real-agents.sh --screens [CLI...]
 #                                   # instead: capture each CLI's idle, busy, approval,
 #                                   # error and rate-limit screens at widths 60/80/120/200
@@ -41,10 +43,10 @@ install() {
         python3 -m venv "$CACHE/aider-venv"
         "$CACHE/aider-venv/bin/pip" install --quiet "aider-chat==$AIDER"
       fi ;;
-    claude) npm_cli claude @anthropic-ai/claude-code "$CLAUDE" claude ;;
+    claude|cost) npm_cli claude @anthropic-ai/claude-code "$CLAUDE" claude ;;
     codex) npm_cli codex @openai/codex "$CODEX" codex ;;
     gemini) npm_cli gemini @google/gemini-cli "$GEMINI" gemini ;;
-    *) echo "unknown CLI '$1': use aider, claude, codex or gemini" >&2; exit 2 ;;
+    *) echo "unknown CLI '$1': use aider, claude, codex, gemini or cost" >&2; exit 2 ;;
   esac
 }
 
@@ -60,7 +62,9 @@ test_name() {
   fi
   case "$1" in
     aider) echo real_agents::aider_completes_a_mission_unattended ;;
-    claude) echo real_agents::claude_code_completes_a_mission_unattended ;;
+    claude) echo real_agents::claude_code_completes_a_mission_unattended \
+      real_cost::claude_code_usage_per_task_is_what_the_model_reported ;;
+    cost) echo real_cost::claude_code_usage_per_task_is_what_the_model_reported ;;
     codex) echo real_agents::codex_completes_a_mission_unattended ;;
     gemini) echo real_agents::gemini_cli_completes_a_mission_unattended ;;
   esac
@@ -73,5 +77,6 @@ clis=("$@")
 for cli in "${clis[@]}"; do install "$cli"; done
 # One CLI at a time: each starts three instances of itself.
 for cli in "${clis[@]}"; do
-  cargo test --locked --test integration "$(test_name "$cli")" -- --ignored --exact --test-threads=1
+  # shellcheck disable=SC2046 # one or two test names
+  cargo test --locked --test integration -- $(test_name "$cli") --ignored --exact --test-threads=1
 done

@@ -57,10 +57,16 @@ pub struct Model {
 
 impl Model {
     pub fn start(dir: &Path) -> Model {
+        Model::start_with(dir, &[])
+    }
+
+    /// The model with more arguments (`--answer-model NAME`).
+    pub fn start_with(dir: &Path, args: &[&str]) -> Model {
         let log = dir.join("model.jsonl");
         let port_file = dir.join("model.port");
         let child = Command::new("python3")
             .arg(repo("bench/model/scripted_model.py"))
+            .args(args)
             .arg("--log")
             .arg(&log)
             .arg("--port-file")
@@ -129,10 +135,16 @@ impl Run {
     /// Sets up `cli` offline, writes ide.yml and the plan (two tasks, each fulfilling the
     /// one assertion) and starts the session with its orchestrator.
     pub fn start(cli: Cli) -> Run {
+        Run::start_with(cli, &["First", "Second"], &[])
+    }
+
+    /// As [`Run::start`], with these tasks (all independent) and these arguments to the
+    /// scripted model.
+    pub fn start_with(cli: Cli, tasks: &[&str], model_args: &[&str]) -> Run {
         let project = TestProject::new();
         let tmux = TmuxServer::new();
         let home = tempfile::Builder::new().prefix("tmux-ide-real-home-").tempdir().unwrap();
-        let model = Model::start(home.path());
+        let model = Model::start_with(home.path(), model_args);
         let run = home.path().file_name().unwrap().to_string_lossy().into_owned();
         let bindir = home.path().join("bin");
         std::fs::create_dir(&bindir).unwrap();
@@ -178,7 +190,7 @@ impl Run {
         project.write(".tasks/validation-contract.md", "## Area\n- **VAL-A-001**: it works\n");
         project.ok(&["mission", "set", "Real", "--description", "real agents at work"]);
         project.ok(&["milestone", "create", "Only", "--sequence", "1"]);
-        for title in ["First", "Second"] {
+        for title in tasks {
             project.ok(&["task", "create", title, "--milestone", "M1", "--fulfills", "VAL-A-001"]);
         }
         project.ok(&["mission", "plan-complete"]);
