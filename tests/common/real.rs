@@ -133,7 +133,8 @@ pub const PANES: [&str; 3] = ["Worker A", "Worker B", "Validator"];
 
 impl Run {
     /// Sets up `cli` offline, writes ide.yml and the plan (two tasks, each fulfilling the
-    /// one assertion) and starts the session with its orchestrator.
+    /// one assertion), starts the session with its orchestrator and, once every working
+    /// pane is at its prompt, completes the plan (the mission starts).
     pub fn start(cli: Cli) -> Run {
         Run::start_with(cli, &["First", "Second"], &[])
     }
@@ -193,9 +194,15 @@ impl Run {
         for title in tasks {
             project.ok(&["task", "create", title, "--milestone", "M1", "--fulfills", "VAL-A-001"]);
         }
-        project.ok(&["mission", "plan-complete"]);
         tmux.on(project.cmd()).args(["up", "--detach"]).assert().success();
-        Run { team: Team { project, tmux }, model, cli, run, _home: home }
+        let run = Run { team: Team { project, tmux }, model, cli, run, _home: home };
+        // The mission becomes active once every working pane is at its prompt, so a CLI
+        // that starts faster in one pane cannot take both tasks before the other is up.
+        run.team.wait("every pane ready", 120, || {
+            PANES.iter().all(|p| run.states(p).last().is_some_and(|s| s == "idle")).then_some(())
+        });
+        run.team.project.ok(&["mission", "plan-complete"]);
+        run
     }
 
     /// Waits for `mission_complete` (dumping the events and screens on a timeout).
@@ -237,7 +244,7 @@ impl Run {
         let workers: Vec<String> =
             team.of_type("task_dispatched").iter().map(|e| e["pane"].to_string()).collect();
         assert_eq!(workers.len(), 2, "{workers:?}");
-        assert_ne!(workers[0], workers[1], "one task to each worker");
+        assert_ne!(workers[0], workers[1], "one task to each worker\n{}", self.log());
         assert!(
             team.of_type("approval_needed").is_empty(),
             "{:?}",
