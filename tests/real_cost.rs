@@ -1,8 +1,10 @@
-//! What a mission cost, as the real Claude Code CLI reports it (opt-in: `bench/real-agents.sh
-//! claude` or `cost`): two workers and a validator run four tasks against the scripted
-//! model, which reports distinct usage for every response and logs it; `metrics cost
-//! --json` must show, for each task (and the validation round), exactly the tokens the model
-//! reported for the requests made while working on it, priced from the table.
+//! What a mission cost, as the real CLIs report it (opt-in: `bench/real-agents.sh cost`,
+//! also run with `claude`, `codex` and `gemini`): two workers and a validator run four tasks
+//! against the scripted model, which reports distinct usage for every response and logs
+//! it; `metrics cost --json` must show, for each task (and the validation round), exactly
+//! the tokens the model reported for the requests made while working on it, priced from the
+//! table (or unknown for a model without a price). Aider is not here: its screen line
+//! rounds (`2.7k sent`).
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -10,28 +12,36 @@ use serde_json::Value;
 
 use crate::common::real::{Cli, Run};
 
-/// A priced model name the scripted model answers as (Claude Code asks for its default).
-const MODEL: &str = "claude-sonnet-4-5-20250929";
+/// A priced model name the scripted model answers Claude Code as (it asks for its default,
+/// which the table does not know).
+const CLAUDE_MODEL: &str = "claude-sonnet-4-5-20250929";
 /// Sonnet 4.5's list prices, USD per million: input, output, cache write, cache read.
-const PRICE: [f64; 4] = [3.0, 15.0, 3.75, 0.30];
+const SONNET: [f64; 4] = [3.0, 15.0, 3.75, 0.30];
+/// Gemini 2.5 Flash's (Gemini CLI's model here); it writes no cache.
+const FLASH: [f64; 4] = [0.30, 2.50, 0.30, 0.03];
 
 /// input, output, cache read, cache write.
 type Tokens = [u64; 4];
 
-fn add(sum: &mut Tokens, u: &Value) {
+/// The usage the model logged, as the CLI's dialect reports it: the OpenAI and Gemini
+/// dialects have no cache writes (the model's `cache_write` figure is not sent).
+fn add(sum: &mut Tokens, u: &Value, writes: bool) {
     for (i, k) in ["input", "output", "cache_read", "cache_write"].iter().enumerate() {
-        sum[i] += u[k].as_u64().unwrap();
+        if i < 3 || writes {
+            sum[i] += u[k].as_u64().unwrap();
+        }
     }
 }
 
 /// The usage the model reported, by marker, for the agent's own turns (`prompt` and
 /// `followup` requests) and for the side requests (titles and the like) apart.
 fn reported(requests: &[Value]) -> (BTreeMap<String, Tokens>, BTreeMap<String, Tokens>) {
+    let writes = requests.iter().any(|r| r["dialect"] == "anthropic");
     let (mut turns, mut side) = (BTreeMap::new(), BTreeMap::new());
     for r in requests.iter().filter(|r| r["usage"].is_object()) {
         let marker = r["marker"].as_str().unwrap_or("-").to_string();
         let to = if r["kind"] == "side" { &mut side } else { &mut turns };
-        add(to.entry(marker).or_default(), &r["usage"]);
+        add(to.entry(marker).or_default(), &r["usage"], writes);
     }
     (turns, side)
 }
@@ -62,20 +72,38 @@ fn measured(run: &Run) -> BTreeMap<String, (Tokens, Value, Value)> {
     out
 }
 
-fn usd(t: &Tokens) -> f64 {
+fn usd(t: &Tokens, price: [f64; 4]) -> f64 {
     // input, output, cache read, cache write against input, output, write, read prices.
-    (t[0] as f64 * PRICE[0]
-        + t[1] as f64 * PRICE[1]
-        + t[2] as f64 * PRICE[3]
-        + t[3] as f64 * PRICE[2])
+    (t[0] as f64 * price[0]
+        + t[1] as f64 * price[1]
+        + t[2] as f64 * price[3]
+        + t[3] as f64 * price[2])
         / 1e6
 }
 
 #[test]
-#[ignore = "needs the real CLIs: bench/real-agents.sh claude"]
+#[ignore = "needs the real CLIs: bench/real-agents.sh cost"]
 fn claude_code_usage_per_task_is_what_the_model_reported() {
+    costs(Cli::Claude, &["--answer-model", CLAUDE_MODEL], CLAUDE_MODEL, Some(SONNET));
+}
+
+#[test]
+#[ignore = "needs the real CLIs: bench/real-agents.sh cost"]
+fn codex_usage_per_task_is_what_the_model_reported() {
+    // `scripted-model` (see tests/common/real.rs) has no price: its cost is unknown.
+    costs(Cli::Codex, &[], "scripted-model", None);
+}
+
+#[test]
+#[ignore = "needs the real CLIs: bench/real-agents.sh cost"]
+fn gemini_cli_usage_per_task_is_what_the_model_reported() {
+    costs(Cli::Gemini, &[], "gemini-2.5-flash", Some(FLASH));
+}
+
+/// Runs the four-task mission with `cli` and compares the measured cost with the reported.
+fn costs(cli: Cli, model_args: &[&str], model_name: &str, price: Option<[f64; 4]>) {
     let tasks = ["First", "Second", "Third", "Fourth"];
-    let run = Run::start_with(Cli::Claude, &tasks, &["--answer-model", MODEL]);
+    let run = Run::start_with(cli, &tasks, model_args);
     run.wait_complete(360);
     let markers = ["task 001", "task 002", "task 003", "task 004", "validate M1 round=1"];
     for m in markers {
@@ -105,6 +133,7 @@ fn claude_code_usage_per_task_is_what_the_model_reported() {
     }
     table.push_str(&format!("side requests (not the agent's turns): {side:?}\n"));
     let keep = std::env::temp_dir().join("tmux-ide-real-cost");
+    let keep = keep.join(cli.agent());
     let _ = std::fs::create_dir_all(&keep);
     let _ = std::fs::write(keep.join("figures.txt"), &table);
     // The transcripts Claude Code wrote, to read after the run.
@@ -116,9 +145,14 @@ fn claude_code_usage_per_task_is_what_the_model_reported() {
     for m in markers {
         let (tokens, cost, model) = got.get(&key(m)).cloned().unwrap_or_else(|| panic!("{table}"));
         assert_eq!(Some(&tokens), expected.get(m), "{m}\n{table}");
-        assert_eq!(model, MODEL, "{m}\n{table}");
+        assert_eq!(model, model_name, "{m}\n{table}");
+        let Some(price) = price else {
+            assert!(cost.is_null(), "{m}: an unpriced model's cost is unknown\n{table}");
+            continue;
+        };
         let cost = cost.as_f64().unwrap_or_else(|| panic!("{m}: cost unknown\n{table}"));
-        assert!((cost - usd(&tokens)).abs() < 1e-9, "{m}: ${cost} vs ${}\n{table}", usd(&tokens));
+        let want = usd(&tokens, price);
+        assert!((cost - want).abs() < 1e-9, "{m}: ${cost} vs ${want}\n{table}");
     }
     // Nothing unattributed: every usage event names a task or the validation round.
     for e in run.team.of_type("usage") {
