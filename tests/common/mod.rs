@@ -98,8 +98,8 @@ pub fn success(args: &[&str], out: Output) -> String {
 
 pub mod env;
 pub mod fake;
-pub mod repo;
 pub mod real;
+pub mod repo;
 
 pub use env::{Sandbox, hermetic};
 
