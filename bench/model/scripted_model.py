@@ -24,8 +24,9 @@ marker to check that each task prompt reached the model exactly once, and sums t
 of a marker's lines to compare with what tmux-ide measured (tests/real_cost.rs).
 
 The usage figures are deterministic and distinct per response: the n-th response (from 1,
-in the order requests arrive) reports input 1000+n, output 10+n, cache read 3000+100n and
-cache write 2000+10n tokens (the OpenAI and Gemini dialects, which count cached tokens
+in the order requests arrive) reports input 1000+2^n (2^n for n up to 40, so no two sets of
+responses have the same input total: a response counted for the wrong task shows),
+output 10+n, cache read 3000+100n and cache write 2000+10n tokens (the OpenAI and Gemini dialects, which count cached tokens
 inside the input, report input+cache read as their input and no cache write).
 --answer-model NAME makes the Anthropic dialect name NAME as the answering model (a
 priced name, so the cost can be checked) whatever model the request asked for.
@@ -111,7 +112,7 @@ def next_usage():
     with LOCK:
         SEQ["n"] += 1
         n = SEQ["n"]
-    return {"input": 1000 + n, "output": 10 + n, "cached": 3000 + 100 * n,
+    return {"input": 1000 + 2 ** min(n, 40), "output": 10 + n, "cached": 3000 + 100 * n,
             "cache_write": 2000 + 10 * n}
 
 
