@@ -4,7 +4,10 @@
 # then runs the opt-in tests (tests/real_agents.rs), one CLI at a time.
 #
 #   bench/real-agents.sh            # all four
-#   bench/real-agents.sh aider      # one (aider, claude, codex, gemini)
+#   bench/real-agents.sh aider      # one (aider, claude, codex, gemini); claude, codex
+#                                   # and gemini also run their cost test (tests/real_cost.rs)
+#   bench/real-agents.sh cost       # only the cost tests: usage per task as measured vs.
+#                                   # as the model reported it (Claude Code, Codex, Gemini CLI)
 #   bench/real-agents.sh --screens [CLI...]
 #                                   # instead: capture each CLI's idle, busy, approval,
 #                                   # error and rate-limit screens at widths 60/80/120/200
@@ -44,7 +47,7 @@ install() {
     claude) npm_cli claude @anthropic-ai/claude-code "$CLAUDE" claude ;;
     codex) npm_cli codex @openai/codex "$CODEX" codex ;;
     gemini) npm_cli gemini @google/gemini-cli "$GEMINI" gemini ;;
-    *) echo "unknown CLI '$1': use aider, claude, codex or gemini" >&2; exit 2 ;;
+    *) echo "unknown CLI '$1': use aider, claude, codex, gemini or cost" >&2; exit 2 ;;
   esac
 }
 
@@ -60,9 +63,12 @@ test_name() {
   fi
   case "$1" in
     aider) echo real_agents::aider_completes_a_mission_unattended ;;
-    claude) echo real_agents::claude_code_completes_a_mission_unattended ;;
-    codex) echo real_agents::codex_completes_a_mission_unattended ;;
-    gemini) echo real_agents::gemini_cli_completes_a_mission_unattended ;;
+    claude) echo real_agents::claude_code_completes_a_mission_unattended \
+      real_cost::claude_code_usage_per_task_is_what_the_model_reported ;;
+    codex) echo real_agents::codex_completes_a_mission_unattended \
+      real_cost::codex_usage_per_task_is_what_the_model_reported ;;
+    gemini) echo real_agents::gemini_cli_completes_a_mission_unattended \
+      real_cost::gemini_cli_usage_per_task_is_what_the_model_reported ;;
   esac
 }
 
@@ -70,8 +76,13 @@ screens=
 if [ "${1:-}" = --screens ]; then screens=1; shift; fi
 clis=("$@")
 [ ${#clis[@]} -gt 0 ] || clis=(aider claude codex gemini)
+if [ "${clis[*]}" = cost ]; then
+  for cli in claude codex gemini; do install "$cli"; done
+  exec cargo test --locked --test integration real_cost:: -- --ignored --test-threads=1
+fi
 for cli in "${clis[@]}"; do install "$cli"; done
 # One CLI at a time: each starts three instances of itself.
 for cli in "${clis[@]}"; do
-  cargo test --locked --test integration "$(test_name "$cli")" -- --ignored --exact --test-threads=1
+  # shellcheck disable=SC2046 # one or two test names
+  cargo test --locked --test integration -- $(test_name "$cli") --ignored --exact --test-threads=1
 done

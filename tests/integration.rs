@@ -37,6 +37,7 @@ mod paste_safety;
 mod plan_deadlocks;
 mod readme;
 mod real_agents;
+mod real_cost;
 mod real_screens;
 mod reports;
 mod send_enter_delay;

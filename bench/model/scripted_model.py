@@ -18,10 +18,20 @@ harmless text (JSON where the request asks for JSON). Every response reports usa
 
 Every request is logged as one JSON line (--log): time, dialect, path, model, kind
 (`prompt` for a task or validation prompt reaching the model, `followup` for a tool
-result, `side` for the rest), the marker and the reply. A test counts the `prompt` lines
-per marker to check that each task prompt reached the model exactly once.
+result, `side` for the rest), the marker, the reply and the usage the response reports
+(`usage`: input, output, cache_read, cache_write). A test counts the `prompt` lines per
+marker to check that each task prompt reached the model exactly once, and sums the usage
+of a marker's lines to compare with what tmux-ide measured (tests/real_cost.rs).
 
-Usage: scripted_model.py --log FILE --port-file FILE [--port N]. It listens on 127.0.0.1
+The usage figures are deterministic and distinct per response: the n-th response (from 1,
+in the order requests arrive) reports input 1000+2^n (2^n for n up to 40, so no two sets of
+responses have the same input total: a response counted for the wrong task shows),
+output 10+n, cache read 3000+100n and cache write 2000+10n tokens (the OpenAI and Gemini dialects, which count cached tokens
+inside the input, report input+cache read as their input and no cache write).
+--answer-model NAME makes the Anthropic dialect name NAME as the answering model (a
+priced name, so the cost can be checked) whatever model the request asked for.
+
+Usage: scripted_model.py --log FILE --port-file FILE [--port N] [--answer-model NAME]. It listens on 127.0.0.1
 only and exits when killed.
 """
 import argparse
@@ -89,15 +99,21 @@ def marker_of(text):
 
 
 def tokens(obj):
-    """A deterministic usage figure: about four characters a token."""
+    """A deterministic token count (count_tokens): about four characters a token."""
     return max(1, len(json.dumps(obj)) // 4)
 
 
-def usage_of(body, reply_text, followup):
-    inp = tokens(body)
-    cached = inp // 2 if followup else 0
-    return {"input": inp - cached, "cached": cached, "cache_write": 0 if followup else inp // 4,
-            "output": max(1, len(reply_text) // 4)}
+SEQ = {"n": 0}
+ANSWER_MODEL = {"name": None}
+
+
+def next_usage():
+    """The usage the next response reports: distinct per response (see the module doc)."""
+    with LOCK:
+        SEQ["n"] += 1
+        n = SEQ["n"]
+    return {"input": 1000 + 2 ** min(n, 40), "output": 10 + n, "cached": 3000 + 100 * n,
+            "cache_write": 2000 + 10 * n}
 
 
 SIDE_TEXT = "Scripted task"
@@ -207,7 +223,11 @@ class Handler(BaseHTTPRequestHandler):
         `results_after` the number of tool results since the prompt; `main` whether the
         request is the agent's own turn (it offers tools / is Aider's main model)."""
         model = body.get("model") or path.rsplit("/", 1)[-1].split(":")[0]
-        entry = {"dialect": dialect, "path": path, "model": model, "tools": self.tool_names(body)}
+        self.usage = next_usage()
+        u = self.usage
+        entry = {"dialect": dialect, "path": path, "model": model, "tools": self.tool_names(body),
+                 "usage": {"input": u["input"], "output": u["output"], "cache_read": u["cached"],
+                           "cache_write": u["cache_write"]}}
         if last_text is not None:
             entry["said"] = last_text[:160]
             marker, cmds = marker_of(last_text)
@@ -258,12 +278,12 @@ class Handler(BaseHTTPRequestHandler):
         tool = next((t.get("name") for t in body.get("tools") or [] if t.get("name") == "Bash"), None)
         what, val = self.decide("anthropic", path, body, last_text, results, main and tool)
         text = val if what == "text" else ""
-        u = usage_of(body, text or json.dumps(val), last_text is None)
+        u = self.usage
         usage = {"input_tokens": u["input"], "output_tokens": 1,
                  "cache_creation_input_tokens": u["cache_write"],
                  "cache_read_input_tokens": u["cached"]}
         mid = "msg_" + uuid.uuid4().hex[:24]
-        model = body.get("model", "claude")
+        model = ANSWER_MODEL["name"] or body.get("model", "claude")
         if not body.get("stream"):
             out = [{"type": "text", "text": text}] if what == "text" else [
                 {"type": "tool_use", "id": "toolu_" + uuid.uuid4().hex[:20], "name": "Bash",
@@ -284,15 +304,24 @@ class Handler(BaseHTTPRequestHandler):
                       "delta": {"type": "text_delta", "text": text}}, "content_block_delta")
             stop = "end_turn"
         else:
+            # A text block before the call, as models often say what they are about to do:
+            # Claude Code writes one transcript line per block, each with the message's usage.
+            self.sse({"type": "content_block_start", "index": 0,
+                      "content_block": {"type": "text", "text": ""}}, "content_block_start")
+            self.sse({"type": "content_block_delta", "index": 0,
+                      "delta": {"type": "text_delta", "text": "I will report it."}},
+                     "content_block_delta")
+            self.sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
             args = json.dumps({"command": val[0], "description": "Report to tmux-ide"})
-            self.sse({"type": "content_block_start", "index": 0, "content_block": {
+            self.sse({"type": "content_block_start", "index": 1, "content_block": {
                 "type": "tool_use", "id": "toolu_" + uuid.uuid4().hex[:20], "name": "Bash",
                 "input": {}}}, "content_block_start")
-            self.sse({"type": "content_block_delta", "index": 0,
+            self.sse({"type": "content_block_delta", "index": 1,
                       "delta": {"type": "input_json_delta", "partial_json": args}},
                      "content_block_delta")
             stop = "tool_use"
-        self.sse({"type": "content_block_stop", "index": 0}, "content_block_stop")
+        self.sse({"type": "content_block_stop", "index": 1 if what != "text" else 0},
+                 "content_block_stop")
         self.sse({"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
                   "usage": {"output_tokens": u["output"]}}, "message_delta")
         self.sse({"type": "message_stop"}, "message_stop")
@@ -366,7 +395,7 @@ class Handler(BaseHTTPRequestHandler):
                       "item": dict(item, arguments="", status="in_progress")}, "response.output_item.added")
             self.sse({"type": "response.output_item.done", "output_index": 0, "item": item},
                      "response.output_item.done")
-        u = usage_of(body, text, last_text is None)
+        u = self.usage
         usage = {"input_tokens": u["input"] + u["cached"],
                  "input_tokens_details": {"cached_tokens": u["cached"]},
                  "output_tokens": u["output"], "output_tokens_details": {"reasoning_tokens": 0},
@@ -395,7 +424,7 @@ class Handler(BaseHTTPRequestHandler):
                     + "\n```\n")
         else:
             text = val
-        u = usage_of(body, text, False)
+        u = self.usage
         usage = {"prompt_tokens": u["input"] + u["cached"],
                  "completion_tokens": u["output"],
                  "total_tokens": u["input"] + u["cached"] + u["output"],
@@ -445,7 +474,7 @@ class Handler(BaseHTTPRequestHandler):
             text = json.dumps(val)
             cand_parts = [{"functionCall": {"name": "run_shell_command",
                            "args": {"command": val[0], "description": "Report to tmux-ide"}}}]
-        u = usage_of(body, text, last_text is None)
+        u = self.usage
         usage = {"promptTokenCount": u["input"] + u["cached"], "candidatesTokenCount": u["output"],
                  "cachedContentTokenCount": u["cached"],
                  "totalTokenCount": u["input"] + u["cached"] + u["output"]}
@@ -476,7 +505,9 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--answer-model")
     a = ap.parse_args()
+    ANSWER_MODEL["name"] = a.answer_model
     LOG = open(a.log, "a", encoding="utf-8")
     server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     server.daemon_threads = True

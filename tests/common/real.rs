@@ -57,10 +57,16 @@ pub struct Model {
 
 impl Model {
     pub fn start(dir: &Path) -> Model {
+        Model::start_with(dir, &[])
+    }
+
+    /// The model with more arguments (`--answer-model NAME`).
+    pub fn start_with(dir: &Path, args: &[&str]) -> Model {
         let log = dir.join("model.jsonl");
         let port_file = dir.join("model.port");
         let child = Command::new("python3")
             .arg(repo("bench/model/scripted_model.py"))
+            .args(args)
             .arg("--log")
             .arg(&log)
             .arg("--port-file")
@@ -127,12 +133,19 @@ pub const PANES: [&str; 3] = ["Worker A", "Worker B", "Validator"];
 
 impl Run {
     /// Sets up `cli` offline, writes ide.yml and the plan (two tasks, each fulfilling the
-    /// one assertion) and starts the session with its orchestrator.
+    /// one assertion), starts the session with its orchestrator and, once every working
+    /// pane is at its prompt, completes the plan (the mission starts).
     pub fn start(cli: Cli) -> Run {
+        Run::start_with(cli, &["First", "Second"], &[])
+    }
+
+    /// As [`Run::start`], with these tasks (all independent) and these arguments to the
+    /// scripted model.
+    pub fn start_with(cli: Cli, tasks: &[&str], model_args: &[&str]) -> Run {
         let project = TestProject::new();
         let tmux = TmuxServer::new();
         let home = tempfile::Builder::new().prefix("tmux-ide-real-home-").tempdir().unwrap();
-        let model = Model::start(home.path());
+        let model = Model::start_with(home.path(), model_args);
         let run = home.path().file_name().unwrap().to_string_lossy().into_owned();
         let bindir = home.path().join("bin");
         std::fs::create_dir(&bindir).unwrap();
@@ -178,12 +191,18 @@ impl Run {
         project.write(".tasks/validation-contract.md", "## Area\n- **VAL-A-001**: it works\n");
         project.ok(&["mission", "set", "Real", "--description", "real agents at work"]);
         project.ok(&["milestone", "create", "Only", "--sequence", "1"]);
-        for title in ["First", "Second"] {
+        for title in tasks {
             project.ok(&["task", "create", title, "--milestone", "M1", "--fulfills", "VAL-A-001"]);
         }
-        project.ok(&["mission", "plan-complete"]);
         tmux.on(project.cmd()).args(["up", "--detach"]).assert().success();
-        Run { team: Team { project, tmux }, model, cli, run, _home: home }
+        let run = Run { team: Team { project, tmux }, model, cli, run, _home: home };
+        // The mission becomes active once every working pane is at its prompt, so a CLI
+        // that starts faster in one pane cannot take both tasks before the other is up.
+        run.team.wait("every pane ready", 120, || {
+            PANES.iter().all(|p| run.states(p).last().is_some_and(|s| s == "idle")).then_some(())
+        });
+        run.team.project.ok(&["mission", "plan-complete"]);
+        run
     }
 
     /// Waits for `mission_complete` (dumping the events and screens on a timeout).
@@ -225,7 +244,7 @@ impl Run {
         let workers: Vec<String> =
             team.of_type("task_dispatched").iter().map(|e| e["pane"].to_string()).collect();
         assert_eq!(workers.len(), 2, "{workers:?}");
-        assert_ne!(workers[0], workers[1], "one task to each worker");
+        assert_ne!(workers[0], workers[1], "one task to each worker\n{}", self.log());
         assert!(
             team.of_type("approval_needed").is_empty(),
             "{:?}",
