@@ -172,7 +172,10 @@ impl Collector {
                 SourceKind::Gemini => read_document(path, source),
             };
             for (u, mut extra) in found {
-                let to = attribute(plan, &source.pane_title, u.at.unwrap_or(now));
+                let to =
+                    u.turn.clone().and_then(|turn| known_work(plan, turn)).unwrap_or_else(|| {
+                        attribute(plan, &source.pane_title, u.at.unwrap_or(now))
+                    });
                 let mut e = usage_event(now, &source.pane_title, kind.as_str(), &u, &to);
                 extra.insert("source".into(), json!(path.to_string_lossy()));
                 extra.insert("offset".into(), json!(source.cursor.offset));
@@ -313,6 +316,18 @@ pub fn attribute(plan: &Plan, title: &str, at: Timestamp) -> Attribution {
         }
         (None, Some((_, m))) => Attribution { task: None, milestone: Some(m.id.clone()) },
         (None, None) => Attribution::default(),
+    }
+}
+
+/// The work a record's own turn names, when the plan has it (the task's milestone too).
+fn known_work(plan: &Plan, turn: Attribution) -> Option<Attribution> {
+    match (&turn.task, &turn.milestone) {
+        (Some(id), _) => {
+            let task = plan.tasks.iter().find(|t| &t.id == id)?;
+            Some(Attribution { task: Some(task.id.clone()), milestone: task.milestone.clone() })
+        }
+        (None, Some(m)) => plan.milestones.iter().any(|x| &x.id == m).then_some(turn),
+        (None, None) => None,
     }
 }
 

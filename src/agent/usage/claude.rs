@@ -39,6 +39,7 @@ pub fn parse_line(line: &str) -> Option<Usage> {
         cost_usd: None,
         message: id.map(String::from),
         at: v.get("timestamp").and_then(Value::as_str).and_then(|t| t.parse().ok()),
+        turn: None,
     })
 }
 

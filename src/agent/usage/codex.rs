@@ -8,7 +8,26 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{Usage, count};
+use super::{Attribution, Usage, count};
+use crate::agent::sim::{TASK_MARKER, VALIDATE_MARKER};
+
+/// The work a user message of the log starts: the task or validation marker on its first
+/// line, or its second after the `# tmux-ide …` header (a marker quoted further down, in
+/// a task's description, is plan text, not this prompt's).
+fn prompt_work(message: &Value) -> Option<Attribution> {
+    let content = message.get("content")?.as_array()?;
+    let text = content.iter().find_map(|c| c.get("text").and_then(Value::as_str))?;
+    let mut lines = text.lines().map(str::trim);
+    let first = lines.next()?;
+    let line = if first.starts_with("# tmux-ide ") { lines.next()? } else { first };
+    if let Some(id) = line.strip_prefix(TASK_MARKER) {
+        let id = id.trim();
+        let ok = !id.is_empty() && id.len() <= 32 && !id.contains(char::is_whitespace);
+        return ok.then(|| Attribution { task: Some(id.to_string()), milestone: None });
+    }
+    let milestone = line.strip_prefix(VALIDATE_MARKER)?.split_whitespace().next()?;
+    (milestone.len() <= 32).then(|| Attribution { task: None, milestone: Some(milestone.into()) })
+}
 
 /// What the reader of one rollout log remembers between looks.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -17,17 +36,26 @@ pub struct Reader {
     pub model: Option<String>,
     /// The last running total seen.
     pub total: Usage,
+    /// The work of the current turn, from the marker atop the prompt that began it.
+    pub turn: Option<super::Attribution>,
 }
 
 impl Reader {
     /// What one log line adds, if it is a `token_count` whose total grew.
     pub fn line(&mut self, line: &str) -> Option<Usage> {
-        if !line.contains("token_count") && !line.contains("turn_context") {
+        let marked = line.contains(TASK_MARKER) || line.contains(VALIDATE_MARKER);
+        if !line.contains("token_count") && !line.contains("turn_context") && !marked {
             return None;
         }
         let v: Value = serde_json::from_str(line).ok()?;
         let payload = v.get("payload")?;
         match v.get("type").and_then(Value::as_str)? {
+            "response_item" if payload.get("role").and_then(Value::as_str) == Some("user") => {
+                if let Some(turn) = prompt_work(payload) {
+                    self.turn = Some(turn);
+                }
+                None
+            }
             "turn_context" => {
                 self.model = payload.get("model").and_then(Value::as_str).map(String::from);
                 None
@@ -42,6 +70,7 @@ impl Reader {
                     output_tokens: count(total.get("output_tokens")),
                     cache_read_tokens: cached,
                     at: v.get("timestamp").and_then(Value::as_str).and_then(|t| t.parse().ok()),
+                    turn: self.turn.clone(),
                     ..Usage::default()
                 };
                 let add = now.minus(&self.total);
@@ -101,6 +130,8 @@ pub fn find_rollout(codex_home: &Path, thread: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     const FIXTURE: &str = include_str!("../../../tests/fixtures/usage/codex-rollout.jsonl");
@@ -120,6 +151,25 @@ mod tests {
             (1510, 8960, 95)
         );
         assert_eq!(r.total.tokens(), 8422 + 11008 + 406);
+    }
+
+    #[test]
+    fn each_record_carries_the_work_of_the_prompt_that_began_its_turn() {
+        let mut r = Reader::default();
+        let got: Vec<Usage> = FIXTURE.lines().filter_map(|l| r.line(l)).collect();
+        let task = |id: &str| Some(Attribution { task: Some(id.into()), milestone: None });
+        assert!(got.iter().all(|u| u.turn == task("002")), "{got:?}");
+        // The next prompt's marker moves it on; a marker quoted lower down does not.
+        let user = |text: &str| {
+            let payload = json!({"type": "message", "role": "user",
+                "content": [{"type": "input_text", "text": text}]});
+            json!({"timestamp": "2026-11-28T10:00:09Z", "type": "response_item", "payload": payload})
+                .to_string()
+        };
+        r.line(&user("Fix it.\nTMUX-IDE-TASK: 009"));
+        assert_eq!(r.turn, task("002"));
+        r.line(&user("# tmux-ide validation of M1\nTMUX-IDE-VALIDATE: M1 round=1 VAL-A-001"));
+        assert_eq!(r.turn, Some(Attribution { task: None, milestone: Some("M1".into()) }));
     }
 
     #[test]

@@ -31,6 +31,10 @@ pub struct Usage {
     pub message: Option<String>,
     /// When the agent recorded it, when it says.
     pub at: Option<Timestamp>,
+    /// The work the agent's own log puts the record in (the marker of the prompt that
+    /// began its turn), when it says: outranks attribution by time, which a turn's last
+    /// response, logged after the pane's next task started, would get wrong.
+    pub turn: Option<Attribution>,
 }
 
 impl Usage {
@@ -173,6 +177,7 @@ pub fn parse_usage_event(event: &Event) -> Option<Usage> {
         cost_usd: event.extra.get("cost_usd").and_then(Value::as_f64),
         message: event.extra.get("message").and_then(Value::as_str).map(String::from),
         at: event.extra.get("at").and_then(Value::as_str).and_then(|t| t.parse().ok()),
+        turn: None,
     })
 }
 
@@ -196,6 +201,7 @@ mod tests {
             cost_usd: None,
             message: Some("msg_1".into()),
             at: Some("2026-11-28T10:00:00Z".parse().unwrap()),
+            turn: None,
         };
         let to = Attribution { task: Some("003".into()), milestone: Some("M1".into()) };
         let e = usage_event(Timestamp::UNIX_EPOCH, "Worker 1", "claude", &u, &to);
