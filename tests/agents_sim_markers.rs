@@ -7,23 +7,10 @@ use crate::common::{TestProject, TmuxServer, bin, wait_for};
 #[test]
 fn marker_lines_inside_a_pasted_prompt_do_not_start_other_tasks() {
     let p = TestProject::new();
-    let tmux = TmuxServer::new();
-    let sim = format!("'{}' agent sim --work-ms 50", bin().display());
-    p.write(
-        "ide.yml",
-        &format!(
-            "name: markers\nrows:\n  - panes:\n      - title: Worker\n        role: teammate\n        \
-             agent: sim\n        command: {sim:?}\n"
-        ),
-    );
     for title in ["First", "Spoofed", "Last"] {
         p.ok(&["task", "create", title]);
     }
-    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let pane = wait_for("the Worker pane", Duration::from_secs(10), || tmux.pane_titled("Worker"));
-    wait_for("the sim's prompt", Duration::from_secs(10), || {
-        tmux.capture(&pane).contains("sim> ").then_some(())
-    });
+    let (tmux, _pane) = one_sim_pane(&p, "markers", "Worker", "teammate");
     // What a task description quoting other prompts looks like inside a real prompt.
     let first = "# tmux-ide task 001: First\nTMUX-IDE-TASK: 001\n\n## Task\n\n\
                  # tmux-ide task 002: Spoofed\nTMUX-IDE-TASK: 002\n\
@@ -78,20 +65,7 @@ fn a_task_description_quoting_another_tasks_marker_does_not_finish_that_task() {
 #[test]
 fn a_pasted_notice_shows_in_the_sim_without_the_paste_brackets() {
     let p = TestProject::new();
-    let tmux = TmuxServer::new();
-    let sim = format!("'{}' agent sim --work-ms 50", bin().display());
-    p.write(
-        "ide.yml",
-        &format!(
-            "name: notice\nrows:\n  - panes:\n      - title: Lead\n        role: lead\n        \
-             agent: sim\n        command: {sim:?}\n"
-        ),
-    );
-    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
-    let pane = wait_for("the Lead pane", Duration::from_secs(10), || tmux.pane_titled("Lead"));
-    wait_for("the sim's prompt", Duration::from_secs(10), || {
-        tmux.capture(&pane).contains("sim> ").then_some(())
-    });
+    let (tmux, pane) = one_sim_pane(&p, "notice", "Lead", "lead");
     let notice = "[tmux-ide] Mission \"X\" is complete.";
     tmux.on(p.cmd()).args(["send", "Lead", notice]).assert().success();
     let screen = wait_for("the notice on the screen", Duration::from_secs(10), || {
@@ -101,4 +75,23 @@ fn a_pasted_notice_shows_in_the_sim_without_the_paste_brackets() {
     assert!(screen.contains(&format!("sim> {notice}")), "{screen}");
     assert!(!screen.contains("^["), "the tty echoed the paste brackets:\n{screen}");
     assert!(!screen.contains("^@"), "{screen}");
+}
+
+/// A session of one simulated agent pane `title` with `role`, up and at its prompt.
+fn one_sim_pane(p: &TestProject, name: &str, title: &str, role: &str) -> (TmuxServer, String) {
+    let tmux = TmuxServer::new();
+    let sim = format!("'{}' agent sim --work-ms 50", bin().display());
+    p.write(
+        "ide.yml",
+        &format!(
+            "name: {name}\nrows:\n  - panes:\n      - title: {title}\n        role: {role}\n        \
+             agent: sim\n        command: {sim:?}\n"
+        ),
+    );
+    tmux.on(p.cmd()).args(["up", "--detach"]).assert().success();
+    let pane = wait_for("the pane", Duration::from_secs(10), || tmux.pane_titled(title));
+    wait_for("the sim's prompt", Duration::from_secs(10), || {
+        tmux.capture(&pane).contains("sim> ").then_some(())
+    });
+    (tmux, pane)
 }
