@@ -9,24 +9,27 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{Attribution, Usage, count};
-use crate::agent::sim::{TASK_MARKER, VALIDATE_MARKER};
+use crate::agent::sim::{Request, TASK_MARKER, VALIDATE_MARKER, parse_request};
 
 /// The work a user message of the log starts: the task or validation marker on its first
 /// line, or its second after the `# tmux-ide …` header (a marker quoted further down, in
-/// a task's description, is plan text, not this prompt's).
+/// a task's description, is plan text, not this prompt's), read as the simulated agent
+/// reads it.
 fn prompt_work(message: &Value) -> Option<Attribution> {
     let content = message.get("content")?.as_array()?;
     let text = content.iter().find_map(|c| c.get("text").and_then(Value::as_str))?;
     let mut lines = text.lines().map(str::trim);
     let first = lines.next()?;
     let line = if first.starts_with("# tmux-ide ") { lines.next()? } else { first };
-    if let Some(id) = line.strip_prefix(TASK_MARKER) {
-        let id = id.trim();
-        let ok = !id.is_empty() && id.len() <= 32 && !id.contains(char::is_whitespace);
-        return ok.then(|| Attribution { task: Some(id.to_string()), milestone: None });
+    match parse_request(line)? {
+        Request::Task { id } if id.len() <= 32 => {
+            Some(Attribution { task: Some(id), milestone: None })
+        }
+        Request::Validate { milestone, .. } if milestone.len() <= 32 => {
+            Some(Attribution { task: None, milestone: Some(milestone) })
+        }
+        _ => None,
     }
-    let milestone = line.strip_prefix(VALIDATE_MARKER)?.split_whitespace().next()?;
-    (milestone.len() <= 32).then(|| Attribution { task: None, milestone: Some(milestone.into()) })
 }
 
 /// What the reader of one rollout log remembers between looks.
