@@ -8,7 +8,7 @@ use super::decide::Action;
 use super::deliver::{Delivery, Purpose};
 use super::gather;
 use super::run::Runner;
-use super::world::{DispatchMode, PaneView, Role};
+use super::world::{PaneView, Role};
 use crate::Result;
 use crate::plan::rules::{self, NewRemediation, PaneRef, ReturnReason};
 use crate::plan::{Event, EventKind, Plan, TaskStatus};
@@ -22,12 +22,9 @@ impl Runner {
         now: Timestamp,
     ) -> Result<bool> {
         match action {
-            Action::Dispatch { task, pane, pane_title } => {
-                let pid = panes.iter().find(|p| &p.id == pane).map_or(0, |p| p.pid);
-                let Some(note) = self.prepare_worktree(panes, pane_title, task, now)? else {
-                    return Ok(false);
-                };
-                self.dispatch(task, PaneRef { id: pane, title: pane_title, pid }, &note, now)
+            // One way to dispatch: the tick's batch, here a batch of one.
+            Action::Dispatch { .. } => {
+                self.dispatch_run(std::slice::from_ref(action), panes, now).map(|(_, any)| any)
             }
             Action::ReturnTask { task, pane_title, reason } => {
                 if *reason == ReturnReason::PaneRestarted
@@ -194,28 +191,6 @@ impl Runner {
             t.title
         );
         self.notify_lead(panes, &text)
-    }
-
-    fn dispatch(
-        &mut self,
-        task: &str,
-        pane_ref: PaneRef,
-        note: &str,
-        now: Timestamp,
-    ) -> Result<bool> {
-        let claimed = self.store.update(|plan, events| {
-            let rule = match self.settings.mode {
-                DispatchMode::Missions => rules::dispatch_task,
-                DispatchMode::Tasks => rules::dispatch_queued_task,
-            };
-            let outcome = rule(plan, events, task, pane_ref, now);
-            Ok(outcome.applied().then(|| plan.clone()))
-        })?;
-        let Some(plan) = claimed else { return Ok(false) };
-        let mut text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
-        text.push_str(note);
-        self.deliver(pane_ref.id, pane_ref.title, text, Some(task), now)?;
-        Ok(true)
     }
 
     fn start_validation(

@@ -13,14 +13,15 @@ use crate::Result;
 use crate::plan::rules::{self, PaneRef};
 
 impl Runner {
-    /// Applies the leading run of `Dispatch` actions of `actions`; how many it took. Each
-    /// one recorded is delivered; one the rules refuse (no longer ready) is skipped.
+    /// Applies the leading run of `Dispatch` actions of `actions`; how many it took and
+    /// whether any was recorded. Each one recorded is delivered; one the rules refuse (no
+    /// longer ready) is skipped.
     pub(crate) fn dispatch_run(
         &mut self,
         actions: &[Action],
         panes: &[PaneView],
         now: Timestamp,
-    ) -> Result<usize> {
+    ) -> Result<(usize, bool)> {
         let run: Vec<(&str, PaneRef)> = actions
             .iter()
             .map_while(|action| match action {
@@ -45,7 +46,7 @@ impl Runner {
         }
         let run = ready;
         if run.is_empty() {
-            return Ok(taken);
+            return Ok((taken, false));
         }
         let rule = match self.settings.mode {
             DispatchMode::Missions => rules::dispatch_task,
@@ -62,7 +63,7 @@ impl Runner {
             Ok((!done.is_empty()).then(|| (plan.clone(), done)))
         })?;
         let written = started.elapsed();
-        let Some((plan, done)) = claimed else { return Ok(taken) };
+        let Some((plan, done)) = claimed else { return Ok((taken, false)) };
         for i in done {
             let (task, pane) = run[i];
             let mut text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
@@ -77,6 +78,6 @@ impl Runner {
                 "slow dispatch"
             );
         }
-        Ok(taken)
+        Ok((taken, true))
     }
 }

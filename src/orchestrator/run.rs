@@ -374,7 +374,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // run of dispatches is one store update (see `dispatch_batch`).
             let applied = match action {
                 Action::Dispatch { .. } => {
-                    self.dispatch_run(&actions[at..], &panes, Timestamp::now())
+                    self.dispatch_run(&actions[at..], &panes, Timestamp::now()).map(|(n, _)| n)
                 }
                 _ => {
                     tracing::info!(?action, "decided");
