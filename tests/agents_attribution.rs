@@ -1,7 +1,8 @@
 //! Codex's `notify` runs in its shared daemon with the first pane's `$TMUX_IDE_PANE`:
 //! the installed notify line, run as that daemon runs it, reports each turn for the pane
 //! whose task prompt the turn worked on, and a turn with no prompt of ours (the title
-//! request) is not recorded at all.
+//! request) is not recorded at all. Any other self-report names its pane by the
+//! `$TMUX_IDE_TITLE` of the pane it runs in.
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -103,4 +104,34 @@ fn a_codex_turn_for_an_unassigned_or_unknown_task_is_not_recorded() {
     // Not a Codex payload: the pane given is the one reporting, as before.
     p.ok(&["agent", "idle", "--pane", "%9"]);
     assert_eq!(idle_reports(p.path()).len(), 1);
+}
+
+#[test]
+fn a_report_from_inside_its_pane_takes_the_title_from_the_environment_not_from_tmux() {
+    let p = TestProject::new();
+    p.ok(&["mission", "set", "Titles", "--description", "self-reports"]);
+    // No tmux server on this socket: only the environment can name the pane.
+    let report = |env_pane: &str| {
+        let out = p
+            .cmd()
+            .args(["agent", "busy", "--pane", "%7"])
+            .env("TMUX_IDE_PANE", env_pane)
+            .env("TMUX_IDE_TITLE", "Worker 7")
+            .env("TMUX_IDE_SOCKET", p.path().join("no-server"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    report("%7");
+    // Another pane's environment says nothing about %7.
+    report("%8");
+    let text = p.read(".tasks/events.jsonl");
+    let busy: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["type"] == "agent_state")
+        .collect();
+    assert_eq!(busy.len(), 2, "{text}");
+    assert_eq!((&busy[0]["pane"], &busy[0]["pane_id"]), (&json!("Worker 7"), &json!("%7")));
+    assert_eq!((&busy[1]["pane"], &busy[1]["pane_id"]), (&json!("%7"), &json!("%7")));
 }

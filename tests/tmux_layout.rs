@@ -100,6 +100,7 @@ fn env_reaches_the_pane_through_tmux_with_the_pane_id_and_project() {
         "GREETING=hello $(touch HACKED) world;".to_string(),
         "PORT=3000".to_string(),
         format!("TMUX_IDE_PANE={probe}"),
+        "TMUX_IDE_TITLE=Probe".to_string(),
         format!("TMUX_IDE_PROJECT={}", root(&p)),
     ] {
         assert!(lines.contains(&want.as_str()), "missing {want:?} in:\n{env}");

@@ -1,12 +1,15 @@
 //! What each pane of a new session is started with: its directory, its env (with
-//! `TMUX_IDE_PANE`, `TMUX_IDE_PROJECT`, `TMUX_IDE_BIN`), its PATH and its command.
+//! `TMUX_IDE_PANE`, `TMUX_IDE_TITLE`, `TMUX_IDE_PROJECT`, `TMUX_IDE_BIN`), its PATH and its
+//! command.
 use std::path::Path;
 
 use super::layout::LaunchSpec;
 use super::runner::literal_format;
 use crate::config::Pane;
 
-/// `-c DIR -e K=V ... -e TMUX_IDE_PANE=%N -e TMUX_IDE_PROJECT=ROOT -e TMUX_IDE_BIN=EXE`.
+/// `-c DIR -e K=V ... -e TMUX_IDE_PANE=%N -e TMUX_IDE_TITLE=T -e TMUX_IDE_PROJECT=ROOT
+/// -e TMUX_IDE_BIN=EXE`. The title spares every self-report a tmux call to learn it
+/// (`cli::pane::title_of`): a hundred agents report several times a task.
 pub(super) fn spawn_args(
     spec: &LaunchSpec,
     pane: &Pane,
@@ -19,6 +22,7 @@ pub(super) fn spawn_args(
         args.extend(["-e".to_string(), format!("{k}={v}")]);
     }
     args.extend(["-e".into(), format!("TMUX_IDE_PANE={id}")]);
+    args.extend(["-e".into(), format!("TMUX_IDE_TITLE={}", pane.title)]);
     args.extend(["-e".into(), format!("TMUX_IDE_PROJECT={root}")]);
     args.extend(["-e".into(), format!("TMUX_IDE_BIN={}", spec.bin.display())]);
     args
