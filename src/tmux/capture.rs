@@ -65,7 +65,7 @@ pub(crate) fn split_marked(text: &str, marker: &str) -> Vec<String> {
 }
 
 /// 128 random bits in hex, from the kernel; the time and pid when that cannot be read.
-fn token() -> String {
+pub(super) fn token() -> String {
     let mut bytes = [0u8; 16];
     let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
     if read.is_err() {

@@ -1,8 +1,9 @@
 //! One long-lived tmux control-mode client (`tmux -C attach-session`) on a session: a
 //! thread reads its notifications and keeps which panes wrote output and whether the
 //! layout changed since the last look, and pokes its owner on each. It attaches read-only
-//! and with `ignore-size`, so it never resizes the user's windows nor types into a pane,
-//! and it never sends a command. Dropping it ends the client (its own child process).
+//! and with `ignore-size`, so it never resizes the user's windows; the only commands it
+//! sends are reads (see [`super::control_cmd`]), never keys or text for a pane. Dropping
+//! it ends the client (its own child process).
 use std::collections::HashSet;
 use std::io::BufRead;
 use std::process::{Child, Stdio};
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use super::Tmux;
 use super::control::{Notice, Parser};
+use super::control_cmd::{BlockReader, Commands};
 use crate::{Error, Result};
 
 /// What the client saw since the last [`ControlClient::take`].
@@ -33,6 +35,7 @@ const ATTACH_TIMEOUT: Duration = Duration::from_secs(3);
 pub struct ControlClient {
     child: Child,
     changes: Arc<Mutex<Changes>>,
+    commands: Arc<Commands>,
 }
 
 impl ControlClient {
@@ -59,19 +62,20 @@ impl ControlClient {
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = cmd.spawn().map_err(|e| Error::failed(format!("tmux -C: {e}")))?;
-        let Some(stdout) = child.stdout.take() else {
+        let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(Error::failed("tmux -C: no output pipe"));
+            return Err(Error::failed("tmux -C: no pipes"));
         };
+        let commands = Arc::new(Commands::new(stdin));
         let changes = Arc::new(Mutex::new(Changes::default()));
         let (ready_tx, ready_rx) = mpsc::channel();
-        let shared = Arc::clone(&changes);
+        let (shared, replies) = (Arc::clone(&changes), Arc::clone(&commands));
         std::thread::Builder::new()
             .name("tmux-control".into())
-            .spawn(move || read_notices(stdout, &shared, &ready_tx, &wake))
+            .spawn(move || read_notices(stdout, &shared, &replies, &ready_tx, &wake))
             .map_err(|e| Error::failed(format!("tmux -C reader: {e}")))?;
-        let client = ControlClient { child, changes };
+        let client = ControlClient { child, changes, commands };
         match ready_rx.recv_timeout(ATTACH_TIMEOUT) {
             Ok(true) => Ok(client),
             Ok(false) | Err(_) => {
@@ -80,9 +84,16 @@ impl ControlClient {
         }
     }
 
-    /// What changed since the last call (and forgets it).
+    /// Where reads go through this client (see [`super::control_cmd`]).
+    pub fn commands(&self) -> Arc<Commands> {
+        Arc::clone(&self.commands)
+    }
+
+    /// What changed since the last call (and forgets it). A client given up for commands
+    /// (its replies went astray) is ended too: its notices cannot be trusted either.
     pub fn take(&self) -> Changes {
         let mut changes = self.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        changes.ended |= self.commands.is_broken();
         let ended = changes.ended;
         let mut out = std::mem::take(&mut *changes);
         // An ended client stays ended.
@@ -94,6 +105,7 @@ impl ControlClient {
 
 impl Drop for ControlClient {
     fn drop(&mut self) {
+        self.commands.close();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -105,9 +117,11 @@ impl Drop for ControlClient {
 fn read_notices(
     stdout: std::process::ChildStdout,
     changes: &Mutex<Changes>,
+    commands: &Commands,
     ready: &mpsc::Sender<bool>,
     wake: &dyn Fn(),
 ) {
+    let mut blocks = BlockReader::default();
     let mut reader = std::io::BufReader::with_capacity(64 * 1024, stdout);
     let mut parser = Parser::new();
     let mut line = Vec::new();
@@ -125,6 +139,13 @@ fn read_notices(
             // The attach command's own block: `%error` when tmux refused it.
             attached = true;
             let _ = ready.send(text.starts_with(b"%end"));
+        } else if attached {
+            match (was_block, parser.in_block()) {
+                (false, true) => blocks.begin(),
+                (true, true) => blocks.line(text),
+                (true, false) => blocks.end(text.starts_with(b"%end"), commands),
+                (false, false) => {}
+            }
         }
         let mut c = changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match notice {
@@ -143,6 +164,7 @@ fn read_notices(
         wake();
     }
     changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).ended = true;
+    commands.close();
     let _ = ready.send(false);
     wake();
 }

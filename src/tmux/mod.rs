@@ -7,6 +7,7 @@ mod build;
 mod capture;
 pub mod control;
 mod control_client;
+mod control_cmd;
 mod layout;
 mod message;
 mod paste;
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 pub use crate::config::cell_sizes;
 pub use control_client::{Changes, ControlClient};
+pub use control_cmd::ControlSlot;
 pub use layout::{LAYOUT_WINDOW, LaunchSpec, Launched, launch};
 pub use paste::{REPLACEMENT, sanitize};
 pub use query::SessionInfo;
@@ -31,9 +33,12 @@ use crate::config::{Agent, Config, Role};
 use crate::project::Project;
 
 /// A tmux client for one server: the default one, or a private `tmux -L NAME` server.
+/// With a control slot (the orchestrator's), reads go through the control client in it
+/// while there is one.
 #[derive(Debug, Clone)]
 pub struct Tmux {
     socket: Option<String>,
+    control: Option<ControlSlot>,
 }
 
 /// One pane of a tmux-ide session, as tmux reports it (the `@ide_*` pane options).

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use super::Tmux;
+use super::{ControlSlot, Tmux};
 use crate::{Error, Result};
 
 /// What a tmux invocation printed, and whether it succeeded.
@@ -16,7 +16,13 @@ pub struct Outcome {
 
 impl Tmux {
     pub fn new(socket: Option<String>) -> Tmux {
-        Tmux { socket: socket.filter(|s| !s.is_empty()) }
+        Tmux { socket: socket.filter(|s| !s.is_empty()), control: None }
+    }
+
+    /// This client, sending its reads through the control client in `slot` whenever
+    /// one is there (see `control_cmd`); every clone shares the slot.
+    pub fn with_control(&self, slot: ControlSlot) -> Tmux {
+        Tmux { socket: self.socket.clone(), control: Some(slot) }
     }
 
     /// The private server's socket name (`tmux -L NAME`), if any.
@@ -49,6 +55,14 @@ impl Tmux {
     /// A client that reached a server in the middle of exiting (its last session just
     /// killed) ran nothing: it is retried, so a new server starts.
     pub fn try_run(&self, args: &[&str], input: Option<&[u8]>) -> Result<Outcome> {
+        if input.is_none()
+            && let Some(slot) = &self.control
+        {
+            let client = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            if let Some(out) = client.and_then(|c| c.run(args)) {
+                return Ok(out);
+            }
+        }
         let mut attempt = 0;
         loop {
             let out = self.try_run_once(args, input)?;
