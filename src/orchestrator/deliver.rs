@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::log_writer::LogQueue;
 use super::run::Runner;
 use crate::agent::profiles::Profile;
 use crate::agent::screen;
@@ -107,6 +108,7 @@ impl Runner {
                 .cloned()
                 .unwrap_or_else(|| Profile::builtin(crate::config::Agent::Shell));
             let (tmux, store) = (self.tmux.clone(), self.store.clone());
+            let receipts = self.log_writer.queue();
             let log = self.project.events_jsonl();
             let session = self.session_id.clone();
             let handle = std::thread::spawn(move || {
@@ -118,7 +120,8 @@ impl Runner {
                     }
                     match wait_until_pasteable(&tmux, &profile, &d) {
                         Pasteable::Yes => {
-                            out.unconfirmed.extend(send(&tmux, &store, &log, &profile, d));
+                            let sent = send(&tmux, &store, &receipts, &log, &profile, d);
+                            out.unconfirmed.extend(sent);
                         }
                         Pasteable::Later(why) => {
                             // Later texts for this pane wait behind it, in order.
@@ -184,6 +187,7 @@ fn may_deliver(tmux: &Tmux, session: Option<&str>, d: &Delivery) -> bool {
 fn send(
     tmux: &Tmux,
     store: &Store,
+    receipts: &LogQueue,
     log: &Path,
     profile: &Profile,
     d: Delivery,
@@ -246,7 +250,9 @@ fn send(
     if let Some(t) = &task {
         event = event.task(t);
     }
-    let _ = store.append_events(&[event]);
+    // A record for the reader, written off this thread: the paste itself was recorded
+    // (`prompt_delivered`) before the wait, which is what keeps it from being sent twice.
+    receipts.push(vec![event]);
     match found {
         Receipt::Landed { .. } => None,
         Receipt::Unconfirmed { .. } => {

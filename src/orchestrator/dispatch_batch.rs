@@ -52,8 +52,9 @@ impl Runner {
             DispatchMode::Missions => rules::dispatch_task,
             DispatchMode::Tasks => rules::dispatch_queued_task,
         };
-        // This tick's pane_state events go first, as when they were written on their own.
-        let observed = std::mem::take(&mut self.pane_events);
+        // What was seen goes first (still queued, then this tick's), as when written alone.
+        let mut observed = self.log_writer.take_queued();
+        observed.append(&mut self.pane_events);
         let started = std::time::Instant::now();
         let claimed = self.store.update(|plan, events| {
             events.extend(observed);

@@ -8,6 +8,7 @@ mod dispatch_batch;
 pub mod events_tail;
 pub mod gather;
 pub mod integrate;
+mod log_writer;
 pub mod lookout;
 pub mod observe;
 pub mod planning;

@@ -90,6 +90,8 @@ pub struct Runner {
     pub(crate) watching: super::watching::Watching,
     /// `pane_state` events observed this tick, not written yet.
     pub(crate) pane_events: Vec<Event>,
+    /// Appends observations and receipts off the tick (see [`super::log_writer`]).
+    pub(crate) log_writer: super::log_writer::LogWriter,
     _lock: File,
 }
 
@@ -134,6 +136,8 @@ impl Runner {
             },
         };
         let store = Store::new(&project);
+        let watching = super::watching::Watching::default();
+        let tmux = tmux.with_control(watching.slot());
         let session = crate::tmux::session_name(&project, &config);
         let notifier = crate::notify::Notifier::start(&project, &config.notify, &tmux, &session)?;
         let mut runner = Runner {
@@ -158,8 +162,9 @@ impl Runner {
             usage: super::usage::Collector::new(&config),
             budget: super::world::BudgetView::default(),
             iso: super::integrate::IsoRuntime::for_config(&config),
-            watching: super::watching::Watching::default(),
+            watching,
             pane_events: Vec::new(),
+            log_writer: super::log_writer::LogWriter::start(store.clone()),
             project,
             store,
             tmux,
@@ -215,6 +220,8 @@ impl Runner {
         let outcome = self.run_loop(opts);
         // Let the last notices and receipts finish before saying goodbye.
         self.reap(true);
+        self.log_writer.queue().push(std::mem::take(&mut self.pane_events));
+        self.log_writer.finish(&self.store);
         if let Ok(plan) = self.store.load() {
             let _ = self.record_usage(&plan, Timestamp::now());
         }
@@ -334,9 +341,11 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 
     /// One round: gather, decide, apply. Returns whether the mission is complete.
     pub fn tick(&mut self) -> Result<bool> {
+        let mut phases = Phases::start();
         self.read_log()?;
         // Done work onto the mission branch before deciding what depends on it.
         let plan = self.load_integrated()?;
+        phases.mark("load");
         if !decide::in_play(&plan, self.settings.mode) {
             // The last report of a finished mission may still wait at a question (Aider's
             // `Add command output to the chat?` after `task done`): answer it all the same.
@@ -354,7 +363,9 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         self.contract = super::gather::contract_assertions(&Contract::load(&self.project)?);
         let now = Timestamp::now();
         let panes = self.panes(now)?;
+        phases.mark("panes");
         self.record_usage(&plan, now)?;
+        phases.mark("usage");
         let mut actions = decide::decide(&World {
             plan: &plan,
             contract: &self.contract,
@@ -367,6 +378,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         });
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         actions.extend(self.research_actions(&plan, &panes, &actions, now));
+        phases.mark("decide");
         let mut outcome = Ok(());
         let mut at = 0;
         while let Some(action) = actions.get(at) {
@@ -389,13 +401,18 @@ Run `tmux-ide up` to rebuild the session and resume it.",
                 break;
             }
         }
-        outcome = outcome.and(self.flush_pane_events());
+        // What it saw, written off the tick: nothing waits on it.
+        self.log_writer.queue().push(std::mem::take(&mut self.pane_events));
+        phases.mark("apply");
         // What was written to the store is delivered even if a later action failed.
         let mut unconfirmed = self.flush_deliveries()?;
+        let wrote = !actions.is_empty() || !unconfirmed.is_empty();
         while !unconfirmed.is_empty() {
             for u in std::mem::take(&mut unconfirmed) {
                 // A task whose prompt did not land is a failed attempt: retried after a
                 // backoff (on any fitting pane) or blocked. Never pasted again at once.
+                // Its `prompt_unconfirmed` (queued by the delivery thread) goes first.
+                self.flush_pane_events()?;
                 let retried = match &u.task {
                     Some(task) => self.apply(
                         &decide::Action::ReturnTask {
@@ -427,6 +444,13 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             unconfirmed = self.flush_deliveries()?;
         }
         outcome?;
+        phases.mark("deliver");
+        phases.log_if_slow(actions.len());
+        if !wrote {
+            // Nothing written: the plan read at the start answers (a 2,000-task plan is
+            // ~5 ms to read again, on every tick).
+            return Ok(decide::finished(&plan, self.settings.mode));
+        }
         let plan = self.store.load()?;
         Ok(decide::finished(&plan, self.settings.mode))
     }
@@ -461,10 +485,12 @@ Run `tmux-ide up` to rebuild the session and resume it.",
 }
 
 impl Runner {
-    /// Appends the `pane_state` events of this tick's look, unless a change (a run of
-    /// dispatches) already took them into its own write.
+    /// Appends the observations still queued and this tick's `pane_state` events, unless
+    /// a change (a run of dispatches) already took them into its own write: before a
+    /// change, so the log has what was seen ahead of what was done about it.
     pub(crate) fn flush_pane_events(&mut self) -> Result<()> {
-        let events = std::mem::take(&mut self.pane_events);
+        let mut events = self.log_writer.take_queued();
+        events.append(&mut self.pane_events);
         self.store.append_events(&events)
     }
 
@@ -510,6 +536,32 @@ impl Runner {
             return Err(ended(self, Some(after)));
         }
         Ok(panes)
+    }
+}
+
+/// Where a tick's time went, logged (debug) when the tick was slow.
+struct Phases {
+    started: std::time::Instant,
+    last: std::time::Instant,
+    marks: Vec<(&'static str, u64)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        let now = std::time::Instant::now();
+        Phases { started: now, last: now, marks: Vec::with_capacity(8) }
+    }
+
+    fn mark(&mut self, phase: &'static str) {
+        let now = std::time::Instant::now();
+        self.marks.push((phase, (now - self.last).as_millis() as u64));
+        self.last = now;
+    }
+
+    fn log_if_slow(&self, actions: usize) {
+        if self.started.elapsed() >= SLOW_LOOK {
+            tracing::debug!(ms = self.started.elapsed().as_millis() as u64, actions, phases = ?self.marks, "slow tick phases");
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! The run loop's pane watcher: a tmux control-mode client on the served session, started
 //! once the session is pinned, whose news (which panes wrote output) [`super::watch`]
 //! turns into the panes a tick reads. When attaching fails or the client ends, the loop
-//! reads every pane on every tick, as it did before, and the log says so once.
+//! reads every pane on every tick, as it did before, and the log says so once. While a
+//! client is attached, the orchestrator's reads of tmux go through it ([`Watching::slot`]).
 use std::collections::HashSet;
 use std::sync::mpsc;
 
-use crate::tmux::{ControlClient, Tmux};
+use crate::tmux::{ControlClient, ControlSlot, Tmux};
 
 /// Control clients one orchestrator attaches at most before it gives up on them.
 const MAX_ATTACHES: u32 = 5;
@@ -26,6 +27,8 @@ pub(crate) struct Watching {
     output_bytes: u64,
     /// The client was let go while a pane is dead (see [`Watching::news`]).
     suspended: bool,
+    /// Holds the attached client's command side, for the orchestrator's `Tmux`.
+    slot: ControlSlot,
 }
 
 impl Watching {
@@ -36,8 +39,20 @@ impl Watching {
 
     /// Ends the control client; the output bytes it pushed in all.
     pub(crate) fn stop(&mut self) -> u64 {
-        self.client = None;
+        self.set_client(None);
         self.output_bytes
+    }
+
+    /// Where a `Tmux` finds the attached client to send its reads through.
+    pub(crate) fn slot(&self) -> ControlSlot {
+        std::sync::Arc::clone(&self.slot)
+    }
+
+    /// The one way `client` changes, so the slot always holds the attached client's side.
+    fn set_client(&mut self, client: Option<ControlClient>) -> Option<ControlClient> {
+        *self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            client.as_ref().map(ControlClient::commands);
+        std::mem::replace(&mut self.client, client)
     }
 
     /// Attaches a control client to the session `id` unless one is attached or attaching
@@ -53,7 +68,7 @@ impl Watching {
         }) {
             Ok(client) => {
                 tracing::info!(session = id, "watching panes through tmux control mode");
-                w.client = Some(client);
+                w.set_client(Some(client));
                 w.attaches += 1;
                 // Whatever happened while nobody watched: read every pane now.
                 w.next_sweep = None;
@@ -81,7 +96,7 @@ impl Watching {
         any_dead: bool,
     ) -> (Option<HashSet<String>>, bool) {
         if any_dead {
-            if self.client.take().is_some() {
+            if self.set_client(None).is_some() {
                 tracing::debug!("a pane is dead: control client let go until none is");
                 self.suspended = true;
             }
@@ -101,7 +116,7 @@ impl Watching {
         let news = client.take();
         w.output_bytes += news.output_bytes;
         if news.ended {
-            w.client = None;
+            w.set_client(None);
             w.failed = w.attaches >= MAX_ATTACHES;
             if w.failed {
                 tracing::warn!("tmux control client ended; reading every pane on every tick");
