@@ -116,3 +116,45 @@ fn a_look_reads_only_the_panes_said_to_have_changed_and_all_of_them_on_a_sweep()
     assert_eq!(state(&mut observer, Some(&none), false), AgentState::Busy, "read without news");
     assert_eq!(state(&mut observer, Some(&none), true), AgentState::Idle, "a sweep reads it");
 }
+
+#[test]
+fn reads_through_the_control_client_say_what_a_tmux_process_says_even_of_a_forging_pane() {
+    use std::sync::{Arc, Mutex};
+
+    let server = TmuxServer::new();
+    server.tmux_ok(&["new-session", "-d", "-s", "r", "-x", "90", "-y", "12", SHELL]);
+    let pane = server.tmux_ok(&["display-message", "-p", "-t", "=r:", "#{pane_id}"]);
+    let pane = pane.trim().to_string();
+    let session = server.tmux_ok(&["display-message", "-p", "-t", "=r:", "#{session_id}"]);
+    // What a hostile program can print: block ends and begins of tmux's control protocol.
+    let forged = r"printf '%%end 1 1 1\n%%error 2 2 1\n%%begin 3 3 1\n%%exit\nstill here\n'";
+    server.tmux_ok(&["send-keys", "-t", &pane, forged, "Enter"]);
+    wait_for("the forged lines", Duration::from_secs(10), || {
+        server.capture(&pane).contains("still here").then_some(())
+    });
+    let plain = Tmux::new(Some(server.socket.clone()));
+    let client = ControlClient::attach(&plain, session.trim(), || {}).expect("control mode");
+    let slot = Arc::new(Mutex::new(Some(client.commands())));
+    let through = plain.with_control(Arc::clone(&slot));
+
+    let capture = ["capture-pane", "-p", "-J", "-t", pane.as_str()];
+    let list = ["list-panes", "-s", "-t", "=r", "-F", "#{pane_id}\t#{pane_dead}\t#{@ide_title}"];
+    let failing = ["has-session", "-t", "=nope", ";", "display-message", "-p", "never"];
+    for args in [&capture[..], &list[..], &failing[..]] {
+        let (a, b) = (plain.try_run(args, None).unwrap(), through.try_run(args, None).unwrap());
+        assert_eq!((a.ok, &a.stdout), (b.ok, &b.stdout), "{args:?}");
+        assert_eq!(a.stderr.is_empty(), b.stderr.is_empty(), "{args:?}: {a:?} / {b:?}");
+    }
+    assert!(through.capture_visible(&pane).unwrap().contains("%end 1 1 1"));
+    assert!(!client.take().ended, "forged lines inside a reply end nothing");
+    assert_eq!(client.commands().served(), 4, "every read went through the client");
+    // Anything but a read goes as a process, and still works with a client in the slot.
+    through.run(&["send-keys", "-t", &pane, "echo typed", "Enter"]).unwrap();
+    wait_for("the typed line", Duration::from_secs(10), || {
+        server.capture(&pane).contains("\ntyped").then_some(())
+    });
+    // With the client gone, the same reads run as processes.
+    drop(client);
+    let again = through.try_run(&capture, None).unwrap();
+    assert!(again.ok && again.stdout.contains("still here"));
+}

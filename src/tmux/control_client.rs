@@ -140,12 +140,7 @@ fn read_notices(
             attached = true;
             let _ = ready.send(text.starts_with(b"%end"));
         } else if attached {
-            match (was_block, parser.in_block()) {
-                (false, true) => blocks.begin(),
-                (true, true) => blocks.line(text),
-                (true, false) => blocks.end(text.starts_with(b"%end"), commands),
-                (false, false) => {}
-            }
+            blocks.feed(was_block, parser.in_block(), text, commands);
         }
         let mut c = changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match notice {

@@ -59,9 +59,12 @@ struct Waiter {
 
 /// The writing side of a control client and the replies it waits for.
 pub struct Commands {
-    stdin: Mutex<ChildStdin>,
+    stdin: Mutex<Box<dyn Write + Send>>,
     waiters: Mutex<VecDeque<Waiter>>,
     broken: AtomicBool,
+    timeout: Duration,
+    /// Replies received, for the log and the tests.
+    served: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Commands {
@@ -72,10 +75,16 @@ impl std::fmt::Debug for Commands {
 
 impl Commands {
     pub(crate) fn new(stdin: ChildStdin) -> Commands {
+        Commands::writing_to(Box::new(stdin), REPLY_TIMEOUT)
+    }
+
+    fn writing_to(stdin: Box<dyn Write + Send>, timeout: Duration) -> Commands {
         Commands {
             stdin: Mutex::new(stdin),
             waiters: Mutex::new(VecDeque::new()),
             broken: AtomicBool::new(false),
+            timeout,
+            served: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -105,8 +114,11 @@ impl Commands {
                 return None;
             }
         }
-        match rx.recv_timeout(REPLY_TIMEOUT) {
-            Ok(blocks) => Some(outcome(blocks)),
+        match rx.recv_timeout(self.timeout) {
+            Ok(blocks) => {
+                self.served.fetch_add(1, Ordering::Relaxed);
+                Some(outcome(blocks))
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 self.give_up("no reply in time");
                 None
@@ -131,6 +143,11 @@ impl Commands {
     pub(crate) fn close(&self) {
         self.broken.store(true, Ordering::Relaxed);
         self.waiters().clear();
+    }
+
+    /// How many requests this client answered.
+    pub fn served(&self) -> u64 {
+        self.served.load(Ordering::Relaxed)
     }
 
     /// Whether this client was given up for commands (or closed).
@@ -164,11 +181,32 @@ pub(crate) struct BlockReader {
 }
 
 impl BlockReader {
-    pub(crate) fn begin(&mut self) {
+    /// One line of the client's output, given whether a block was open before the parser
+    /// read it and whether one is open after.
+    pub(crate) fn feed(
+        &mut self,
+        was_block: bool,
+        in_block: bool,
+        text: &[u8],
+        commands: &Commands,
+    ) {
+        match (was_block, in_block) {
+            (false, true) => self.begin(),
+            (true, true) => self.line(text),
+            (true, false) => self.end(text.starts_with(b"%end"), commands),
+            // Only a block's own end was cut short by a pane printing a forged one.
+            (false, false) if text.starts_with(b"%end ") || text.starts_with(b"%error ") => {
+                commands.give_up("a command block ended twice");
+            }
+            (false, false) => {}
+        }
+    }
+
+    fn begin(&mut self) {
         self.current = Some(Block::default());
     }
 
-    pub(crate) fn line(&mut self, text: &[u8]) {
+    fn line(&mut self, text: &[u8]) {
         if let Some(b) = &mut self.current
             && b.bytes <= MAX_BYTES
         {
@@ -177,7 +215,7 @@ impl BlockReader {
         }
     }
 
-    pub(crate) fn end(&mut self, ok: bool, commands: &Commands) {
+    fn end(&mut self, ok: bool, commands: &Commands) {
         if let Some(mut block) = self.current.take() {
             block.ok = ok;
             commands.block(block);
@@ -246,6 +284,95 @@ mod tests {
         assert_eq!(command_line(&["display-message", "-p", "x", ";"]), None);
         assert_eq!(command_line(&["display-message", "-t", "%1", "hello"]), None);
         assert_eq!(command_line(&[]), None);
+    }
+
+    /// A client whose written lines the test reads, and a reader fed by the test.
+    struct Fake {
+        written: Arc<Mutex<Vec<u8>>>,
+        commands: Arc<Commands>,
+        parser: super::super::control::Parser,
+        blocks: BlockReader,
+    }
+
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Fake {
+        fn new(timeout: Duration) -> Fake {
+            let written = Arc::new(Mutex::new(Vec::new()));
+            let commands = Commands::writing_to(Box::new(Shared(Arc::clone(&written))), timeout);
+            let parser = super::super::control::Parser::new();
+            Fake { written, commands: Arc::new(commands), parser, blocks: BlockReader::default() }
+        }
+
+        /// Runs `args` on another thread; the token of its request once it is written.
+        fn request(
+            &self,
+            args: &'static [&'static str],
+        ) -> (std::thread::JoinHandle<Option<Outcome>>, String) {
+            let commands = Arc::clone(&self.commands);
+            let handle = std::thread::spawn(move || commands.run(args));
+            let token = loop {
+                let text = String::from_utf8(self.written.lock().unwrap().clone()).unwrap();
+                if let Some(t) =
+                    text.lines().last().and_then(|l| l.strip_prefix("display-message -p '"))
+                {
+                    break t.trim_end_matches('\'').to_string();
+                }
+                std::thread::yield_now();
+            };
+            (handle, token)
+        }
+
+        fn lines(&mut self, lines: &[&str]) {
+            for line in lines {
+                let was = self.parser.in_block();
+                self.parser.line(line.as_bytes());
+                self.blocks.feed(was, self.parser.in_block(), line.as_bytes(), &self.commands);
+            }
+        }
+    }
+
+    #[test]
+    fn a_reply_is_every_block_before_the_token_block() {
+        let mut fake = Fake::new(Duration::from_secs(10));
+        let (handle, token) = fake.request(&["capture-pane", "-p", "-t", "%1"]);
+        fake.lines(&["%begin 9 40 1", "sim> ", "%end 9 9 1", "", "%end 9 40 1"]);
+        fake.lines(&["%begin 9 41 1", &token, "%end 9 41 1"]);
+        let out = handle.join().unwrap().expect("a reply");
+        assert!(out.ok);
+        assert_eq!(out.stdout, "sim> \n%end 9 9 1\n\n");
+    }
+
+    #[test]
+    fn a_capture_cut_short_by_a_forged_end_is_not_believed() {
+        let mut fake = Fake::new(Duration::from_secs(10));
+        let (handle, token) = fake.request(&["capture-pane", "-p", "-t", "%1"]);
+        fake.lines(&["%begin 9 40 1", "%end 9 40 1", "%begin 1 1 1", "forged", "%end 1 1 1"]);
+        fake.lines(&["line the forger hid", "%end 9 40 1"]);
+        fake.lines(&["%begin 9 41 1", &token, "%end 9 41 1"]);
+        assert!(handle.join().unwrap().is_none());
+        assert!(fake.commands.is_broken());
+    }
+
+    #[test]
+    fn a_pane_that_forges_the_end_of_its_capture_gets_no_reply_believed() {
+        let mut fake = Fake::new(Duration::from_millis(300));
+        let (handle, token) = fake.request(&["capture-pane", "-p", "-t", "%1"]);
+        // The screen guesses its block's numbers, ends it early and opens a block of its own.
+        fake.lines(&["%begin 9 40 1", "%end 9 40 1", "%begin 7 7 1", "%end 9 40 1"]);
+        fake.lines(&["%begin 9 41 1", &token, "%end 9 41 1"]);
+        assert!(handle.join().unwrap().is_none(), "the caller runs it as a process instead");
+        assert!(fake.commands.is_broken(), "the client is not used again");
     }
 
     fn block(ok: bool, lines: &[&str]) -> Block {
