@@ -3,9 +3,11 @@
 //! is what it saw never stalls behind the agents' reports (which hold that lock
 //! hundreds of times a second with a hundred agents). Events are written in the order
 //! they were queued; a write that changes the plan first takes what is still queued into
-//! its own update ([`LogWriter::take_queued`]), so nothing the tick saw lands after what
-//! it then did. What the writer cannot write is logged and dropped: these are records of
-//! what was seen, and the next look sees it again.
+//! its own update ([`LogWriter::take_queued`]), without waiting for a batch already on
+//! its way: that one may land just after the change. Both kinds are records for people
+//! (views, notices) that no decision reads back, so a dispatch never waits for two turns
+//! of the lock. What the writer cannot write is logged and dropped: the next look sees
+//! it again.
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
@@ -18,8 +20,6 @@ const MAX_QUEUED: usize = 100_000;
 #[derive(Default)]
 struct State {
     queue: Vec<Event>,
-    /// A batch taken from the queue is being written.
-    writing: bool,
     stop: bool,
     dropped: bool,
 }
@@ -91,16 +91,11 @@ impl LogWriter {
         self.queue.clone()
     }
 
-    /// Waits for a batch being written, then hands back what is still queued, for the
-    /// caller's own write to carry ahead of its events. Without a thread (it could not
-    /// start), everything queued comes back here.
+    /// What is still queued (not a batch being written), for the caller's own write to
+    /// carry ahead of its events. Without a thread (it could not start), that is
+    /// everything.
     pub(crate) fn take_queued(&self) -> Vec<Event> {
-        let shared = &self.queue.0;
-        let mut state = shared.lock();
-        while state.writing {
-            state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
-        }
-        std::mem::take(&mut state.queue)
+        std::mem::take(&mut self.queue.0.lock().queue)
     }
 
     /// Writes what is queued and ends the thread.
@@ -128,14 +123,11 @@ fn write_loop(shared: &Shared, store: &Store) {
             if state.queue.is_empty() {
                 return;
             }
-            state.writing = true;
             std::mem::take(&mut state.queue)
         };
         if let Err(e) = store.append_events(&batch) {
             tracing::error!(error = %e, events = batch.len(), "could not log observations");
         }
-        shared.lock().writing = false;
-        shared.changed.notify_all();
     }
 }
 
@@ -182,6 +174,8 @@ mod tests {
         store.append_events(&std::mem::take(&mut got)).unwrap();
         queue.push(vec![event(20)]);
         writer.finish(&store);
-        assert_eq!(logged(&store), (0..21).collect::<Vec<_>>());
+        let mut all = logged(&store);
+        all.sort_unstable();
+        assert_eq!(all, (0..21).collect::<Vec<_>>());
     }
 }
