@@ -135,3 +135,30 @@ fn a_report_from_inside_its_pane_takes_the_title_from_the_environment_not_from_t
     assert_eq!((&busy[0]["pane"], &busy[0]["pane_id"]), (&json!("Worker 7"), &json!("%7")));
     assert_eq!((&busy[1]["pane"], &busy[1]["pane_id"]), (&json!("%7"), &json!("%7")));
 }
+
+#[test]
+fn with_an_orchestrator_running_a_report_does_not_wait_for_the_store_lock() {
+    use crate::common::fake::{Team, Worker};
+
+    let workers = [Worker { title: "W", agent: "claude", flags: "" }];
+    let team = Team::start(&workers, &["Only task"], "", 300_000);
+    let socket = team.project.path().join(".tmux-ide/run/reports.sock");
+    team.wait("the orchestrator's report socket", 20, || socket.exists().then_some(()));
+    let lock = std::fs::File::open(team.project.path().join(".tasks/.lock")).unwrap();
+    lock.lock().unwrap();
+    let mut report = team
+        .project
+        .std_cmd()
+        .args(["agent", "waiting", "--pane", "%99"])
+        .env("TMUX_IDE_PANE", "%99")
+        .env("TMUX_IDE_TITLE", "Nobody")
+        .spawn()
+        .unwrap();
+    // Blocked on the lock it would never end while the test holds it.
+    let status = team.wait("the report to return", 20, || report.try_wait().unwrap());
+    assert!(status.success());
+    lock.unlock().unwrap();
+    let logged = team.wait_event("agent_state", 20, |e| e["pane_id"] == "%99");
+    assert_eq!((&logged["state"], &logged["pane"]), (&json!("waiting"), &json!("Nobody")));
+    assert!(logged["seq"].as_u64().is_some(), "{logged}");
+}

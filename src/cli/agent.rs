@@ -94,8 +94,14 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result<ExitCode> {
             }
         },
     };
-    let mut events = vec![state_event(jiff::Timestamp::now(), &pane, &title, state)];
-    events.extend(super::agent_usage::codex_source(&args.payload, &pane, &title));
+    let report = state_event(jiff::Timestamp::now(), &pane, &title, state);
+    let source = super::agent_usage::codex_source(&args.payload, &pane, &title);
+    // The running orchestrator logs it with its own writes; without one, the store.
+    if source.is_none() && crate::orchestrator::inbox::send(&project, &report) {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut events = vec![report];
+    events.extend(source);
     Store::new(&project).append_events(&events)?;
     Ok(ExitCode::SUCCESS)
 }

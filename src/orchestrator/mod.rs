@@ -7,6 +7,7 @@ mod deliver;
 mod dispatch_batch;
 pub mod events_tail;
 pub mod gather;
+pub mod inbox;
 pub mod integrate;
 mod log_writer;
 pub mod lookout;

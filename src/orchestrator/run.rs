@@ -92,6 +92,8 @@ pub struct Runner {
     pub(crate) pane_events: Vec<Event>,
     /// Appends observations and receipts off the tick (see [`super::log_writer`]).
     pub(crate) log_writer: super::log_writer::LogWriter,
+    /// Takes the agents' self-reports while the loop runs (see [`super::inbox`]).
+    inbox: Option<super::inbox::Inbox>,
     _lock: File,
 }
 
@@ -165,6 +167,7 @@ impl Runner {
             watching,
             pane_events: Vec::new(),
             log_writer: super::log_writer::LogWriter::start(store.clone()),
+            inbox: None,
             project,
             store,
             tmux,
@@ -220,6 +223,9 @@ impl Runner {
         let outcome = self.run_loop(opts);
         // Let the last notices and receipts finish before saying goodbye.
         self.reap(true);
+        if let Some(mut inbox) = self.inbox.take() {
+            inbox.stop();
+        }
         self.log_writer.queue().push(std::mem::take(&mut self.pane_events));
         self.log_writer.finish(&self.store);
         if let Ok(plan) = self.store.load() {
@@ -289,6 +295,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         watcher
             .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
+        self.inbox = super::inbox::Inbox::start(&self.project, self.log_writer.queue());
         // Pin the session before recovery delivers anything (not running yet is fine).
         let _ = self.session_panes();
         self.recover()?;
