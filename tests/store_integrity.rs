@@ -1,8 +1,8 @@
 //! A change and its events are one unit, whatever happens: writers killed with SIGKILL at
 //! any instant leave every task with exactly one `task_created` event and no event for a
-//! task that is not in tasks.json; a failing log write fails the command before anything
-//! changes; the log's tail is repaired, never truncated past a complete event; ids never
-//! wrap around.
+//! task that is not in tasks.json, also when the next writer is a self-report (a plain
+//! append); a failing log write fails the command before anything changes; the log's tail
+//! is repaired, never truncated past a complete event; ids never wrap around.
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -88,6 +88,54 @@ fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_even
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["seq"].as_u64().unwrap())
         .collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "seqs are dense and ordered: {seqs:?}");
+}
+
+#[test]
+fn self_reports_among_creators_killed_at_any_instant_keep_one_dense_log() {
+    let p = TestProject::new();
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let mut rng = Rng(seed.as_nanos() as u64 | 1);
+    let store = Store::new(&Project::at(p.path()));
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut killed = 0;
+    for round in 0..20 {
+        assert!(Instant::now() < deadline, "crash loop took too long");
+        let mut children: Vec<Child> = (0..8)
+            .map(|i| match i % 2 {
+                0 => spawn(&p, &["task", "create", &format!("r{round} w{i}")]),
+                _ => spawn(&p, &["agent", "busy", "--pane", &format!("%{i}")]),
+            })
+            .collect();
+        std::thread::sleep(Duration::from_micros(rng.next(40_000)));
+        for child in &mut children {
+            if rng.next(2) == 0 && child.try_wait().unwrap().is_none() {
+                child.kill().unwrap();
+                killed += 1;
+            }
+        }
+        for mut child in children {
+            child.wait().unwrap();
+        }
+        let events = store.read_events().expect("the log stays readable");
+        if p.path().join(".tasks/tasks.json").exists() {
+            let merged = created(events.iter().map(|e| serde_json::to_value(e).unwrap()));
+            assert_one_event_per_task(&task_ids(&p), &merged, "the reader");
+        }
+    }
+    assert!(killed > 0, "the loop killed no writer");
+    // A self-report, which reads only the head of tasks.json when the log is complete,
+    // still appends whatever a killed creator committed but did not log.
+    p.ok(&["agent", "idle", "--pane", "%1"]);
+    let log = p.read(".tasks/events.jsonl");
+    let on_disk = created(log.lines().map(|l| serde_json::from_str(l).expect("whole lines")));
+    assert_one_event_per_task(&task_ids(&p), &on_disk, "the log file");
+    let seqs: Vec<u64> = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["seq"].as_u64().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "seqs are dense and ordered: {seqs:?}");
+    let plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
+    assert!(plan["seq"].as_u64().unwrap() <= *seqs.last().unwrap(), "the log reaches the plan");
 }
 
 #[test]

@@ -173,6 +173,10 @@ impl Store {
     ///   outlives it. Only losing power (or the OS) can undo unsynced lines, and then only
     ///   those of commands that had not yet returned, since each syncs before it returns,
     ///   and a sync by any later writer flushes the whole file, these lines included.
+    ///   What does change: the unsynced end of the log can hold the lines of several such
+    ///   commands rather than one, so where a file system writes pages back out of order,
+    ///   a power cut could damage a line before the last (then read as a corrupt line)
+    ///   rather than only tear the last one.
     /// - These events are in the log alone, never in `tasks.json`, so no commit depends on
     ///   them being on disk. Committed events found missing and flushed here are another
     ///   matter: the next commit replaces the `tasks.json` holding them, so they are synced
