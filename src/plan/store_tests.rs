@@ -101,15 +101,24 @@ fn events_are_numbered_in_log_order_across_changes_and_plain_appends() {
     assert_eq!(s.load().unwrap().seq, 4);
 }
 
-#[test]
-fn a_change_committed_but_not_logged_is_read_and_then_logged_exactly_once() {
+/// Two goals added, then the log cut back to the first one's event: what a writer killed
+/// between the rename of tasks.json and its append leaves. With the log's lines before.
+fn committed_but_not_logged() -> (tempfile::TempDir, Store, Vec<String>) {
     let (d, s) = store();
     add_goal(&s, "G1");
     add_goal(&s, "G2");
-    // What a writer killed between the rename of tasks.json and the append leaves.
-    let log = d.path().join(".tasks/events.jsonl");
     let lines = log_lines(&d);
-    std::fs::write(&log, format!("{}\n", lines[0])).unwrap();
+    std::fs::write(d.path().join(".tasks/events.jsonl"), format!("{}\n", lines[0])).unwrap();
+    (d, s, lines)
+}
+
+fn log_seqs(d: &tempfile::TempDir) -> Vec<u64> {
+    log_lines(d).iter().map(|l| serde_json::from_str::<Event>(l).unwrap().seq.unwrap()).collect()
+}
+
+#[test]
+fn a_change_committed_but_not_logged_is_read_and_then_logged_exactly_once() {
+    let (d, s, _) = committed_but_not_logged();
     let goals = |evs: Vec<Event>| -> Vec<String> {
         evs.iter().filter_map(|e| e.extra.get("goal")?.as_str().map(str::to_string)).collect()
     };
@@ -275,12 +284,7 @@ fn the_seq_is_read_from_the_head_only_as_the_store_writes_it() {
 
 #[test]
 fn the_fast_path_still_logs_a_change_committed_but_not_logged() {
-    let (d, s) = store();
-    add_goal(&s, "G1");
-    add_goal(&s, "G2");
-    // A writer killed between the rename of tasks.json and its append: the log stops at 1.
-    let lines = log_lines(&d);
-    std::fs::write(d.path().join(".tasks/events.jsonl"), format!("{}\n", lines[0])).unwrap();
+    let (d, s, lines) = committed_but_not_logged();
     assert_eq!(s.committed().seq(), Some(2), "the head is read, and is ahead of the log");
     s.append_events(&[Event::new(Timestamp::now(), "busy")]).unwrap();
     let logged = log_lines(&d);
@@ -301,11 +305,7 @@ fn a_log_at_the_plans_seq_is_trusted_without_reading_the_rest_of_tasks_json() {
     assert_ne!(forged, text);
     std::fs::write(s.path(), forged).unwrap();
     s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
-    let seqs: Vec<u64> = log_lines(&d)
-        .iter()
-        .map(|l| serde_json::from_str::<Event>(l).unwrap().seq.unwrap())
-        .collect();
-    assert_eq!(seqs, [1, 2], "numbered after the log, the pending event not appended");
+    assert_eq!(log_seqs(&d), [1, 2], "numbered after the log, the pending event not appended");
     // A head the store would not write takes the full read: the event is flushed.
     let (d, s) = store();
     add_goal(&s, "G1");
@@ -315,21 +315,12 @@ fn a_log_at_the_plans_seq_is_trusted_without_reading_the_rest_of_tasks_json() {
         .replacen("{\n", "{ \n", 1);
     std::fs::write(s.path(), forged).unwrap();
     s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
-    let seqs: Vec<u64> = log_lines(&d)
-        .iter()
-        .map(|l| serde_json::from_str::<Event>(l).unwrap().seq.unwrap())
-        .collect();
-    assert_eq!(seqs, [1, 7, 8]);
+    assert_eq!(log_seqs(&d), [1, 7, 8]);
 }
 
 #[test]
 fn a_reader_merges_pending_events_from_the_version_it_opened() {
-    let (d, s) = store();
-    add_goal(&s, "G1");
-    add_goal(&s, "G2");
-    let log = d.path().join(".tasks/events.jsonl");
-    let lines = log_lines(&d);
-    std::fs::write(&log, format!("{}\n", lines[0])).unwrap();
+    let (_d, s, _) = committed_but_not_logged();
     let opened = s.committed();
     // A writer commits meanwhile, flushing G2 and adding G3 (whose file replaces G2's).
     add_goal(&s, "G3");
