@@ -1,8 +1,8 @@
 //! A change and its events are one unit, whatever happens: writers killed with SIGKILL at
 //! any instant leave every task with exactly one `task_created` event and no event for a
-//! task that is not in tasks.json; a failing log write fails the command before anything
-//! changes; the log's tail is repaired, never truncated past a complete event; ids never
-//! wrap around.
+//! task that is not in tasks.json, also when the next writer is a self-report (a plain
+//! append); a failing log write fails the command before anything changes; the log's tail
+//! is repaired, never truncated past a complete event; ids never wrap around.
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -47,18 +47,30 @@ fn assert_one_event_per_task(ids: &BTreeSet<String>, created: &BTreeMap<String, 
     }
 }
 
-#[test]
-fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_event() {
-    let p = TestProject::new();
+/// `rounds` rounds of 8 writers (`writer(round, i)` gives each one's arguments), two in
+/// three of those still running killed at a random instant; after each round the reader,
+/// without the lock, finds one `task_created` per task. Then `last`, an ordinary command,
+/// must log whatever was committed but not logged: the log file itself then has one
+/// `task_created` per task, seqs dense and ordered (returned).
+fn crash_loop(
+    p: &TestProject,
+    rounds: usize,
+    writer: impl Fn(usize, usize) -> Vec<String>,
+    last: &[&str],
+) -> Vec<u64> {
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
     let mut rng = Rng(seed.as_nanos() as u64 | 1);
     let store = Store::new(&Project::at(p.path()));
     let deadline = Instant::now() + Duration::from_secs(90);
     let mut killed = 0;
-    for round in 0..30 {
+    for round in 0..rounds {
         assert!(Instant::now() < deadline, "crash loop took too long");
-        let mut children: Vec<Child> =
-            (0..8).map(|i| spawn(&p, &["task", "create", &format!("r{round} w{i}")])).collect();
+        let mut children: Vec<Child> = (0..8)
+            .map(|i| {
+                let args = writer(round, i);
+                spawn(p, &args.iter().map(String::as_str).collect::<Vec<_>>())
+            })
+            .collect();
         std::thread::sleep(Duration::from_micros(rng.next(40_000)));
         for child in &mut children {
             if rng.next(3) != 0 && child.try_wait().unwrap().is_none() {
@@ -75,19 +87,44 @@ fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_even
         // Read-only, without the lock: the reader merges committed events the log lacks.
         let events = store.read_events().expect("the log stays readable");
         let merged = created(events.iter().map(|e| serde_json::to_value(e).unwrap()));
-        assert_one_event_per_task(&task_ids(&p), &merged, "the reader");
+        assert_one_event_per_task(&task_ids(p), &merged, "the reader");
     }
     assert!(killed > 0, "the loop killed no writer");
-    // One more ordinary command flushes anything committed but unlogged into the file.
-    p.ok(&["task", "create", "after"]);
+    p.ok(last);
     let log = p.read(".tasks/events.jsonl");
     let on_disk = created(log.lines().map(|l| serde_json::from_str(l).expect("whole lines")));
-    assert_one_event_per_task(&task_ids(&p), &on_disk, "the log file");
+    assert_one_event_per_task(&task_ids(p), &on_disk, "the log file");
     let seqs: Vec<u64> = log
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["seq"].as_u64().unwrap())
         .collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "seqs are dense and ordered: {seqs:?}");
+    seqs
+}
+
+fn args(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+#[test]
+fn creators_killed_at_any_instant_leave_every_task_with_exactly_one_created_event() {
+    let p = TestProject::new();
+    let create = |round, i| args(&["task", "create", &format!("r{round} w{i}")]);
+    crash_loop(&p, 30, create, &["task", "create", "after"]);
+}
+
+#[test]
+fn self_reports_among_creators_killed_at_any_instant_keep_one_dense_log() {
+    let p = TestProject::new();
+    let writer = |round, i| match i % 2 {
+        0 => args(&["task", "create", &format!("r{round} w{i}")]),
+        _ => args(&["agent", "busy", "--pane", &format!("%{i}")]),
+    };
+    // The last command a self-report: it reads only the head of tasks.json when the log
+    // is complete, and must still log what a killed creator committed but did not log.
+    let seqs = crash_loop(&p, 20, writer, &["agent", "idle", "--pane", "%1"]);
+    let plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
+    assert!(plan["seq"].as_u64().unwrap() <= *seqs.last().unwrap(), "the log reaches the plan");
 }
 
 #[test]

@@ -39,8 +39,7 @@ impl LogFile {
     /// and reads the `seq` of its last event that has one (0 for none).
     pub fn open(root: &Path, path: &Path) -> Result<LogFile> {
         let mut file = crate::project::open_append(root, path)?;
-        repair_tail(&mut file, path).map_err(|e| Error::io(path, e))?;
-        let last_seq = find_last_seq(&mut file).map_err(|e| Error::io(path, e))?;
+        let last_seq = read_tail(&mut file, path).map_err(|e| Error::io(path, e))?;
         check_seq(path, last_seq)?;
         Ok(LogFile { file, path: path.to_path_buf(), last_seq })
     }
@@ -52,8 +51,24 @@ impl LogFile {
 
     /// Appends the events as whole lines in one write, synced.
     pub fn append(&mut self, events: &[Event]) -> Result<()> {
+        if self.write(events)? {
+            self.file.sync_data().map_err(|e| Error::io(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Appends the events as whole lines in one write, not yet synced: the caller releases
+    /// the store lock, then calls [`Unsynced::sync`] before it reports success (see
+    /// `Store::append_events` for why that order keeps the store's guarantees).
+    pub fn append_unsynced(mut self, events: &[Event]) -> Result<Unsynced> {
+        let dirty = self.write(events)?;
+        Ok(Unsynced { file: dirty.then_some(self.file), path: self.path })
+    }
+
+    /// One `write` of whole lines; whether there was anything to write.
+    fn write(&mut self, events: &[Event]) -> Result<bool> {
         if events.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let mut buf = Vec::new();
         for ev in events {
@@ -61,10 +76,86 @@ impl LogFile {
             buf.push(b'\n');
         }
         self.file.write_all(&buf).map_err(|e| Error::io(&self.path, e))?;
-        self.file.sync_data().map_err(|e| Error::io(&self.path, e))?;
         let highest = events.iter().filter_map(|e| e.seq).max().unwrap_or(0);
         self.last_seq = self.last_seq.max(highest);
-        Ok(())
+        Ok(true)
+    }
+}
+
+/// Lines appended to the log whose data is not yet known to be on disk.
+#[derive(Debug)]
+#[must_use = "the append is durable only once synced"]
+pub(crate) struct Unsynced {
+    file: Option<File>,
+    path: PathBuf,
+}
+
+impl Unsynced {
+    /// Waits until the appended lines are on disk (nothing to do when none were).
+    pub fn sync(self) -> Result<()> {
+        match &self.file {
+            Some(file) => file.sync_data().map_err(|e| Error::io(&self.path, e)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Repairs the tail (see [`repair_tail`]) and finds the last `seq` (see [`find_last_seq`])
+/// from one read of the last chunk when it holds the whole last line and a line with a
+/// `seq`, as it does in a log this version writes; anything else takes the long way.
+fn read_tail(file: &mut File, path: &Path) -> std::io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let len = file.metadata()?.len();
+    let start = len - CHUNK.min(len);
+    let mut chunk = vec![0; (len - start) as usize];
+    file.read_exact_at(&mut chunk, start)?;
+    let line_start = match chunk.iter().rposition(|&b| b == b'\n') {
+        Some(i) => i + 1,
+        None if start == 0 => 0,
+        // The last line is longer than a chunk.
+        None => {
+            repair_tail(file, path)?;
+            return find_last_seq(file);
+        }
+    };
+    let tail = &chunk[line_start..];
+    let mut kept_tail = None;
+    if !tail.is_empty() {
+        if serde_json::from_slice::<Event>(tail).is_ok() {
+            // The file is in append mode: this lands at the end.
+            file.write_all(b"\n")?;
+            kept_tail = Some(tail);
+        } else {
+            file.set_len(start + line_start as u64)?;
+            warn_dropped(path, tail);
+        }
+    }
+    // Whole lines only: the chunk's first line may be cut by its start.
+    let first_whole = match (start, chunk.iter().position(|&b| b == b'\n')) {
+        (0, _) => 0,
+        (_, Some(i)) => i + 1,
+        (_, None) => line_start,
+    };
+    let whole = chunk.get(first_whole..line_start).unwrap_or_default();
+    let found =
+        kept_tail.and_then(seq_of).or_else(|| whole.rsplit(|&b| b == b'\n').find_map(seq_of));
+    match found {
+        Some(seq) => Ok(seq),
+        None => find_last_seq(file),
+    }
+}
+
+#[allow(
+    clippy::print_stderr,
+    reason = "the store has no writer; a repaired log is worth a warning"
+)]
+fn warn_dropped(path: &Path, tail: &[u8]) {
+    if !tail.iter().all(u8::is_ascii_whitespace) {
+        eprintln!(
+            "warning: {}: dropped an incomplete last line ({} bytes) left by an interrupted write",
+            path.display(),
+            tail.len()
+        );
     }
 }
 
@@ -87,10 +178,6 @@ fn last_line_start(file: &mut File, len: u64) -> std::io::Result<u64> {
 /// A last line without its newline is either a complete event (a writer that did not end
 /// its line, or an editor that stripped it): kept, and its newline added; or what a writer
 /// killed mid-append left: cut off, said on stderr.
-#[allow(
-    clippy::print_stderr,
-    reason = "the store has no writer; a repaired log is worth a warning"
-)]
 fn repair_tail(file: &mut File, path: &Path) -> std::io::Result<()> {
     let len = file.metadata()?.len();
     let start = last_line_start(file, len)?;
@@ -105,13 +192,7 @@ fn repair_tail(file: &mut File, path: &Path) -> std::io::Result<()> {
         return file.write_all(b"\n");
     }
     file.set_len(start)?;
-    if !tail.iter().all(u8::is_ascii_whitespace) {
-        eprintln!(
-            "warning: {}: dropped an incomplete last line ({} bytes) left by an interrupted write",
-            path.display(),
-            tail.len()
-        );
-    }
+    warn_dropped(path, tail.as_slice());
     Ok(())
 }
 
@@ -198,6 +279,53 @@ mod tests {
         assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 7);
         let (d, path) = log_with(&text[A.len() + 1..]);
         assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 0);
+    }
+
+    #[test]
+    fn a_last_line_longer_than_a_chunk_is_kept_or_cut_like_any_other() {
+        let long = format!(
+            r#"{{"ts":"2026-01-01T10:00:02.000Z","type":"c","seq":9,"text":"{}"}}"#,
+            "y".repeat(2 * CHUNK as usize)
+        );
+        let (d, path) = log_with(&format!("{A}\n{long}"));
+        assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 9);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{A}\n{long}\n"));
+        let torn = &long[..long.len() - 2];
+        let (d, path) = log_with(&format!("{A}\n{B}\n{torn}"));
+        assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 8);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{A}\n{B}\n"));
+    }
+
+    #[test]
+    fn a_kept_last_line_without_a_seq_leaves_the_seq_to_the_lines_before() {
+        let old = r#"{"ts":"2026-01-01T10:00:00.000Z","type":"old"}"#;
+        let (d, path) = log_with(&format!("{A}\n{B}\n{old}"));
+        assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 8);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{A}\n{B}\n{old}\n"));
+        // A torn tail cut at the chunk's start: the seq is looked for further back.
+        let mut text = format!("{A}\n");
+        while text.len() < CHUNK as usize + 10 {
+            text.push_str(old);
+            text.push('\n');
+        }
+        let (d, path) = log_with(&format!("{text}{{\"ts\":"));
+        assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 7);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    }
+
+    #[test]
+    fn an_unsynced_append_is_in_the_file_at_once_and_synced_after() {
+        let (d, path) = log_with(&format!("{A}\n"));
+        let log = LogFile::open(d.path(), &path).unwrap();
+        let mut e = Event::new(jiff::Timestamp::UNIX_EPOCH, "x");
+        e.seq = Some(8);
+        let unsynced = log.append_unsynced(&[e]).unwrap();
+        // What the next lock holder reads, before this writer has synced.
+        assert_eq!(LogFile::open(d.path(), &path).unwrap().last_seq(), 8);
+        unsynced.sync().unwrap();
+        let nothing = LogFile::open(d.path(), &path).unwrap().append_unsynced(&[]).unwrap();
+        assert!(nothing.file.is_none());
+        nothing.sync().unwrap();
     }
 
     #[test]

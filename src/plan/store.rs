@@ -9,13 +9,17 @@
 //! merge) by `seq`, so after a crash at any instant every change has its events once, and
 //! no event describes a change that is not in `tasks.json`. Before the commit point any
 //! failure changes nothing; after it, a failed append is only a warning.
+//!
+//! The lock is held as briefly as these rules allow: a plain append learns from the head of
+//! `tasks.json` alone whether committed events are missing from the log (see
+//! [`Store::append_events`]), and syncs its own lines after releasing the lock.
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::eventlog::CorruptLine;
 use super::events::Event;
-use super::logfile::{LogFile, MAX_SEQ, check_seq};
+use super::logfile::{LogFile, MAX_SEQ, Unsynced, check_seq};
 use super::model::Plan;
 use crate::project::{self, Project};
 use crate::{Error, Result};
@@ -64,20 +68,17 @@ impl Store {
         parse_plan(&self.tasks, &text)
     }
 
-    /// The committed events `tasks.json` holds and its `seq`, read without the rest of
-    /// the plan; none when it is missing or unreadable (then there is nothing to recover
-    /// from it, and the plan's own readers say why).
-    fn pending_events(&self) -> (Vec<Event>, u64) {
-        #[derive(serde::Deserialize)]
-        struct Pending {
-            #[serde(default)]
-            seq: u64,
-            #[serde(default)]
-            pending_events: Vec<Event>,
+    /// `tasks.json` as it is now, open, with only its head read.
+    fn committed(&self) -> Committed {
+        let Ok(file) = File::open(&self.tasks) else { return Committed::default() };
+        let mut head = Vec::with_capacity(HEAD as usize);
+        let mut file = Some(file);
+        if let Some(f) = &mut file
+            && f.take(HEAD).read_to_end(&mut head).is_err()
+        {
+            file = None;
         }
-        let Ok(text) = std::fs::read(&self.tasks) else { return (Vec::new(), 0) };
-        serde_json::from_slice::<Pending>(&text)
-            .map_or_else(|_| (Vec::new(), 0), |p| (p.pending_events, p.seq))
+        Committed { file, head }
     }
 
     /// Read-modify-write under the lock. `f` changes the plan and pushes the events that
@@ -85,8 +86,11 @@ impl Store {
     /// (atomically) only when it changed, the events only when there are some. While `f`
     /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
-        let _lock = self.lock()?;
-        self.update_locked(f)
+        let done = {
+            let _lock = self.lock()?;
+            self.update_locked(f)?
+        };
+        done.finish()
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -101,12 +105,15 @@ impl Store {
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
         after: impl FnOnce(&T) -> Result<()>,
     ) -> Result<T> {
-        let _lock = self.lock()?;
-        let value = self.update_locked(f)?;
-        if let Err(e) = after(&value) {
-            eprintln!("warning: {e} (the change itself is saved)");
-        }
-        Ok(value)
+        let done = {
+            let _lock = self.lock()?;
+            let done = self.update_locked(f)?;
+            if let Err(e) = after(&done.value) {
+                eprintln!("warning: {e} (the change itself is saved)");
+            }
+            done
+        };
+        done.finish()
     }
 
     #[allow(
@@ -116,7 +123,7 @@ impl Store {
     fn update_locked<T>(
         &self,
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
         let mut plan = self.load_with_pending()?;
@@ -130,34 +137,73 @@ impl Store {
         let value = f(&mut plan, &mut events)?;
         number(&mut events, before.seq);
         if plan == before {
-            log.append(&events)?;
-            return Ok(value);
+            // Events alone, like a plain append: synced after the lock (see `append_events`).
+            let unsynced = Some(log.append_unsynced(&events)?);
+            return Ok(Updated { value, spent: [plan, before], unsynced });
         }
         plan.seq = events.last().and_then(|e| e.seq).unwrap_or(before.seq);
         plan.pending_events = events;
         self.write_plan(&plan)?;
-        // Committed: the next lock holder appends what this append does not.
+        // Committed: the next lock holder appends what this append does not. Synced before
+        // the lock is released, unlike a plain append: the next commit replaces this
+        // tasks.json, and with it the only other copy of these events, and no later writer
+        // knows to sync them first.
         if let Err(e) = log.append(&plan.pending_events) {
             eprintln!(
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(value)
+        Ok(Updated { value, spent: [plan, before], unsynced: None })
     }
 
-    /// Appends events to the log, under the store lock.
+    /// Appends events to the log, under the store lock, after any committed events the
+    /// log lacks; returns once they are on disk.
+    ///
+    /// Fast path: `tasks.json` starts with its `seq` (the log position once its change is
+    /// logged; its pending events are numbered up to it). When the log already reaches it,
+    /// nothing is pending, and the rest of the file (megabytes at 10,000 tasks) is not
+    /// read. A head not exactly as the store writes it, or a log behind it (a writer killed
+    /// between commit and append, a removed log), takes the full read and flush.
+    ///
+    /// The sync of the appended lines waits until the lock is released. Why that keeps
+    /// every guarantee above:
+    /// - Order and numbering are fixed by the `write` under the lock: the next holder reads
+    ///   the lines (and their last `seq`) from the file whether or not they reached the disk.
+    /// - A process killed at any instant loses nothing the kernel accepted: the page cache
+    ///   outlives it. Only losing power (or the OS) can undo unsynced lines, and then only
+    ///   those of commands that had not yet returned, since each syncs before it returns,
+    ///   and a sync by any later writer flushes the whole file, these lines included.
+    ///   What does change: the unsynced end of the log can hold the lines of several such
+    ///   commands rather than one, so where a file system writes pages back out of order,
+    ///   a power cut could damage a line before the last (then read as a corrupt line)
+    ///   rather than only tear the last one.
+    /// - These events are in the log alone, never in `tasks.json`, so no commit depends on
+    ///   them being on disk. Committed events found missing and flushed here are another
+    ///   matter: the next commit replaces the `tasks.json` holding them, so they are synced
+    ///   before the lock is released, as every append by `update` is.
     pub fn append_events(&self, events: &[Event]) -> Result<()> {
         if events.is_empty() {
             return Ok(());
         }
-        let _lock = self.lock()?;
-        let mut log = LogFile::open(&self.root, &self.events)?;
-        let (earlier, plan_seq) = self.pending_events();
-        check_seq(&self.tasks, plan_seq)?;
-        flush(&mut log, &earlier)?;
-        let mut events = events.to_vec();
-        number(&mut events, log.last_seq().max(plan_seq));
-        log.append(&events)
+        let unsynced = {
+            let _lock = self.lock()?;
+            let mut log = LogFile::open(&self.root, &self.events)?;
+            let committed = self.committed();
+            let plan_seq = match committed.seq() {
+                Some(seq) if seq <= log.last_seq() => seq,
+                _ => {
+                    let (earlier, plan_seq) = committed.pending();
+                    check_seq(&self.tasks, plan_seq)?;
+                    flush(&mut log, &earlier)?;
+                    plan_seq
+                }
+            };
+            check_seq(&self.tasks, plan_seq)?;
+            let mut events = events.to_vec();
+            number(&mut events, log.last_seq().max(plan_seq));
+            log.append_unsynced(&events)?
+        };
+        unsynced.sync()
     }
 
     /// Every event in the log, oldest first. A torn last line (a writer killed mid-append)
@@ -178,11 +224,16 @@ impl Store {
     /// Every event, with the lines that do not parse, without taking the lock: the log
     /// plus the committed events in `tasks.json` it does not have yet.
     pub fn read_log(&self) -> Result<(Vec<Event>, Vec<CorruptLine>)> {
-        // Before the log: events a writer commits meanwhile are then in one or the other.
-        let (pending, _) = self.pending_events();
+        // Opened before the log is read: events a writer commits meanwhile are then in one
+        // or the other. Its pending events are read only when the log stops short of its
+        // `seq`, and then from this same version of the file.
+        let committed = self.committed();
         let (mut events, corrupt) = super::eventlog::read_event_log(&self.events)?;
         let last = events.iter().filter_map(|e| e.seq).max().unwrap_or(0);
-        events.extend(pending.into_iter().filter(|e| e.seq.is_some_and(|s| s > last)));
+        if committed.seq().is_none_or(|seq| seq > last) {
+            let (pending, _) = committed.pending();
+            events.extend(pending.into_iter().filter(|e| e.seq.is_some_and(|s| s > last)));
+        }
         Ok((events, corrupt))
     }
 
@@ -195,24 +246,26 @@ impl Store {
 
     /// Unique temp file in `.tasks/`, fsync, rename over `tasks.json`, fsync the directory.
     fn write_plan(&self, plan: &Plan) -> Result<()> {
-        // Sized like the file it replaces: a 5 MB plan is written without the buffer
-        // doubling (and copying) its way up.
-        let size = std::fs::metadata(&self.tasks).map_or(0, |m| m.len() as usize);
-        let mut text = Vec::with_capacity(size + size / 8 + 4096);
-        serde_json::to_writer_pretty(&mut text, plan)?;
-        text.push(b'\n');
         self.remove_stale_temp_files();
         // Like any file the user creates (0666 less the umask), not tempfile's 0600.
         let mode = std::fs::metadata(&self.tasks)
             .map(|m| m.permissions())
             .unwrap_or_else(|_| std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut tmp = tempfile::Builder::new()
+        let tmp = tempfile::Builder::new()
             .prefix(".tasks.json.")
             .suffix(".tmp")
             .permissions(mode)
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(&self.dir, e))?;
-        tmp.write_all(&text).map_err(|e| Error::io(tmp.path(), e))?;
+        // Streamed, not built in memory first: a 5 MB plan would be 5 MB more of fresh
+        // memory for the kernel to hand over (and zero) on every change.
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
+        serde_json::to_writer_pretty(&mut out, plan)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::io(tmp.path(), e))?;
+        drop(out);
         tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
         tmp.persist(&self.tasks).map_err(|e| Error::io(&self.tasks, e.error))?;
         File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(&self.dir, e))?;
@@ -231,6 +284,86 @@ impl Store {
             }
         }
     }
+}
+
+/// What an update under the lock leaves for after it.
+struct Updated<T> {
+    value: T,
+    /// The plan before and after: freed after the lock is released (at 10,000 tasks,
+    /// freeing them is a millisecond no other writer needs to wait for).
+    spent: [Plan; 2],
+    /// Events appended without a change to the plan, to be synced.
+    unsynced: Option<Unsynced>,
+}
+
+impl<T> Updated<T> {
+    /// The rest of the update, once the lock is released.
+    fn finish(self) -> Result<T> {
+        drop(self.spent);
+        if let Some(unsynced) = self.unsynced {
+            unsynced.sync()?;
+        }
+        Ok(self.value)
+    }
+}
+
+/// How much of `tasks.json` is read for its `seq`: `{"version": 1, "seq": <16 digits>,`
+/// with the store's indentation fits with room to spare.
+const HEAD: u64 = 64;
+
+/// One version of `tasks.json` (it is only ever replaced, never changed in place), open,
+/// with its first [`HEAD`] bytes read; no file when there is none or it cannot be read.
+#[derive(Debug, Default)]
+struct Committed {
+    file: Option<File>,
+    head: Vec<u8>,
+}
+
+impl Committed {
+    /// The `seq` at the head of the file when it starts exactly as the store writes it:
+    /// `{`, then `"version"` and `"seq"` on lines of their own indented by two spaces, in
+    /// that order, then the next key. `None` for anything else (a hand-edited file, a plan
+    /// at position 0, which writes no `seq`): the caller then reads the whole file.
+    fn seq(&self) -> Option<u64> {
+        self.file.as_ref()?;
+        let rest = self.head.strip_prefix(b"{\n  \"version\": ")?;
+        let (version, rest) = json_u64(rest)?;
+        if version != u64::from(super::model::SCHEMA_VERSION) {
+            return None;
+        }
+        let (seq, rest) = json_u64(rest.strip_prefix(b",\n  \"seq\": ")?)?;
+        rest.starts_with(b",\n  \"").then_some(seq)
+    }
+
+    /// Its committed events and its `seq`, from the whole file; none when it does not
+    /// parse.
+    fn pending(self) -> (Vec<Event>, u64) {
+        #[derive(serde::Deserialize)]
+        struct Pending {
+            #[serde(default)]
+            seq: u64,
+            #[serde(default)]
+            pending_events: Vec<Event>,
+        }
+        let Some(mut file) = self.file else { return (Vec::new(), 0) };
+        let mut text = self.head;
+        if file.read_to_end(&mut text).is_err() {
+            return (Vec::new(), 0);
+        }
+        serde_json::from_slice::<Pending>(&text)
+            .map_or_else(|_| (Vec::new(), 0), |p| (p.pending_events, p.seq))
+    }
+}
+
+/// A JSON number as serde writes a `u64` (digits, no leading zero) at the start of `text`,
+/// and what follows it; `None` for anything else or past [`MAX_SEQ`]'s 16 digits.
+fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
+    let n = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > 16 || (n > 1 && text[0] == b'0') {
+        return None;
+    }
+    let value = std::str::from_utf8(&text[..n]).ok()?.parse().ok()?;
+    Some((value, &text[n..]))
 }
 
 /// Appends the committed events the log does not have yet (those beyond its last `seq`;

@@ -101,15 +101,24 @@ fn events_are_numbered_in_log_order_across_changes_and_plain_appends() {
     assert_eq!(s.load().unwrap().seq, 4);
 }
 
-#[test]
-fn a_change_committed_but_not_logged_is_read_and_then_logged_exactly_once() {
+/// Two goals added, then the log cut back to the first one's event: what a writer killed
+/// between the rename of tasks.json and its append leaves. With the log's lines before.
+fn committed_but_not_logged() -> (tempfile::TempDir, Store, Vec<String>) {
     let (d, s) = store();
     add_goal(&s, "G1");
     add_goal(&s, "G2");
-    // What a writer killed between the rename of tasks.json and the append leaves.
-    let log = d.path().join(".tasks/events.jsonl");
     let lines = log_lines(&d);
-    std::fs::write(&log, format!("{}\n", lines[0])).unwrap();
+    std::fs::write(d.path().join(".tasks/events.jsonl"), format!("{}\n", lines[0])).unwrap();
+    (d, s, lines)
+}
+
+fn log_seqs(d: &tempfile::TempDir) -> Vec<u64> {
+    log_lines(d).iter().map(|l| serde_json::from_str::<Event>(l).unwrap().seq.unwrap()).collect()
+}
+
+#[test]
+fn a_change_committed_but_not_logged_is_read_and_then_logged_exactly_once() {
+    let (d, s, _) = committed_but_not_logged();
     let goals = |evs: Vec<Event>| -> Vec<String> {
         evs.iter().filter_map(|e| e.extra.get("goal")?.as_str().map(str::to_string)).collect()
     };
@@ -233,4 +242,88 @@ fn what_follows_a_commit_runs_after_it_and_cannot_fail_the_change() {
     );
     assert_eq!((r.unwrap(), seen.get()), (7, 7));
     assert_eq!(s.load().unwrap().goals.len(), 1);
+}
+
+fn head(text: &str) -> Option<u64> {
+    let (_d, s) = store();
+    std::fs::create_dir_all(s.path().parent().unwrap()).unwrap();
+    std::fs::write(s.path(), text).unwrap();
+    s.committed().seq()
+}
+
+#[test]
+fn the_seq_is_read_from_the_head_only_as_the_store_writes_it() {
+    let (_d, s) = store();
+    add_goal(&s, "G1");
+    add_goal(&s, "G2");
+    assert_eq!(s.committed().seq(), Some(2), "what the store writes");
+    let plan = "  \"mission\": null\n}\n";
+    assert_eq!(
+        head(&format!("{{\n  \"version\": 1,\n  \"seq\": 9007199254740990,\n{plan}")),
+        Some(9007199254740990)
+    );
+    for edited in [
+        // No `seq` (position 0, or removed by hand), other orders, other spacing.
+        format!("{{\n  \"version\": 1,\n{plan}"),
+        format!("{{\n  \"seq\": 2,\n  \"version\": 1,\n{plan}"),
+        r#"{"version":1,"seq":2,"mission":null}"#.to_string(),
+        format!("{{\r\n  \"version\": 1,\r\n  \"seq\": 2,\r\n{plan}"),
+        format!("{{\n  \"version\": 1,\n  \"seq\" : 2,\n{plan}"),
+        "{\n  \"version\": 1,\n  \"seq\": 2\n}\n".to_string(),
+        format!("{{\n  \"version\": 1,\n  \"seq\": 2.0,\n{plan}"),
+        format!("{{\n  \"version\": 1,\n  \"seq\": 02,\n{plan}"),
+        format!("{{\n  \"version\": 1,\n  \"seq\": -2,\n{plan}"),
+        format!("{{\n  \"version\": 1,\n  \"seq\": 18446744073709551615,\n{plan}"),
+        format!("{{\n  \"version\": 2,\n  \"seq\": 2,\n{plan}"),
+        "{\n  \"version\": 1,\n  \"seq\": 2,".to_string(),
+        String::new(),
+    ] {
+        assert_eq!(head(&edited), None, "{edited:?}");
+    }
+}
+
+#[test]
+fn the_fast_path_still_logs_a_change_committed_but_not_logged() {
+    let (d, s, lines) = committed_but_not_logged();
+    assert_eq!(s.committed().seq(), Some(2), "the head is read, and is ahead of the log");
+    s.append_events(&[Event::new(Timestamp::now(), "busy")]).unwrap();
+    let logged = log_lines(&d);
+    assert_eq!(logged[..2], lines[..], "the lost append is made first");
+    let seqs: Vec<u64> = s.read_events().unwrap().iter().map(|e| e.seq.unwrap()).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    assert!(logged[2].contains("\"busy\""), "{}", logged[2]);
+}
+
+#[test]
+fn a_log_at_the_plans_seq_is_trusted_without_reading_the_rest_of_tasks_json() {
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    // Past the head, pending events the store could not have written (beyond its seq,
+    // and not in the log): only a full read would see them.
+    let text = std::fs::read_to_string(s.path()).unwrap();
+    let forged = text.replace("\"seq\": 1,\n      \"goal\"", "\"seq\": 7,\n      \"goal\"");
+    assert_ne!(forged, text);
+    std::fs::write(s.path(), forged).unwrap();
+    s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
+    assert_eq!(log_seqs(&d), [1, 2], "numbered after the log, the pending event not appended");
+    // A head the store would not write takes the full read: the event is flushed.
+    let (d, s) = store();
+    add_goal(&s, "G1");
+    let text = std::fs::read_to_string(s.path()).unwrap();
+    let forged = text
+        .replace("\"seq\": 1,\n      \"goal\"", "\"seq\": 7,\n      \"goal\"")
+        .replacen("{\n", "{ \n", 1);
+    std::fs::write(s.path(), forged).unwrap();
+    s.append_events(&[Event::new(Timestamp::now(), "a")]).unwrap();
+    assert_eq!(log_seqs(&d), [1, 7, 8]);
+}
+
+#[test]
+fn a_reader_merges_pending_events_from_the_version_it_opened() {
+    let (_d, s, _) = committed_but_not_logged();
+    let opened = s.committed();
+    // A writer commits meanwhile, flushing G2 and adding G3 (whose file replaces G2's).
+    add_goal(&s, "G3");
+    let (pending, seq) = opened.pending();
+    assert_eq!((pending.len(), seq), (1, 2), "the opened version still holds G2's event");
 }

@@ -136,33 +136,41 @@ pub fn check_title(field: &'static str, value: &str) -> RuleResult<()> {
 /// `of`, only those where task `of` is either end. Such a task can never start: milestones
 /// unlock in sequence, and the later one waits for this one to finish.
 pub fn later_milestone_dependencies(plan: &Plan, of: Option<&str>) -> Vec<PlanError> {
-    // Looked up through an index: a check on every `task create` stays linear in tasks.
-    let index = super::TaskIndex::new(plan);
+    // The pairs to check first, without a lookup: with `of` (every `task create`) they
+    // are a handful, looked up directly; the index is built only for many.
+    let pairs: Vec<(&Task, &str)> = plan
+        .tasks
+        .iter()
+        .filter(|t| t.status != TaskStatus::Cancelled)
+        .flat_map(|t| {
+            t.depends
+                .iter()
+                .filter(move |d| of.is_none_or(|of| of == t.id || of == d.as_str()))
+                .map(move |d| (t, d.as_str()))
+        })
+        .collect();
+    // Looked up through an index beyond a few: a check of the whole plan stays linear.
+    let index = (pairs.len() > 16).then(|| super::TaskIndex::new(plan));
+    let task = |id: &str| index.as_ref().map_or_else(|| plan.task(id), |i| i.task(id));
     let sequence = |t: &Task| {
-        let m = index.milestone(t.milestone.as_deref()?)?;
-        Some((m.id.clone(), m.sequence))
+        let id = t.milestone.as_deref()?;
+        let m = index.as_ref().map_or_else(|| plan.milestone(id), |i| i.milestone(id))?;
+        Some((m.id.as_str(), m.sequence))
     };
     let mut found = Vec::new();
-    for task in plan.tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
-        if task.depends.is_empty() {
-            continue;
-        }
-        let Some((milestone, seq)) = sequence(task) else { continue };
-        for dep in task.depends.iter().filter_map(|d| index.task(d)) {
-            if of.is_some_and(|of| of != task.id && of != dep.id) {
-                continue;
+    for (from, dep) in pairs {
+        let Some((milestone, seq)) = sequence(from) else { continue };
+        let Some(dep) = task(dep) else { continue };
+        match sequence(dep) {
+            Some((dep_milestone, dep_seq)) if dep_seq > seq => {
+                found.push(PlanError::DependsOnLaterMilestone {
+                    id: from.id.clone(),
+                    milestone: milestone.to_string(),
+                    dep: dep.id.clone(),
+                    dep_milestone: dep_milestone.to_string(),
+                });
             }
-            match sequence(dep) {
-                Some((dep_milestone, dep_seq)) if dep_seq > seq => {
-                    found.push(PlanError::DependsOnLaterMilestone {
-                        id: task.id.clone(),
-                        milestone: milestone.clone(),
-                        dep: dep.id.clone(),
-                        dep_milestone,
-                    });
-                }
-                _ => {}
-            }
+            _ => {}
         }
     }
     found
@@ -276,6 +284,31 @@ mod tests {
             problems.iter().any(|p| p.starts_with("task 001 (M1) cannot depend on 003 (M3)")),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn the_check_of_one_task_finds_what_the_whole_plan_check_finds_at_that_task() {
+        // Few pairs (looked up directly) and many (through the index) give the same answer.
+        for n in [3, 40] {
+            let mut plan = seeded();
+            for i in 0..n {
+                let mut t = Task::new(format!("{:03}", 100 + i), "t", now());
+                t.milestone = Some("M1".into());
+                t.depends = vec!["003".into(), "001".into(), "404".into()];
+                plan.tasks.push(t);
+            }
+            plan.task_mut("001").unwrap().depends = vec!["002".into()];
+            let all = later_milestone_dependencies(&plan, None);
+            assert_eq!(all.len(), n + 1, "{all:?}");
+            for id in ["003", "002", "100", "001", "404"] {
+                let want: Vec<PlanError> = all
+                    .iter()
+                    .filter(|e| matches!(e, PlanError::DependsOnLaterMilestone { id: a, dep: b, .. } if a == id || b == id))
+                    .cloned()
+                    .collect();
+                assert_eq!(later_milestone_dependencies(&plan, Some(id)), want, "{id}, {n} tasks");
+            }
+        }
     }
 
     #[test]
