@@ -1,7 +1,9 @@
 //! Criterion benchmarks of the plan store and rules: 1,000 tasks.
 //! coverage, task creation, and the store's (de)serialisation of tasks.json; and the
 //! store's writes on disk under its lock: `append_events` (an agent's self-report) on a
-//! 2,000-task store and `update` (`task create`) on a 10,000-task one.
+//! 2,000-task store and `update` (`task create`) on a 10,000-task one. Their stores live
+//! in `$TMPDIR`: `TMPDIR=/dev/shm cargo bench --bench store` leaves out the disk's fsync
+//! latency (noisy on a shared machine) and measures the work itself.
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
