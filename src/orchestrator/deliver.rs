@@ -220,7 +220,11 @@ fn send(
     if sent.is_ok() {
         tracing::info!(pane = %d.pane, title = %d.title, kind = %kind, task = ?task, "delivered");
     }
-    let _ = store.append_events(&[event]);
+    // In the log before the receipt watch begins (a restart reads it: never paste twice),
+    // with whatever else the writer has queued rather than a turn of the lock of its own.
+    if let Err(e) = receipts.push_and_wait(vec![event], store) {
+        tracing::error!(pane = %d.pane, error = %e, "could not record the delivery");
+    }
     let Purpose::Prompt { task } = d.purpose else { return None };
     sent.ok()?;
     let started = Instant::now();

@@ -20,8 +20,15 @@ const MAX_QUEUED: usize = 100_000;
 #[derive(Default)]
 struct State {
     queue: Vec<Event>,
+    /// Events whose senders wait until they are in the log: written only by the thread.
+    waited: Vec<Event>,
+    /// How many waited-for events were queued, and how many of those are written.
+    waited_in: u64,
+    waited_out: u64,
     stop: bool,
     dropped: bool,
+    /// No writer thread: [`LogQueue::push_and_wait`] writes itself.
+    no_thread: bool,
 }
 
 #[derive(Default)]
@@ -65,6 +72,26 @@ impl LogQueue {
         state.queue.extend(events);
         self.0.changed.notify_all();
     }
+
+    /// Queues `events` and returns once the writer has appended them (synced), or
+    /// appends them here when there is no writer: for records that must be in the log
+    /// before their sender goes on (a paste's `prompt_delivered`), written together with
+    /// whatever else is queued instead of each taking the store lock on its own.
+    pub(crate) fn push_and_wait(&self, events: Vec<Event>, store: &Store) -> crate::Result<()> {
+        let mut state = self.0.lock();
+        if state.no_thread || state.stop {
+            drop(state);
+            return store.append_events(&events);
+        }
+        state.waited_in += events.len() as u64;
+        let ticket = state.waited_in;
+        state.waited.extend(events);
+        self.0.changed.notify_all();
+        while state.waited_out < ticket {
+            state = self.0.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+        }
+        Ok(())
+    }
 }
 
 /// The writer thread and its queue.
@@ -83,6 +110,7 @@ impl LogWriter {
             .spawn(move || write_loop(&inner, &store))
             .map_err(|e| tracing::error!(error = %e, "no log writer thread: writing inline"))
             .ok();
+        shared.lock().no_thread = handle.is_none();
         LogWriter { queue: LogQueue(shared), handle }
     }
 
@@ -115,18 +143,26 @@ impl LogWriter {
 
 fn write_loop(shared: &Shared, store: &Store) {
     loop {
-        let batch = {
+        let (mut batch, observed) = {
             let mut state = shared.lock();
-            while state.queue.is_empty() && !state.stop {
+            while state.queue.is_empty() && state.waited.is_empty() && !state.stop {
                 state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
-            if state.queue.is_empty() {
+            if state.queue.is_empty() && state.waited.is_empty() {
                 return;
             }
-            std::mem::take(&mut state.queue)
+            let waited = std::mem::take(&mut state.waited);
+            (waited, std::mem::take(&mut state.queue))
         };
+        let promised = batch.len() as u64;
+        batch.extend(observed);
         if let Err(e) = store.append_events(&batch) {
             tracing::error!(error = %e, events = batch.len(), "could not log observations");
+        }
+        if promised > 0 {
+            // Failed too: the sender is not held forever; the error is in the log.
+            shared.lock().waited_out += promised;
+            shared.changed.notify_all();
         }
     }
 }
@@ -159,6 +195,33 @@ mod tests {
         }
         writer.finish(&store);
         assert_eq!(logged(&store), (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_waited_for_event_is_in_the_log_when_push_and_wait_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(&Project::at(dir.path()));
+        std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
+        let mut writer = LogWriter::start(store.clone());
+        let queue = writer.queue();
+        let threads: Vec<_> = (0..8)
+            .map(|n| {
+                let (queue, store) = (queue.clone(), store.clone());
+                std::thread::spawn(move || {
+                    queue.push_and_wait(vec![event(n)], &store).unwrap();
+                    assert!(logged(&store).contains(&n), "{n} not logged yet");
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        writer.finish(&store);
+        // After the writer is gone, the sender writes itself.
+        queue.push_and_wait(vec![event(8)], &store).unwrap();
+        let mut all = logged(&store);
+        all.sort_unstable();
+        assert_eq!(all, (0..9).collect::<Vec<_>>());
     }
 
     #[test]

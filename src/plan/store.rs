@@ -86,11 +86,25 @@ impl Store {
     /// (atomically) only when it changed, the events only when there are some. While `f`
     /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
+        let early = self.read_ahead();
         let done = {
             let _lock = self.lock()?;
-            self.update_locked(f)?
+            self.update_locked(f, early)?
         };
         done.finish()
+    }
+
+    /// `tasks.json` read and parsed before the lock is taken, with the file kept open: a
+    /// write that waits for the lock need not spend its turn reading (half of a `task done`
+    /// on 1,000 tasks). Used only if, under the lock, the path still names that very file,
+    /// unchanged (see [`ReadAhead::still_current`]).
+    fn read_ahead(&self) -> Option<ReadAhead> {
+        let mut file = File::open(&self.tasks).ok()?;
+        let meta = file.metadata().ok()?;
+        let mut text = String::with_capacity(meta.len() as usize + 1);
+        file.read_to_string(&mut text).ok()?;
+        let plan = parse_plan(&self.tasks, &text).ok()?;
+        Some(ReadAhead { file, meta, plan })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -105,9 +119,10 @@ impl Store {
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
         after: impl FnOnce(&T) -> Result<()>,
     ) -> Result<T> {
+        let early = self.read_ahead();
         let done = {
             let _lock = self.lock()?;
-            let done = self.update_locked(f)?;
+            let done = self.update_locked(f, early)?;
             if let Err(e) = after(&done.value) {
                 eprintln!("warning: {e} (the change itself is saved)");
             }
@@ -123,10 +138,14 @@ impl Store {
     fn update_locked<T>(
         &self,
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
+        early: Option<ReadAhead>,
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
-        let mut plan = self.load_with_pending()?;
+        let mut plan = match early {
+            Some(early) if early.still_current(&self.tasks) => early.plan,
+            _ => self.load_with_pending()?,
+        };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
@@ -364,6 +383,31 @@ fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
     }
     let value = std::str::from_utf8(&text[..n]).ok()?.parse().ok()?;
     Some((value, &text[n..]))
+}
+
+/// A plan read before the lock, and the file it was read from, still open.
+struct ReadAhead {
+    file: File,
+    meta: std::fs::Metadata,
+    plan: Plan,
+}
+
+impl ReadAhead {
+    /// Whether `path` still names the file read, as it was. Every write replaces
+    /// `tasks.json` by a rename, so a change shows as another inode; while the read file
+    /// is held open its inode cannot be reused for a new one. Size and modification time
+    /// also catch an edit made in place (by hand).
+    fn still_current(&self, path: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(now), Ok(held)) = (std::fs::metadata(path), self.file.metadata()) else {
+            return false;
+        };
+        let same = |a: &std::fs::Metadata, b: &std::fs::Metadata| {
+            (a.dev(), a.ino(), a.len(), a.mtime(), a.mtime_nsec(), a.ctime(), a.ctime_nsec())
+                == (b.dev(), b.ino(), b.len(), b.mtime(), b.mtime_nsec(), b.ctime(), b.ctime_nsec())
+        };
+        same(&now, &held) && same(&held, &self.meta)
+    }
 }
 
 /// Appends the committed events the log does not have yet (those beyond its last `seq`;

@@ -327,3 +327,39 @@ fn a_reader_merges_pending_events_from_the_version_it_opened() {
     let (pending, seq) = opened.pending();
     assert_eq!((pending.len(), seq), (1, 2), "the opened version still holds G2's event");
 }
+
+#[test]
+fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
+    let (_d, s) = store();
+    add_goal(&s, "G1");
+    let early = s.read_ahead().unwrap();
+    assert!(early.still_current(s.path()));
+    // Another writer commits while this one waits for the lock: its plan is stale.
+    add_goal(&s, "G2");
+    assert!(!early.still_current(s.path()));
+    let lock = s.lock().unwrap();
+    let done = s
+        .update_locked(
+            |p, ev| {
+                p.goals.push(crate::plan::Goal { id: "G3".into(), title: "G3".into() });
+                ev.push(Event::new(Timestamp::now(), "goal_created"));
+                Ok(())
+            },
+            Some(early),
+        )
+        .unwrap();
+    drop(lock);
+    done.finish().unwrap();
+    let ids: Vec<String> = s.load().unwrap().goals.into_iter().map(|g| g.id).collect();
+    assert_eq!(ids, ["G1", "G2", "G3"], "the other writer's change was kept");
+}
+
+#[test]
+fn an_edit_in_place_makes_a_read_ahead_stale() {
+    let (_d, s) = store();
+    add_goal(&s, "G1");
+    let early = s.read_ahead().unwrap();
+    let text = std::fs::read_to_string(s.path()).unwrap();
+    std::fs::write(s.path(), text.replace("\"G1\"", "\"G9\"")).unwrap();
+    assert!(!early.still_current(s.path()));
+}
