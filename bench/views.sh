@@ -27,7 +27,8 @@ first_frame() {
   local s e
   s=$(date +%s%N)
   tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 48 -s top "$bin" -C "$dir/big" top
-  until tmux -L "$sock" capture-pane -p -t top 2>/dev/null | grep -q "Ready"; do sleep 0.01; done
+  # Not `capture-pane | grep -q`: under pipefail, grep leaving early can fail the pipe.
+  until [[ $(tmux -L "$sock" capture-pane -p -t top 2>/dev/null) == *Ready* ]]; do sleep 0.01; done
   e=$(date +%s%N)
   tmux -L "$sock" kill-server 2>/dev/null || true
   echo $(( (e - s) / 1000 ))
