@@ -177,10 +177,10 @@ fn cuts(text: &[u8], first: usize, parts: usize) -> Vec<usize> {
         if from <= *cuts.last().unwrap_or(&first) {
             continue;
         }
-        if let Some(cut) = element_after_newline(text, from) {
-            if cut > *cuts.last().unwrap_or(&first) {
-                cuts.push(cut);
-            }
+        if let Some(cut) = element_after_newline(text, from)
+            && cut > *cuts.last().unwrap_or(&first)
+        {
+            cuts.push(cut);
         }
     }
     cuts

@@ -295,6 +295,7 @@ pub fn render_overview(o: &Overview, now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Task;
     use crate::report::fixture;
 
     #[test]
@@ -311,6 +312,39 @@ mod tests {
             [("M1", 4, 4, counts(1, 0)), ("M2", 0, 4, counts(0, 2)), ("M3", 0, 1, counts(0, 1))]
         );
         assert_eq!((o.totals.tasks_done, o.totals.tasks_total), (4, 9));
+    }
+
+    #[test]
+    fn one_pass_places_assertions_as_the_plan_rule_does_however_tasks_are_spread() {
+        use crate::plan::rules::assertion_milestone;
+        let mut plan = fixture::plan();
+        // Assertions fulfilled in several milestones, by cancelled tasks, by a task of a
+        // milestone that does not exist, and two milestones with the same sequence.
+        let extra = [("M2", "VAL-X", false), ("M3", "VAL-X", true), ("M9", "VAL-Y", false)];
+        for (i, (ms, a, cancelled)) in extra.into_iter().enumerate() {
+            let mut t = Task::new(format!("9{i:02}"), "extra", fixture::at("10:00"));
+            t.milestone = Some(ms.into());
+            t.fulfills = vec![a.into(), "VAL-Z".into()];
+            if cancelled {
+                t.status = TaskStatus::Cancelled;
+            }
+            plan.tasks.push(t);
+        }
+        plan.milestones[2].sequence = plan.milestones[1].sequence;
+        let (checked_at, counts) = one_pass(&plan);
+        for (a, ms) in &checked_at {
+            assert_eq!(*ms, assertion_milestone(&plan, a), "{a}");
+        }
+        assert!(checked_at.contains_key("VAL-Y") && checked_at["VAL-Y"].is_none());
+        for m in &plan.milestones {
+            let live = |t: &&Task| {
+                t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
+            };
+            let total = plan.tasks.iter().filter(live).count();
+            let done = plan.tasks.iter().filter(live).filter(|t| t.status == TaskStatus::Done);
+            let expected = (total, done.count());
+            assert_eq!(counts.get(m.id.as_str()).copied().unwrap_or_default(), expected);
+        }
     }
 
     #[test]

@@ -111,14 +111,18 @@ pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> 
     let input = orch_input(project);
     let roster = live_roster(project, tmux, &events);
     let orch = orch(&plan, &events, &roster, &input, now);
-    Ok(Snapshot {
+    let snapshot = Snapshot {
         overview: overview(&plan, &events, input.pid.is_some()),
         titles: titles(&plan, &orch.agents),
         orch,
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
         cost: cost_totals(project, &events),
-    })
+    };
+    // Freeing 100,000 tasks and events one allocation at a time takes a while: done on
+    // the side, so the frame is drawn meanwhile.
+    std::thread::spawn(move || drop((plan, events)));
+    Ok(snapshot)
 }
 
 /// Lines of a pane kept for its preview: more than any terminal shows of it.
