@@ -88,7 +88,8 @@ pub(crate) fn print<T: Serialize>(
     if ctx.json {
         // Streamed: `orch --json` over 100,000 tasks is 33 MB of text.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, ctx.out());
-        serde_json::to_writer_pretty(&mut out, data)?;
+        // Back to the io error it wraps, so a closed stdout stays a quiet broken pipe.
+        serde_json::to_writer_pretty(&mut out, data).map_err(std::io::Error::from)?;
         writeln!(out)?;
         out.flush()?;
     } else {
