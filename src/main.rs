@@ -84,6 +84,7 @@ const DEFAULT_PURGE_DELAY_MS: libc::c_long = 1000;
 /// events: 22 MiB peak with them, 10.0–10.4 without). Decided from the raw arguments, before
 /// anything allocates; a misreading (a directory named `mission`) only changes the page
 /// size. The setting is inherited, but `mission status` starts no process.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn small_pages_wanted<'a>(args: impl Iterator<Item = &'a [u8]>) -> bool {
     let mut previous: &[u8] = b"";
     for arg in args {
