@@ -12,7 +12,7 @@ bin=${BIN:-$PWD/target/release/tmux-ide}
 runs=${RUNS:-15}
 dir=$(mktemp -d /tmp/tmux-ide-views.XXXXXX)
 sock="tmux-ide-views-$$"
-trap 'tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'for i in 1 2 3 4 5; do tmux -L "$sock-$i" kill-server 2>/dev/null || true; done; rm -rf "$dir"' EXIT
 . bench/lib.sh
 RUNS=$runs
 
@@ -22,17 +22,22 @@ python3 bench/gen_store.py "$dir/store" 10000 > /dev/null
 
 echo "orch --json, 100,000 tasks: median $(median_ms "$bin" -C "$dir/big" --json orch) ms"
 
-# `top` until its first frame shows the ready queue, polled every 10 ms.
+# `top` until its first frame shows the ready queue, polled every 10 ms. A server of its
+# own each run: a new session on the socket of one just killed can meet it exiting.
 first_frame() {
-  local s e
+  local s e k="$sock-$1" deadline=$((SECONDS + 30))
   s=$(date +%s%N)
-  tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 48 -s top "$bin" -C "$dir/big" top
-  until tmux -L "$sock" capture-pane -p -t top 2>/dev/null | grep -q "Ready"; do sleep 0.01; done
+  tmux -L "$k" -f /dev/null new-session -d -x 160 -y 48 -s top "$bin" -C "$dir/big" top
+  # Not `capture-pane | grep -q`: under pipefail, grep leaving early can fail the pipe.
+  until [[ $(tmux -L "$k" capture-pane -p -t top 2>/dev/null) == *Ready* ]]; do
+    if ((SECONDS > deadline)); then echo "top showed no ready queue within 30 s" >&2; exit 1; fi
+    sleep 0.01
+  done
   e=$(date +%s%N)
-  tmux -L "$sock" kill-server 2>/dev/null || true
+  tmux -L "$k" kill-server 2>/dev/null || true
   echo $(( (e - s) / 1000 ))
 }
-frames=$(for _ in $(seq 1 5); do first_frame; done | sort -n)
+frames=$(for i in $(seq 1 5); do first_frame "$i"; done | sort -n)
 echo "top, 100,000 tasks: first frame after median $(echo "$frames" | awk '{a[NR]=$1} END {printf "%.1f", a[3]/1000}') ms (5 runs)"
 
 rss=$(/usr/bin/time -f %M "$bin" -C "$dir/status" mission status 2>&1 > /dev/null | tail -1)

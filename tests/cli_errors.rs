@@ -26,7 +26,21 @@ fn a_closed_stdout_ends_a_command_quietly_with_exit_0() {
     p.ok(&["mission", "set", "Pipes"]);
     p.ok(&["milestone", "create", "Only", "--sequence", "1"]);
     p.ok(&["task", "create", "First", "--milestone", "M1"]);
-    for args in [&["task", "list"][..], &["--json", "task", "list"], &["completions", "bash"]] {
+    // Past the 64 KiB the reports stream through before their first write: 600 tasks.
+    let mut plan: Value = serde_json::from_str(&p.read(".tasks/tasks.json")).unwrap();
+    let first = plan["tasks"][0].clone();
+    for n in 2..=600 {
+        let mut t = first.clone();
+        t["id"] = format!("{n:03}").into();
+        plan["tasks"].as_array_mut().unwrap().push(t);
+    }
+    let text = serde_json::to_string_pretty(&plan).unwrap();
+    std::fs::write(p.path().join(".tasks/tasks.json"), text).unwrap();
+    let streamed: [&[&str]; 2] = [&["--json", "orch"], &["--json", "metrics"]];
+    for args in [&["task", "list"][..], &["--json", "task", "list"], &["completions", "bash"]]
+        .into_iter()
+        .chain(streamed)
+    {
         let out = run_into_closed_pipe(&p, args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", out.status);
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");

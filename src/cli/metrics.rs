@@ -12,7 +12,7 @@ use super::Ctx;
 use crate::Result;
 use crate::config::Config;
 use crate::plan::eventlog;
-use crate::plan::{Event, Plan, Store};
+use crate::plan::{Event, Plan};
 use crate::project::Project;
 use crate::report::agents::PaneInfo;
 use crate::report::working::working_agents;
@@ -72,13 +72,7 @@ pub(crate) fn history_dir(project: &Project) -> PathBuf {
 pub(crate) fn load(ctx: &Ctx) -> Result<Loaded> {
     let project = ctx.project()?;
     let path = project.events_jsonl();
-    // The plan and the log are independent: read them side by side.
-    let (plan, log) = std::thread::scope(|scope| {
-        let log = scope.spawn(|| eventlog::read_event_log(&path));
-        let plan = Store::new(&project).load();
-        (plan, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let (plan, (events, corrupt)) = (plan?, log?);
+    let (plan, events, corrupt) = crate::plan::bulk::load_plan_and_log(&project)?;
     for line in eventlog::describe_corrupt(&path, &corrupt) {
         let _ = writeln!(std::io::stderr(), "warning: {line}");
     }
@@ -92,7 +86,12 @@ pub(crate) fn print<T: Serialize>(
     text: impl FnOnce() -> String,
 ) -> Result<ExitCode> {
     if ctx.json {
-        writeln!(ctx.out(), "{}", serde_json::to_string_pretty(data)?)?;
+        // Streamed: `orch --json` over 100,000 tasks is 33 MB of text.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, ctx.out());
+        // Back to the io error it wraps, so a closed stdout stays a quiet broken pipe.
+        serde_json::to_writer_pretty(&mut out, data).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+        out.flush()?;
     } else {
         write!(ctx.out(), "{}", text())?;
     }
@@ -155,27 +154,21 @@ fn roster(ctx: &Ctx, project: &Project, events: &[Event]) -> Vec<PaneInfo> {
 
 /// `tmux-ide mission status` (called by `cli/mission.rs`). The overview needs only the
 /// orchestrator's latest event from the log, so the log is streamed, not held: memory
-/// stays flat however long the log grows.
+/// stays flat however long the log grows; the plan is parsed through a small buffer. One
+/// thread: a second one's heap would be pages of its own.
 pub fn mission_status(ctx: &Ctx) -> Result<ExitCode> {
     let project = ctx.project()?;
     let path = project.events_jsonl();
-    let (plan, folded) = std::thread::scope(|scope| {
-        let log = scope.spawn(|| {
-            let mut last = None;
-            let mut cost = crate::report::cost::CostTotals::default();
-            let prices = super::cost::prices(&project);
-            let corrupt = eventlog::fold_event_log(&path, |e| {
-                cost.add(&e, &prices);
-                if crate::report::orch::ORCHESTRATOR_EVENTS.contains(&e.kind) {
-                    last = Some(e);
-                }
-            });
-            corrupt.map(|c| (last, cost, c))
-        });
-        let plan = Store::new(&project).load();
-        (plan, log.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    });
-    let (plan, (last, cost, corrupt)) = (plan?, folded?);
+    let plan = crate::plan::bulk::load_plan_streamed(&project.tasks_json())?;
+    let mut last = None;
+    let mut cost = crate::report::cost::CostTotals::default();
+    let prices = super::cost::prices(&project);
+    let corrupt = eventlog::fold_event_log(&path, |e| {
+        cost.add(&e, &prices);
+        if crate::report::orch::ORCHESTRATOR_EVENTS.contains(&e.kind) {
+            last = Some(e);
+        }
+    })?;
     for line in eventlog::describe_corrupt(&path, &corrupt) {
         let _ = writeln!(std::io::stderr(), "warning: {line}");
     }

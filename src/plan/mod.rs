@@ -1,5 +1,6 @@
 //! The plan: mission, milestones, goals, tasks and assertion results, the pure
 //! rules over them, the store that persists them and the event log beside it.
+pub mod bulk;
 pub mod eventlog;
 pub mod events;
 mod logfile;

@@ -53,7 +53,11 @@ pub fn is_queued(plan: &Plan, task: &Task) -> bool {
 
 /// Ready tasks in dispatch order: lowest priority number first, then lowest id.
 pub fn ready_tasks(plan: &Plan) -> Vec<&Task> {
-    let index = TaskIndex::new(plan);
+    ready_tasks_in(&TaskIndex::new(plan), plan)
+}
+
+/// [`ready_tasks`] with the plan's tasks looked up through `index`.
+pub fn ready_tasks_in<'p>(index: &TaskIndex, plan: &'p Plan) -> Vec<&'p Task> {
     let mut ready: Vec<&Task> = plan.tasks.iter().filter(|t| index.is_ready(t)).collect();
     ready.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| id_order(&a.id, &b.id)));
     ready

@@ -212,6 +212,16 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
     seen.sort_unstable();
     titles.extend(seen);
 
+    // The status of each open task, found in one pass (the first of equal ids, as
+    // `Plan::task`): looking each up by scanning the plan was agents × tasks.
+    let mut open_status: HashMap<&str, crate::plan::TaskStatus> = HashMap::new();
+    if !open_tasks.is_empty() {
+        for t in &plan.tasks {
+            if open_tasks.contains_key(t.id.as_str()) {
+                open_status.entry(t.id.as_str()).or_insert(t.status);
+            }
+        }
+    }
     let mut out = Vec::with_capacity(titles.len());
     for title in titles {
         let a = acc.remove(title).unwrap_or_default();
@@ -220,7 +230,7 @@ pub fn agents(plan: &Plan, events: &[Event], roster: &[PaneInfo], now: Timestamp
             .iter()
             .filter(|(t, (p, _))| {
                 *p == title
-                    && plan.task(t).is_none_or(|t| t.status == crate::plan::TaskStatus::InProgress)
+                    && open_status.get(*t).is_none_or(|s| *s == crate::plan::TaskStatus::InProgress)
             })
             .map(|(t, (_, s))| (Some(t.to_string()), None, None, *s))
             .chain(

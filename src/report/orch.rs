@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::agents::{AgentState, AgentsReport, PaneInfo, agents, describe_work};
 use super::table::table;
 use super::timefmt::{ago, duration, secs_between};
-use crate::plan::rules::{TaskIndex, id_order, ready_tasks};
+use crate::plan::rules::{TaskIndex, id_order, ready_tasks_in};
 use crate::plan::{Event, EventKind, MilestoneStatus, Plan, TaskStatus};
 
 /// How many of the latest events `orch` shows.
@@ -301,7 +301,7 @@ pub fn orch(
     OrchReport {
         orchestrator,
         agents: agents(plan, events, roster, now),
-        ready: ready_tasks(plan).into_iter().map(queued).collect(),
+        ready: ready_tasks_in(&index, plan).into_iter().map(queued).collect(),
         blocked: blocked
             .into_iter()
             .map(|(t, b)| BlockedTask { id: t.id.clone(), title: t.title.clone(), blocked_by: b })

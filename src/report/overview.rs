@@ -1,7 +1,7 @@
 //! `tmux-ide mission status`: the mission, one line per milestone (status, progress,
 //! tasks, assertions, the current validation round), totals, and what the orchestrator
 //! is doing now.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use jiff::Timestamp;
@@ -11,8 +11,10 @@ use super::orch::{ORCHESTRATOR_EVENTS, describe_event};
 use super::table::table;
 use super::text::{multi_line, one_line};
 use super::timefmt::{ago, bar, percent};
-use crate::plan::rules::{assertion_milestone, ready_tasks};
-use crate::plan::{AssertionStatus, Event, MilestoneStatus, Plan, TaskStatus};
+#[cfg(doc)]
+use crate::plan::rules::assertion_milestone;
+use crate::plan::rules::ready_tasks;
+use crate::plan::{AssertionStatus, Event, Milestone, MilestoneStatus, Plan, TaskStatus};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct AssertionCounts {
@@ -85,18 +87,13 @@ fn count(into: &mut AssertionCounts, s: AssertionStatus) {
 
 /// `mission status`. `orchestrator_alive` is whether an orchestrator holds the lock.
 pub fn overview(plan: &Plan, events: &[Event], orchestrator_alive: bool) -> Overview {
+    let (checked_at, per_milestone) = one_pass(plan);
     let mut by_ms: BTreeMap<&str, AssertionCounts> = BTreeMap::new();
-    let ids: BTreeSet<&str> = plan
-        .tasks
-        .iter()
-        .filter(|t| t.status != TaskStatus::Cancelled)
-        .flat_map(|t| t.fulfills.iter().map(String::as_str))
-        .collect();
     let mut all = AssertionCounts::default();
-    for id in ids {
+    for (id, ms) in checked_at {
         let status = plan.assertion_status(id);
         count(&mut all, status);
-        if let Some(ms) = assertion_milestone(plan, id) {
+        if let Some(ms) = ms {
             count(by_ms.entry(ms).or_default(), status);
         }
     }
@@ -104,11 +101,7 @@ pub fn overview(plan: &Plan, events: &[Event], orchestrator_alive: bool) -> Over
         .milestones
         .iter()
         .map(|m| {
-            let tasks = plan.tasks.iter().filter(|t| {
-                t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
-            });
-            let total = tasks.clone().count();
-            let done = tasks.filter(|t| t.status == TaskStatus::Done).count();
+            let (total, done) = per_milestone.get(m.id.as_str()).copied().unwrap_or_default();
             let progress = match (total, m.status) {
                 (0, MilestoneStatus::Done) => 1.0,
                 (0, _) => 0.0,
@@ -160,6 +153,40 @@ pub fn overview(plan: &Plan, events: &[Event], orchestrator_alive: bool) -> Over
         milestones,
         activity: activity(plan, events, orchestrator_alive),
     }
+}
+
+/// Milestone id → (tasks, of them done), cancelled tasks left out.
+type TaskCounts<'p> = HashMap<&'p str, (usize, usize)>;
+
+/// In one pass over the tasks: every assertion a (not cancelled) task fulfils, with the
+/// milestone that checks it (as [`assertion_milestone`] finds it, for each in O(1)), and
+/// the task counts by milestone.
+fn one_pass(plan: &Plan) -> (BTreeMap<&str, Option<&str>>, TaskCounts<'_>) {
+    let mut milestones: HashMap<&str, &Milestone> = HashMap::new();
+    for m in &plan.milestones {
+        milestones.entry(m.id.as_str()).or_insert(m); // the first of equal ids, as `Plan::milestone`
+    }
+    let mut checked_at: BTreeMap<&str, Option<&Milestone>> = BTreeMap::new();
+    let mut counts = TaskCounts::new();
+    for t in plan.tasks.iter().filter(|t| t.status != TaskStatus::Cancelled) {
+        let ms = t.milestone.as_deref().and_then(|m| milestones.get(m).copied());
+        for a in &t.fulfills {
+            let best = checked_at.entry(a.as_str()).or_default();
+            // The highest sequence; of equal ones the last, as `max_by_key` picks.
+            if let Some(m) = ms
+                && best.is_none_or(|b| m.sequence >= b.sequence)
+            {
+                *best = Some(m);
+            }
+        }
+        if let Some(id) = t.milestone.as_deref() {
+            let c = counts.entry(id).or_default();
+            c.0 += 1;
+            c.1 += usize::from(t.status == TaskStatus::Done);
+        }
+    }
+    let checked_at = checked_at.into_iter().map(|(a, m)| (a, m.map(|m| m.id.as_str()))).collect();
+    (checked_at, counts)
 }
 
 fn activity(plan: &Plan, events: &[Event], alive: bool) -> Activity {
@@ -268,6 +295,7 @@ pub fn render_overview(o: &Overview, now: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Task;
     use crate::report::fixture;
 
     #[test]
@@ -284,6 +312,39 @@ mod tests {
             [("M1", 4, 4, counts(1, 0)), ("M2", 0, 4, counts(0, 2)), ("M3", 0, 1, counts(0, 1))]
         );
         assert_eq!((o.totals.tasks_done, o.totals.tasks_total), (4, 9));
+    }
+
+    #[test]
+    fn one_pass_places_assertions_as_the_plan_rule_does_however_tasks_are_spread() {
+        use crate::plan::rules::assertion_milestone;
+        let mut plan = fixture::plan();
+        // Assertions fulfilled in several milestones, by cancelled tasks, by a task of a
+        // milestone that does not exist, and two milestones with the same sequence.
+        let extra = [("M2", "VAL-X", false), ("M3", "VAL-X", true), ("M9", "VAL-Y", false)];
+        for (i, (ms, a, cancelled)) in extra.into_iter().enumerate() {
+            let mut t = Task::new(format!("9{i:02}"), "extra", fixture::at("10:00"));
+            t.milestone = Some(ms.into());
+            t.fulfills = vec![a.into(), "VAL-Z".into()];
+            if cancelled {
+                t.status = TaskStatus::Cancelled;
+            }
+            plan.tasks.push(t);
+        }
+        plan.milestones[2].sequence = plan.milestones[1].sequence;
+        let (checked_at, counts) = one_pass(&plan);
+        for (a, ms) in &checked_at {
+            assert_eq!(*ms, assertion_milestone(&plan, a), "{a}");
+        }
+        assert!(checked_at.contains_key("VAL-Y") && checked_at["VAL-Y"].is_none());
+        for m in &plan.milestones {
+            let live = |t: &&Task| {
+                t.milestone.as_deref() == Some(&m.id) && t.status != TaskStatus::Cancelled
+            };
+            let total = plan.tasks.iter().filter(live).count();
+            let done = plan.tasks.iter().filter(live).filter(|t| t.status == TaskStatus::Done);
+            let expected = (total, done.count());
+            assert_eq!(counts.get(m.id.as_str()).copied().unwrap_or_default(), expected);
+        }
     }
 
     #[test]

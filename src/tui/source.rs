@@ -9,8 +9,7 @@ use jiff::Timestamp;
 use crate::Result;
 use crate::config::Config;
 use crate::orchestrator::observe::Observer;
-use crate::plan::eventlog::read_event_log;
-use crate::plan::{Event, Store};
+use crate::plan::Event;
 use crate::project::Project;
 use crate::report::agents::PaneInfo;
 use crate::report::orch::{
@@ -47,9 +46,20 @@ pub fn cost_totals(
     (t.messages > 0 || t.budget != crate::plan::rules::budget::BudgetLevel::Under).then_some(t)
 }
 
-/// Every task's title by id.
-pub fn titles(plan: &crate::plan::Plan) -> BTreeMap<String, String> {
-    plan.tasks.iter().map(|t| (t.id.clone(), t.title.clone())).collect()
+/// The titles of the tasks the agents work on, by id (not every task's: a plan may hold
+/// 100,000).
+pub fn titles(
+    plan: &crate::plan::Plan,
+    agents: &crate::report::agents::AgentsReport,
+) -> BTreeMap<String, String> {
+    let wanted: std::collections::BTreeSet<&str> =
+        agents.agents.iter().filter_map(|a| a.current.as_ref()?.task.as_deref()).collect();
+    let mut titles = BTreeMap::new();
+    for t in plan.tasks.iter().filter(|t| wanted.contains(t.id.as_str())) {
+        // The first of equal ids, as `Plan::task` finds it.
+        titles.entry(t.id.clone()).or_insert_with(|| t.title.clone());
+    }
+    titles
 }
 
 /// The orchestrator as seen from outside the log: the pid holding its lock and its start.
@@ -97,18 +107,23 @@ pub fn add_live_states(
 
 /// Reads the project once and computes every report the view shows, at `now`.
 pub fn load(project: &Project, tmux: &Tmux, now: Timestamp) -> Result<Snapshot> {
-    let plan = Store::new(project).load()?;
-    let (events, corrupt) = read_event_log(&project.events_jsonl())?;
+    let (plan, events, corrupt) = crate::plan::bulk::load_plan_and_log(project)?;
     let input = orch_input(project);
     let roster = live_roster(project, tmux, &events);
-    Ok(Snapshot {
+    let orch = orch(&plan, &events, &roster, &input, now);
+    let snapshot = Snapshot {
         overview: overview(&plan, &events, input.pid.is_some()),
-        orch: orch(&plan, &events, &roster, &input, now),
+        titles: titles(&plan, &orch.agents),
+        orch,
         stream: recent_events(&events, STREAM_EVENTS),
         corrupt_lines: corrupt.len(),
-        titles: titles(&plan),
         cost: cost_totals(project, &events),
-    })
+    };
+    // Freeing 100,000 tasks and events one allocation at a time takes a while: done on
+    // the side, so the frame is drawn meanwhile.
+    // Should no thread start, the closure (and with it the reading) is dropped right here.
+    let _ = std::thread::Builder::new().spawn(move || drop((plan, events)));
+    Ok(snapshot)
 }
 
 /// Lines of a pane kept for its preview: more than any terminal shows of it.

@@ -124,7 +124,7 @@ fn wanted_rows(s: &Snapshot, app: &App, panel: Panel) -> u16 {
     let n = match panel {
         Panel::Mission => mission_lines(s).len(),
         Panel::Agents => s.orch.agents.agents.len().max(1) + 1 + preview,
-        Panel::Queue => queue_lines(s).len(),
+        Panel::Queue => queue_rows(s),
         Panel::Events => s.stream.len(),
     };
     u16::try_from(n).unwrap_or(u16::MAX)
@@ -147,7 +147,9 @@ fn draw_panel(
     match panel {
         Panel::Mission => f.render_widget(Paragraph::new(mission_lines(s)), inner),
         Panel::Agents => agents::draw(f, inner, s, app, now),
-        Panel::Queue => f.render_widget(Paragraph::new(queue_lines(s)), inner),
+        Panel::Queue => {
+            f.render_widget(Paragraph::new(queue_lines(s, inner.height as usize)), inner);
+        }
         Panel::Events => {
             // Newest at the bottom, as many as fit.
             let skip = s.stream.len().saturating_sub(inner.height as usize);
@@ -204,33 +206,40 @@ fn mission_lines(s: &Snapshot) -> Vec<Line<'static>> {
     lines
 }
 
-fn queue_lines(s: &Snapshot) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from("Ready (dispatch order)").bold()];
-    if s.orch.ready.is_empty() {
-        lines.push(Line::from("  empty").dim());
-    }
-    for t in &s.orch.ready {
+/// Lines of the queue panel: the ready queue, then the blocked tasks.
+fn queue_rows(s: &Snapshot) -> usize {
+    2 + s.orch.ready.len().max(1) + s.orch.blocked.len().max(1)
+}
+
+/// The first `rows` lines of the queue panel ([`queue_rows`] in all): only what fits is
+/// formatted, however many tasks wait.
+fn queue_lines(s: &Snapshot, rows: usize) -> Vec<Line<'static>> {
+    let none = |text: &'static str, empty: bool| empty.then(|| Line::from(text).dim());
+    let ready = s.orch.ready.iter().map(|t| {
         let specialty = t.specialty.as_deref().map_or_else(|| "—".into(), one_line);
-        lines.push(Line::from(format!(
+        Line::from(format!(
             "  {}  P{}  {:<10} {}",
             one_line(&t.id),
             t.priority,
             specialty,
             one_line(&t.title)
-        )));
-    }
-    lines.push(Line::from("Blocked").bold());
-    if s.orch.blocked.is_empty() {
-        lines.push(Line::from("  none").dim());
-    }
-    for t in &s.orch.blocked {
+        ))
+    });
+    let blocked = s.orch.blocked.iter().map(|t| {
         let why: Vec<String> = t.blocked_by.iter().map(blocker_text).collect();
-        lines.push(Line::from(vec![
+        Line::from(vec![
             Span::from(format!("  {}  {}  ", one_line(&t.id), one_line(&t.title))),
             Span::from(one_line(&why.join("; "))).yellow(),
-        ]));
-    }
-    lines
+        ])
+    });
+    std::iter::once(Line::from("Ready (dispatch order)").bold())
+        .chain(none("  empty", s.orch.ready.is_empty()))
+        .chain(ready)
+        .chain(std::iter::once(Line::from("Blocked").bold()))
+        .chain(none("  none", s.orch.blocked.is_empty()))
+        .chain(blocked)
+        .take(rows)
+        .collect()
 }
 
 #[cfg(test)]

@@ -45,12 +45,13 @@ fn hostile_app() -> App {
     }
     let roster: Vec<PaneInfo> = Vec::new();
     let input = OrchInput { pid: None, started: None, last_tick: None };
+    let orch = orch(&plan, &events, &roster, &input, fixture::now());
     let snapshot = Snapshot {
         overview: overview(&plan, &events, false),
-        orch: orch(&plan, &events, &roster, &input, fixture::now()),
+        titles: crate::tui::source::titles(&plan, &orch.agents),
+        orch,
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
-        titles: crate::tui::source::titles(&plan),
         cost: None,
     };
     let mut app = App::default();
@@ -108,12 +109,13 @@ fn fixture_app() -> App {
         })
         .collect();
     let input = OrchInput { pid: Some(4242), started: Some(fixture::at("10:00")), last_tick: None };
+    let orch = orch(&plan, &events, &roster, &input, fixture::now());
     let snapshot = Snapshot {
         overview: overview(&plan, &events, true),
-        orch: orch(&plan, &events, &roster, &input, fixture::now()),
+        titles: crate::tui::source::titles(&plan, &orch.agents),
+        orch,
         stream: recent_events(&events, 200),
         corrupt_lines: 0,
-        titles: crate::tui::source::titles(&plan),
         cost: None,
     };
     let mut app = App::default();
