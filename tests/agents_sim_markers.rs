@@ -95,3 +95,25 @@ fn one_sim_pane(p: &TestProject, name: &str, title: &str, role: &str) -> (TmuxSe
     });
     (tmux, pane)
 }
+
+#[test]
+fn the_simulated_agent_runs_without_huge_pages_which_its_reports_inherit() {
+    let p = TestProject::new();
+    let (tmux, pane) = one_sim_pane(&p, "pages", "Worker", "teammate");
+    let pid = tmux.tmux_ok(&["display-message", "-p", "-t", &pane, "#{pane_pid}"]);
+    // The pane's shell may have exec'd the sim or started it as its child.
+    let mut pids = vec![pid.trim().to_string()];
+    let children = format!("/proc/{}/task/{}/children", pids[0], pids[0]);
+    pids.extend(
+        std::fs::read_to_string(children).unwrap_or_default().split_whitespace().map(String::from),
+    );
+    let sim = pids
+        .iter()
+        .find(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            String::from_utf8_lossy(&cmdline).contains("agent\0sim")
+        })
+        .expect("the sim's process");
+    let status = std::fs::read_to_string(format!("/proc/{sim}/status")).unwrap();
+    assert!(status.contains("THP_enabled:\t0"), "{status}");
+}
