@@ -137,7 +137,7 @@ impl Runner {
                 backoff: SignedDuration::from_millis(orch.retry_backoff as i64),
             },
         };
-        let store = Store::new(&project);
+        let store = Store::new(&project).with_priority();
         let watching = super::watching::Watching::default();
         let tmux = tmux.with_control(watching.slot());
         let session = crate::tmux::session_name(&project, &config);

@@ -31,7 +31,17 @@ pub struct Store {
     dir: PathBuf,
     tasks: PathBuf,
     lock: PathBuf,
+    /// `.tasks/.lock-gate`: see [`Store::lock`].
+    gate: PathBuf,
     events: PathBuf,
+    /// Goes ahead of writers that arrive after it (the orchestrator's handle).
+    priority: bool,
+}
+
+/// The store lock, and the gate while a priority writer holds it.
+struct Held {
+    _lock: File,
+    _gate: Option<File>,
 }
 
 impl Store {
@@ -41,8 +51,18 @@ impl Store {
             dir: project.tasks_dir(),
             tasks: project.tasks_json(),
             lock: project.lock_file(),
+            gate: project.tasks_dir().join(".lock-gate"),
             events: project.events_jsonl(),
+            priority: false,
         }
+    }
+
+    /// This store, its writes going ahead of writers that arrive while one waits (see
+    /// [`Store::lock`]): for the orchestrator, whose one write a tick (its dispatches)
+    /// otherwise queued behind a hundred agents' `task done`.
+    pub fn with_priority(mut self) -> Store {
+        self.priority = true;
+        self
     }
 
     /// Path of `tasks.json`.
@@ -257,10 +277,28 @@ impl Store {
     }
 
     /// Takes the exclusive store lock (blocking); released when the guard drops.
-    fn lock(&self) -> Result<File> {
+    ///
+    /// Every writer first passes a gate: a plain one takes it shared and lets go at once, a
+    /// priority one holds it exclusively until its write is done. A plain writer arriving
+    /// while a priority one waits or writes stops at the gate, so the priority writer
+    /// waits only for those already queued at the lock (the kernel wakes lock waiters in
+    /// no order, so without the gate it could lose to every newcomer). The gate is only
+    /// about order: the store lock alone guards the files, and a writer killed anywhere
+    /// releases both.
+    fn lock(&self) -> Result<Held> {
+        let gate = project::open_lock_file(&self.root, &self.gate)?;
+        let gate = if self.priority {
+            gate.lock().map_err(|e| Error::io(&self.gate, e))?;
+            Some(gate)
+        } else {
+            gate.lock_shared().map_err(|e| Error::io(&self.gate, e))?;
+            // Passed: let go before waiting at the lock (closing the file releases it).
+            drop(gate);
+            None
+        };
         let file = project::open_lock_file(&self.root, &self.lock)?;
         file.lock().map_err(|e| Error::io(&self.lock, e))?;
-        Ok(file)
+        Ok(Held { _lock: file, _gate: gate })
     }
 
     /// Unique temp file in `.tasks/`, fsync, rename over `tasks.json`, fsync the directory.

@@ -363,3 +363,27 @@ fn an_edit_in_place_makes_a_read_ahead_stale() {
     std::fs::write(s.path(), text.replace("\"G1\"", "\"G9\"")).unwrap();
     assert!(!early.still_current(s.path()));
 }
+
+#[test]
+fn a_plain_writer_arriving_while_a_priority_writer_waits_goes_after_it() {
+    let (d, s) = store();
+    let first = s.clone().with_priority();
+    // The priority writer holds the gate (as while it waits for or holds the lock).
+    let held = first.lock().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let plain = s.clone();
+    let writer = std::thread::spawn(move || {
+        plain.append_events(&[Event::new(Timestamp::now(), "plain")]).unwrap();
+        tx.send(()).unwrap();
+    });
+    // Waiting at the gate: nothing written while the priority writer has it.
+    assert!(rx.recv_timeout(std::time::Duration::from_millis(300)).is_err());
+    drop(held);
+    rx.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    writer.join().unwrap();
+    assert!(d.path().join(".tasks/.lock-gate").exists());
+    // A plain writer lets the gate go once through: a priority writer gets it at once.
+    let _plain = s.lock().unwrap();
+    let gate = std::fs::File::open(d.path().join(".tasks/.lock-gate")).unwrap();
+    assert!(gate.try_lock().is_ok(), "a plain writer keeps no hold on the gate");
+}
