@@ -166,7 +166,9 @@ impl Runner {
             iso: super::integrate::IsoRuntime::for_config(&config),
             watching,
             pane_events: Vec::new(),
-            log_writer: super::log_writer::LogWriter::start(store.clone()),
+            // Not ahead of the agents: it would hold the gate while it waits, and the
+            // dispatch, which is in a hurry, would wait behind it.
+            log_writer: super::log_writer::LogWriter::start(Store::new(&project)),
             inbox: None,
             project,
             store,
