@@ -59,17 +59,48 @@ pub(super) fn clear_if_wanted(tmux: &Tmux, store: &Store, profile: &Profile, d: 
     let _ = store.append_events(&[event]);
 }
 
+/// How long the cleared ready screen must stay as it is before the prompt follows: Gemini
+/// CLI drew its ready prompt mid-redraw after `/clear` and lost a validation prompt pasted
+/// 300 ms later (seen once the orchestrator's reads went through the control client and
+/// came that much sooner).
+const SETTLE: Duration = Duration::from_millis(500);
+
 fn wait_cleared(tmux: &Tmux, profile: &Profile, pane: &str, before: &str, bound: Duration) -> bool {
     let deadline = Instant::now() + bound;
+    let mut settle = Settle::default();
     loop {
         let now = tmux.capture_visible(pane).unwrap_or_default();
-        if cleared(profile, before, &now) {
+        let cleared = cleared(profile, before, &now);
+        if settle.feed(cleared.then_some(now), Instant::now()) {
             return true;
         }
         if Instant::now() >= deadline {
-            return false;
+            return settle.cleared();
         }
         std::thread::sleep(RECEIPT_POLL);
+    }
+}
+
+/// The cleared screen last read, and since when it has been that.
+#[derive(Default)]
+struct Settle {
+    since: Option<(Instant, String)>,
+}
+
+impl Settle {
+    /// Takes one read (`None`: not cleared); whether the cleared screen has now stayed
+    /// unchanged for [`SETTLE`].
+    fn feed(&mut self, screen: Option<String>, at: Instant) -> bool {
+        match (screen, &self.since) {
+            (None, _) => self.since = None,
+            (Some(now), Some((_, last))) if *last == now => {}
+            (Some(now), _) => self.since = Some((at, now)),
+        }
+        self.since.as_ref().is_some_and(|(since, _)| at.duration_since(*since) >= SETTLE)
+    }
+
+    fn cleared(&self) -> bool {
+        self.since.is_some()
     }
 }
 
@@ -99,6 +130,21 @@ mod tests {
         shell.fresh_context = true;
         assert_eq!(clear_command(&shell, &task), None, "nothing to clear with");
         assert_eq!(clear_command(&shell, &validation), None);
+    }
+
+    #[test]
+    fn the_prompt_waits_until_the_cleared_screen_has_stayed_the_same_a_while() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut settle = Settle::default();
+        assert!(!settle.feed(Some("ready".into()), at(0)));
+        assert!(!settle.feed(Some("ready".into()), at(300)));
+        // Redrawn again: the wait starts over.
+        assert!(!settle.feed(Some("ready, redrawn".into()), at(400)));
+        assert!(!settle.feed(Some("ready, redrawn".into()), at(800)));
+        assert!(settle.feed(Some("ready, redrawn".into()), at(900)));
+        assert!(!settle.feed(None, at(1000)), "not ready any more");
+        assert!(!settle.cleared());
     }
 
     #[test]
