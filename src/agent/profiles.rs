@@ -35,6 +35,10 @@ pub struct Profile {
     pub paste_marker: Vec<Pattern>,
     /// Pause between the paste and Enter.
     pub enter_delay: Duration,
+    /// How long its ready screen must stay unchanged before a prompt is pasted (zero:
+    /// at once). Gemini CLI drew its ready prompt, then a notice about project hooks that
+    /// took back the input, and a prompt pasted meanwhile was left half typed in it.
+    pub settle: Duration,
     /// A paste preview needs one more Enter to submit (sent once, only if the marker shows).
     pub second_enter: bool,
     /// How long to look for evidence that a prompt landed.
@@ -90,6 +94,7 @@ impl Profile {
             rate_limited: Vec::new(),
             paste_marker: Vec::new(),
             enter_delay: DEFAULT_ENTER_DELAY,
+            settle: Duration::ZERO,
             second_enter: false,
             receipt_timeout: Duration::from_secs(5),
             hooks: HookKind::None,
@@ -219,6 +224,7 @@ impl Profile {
                 ]),
                 paste_marker: pats(&["[Pasted Text:"]),
                 second_enter: true,
+                settle: Duration::from_millis(500),
                 hooks: HookKind::GeminiSettings,
                 approval: Some(ApprovalStyle::Gemini),
                 approve_keys: strs(&["Enter"]),

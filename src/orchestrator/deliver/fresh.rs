@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
+use super::gate::Settle;
 use super::{Delivery, Purpose, RECEIPT_POLL};
 use crate::agent::profiles::Profile;
 use crate::agent::screen::{self, ScreenState};
@@ -67,7 +68,7 @@ const SETTLE: Duration = Duration::from_millis(500);
 
 fn wait_cleared(tmux: &Tmux, profile: &Profile, pane: &str, before: &str, bound: Duration) -> bool {
     let deadline = Instant::now() + bound;
-    let mut settle = Settle::default();
+    let mut settle = Settle::new(SETTLE);
     loop {
         let now = tmux.capture_visible(pane).unwrap_or_default();
         let cleared = cleared(profile, before, &now);
@@ -75,32 +76,9 @@ fn wait_cleared(tmux: &Tmux, profile: &Profile, pane: &str, before: &str, bound:
             return true;
         }
         if Instant::now() >= deadline {
-            return settle.cleared();
+            return settle.seen();
         }
         std::thread::sleep(RECEIPT_POLL);
-    }
-}
-
-/// The cleared screen last read, and since when it has been that.
-#[derive(Default)]
-struct Settle {
-    since: Option<(Instant, String)>,
-}
-
-impl Settle {
-    /// Takes one read (`None`: not cleared); whether the cleared screen has now stayed
-    /// unchanged for [`SETTLE`].
-    fn feed(&mut self, screen: Option<String>, at: Instant) -> bool {
-        match (screen, &self.since) {
-            (None, _) => self.since = None,
-            (Some(now), Some((_, last))) if *last == now => {}
-            (Some(now), _) => self.since = Some((at, now)),
-        }
-        self.since.as_ref().is_some_and(|(since, _)| at.duration_since(*since) >= SETTLE)
-    }
-
-    fn cleared(&self) -> bool {
-        self.since.is_some()
     }
 }
 
@@ -130,21 +108,6 @@ mod tests {
         shell.fresh_context = true;
         assert_eq!(clear_command(&shell, &task), None, "nothing to clear with");
         assert_eq!(clear_command(&shell, &validation), None);
-    }
-
-    #[test]
-    fn the_prompt_waits_until_the_cleared_screen_has_stayed_the_same_a_while() {
-        let t0 = Instant::now();
-        let at = |ms| t0 + Duration::from_millis(ms);
-        let mut settle = Settle::default();
-        assert!(!settle.feed(Some("ready".into()), at(0)));
-        assert!(!settle.feed(Some("ready".into()), at(300)));
-        // Redrawn again: the wait starts over.
-        assert!(!settle.feed(Some("ready, redrawn".into()), at(400)));
-        assert!(!settle.feed(Some("ready, redrawn".into()), at(800)));
-        assert!(settle.feed(Some("ready, redrawn".into()), at(900)));
-        assert!(!settle.feed(None, at(1000)), "not ready any more");
-        assert!(!settle.cleared());
     }
 
     #[test]

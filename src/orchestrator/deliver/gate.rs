@@ -57,16 +57,50 @@ pub(crate) fn pasteable(profile: &Profile, purpose: &Purpose, screen: &str) -> P
 /// Reads the pane until `d` may be pasted, for at most [`READY_WAIT`].
 pub(super) fn wait_until_pasteable(tmux: &Tmux, profile: &Profile, d: &Delivery) -> Pasteable {
     let deadline = Instant::now() + READY_WAIT;
+    let mut settle = Settle::new(profile.settle);
     loop {
         let screen = tmux.capture_visible(&d.pane).unwrap_or_default();
         let verdict = pasteable(profile, &d.purpose, &screen);
-        if verdict == Pasteable::Yes || Instant::now() >= deadline {
+        let yes = verdict == Pasteable::Yes;
+        if (yes && settle.feed(Some(screen), Instant::now())) || Instant::now() >= deadline {
             return verdict;
+        }
+        if !yes {
+            settle.feed(None, Instant::now());
         }
         if matches!(verdict, Pasteable::Never(_)) {
             return verdict;
         }
         std::thread::sleep(RECEIPT_POLL);
+    }
+}
+
+/// A screen that must stay as it is for a while (the profile's `settle`, or after a
+/// clear) before a prompt follows: the screen last read, and since when it has been that.
+pub(super) struct Settle {
+    wanted: Duration,
+    since: Option<(Instant, String)>,
+}
+
+impl Settle {
+    pub(super) fn new(wanted: Duration) -> Settle {
+        Settle { wanted, since: None }
+    }
+
+    /// Takes one read (`None`: not the screen waited for); whether it has now stayed
+    /// unchanged for the wanted time (at once when that is zero).
+    pub(super) fn feed(&mut self, screen: Option<String>, at: Instant) -> bool {
+        match (screen, &self.since) {
+            (None, _) => self.since = None,
+            (Some(now), Some((_, last))) if *last == now => {}
+            (Some(now), _) => self.since = Some((at, now)),
+        }
+        self.since.as_ref().is_some_and(|(since, _)| at.duration_since(*since) >= self.wanted)
+    }
+
+    /// Whether the last read was the screen waited for.
+    pub(super) fn seen(&self) -> bool {
+        self.since.is_some()
     }
 }
 
@@ -102,6 +136,27 @@ pub(super) fn record_withheld(store: &Store, d: &Delivery, why: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_prompt_waits_until_the_cleared_screen_has_stayed_the_same_a_while() {
+        let t0 = Instant::now();
+        let at = |ms| t0 + Duration::from_millis(ms);
+        let mut settle = Settle::new(Duration::from_millis(500));
+        assert!(!settle.feed(Some("ready".into()), at(0)));
+        assert!(!settle.feed(Some("ready".into()), at(300)));
+        // Redrawn again: the wait starts over.
+        assert!(!settle.feed(Some("ready, redrawn".into()), at(400)));
+        assert!(!settle.feed(Some("ready, redrawn".into()), at(800)));
+        assert!(settle.feed(Some("ready, redrawn".into()), at(900)));
+        assert!(!settle.feed(None, at(1000)), "not ready any more");
+        assert!(!settle.seen());
+    }
+
+    #[test]
+    fn with_no_settle_time_a_ready_screen_is_taken_at_once() {
+        let mut settle = Settle::new(Duration::ZERO);
+        assert!(settle.feed(Some("sim>".into()), Instant::now()));
+    }
+
     use super::*;
     use crate::config::Agent;
 
