@@ -19,6 +19,8 @@ fn a_prompt_lands_exactly_once_in_each_profiles_agent() {
     team.wait_all_done(&ids, 40);
     let mut panes = Vec::new();
     for id in ids {
+        // Receipts are logged by the orchestrator's writer, possibly after the task's end.
+        team.wait_event("prompt_landed", 10, |e| e["task"] == id);
         assert_eq!(team.count("task_dispatched", id), 1, "task {id}");
         assert_eq!(team.count("prompt_delivered", id), 1, "task {id}");
         assert_eq!(team.count("prompt_landed", id), 1, "task {id}: {:#?}", team.events());
