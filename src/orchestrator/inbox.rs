@@ -147,7 +147,10 @@ pub(crate) fn accept(bytes: &[u8], now: Timestamp) -> Option<Event> {
         return None;
     }
     let (pane, _, _) = parse_state_event(&event)?;
-    if !valid_pane_id(pane) || event.task.is_some() || event.milestone.is_some() {
+    if !crate::tmux::control::is_pane_id(pane.as_bytes())
+        || event.task.is_some()
+        || event.milestone.is_some()
+    {
         return None;
     }
     let known = ["pane_id", "state", "source"];
@@ -159,11 +162,6 @@ pub(crate) fn accept(bytes: &[u8], now: Timestamp) -> Option<Event> {
     }
     event.ts = event.ts.min(now);
     Some(event)
-}
-
-fn valid_pane_id(id: &str) -> bool {
-    id.strip_prefix('%')
-        .is_some_and(|d| !d.is_empty() && d.len() <= 10 && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

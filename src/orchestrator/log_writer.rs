@@ -178,6 +178,15 @@ mod tests {
             .with("n", n)
     }
 
+    /// A writer on the store of a fresh project (kept while the directory lives).
+    fn started() -> (tempfile::TempDir, Store, LogWriter) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(&Project::at(dir.path()));
+        std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
+        let writer = LogWriter::start(store.clone());
+        (dir, store, writer)
+    }
+
     fn logged(store: &Store) -> Vec<u64> {
         let events = store.read_events().unwrap();
         events.iter().filter_map(|e| e.extra.get("n").and_then(|v| v.as_u64())).collect()
@@ -185,10 +194,7 @@ mod tests {
 
     #[test]
     fn queued_events_are_written_in_order_and_finish_writes_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(&Project::at(dir.path()));
-        std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
-        let mut writer = LogWriter::start(store.clone());
+        let (_dir, store, mut writer) = started();
         let queue = writer.queue();
         for n in 0..50 {
             queue.push(vec![event(2 * n), event(2 * n + 1)]);
@@ -199,10 +205,7 @@ mod tests {
 
     #[test]
     fn a_waited_for_event_is_in_the_log_when_push_and_wait_returns() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(&Project::at(dir.path()));
-        std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
-        let mut writer = LogWriter::start(store.clone());
+        let (_dir, store, mut writer) = started();
         let queue = writer.queue();
         let threads: Vec<_> = (0..8)
             .map(|n| {
@@ -226,10 +229,7 @@ mod tests {
 
     #[test]
     fn take_queued_hands_back_only_what_no_write_has_taken() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::new(&Project::at(dir.path()));
-        std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
-        let mut writer = LogWriter::start(store.clone());
+        let (_dir, store, mut writer) = started();
         let queue = writer.queue();
         queue.push((0..20).map(event).collect());
         let mut got = writer.take_queued();

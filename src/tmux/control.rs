@@ -107,9 +107,14 @@ impl Parser {
 /// A pane id `%N` (digits only), or none.
 fn pane_id(word: Option<&[u8]>) -> Option<String> {
     let word = word?;
-    let digits = word.strip_prefix(b"%")?;
-    let ok = !digits.is_empty() && digits.len() <= 10 && digits.iter().all(u8::is_ascii_digit);
-    ok.then(|| String::from_utf8_lossy(word).into_owned())
+    is_pane_id(word).then(|| String::from_utf8_lossy(word).into_owned())
+}
+
+/// Whether `word` is a tmux pane id: `%` and one to ten digits.
+pub fn is_pane_id(word: &[u8]) -> bool {
+    word.strip_prefix(b"%").is_some_and(|digits| {
+        !digits.is_empty() && digits.len() <= 10 && digits.iter().all(u8::is_ascii_digit)
+    })
 }
 
 /// Printable ASCII of `bytes`, at most `max` of them; anything else becomes `?`.

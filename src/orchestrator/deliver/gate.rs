@@ -136,6 +136,9 @@ pub(super) fn record_withheld(store: &Store, d: &Delivery, why: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::config::Agent;
+
     #[test]
     fn the_prompt_waits_until_the_cleared_screen_has_stayed_the_same_a_while() {
         let t0 = Instant::now();
@@ -156,9 +159,6 @@ mod tests {
         let mut settle = Settle::new(Duration::ZERO);
         assert!(settle.feed(Some("sim>".into()), Instant::now()));
     }
-
-    use super::*;
-    use crate::config::Agent;
 
     #[test]
     fn a_prompt_is_pasted_only_at_the_ready_prompt() {
