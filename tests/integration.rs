@@ -48,6 +48,7 @@ mod store_commands;
 mod store_concurrency;
 mod store_init;
 mod store_integrity;
+mod store_requests;
 mod store_seed;
 mod store_symlinks;
 mod tmux_config;

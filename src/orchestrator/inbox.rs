@@ -208,7 +208,7 @@ mod tests {
         assert!(!send(&project, &report), "nobody listens");
         let store = crate::plan::store::Store::new(&project);
         std::fs::create_dir_all(project.tasks_dir()).unwrap();
-        let mut writer = super::super::log_writer::LogWriter::start(store.clone());
+        let mut writer = super::super::log_writer::LogWriter::start(store.clone(), project.clone());
         let mut inbox = Inbox::start(&project, writer.queue()).unwrap();
         assert!(send(&project, &report));
         let deadline = std::time::Instant::now() + Duration::from_secs(10);

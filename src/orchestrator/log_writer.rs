@@ -8,11 +8,17 @@
 //! (views, notices) that no decision reads back, so a dispatch never waits for two turns
 //! of the lock. What the writer cannot write is logged and dropped: the next look sees
 //! it again.
+//!
+//! The writer also applies the `task done` requests commands hand to the orchestrator
+//! (see [`super::requests`]): those queued meanwhile, with the observations, in one
+//! update.
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
+use super::requests::Pending;
 use crate::plan::Event;
 use crate::plan::store::Store;
+use crate::project::Project;
 
 /// Events queued beyond this are dropped (said once in the log): the writer is stuck.
 const MAX_QUEUED: usize = 100_000;
@@ -22,6 +28,8 @@ struct State {
     queue: Vec<Event>,
     /// Events whose senders wait until they are in the log: written only by the thread.
     waited: Vec<Event>,
+    /// `task done` requests waiting for their commit and reply.
+    requests: Vec<Pending>,
     /// How many waited-for events were queued, and how many of those are written.
     waited_in: u64,
     waited_out: u64,
@@ -73,6 +81,13 @@ impl LogQueue {
         self.0.changed.notify_all();
     }
 
+    /// Queues a `task done` request: committed with the next batch, then answered.
+    pub(crate) fn request(&self, pending: Pending) {
+        let mut state = self.0.lock();
+        state.requests.push(pending);
+        self.0.changed.notify_all();
+    }
+
     /// Queues `events` and returns once the writer has appended them (synced), or
     /// appends them here when there is no writer: for records that must be in the log
     /// before their sender goes on (a paste's `prompt_delivered`), written together with
@@ -98,20 +113,23 @@ impl LogQueue {
 #[derive(Debug)]
 pub(crate) struct LogWriter {
     queue: LogQueue,
+    /// Whose library a finished task's summary goes to.
+    project: Project,
     handle: Option<JoinHandle<()>>,
 }
 
 impl LogWriter {
-    pub(crate) fn start(store: Store) -> LogWriter {
+    pub(crate) fn start(store: Store, project: Project) -> LogWriter {
         let shared = Arc::new(Shared::default());
         let inner = Arc::clone(&shared);
+        let owned = project.clone();
         let handle = std::thread::Builder::new()
             .name("log-writer".into())
-            .spawn(move || write_loop(&inner, &store))
+            .spawn(move || write_loop(&inner, &store, &owned))
             .map_err(|e| tracing::error!(error = %e, "no log writer thread: writing inline"))
             .ok();
         shared.lock().no_thread = handle.is_none();
-        LogWriter { queue: LogQueue(shared), handle }
+        LogWriter { queue: LogQueue(shared), project, handle }
     }
 
     /// A handle for other threads (delivery receipts).
@@ -126,7 +144,7 @@ impl LogWriter {
         std::mem::take(&mut self.queue.0.lock().queue)
     }
 
-    /// Writes what is queued and ends the thread.
+    /// Writes what is queued, answers the requests, and ends the thread.
     pub(crate) fn finish(&mut self, store: &Store) {
         self.queue.0.lock().stop = true;
         self.queue.0.changed.notify_all();
@@ -134,31 +152,44 @@ impl LogWriter {
             let _ = handle.join();
         }
         // Anything queued after the thread left (or with no thread at all).
-        let rest = std::mem::take(&mut self.queue.0.lock().queue);
-        if let Err(e) = store.append_events(&rest) {
-            tracing::error!(error = %e, events = rest.len(), "could not log observations");
-        }
+        let (rest, requests) = {
+            let mut state = self.queue.0.lock();
+            (std::mem::take(&mut state.queue), std::mem::take(&mut state.requests))
+        };
+        write(store, &self.project, rest, requests);
     }
 }
 
-fn write_loop(shared: &Shared, store: &Store) {
+/// Appends `events`, or commits them with `requests`.
+fn write(store: &Store, project: &Project, events: Vec<Event>, requests: Vec<Pending>) {
+    if !requests.is_empty() {
+        super::requests::commit(store, project, events, requests);
+    } else if let Err(e) = store.append_events(&events) {
+        tracing::error!(error = %e, events = events.len(), "could not log observations");
+    }
+}
+
+fn write_loop(shared: &Shared, store: &Store, project: &Project) {
     loop {
-        let (mut batch, observed) = {
+        let (mut batch, observed, requests) = {
             let mut state = shared.lock();
-            while state.queue.is_empty() && state.waited.is_empty() && !state.stop {
+            while state.queue.is_empty()
+                && state.waited.is_empty()
+                && state.requests.is_empty()
+                && !state.stop
+            {
                 state = shared.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
-            if state.queue.is_empty() && state.waited.is_empty() {
+            if state.queue.is_empty() && state.waited.is_empty() && state.requests.is_empty() {
                 return;
             }
             let waited = std::mem::take(&mut state.waited);
-            (waited, std::mem::take(&mut state.queue))
+            let requests = std::mem::take(&mut state.requests);
+            (waited, std::mem::take(&mut state.queue), requests)
         };
         let promised = batch.len() as u64;
         batch.extend(observed);
-        if let Err(e) = store.append_events(&batch) {
-            tracing::error!(error = %e, events = batch.len(), "could not log observations");
-        }
+        write(store, project, batch, requests);
         if promised > 0 {
             // Failed too: the sender is not held forever; the error is in the log.
             shared.lock().waited_out += promised;
@@ -183,7 +214,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(&Project::at(dir.path()));
         std::fs::create_dir_all(dir.path().join(".tasks")).unwrap();
-        let writer = LogWriter::start(store.clone());
+        let writer = LogWriter::start(store.clone(), Project::at(dir.path()));
         (dir, store, writer)
     }
 

@@ -16,6 +16,7 @@ pub mod planning;
 pub mod prompt;
 pub mod prompt_plan;
 mod recover;
+pub mod requests;
 pub mod run;
 pub mod usage;
 pub mod watch;

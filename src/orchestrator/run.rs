@@ -94,6 +94,8 @@ pub struct Runner {
     pub(crate) log_writer: super::log_writer::LogWriter,
     /// Takes the agents' self-reports while the loop runs (see [`super::inbox`]).
     inbox: Option<super::inbox::Inbox>,
+    /// Takes commands' `task done` while the loop runs (see [`super::requests`]).
+    requests: Option<super::requests::Requests>,
     _lock: File,
 }
 
@@ -168,8 +170,9 @@ impl Runner {
             pane_events: Vec::new(),
             // Not ahead of the agents: it would hold the gate while it waits, and the
             // dispatch, which is in a hurry, would wait behind it.
-            log_writer: super::log_writer::LogWriter::start(Store::new(&project)),
+            log_writer: super::log_writer::LogWriter::start(Store::new(&project), project.clone()),
             inbox: None,
+            requests: None,
             project,
             store,
             tmux,
@@ -227,6 +230,9 @@ impl Runner {
         self.reap(true);
         if let Some(mut inbox) = self.inbox.take() {
             inbox.stop();
+        }
+        if let Some(mut requests) = self.requests.take() {
+            requests.stop();
         }
         self.log_writer.queue().push(std::mem::take(&mut self.pane_events));
         self.log_writer.finish(&self.store);
@@ -298,6 +304,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
         self.inbox = super::inbox::Inbox::start(&self.project, self.log_writer.queue());
+        self.requests = super::requests::Requests::start(&self.project, self.log_writer.queue());
         // Pin the session before recovery delivers anything (not running yet is fine).
         let _ = self.session_panes();
         self.recover()?;

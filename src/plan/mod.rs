@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod eventlog;
 pub mod events;
+pub mod library;
 mod logfile;
 pub mod model;
 pub mod rules;

@@ -1,15 +1,16 @@
-//! `tmux-ide task done`: finish a task and add its summary to the knowledge library, as
-//! text that cannot start a heading or a fence of its own (each entry stays one section).
-use std::fs::File;
-use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+//! `tmux-ide task done`: finish a task and add its summary to the knowledge library.
+//! While an orchestrator runs, it applies the change for the command (batched with other
+//! agents', see `orchestrator::requests`); otherwise the command writes the store itself.
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
 
 use crate::cli::Ctx;
-use crate::plan::rules::finish_task;
-use crate::plan::{Store, Task};
+use crate::orchestrator::requests::{self, DoneRequest, Submitted};
+use crate::plan::library;
+use crate::plan::rules::resolve_task;
+use crate::plan::{Store, TaskStatus};
 use crate::project::Project;
 use crate::{Error, Result};
 
@@ -34,207 +35,44 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         ));
     }
     let project = ctx.project()?;
-    let now = Timestamp::now();
-    // The library files are opened before the commit (a symlink refuses the whole command)
-    // and written after it, still under the store lock, so entries keep the order of the
-    // `task_done` events and a failing command leaves both the task and the library alone.
-    let (task, library) = Store::new(&project).update_then(
-        |plan, events| {
-            let task =
-                finish_task(plan, events, &args.id, &args.proof, args.summary.as_deref(), now)?;
-            let library = open_library(&project, &task)?;
-            Ok((task, library))
-        },
-        |(task, library)| append_learnings(library, task, now),
-    )?;
-    drop(library);
-    writeln!(ctx.out(), "Task {} done", task.id)?;
+    let request = DoneRequest {
+        id: args.id,
+        proof: args.proof,
+        summary: args.summary,
+        now: Timestamp::now(),
+    };
+    let id = match requests::submit(&project, &request) {
+        Submitted::Replied(result) => result?,
+        Submitted::NoOrchestrator => finish(&project, &request, false)?,
+        Submitted::Lost => finish(&project, &request, true)?,
+    };
+    writeln!(ctx.out(), "Task {id} done")?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// learnings.md (and research-findings.md for research tasks), open for appending; none
-/// when the task has no summary.
-fn open_library(project: &Project, task: &Task) -> Result<Vec<(PathBuf, File)>> {
-    if task.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
-        return Ok(Vec::new());
-    }
-    let dir = project.library_dir();
-    let mut names = vec!["learnings.md"];
-    if task.specialty.as_deref() == Some("research") {
-        names.push("research-findings.md");
-        if architecture_findings(task.summary.as_deref().unwrap_or_default()).is_some() {
-            names.push("architecture.md");
-        }
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let path = dir.join(name);
-            let file = crate::project::open_append(&project.root, &path)?;
-            Ok((path, file))
-        })
-        .collect()
-}
-
-/// `## Task 003 — Title (YYYY-MM-DD)`, a blank line and the summary, appended to each
-/// opened library file.
-fn append_learnings(library: &[(PathBuf, File)], task: &Task, now: Timestamp) -> Result<()> {
-    let summary = task.summary.as_deref().unwrap_or_default();
-    let date = now.to_zoned_datetime(jiff::tz::TimeZone::system()).date();
-    let title = task.title.replace(['\r', '\n'], " ");
-    let entry = format!(
-        "## Task {} — {} ({date})\n\n{}\n",
-        task.id,
-        title,
-        inert_markdown(summary.trim_end())
-    );
-    for (path, file) in library {
-        // architecture.md gets only a research task's `Architecture:` lines.
-        let typed = architecture_findings(summary).filter(|_| path.ends_with("architecture.md"));
-        let entry = match typed {
-            Some(lines) => format!(
-                "## Research finding, task {} ({date})\n\n{}\n",
-                task.id,
-                inert_markdown(&lines)
-            ),
-            None => entry.clone(),
-        };
-        append_entry(path, file, &entry)?;
-    }
-    Ok(())
-}
-
-/// A research summary's typed findings for architecture.md: its lines that start with
-/// `Architecture:` (any case), without that word; `None` when there are none.
-fn architecture_findings(summary: &str) -> Option<String> {
-    let lines: Vec<String> = summary
-        .lines()
-        .filter_map(|l| {
-            let l = l.trim_start();
-            let head = l.get(..13)?;
-            head.eq_ignore_ascii_case("architecture:").then(|| format!("- {}", l[13..].trim()))
-        })
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-/// Appends `entry` as its own block: separated from earlier text by one blank line.
-fn append_entry(path: &Path, mut file: &File, entry: &str) -> Result<()> {
-    let mut existing = String::new();
-    file.read_to_string(&mut existing).map_err(|e| Error::io(path, e))?;
-    let sep = if existing.is_empty() || existing.ends_with("\n\n") {
-        ""
-    } else if existing.ends_with('\n') {
-        "\n"
-    } else {
-        "\n\n"
-    };
-    file.write_all(format!("{sep}{entry}").as_bytes()).map_err(|e| Error::io(path, e))?;
-    Ok(())
-}
-
-/// `text` with every line that would start a block of its own escaped by a backslash
-/// (which Markdown shows as nothing): ATX headings (`#`), setext underlines (`===`,
-/// `---`), code fences (```` ``` ````, `~~~`) and HTML blocks (`<`), also inside a quote
-/// or list item, so a summary cannot add a heading, or open a fence or comment that
-/// swallows the entries after it.
-fn inert_markdown(text: &str) -> String {
-    // Markdown ends a line at a lone `\r` as well as at `\n`.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::with_capacity(text.len());
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let (containers, content) = line.split_at(content_start(line));
-        out.push_str(containers);
-        if starts_block(content) {
-            out.push('\\');
-        }
-        out.push_str(content);
-    }
-    out
-}
-
-/// Where a line's content starts: past its indentation and any block-quote (`>`) and
-/// list-item (`-`, `*`, `+`, `1.`, `1)`) markers, each of which can hold a heading.
-fn content_start(line: &str) -> usize {
-    let b = line.as_bytes();
-    let blank = |i: usize| matches!(b.get(i), Some(b' ' | b'\t'));
-    let mut i = 0;
-    loop {
-        while blank(i) {
-            i += 1;
-        }
-        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        let bullet = matches!(b.get(i), Some(b'-' | b'*' | b'+')) && blank(i + 1);
-        if b.get(i) == Some(&b'>') || bullet {
-            i += 1;
-        } else if (1..=9).contains(&digits)
-            && matches!(b.get(i + digits), Some(b'.' | b')'))
-            && blank(i + digits + 1)
-        {
-            i += digits + 1;
-        } else {
-            return i;
-        }
-    }
-}
-
-/// Whether `content` (a line past its containers) opens a heading, fence or HTML block,
-/// or underlines the line before into a heading.
-fn starts_block(content: &str) -> bool {
-    let rest = content.trim_end();
-    let rule = |c: char| !rest.is_empty() && rest.chars().all(|x| x == c || x == ' ' || x == '\t');
-    content.starts_with(['#', '<'])
-        || content.starts_with("```")
-        || content.starts_with("~~~")
-        || rule('=')
-        || rule('-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{architecture_findings, inert_markdown};
-
-    #[test]
-    fn architecture_lines_of_a_research_summary_are_its_typed_findings() {
-        let s = "Looked at auth.\nArchitecture: tokens live in Redis\n  architecture:  one DB\nArch: no";
-        let got = architecture_findings(s).unwrap();
-        assert_eq!(got, "- tokens live in Redis\n- one DB");
-        assert_eq!(architecture_findings("nothing typed"), None);
-        assert_eq!(architecture_findings("Architécture: x"), None);
-    }
-    use pulldown_cmark::{Event, Parser, Tag};
-
-    fn blocks(md: &str) -> (usize, usize, usize) {
-        let (mut headings, mut code, mut html) = (0, 0, 0);
-        for e in Parser::new(md) {
-            match e {
-                Event::Start(Tag::Heading { .. }) => headings += 1,
-                Event::Start(Tag::CodeBlock(_)) => code += 1,
-                Event::Start(Tag::HtmlBlock) => html += 1,
-                _ => {}
+/// The change made here; `maybe_applied` when the orchestrator took the request and may
+/// have committed it before the connection was lost: then finding this very change
+/// (same finish time and proof) is success, not a second finish.
+fn finish(project: &Project, request: &DoneRequest, maybe_applied: bool) -> Result<String> {
+    let DoneRequest { id, proof, summary, now } = request;
+    // The library files are opened before the commit (a symlink refuses the whole command)
+    // and written after it, still under the store lock, so entries keep the order of the
+    // `task_done` events and a failing command leaves both the task and the library alone.
+    let (task, library) = Store::new(project).update_then(
+        |plan, events| {
+            if maybe_applied
+                && let Ok(known) = resolve_task(plan, id)
+                && let Some(task) = plan.task(&known)
+                && task.status == TaskStatus::Done
+                && task.finished == Some(*now)
+                && task.proof.as_deref() == Some(proof.as_str())
+            {
+                return Ok((task.clone(), library::Library::default()));
             }
-        }
-        (headings, code, html)
-    }
-
-    #[test]
-    fn summary_lines_cannot_start_a_heading_fence_or_html_block() {
-        let hostile = "Fine.\n## Task 999 — fake\n  # also\n```\ncode\n~~~\nSetext\n===\nx\n---\n\
-                       > ## quoted\n- # listed\n12) ### numbered\n> - ```\nx\ry\r# cr\n<!--\nhidden";
-        let md =
-            format!("## Task 001 — real\n\n{}\n\n## Task 002 — next\n", inert_markdown(hostile));
-        assert_eq!(blocks(&md), (2, 0, 0), "{md}");
-        assert!(md.contains("> \\## quoted") && md.contains("12) \\### numbered"), "{md}");
-        assert!(md.contains("\\## Task 999 — fake") && md.contains("  \\# also"), "{md}");
-    }
-
-    #[test]
-    fn ordinary_text_is_left_as_it_is() {
-        let text =
-            "Used jose.\n- a list\n  indented `code` and #hashtag\n`inline` first\n\n> quoted";
-        assert_eq!(inert_markdown(text), text);
-    }
+            library::finish(project, plan, events, id, proof, summary.as_deref(), *now)
+        },
+        |(task, library)| library.append(task, *now),
+    )?;
+    drop(library);
+    Ok(task.id)
 }

@@ -1,0 +1,333 @@
+//! `task done` applied by the running orchestrator for the command, many to one turn of
+//! the store lock. With a hundred agents, each `task done` parsing and rewriting the
+//! whole `tasks.json` itself kept the lock busy most of the time (a megabyte at 2,000
+//! tasks, 26 times a second), and every dispatch and every report queued behind them.
+//!
+//! The command connects to `.tmux-ide/run/requests.sock` (bound while an orchestrator
+//! runs), sends its request as one JSON line and waits for the one-line reply, which
+//! comes once the change is committed (or refused, with the error the command itself
+//! would have given). The orchestrator's log writer applies what is queued in one store
+//! update, each request all or nothing on its own (see [`crate::plan::library::finish`]).
+//! No socket, or nobody listening: the command changes the store itself, as before.
+//! A connection lost before the reply: the command changes the store itself, unless the
+//! orchestrator had already committed that very change (same finish time and proof),
+//! and a task is finished only once, so whichever comes second is refused: never both.
+//!
+//! A request is hostile input like any other: bounded in size and time, validated again
+//! here (the command's own checks can be skipped by anyone who can reach the socket).
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::log_writer::LogQueue;
+use crate::error::Kind;
+use crate::plan::library::{self, Library};
+use crate::plan::store::Store;
+use crate::plan::{Event, Task};
+use crate::project::Project;
+use crate::{Error, Result};
+
+/// The largest request taken (`--proof` and `--summary` are single arguments, which
+/// Linux bounds at 128 KiB each).
+pub const MAX_REQUEST: usize = 1 << 20;
+/// How long the orchestrator waits for a connected command to send its request.
+const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a command waits for its reply before changing the store itself.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `task done ID --proof P [--summary S]`, finished at `now`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoneRequest {
+    pub id: String,
+    pub proof: String,
+    pub summary: Option<String>,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum Request {
+    TaskDone(DoneRequest),
+}
+
+/// The reply: the finished task's id, or the error the command reports as its own.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+enum Reply {
+    Done { id: String },
+    Error { kind: ErrorKind, message: String, hint: Option<String> },
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ErrorKind {
+    BadInput,
+    Failed,
+    Internal,
+}
+
+/// What became of a request sent with [`submit`].
+#[derive(Debug)]
+pub enum Submitted {
+    /// No orchestrator takes requests: the command applies its change itself.
+    NoOrchestrator,
+    /// The orchestrator answered: the finished task's id, or why it was refused.
+    Replied(Result<String>),
+    /// Sent, but no reply came: the change may or may not be committed.
+    Lost,
+}
+
+/// Where the running orchestrator of `project` takes requests.
+pub fn socket_path(project: &Project) -> PathBuf {
+    project.run_dir().join("requests.sock")
+}
+
+/// Hands `request` to the running orchestrator and waits for its reply.
+pub fn submit(project: &Project, request: &DoneRequest) -> Submitted {
+    let path = socket_path(project);
+    if crate::project::refuse_symlinks(&project.root, &path).is_err() {
+        return Submitted::NoOrchestrator;
+    }
+    let Ok(mut line) = serde_json::to_vec(&Request::TaskDone(request.clone())) else {
+        return Submitted::NoOrchestrator;
+    };
+    if line.len() >= MAX_REQUEST {
+        return Submitted::NoOrchestrator;
+    }
+    line.push(b'\n');
+    // Refused or missing: nobody listens (a stale socket of an orchestrator that died).
+    let Ok(mut stream) = UnixStream::connect(&path) else { return Submitted::NoOrchestrator };
+    if stream.write_all(&line).is_err() || stream.set_read_timeout(Some(REPLY_TIMEOUT)).is_err() {
+        return Submitted::Lost;
+    }
+    let mut reply = String::new();
+    match BufReader::new(stream.take(MAX_REQUEST as u64)).read_line(&mut reply) {
+        Ok(n) if n > 0 => {}
+        _ => return Submitted::Lost,
+    }
+    match serde_json::from_str::<Reply>(&reply) {
+        Ok(Reply::Done { id }) => Submitted::Replied(Ok(id)),
+        Ok(Reply::Error { kind, message, hint }) => {
+            let error = match kind {
+                ErrorKind::BadInput => Error::bad_input(message),
+                ErrorKind::Failed => Error::failed(message),
+                ErrorKind::Internal => Error::internal(message),
+            };
+            Submitted::Replied(Err(match hint {
+                Some(hint) => error.with_hint(hint),
+                None => error,
+            }))
+        }
+        Err(_) => Submitted::Lost,
+    }
+}
+
+/// A request taken off the socket, and the connection its reply goes to.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    request: DoneRequest,
+    stream: UnixStream,
+}
+
+/// The bound socket and its accepting thread; dropping it unbinds and stops it.
+#[derive(Debug)]
+pub(crate) struct Requests {
+    path: PathBuf,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Requests {
+    /// Binds the project's request socket (replacing a stale one) and queues what arrives
+    /// on `queue`; `None` when it cannot bind (then commands write the store themselves).
+    pub(crate) fn start(project: &Project, queue: LogQueue) -> Option<Requests> {
+        let path = socket_path(project);
+        crate::project::create_dir_safe(&project.root, &project.run_dir()).ok()?;
+        crate::project::refuse_symlinks(&project.root, &path).ok()?;
+        // Only the orchestrator lock's holder gets here: an old socket is a dead one's.
+        let _ = std::fs::remove_file(&path);
+        let listener = match UnixListener::bind(&path) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::info!(path = %path.display(), error = %e, "no request socket; commands write the store");
+                return None;
+            }
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("requests".into())
+            .spawn(move || serve(&listener, &flag, &queue))
+            .ok()?;
+        tracing::info!(path = %path.display(), "taking task done requests on a socket");
+        Some(Requests { path, stop, handle: Some(handle) })
+    }
+
+    /// Stops taking requests: what was accepted is queued (the log writer answers it),
+    /// later commands write the store themselves.
+    pub(crate) fn stop(&mut self) {
+        let Some(handle) = self.handle.take() else { return };
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the blocking accept; a command connecting meanwhile finds the socket
+        // gone once it is removed, or, accepted after the drain, loses its connection.
+        let _ = UnixStream::connect(&self.path);
+        let _ = handle.join();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl Drop for Requests {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn serve(listener: &UnixListener, stop: &AtomicBool, queue: &LogQueue) {
+    loop {
+        let stopping = stop.load(Ordering::SeqCst);
+        if stopping && listener.set_nonblocking(true).is_err() {
+            return;
+        }
+        match listener.accept() {
+            Ok((stream, _)) => {
+                if let Some(pending) = take(stream) {
+                    queue.request(pending);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "request socket failed; commands write the store");
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one request from `stream`; a bad one is answered (or dropped) here.
+fn take(stream: UnixStream) -> Option<Pending> {
+    stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
+    let mut line = Vec::new();
+    let mut reader = BufReader::new((&stream).take(MAX_REQUEST as u64 + 1));
+    reader.read_until(b'\n', &mut line).ok()?;
+    match parse(&line, Timestamp::now()) {
+        Ok(request) => Some(Pending { request, stream }),
+        Err(e) => {
+            answer(stream, Err(&e));
+            None
+        }
+    }
+}
+
+/// The request in `line` if it is one to apply, its time no later than `now`.
+pub(crate) fn parse(line: &[u8], now: Timestamp) -> Result<DoneRequest> {
+    let refuse = |why: &str| Err(Error::bad_input(format!("request refused: {why}")));
+    if line.len() > MAX_REQUEST || !line.ends_with(b"\n") {
+        return refuse("not one line of at most 1 MiB");
+    }
+    let Ok(Request::TaskDone(mut request)) = serde_json::from_slice(line) else {
+        return refuse("not a task done request");
+    };
+    if request.id.is_empty() || request.id.len() > 64 || request.id.chars().any(char::is_control) {
+        return refuse("the task id is not 1 to 64 printable characters");
+    }
+    if request.proof.trim().is_empty() {
+        return Err(Error::bad_input(
+            "--proof must not be blank (say what was done and how to verify it)",
+        ));
+    }
+    request.now = request.now.min(now);
+    Ok(request)
+}
+
+/// Commits `requests` (each on its own, all in one update) with the observations
+/// `observed` ahead of them, then answers each. The events are logged even when the
+/// update fails as a whole (then each request gets that error).
+pub(crate) fn commit(
+    store: &Store,
+    project: &Project,
+    observed: Vec<Event>,
+    requests: Vec<Pending>,
+) {
+    let mut leftover = Some(observed);
+    let outcome = store.update_then(
+        |plan, events| {
+            events.extend(leftover.take().unwrap_or_default());
+            Ok(requests
+                .iter()
+                .map(|p| {
+                    let r = &p.request;
+                    library::finish(
+                        project,
+                        plan,
+                        events,
+                        &r.id,
+                        &r.proof,
+                        r.summary.as_deref(),
+                        r.now,
+                    )
+                })
+                .collect::<Vec<Result<(Task, Library)>>>())
+        },
+        |results| {
+            for (result, pending) in results.iter().zip(&requests) {
+                if let Ok((task, library)) = result {
+                    library.append(task, pending.request.now)?;
+                }
+            }
+            Ok(())
+        },
+    );
+    match outcome {
+        Ok(results) => {
+            for (result, pending) in results.into_iter().zip(requests) {
+                match result {
+                    Ok((task, _)) => answer(pending.stream, Ok(&task.id)),
+                    Err(e) => answer(pending.stream, Err(&e)),
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, requests = requests.len(), "could not apply task done requests");
+            for pending in requests {
+                answer(pending.stream, Err(&e));
+            }
+            if let Some(observed) = leftover
+                && let Err(e) = store.append_events(&observed)
+            {
+                tracing::error!(error = %e, events = observed.len(), "could not log observations");
+            }
+        }
+    }
+}
+
+fn answer(mut stream: UnixStream, result: std::result::Result<&str, &Error>) {
+    let reply = match result {
+        Ok(id) => Reply::Done { id: id.to_string() },
+        Err(e) => Reply::Error {
+            kind: match e.kind {
+                Kind::BadInput => ErrorKind::BadInput,
+                Kind::Internal => ErrorKind::Internal,
+                Kind::Failed | Kind::BrokenPipe => ErrorKind::Failed,
+            },
+            message: e.message.clone(),
+            hint: e.hint.clone(),
+        },
+    };
+    let Ok(mut line) = serde_json::to_vec(&reply) else { return };
+    line.push(b'\n');
+    // A command that went away meanwhile learns nothing; the change stands.
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let _ = stream.write_all(&line);
+}
+
+#[cfg(test)]
+#[path = "requests_tests.rs"]
+mod tests;
