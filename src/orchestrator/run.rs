@@ -139,7 +139,9 @@ impl Runner {
                 backoff: SignedDuration::from_millis(orch.retry_backoff as i64),
             },
         };
-        let store = Store::new(&project).with_priority();
+        // One copy of the plan in memory for the loop and the log writer (see `with_cache`).
+        let shared = Store::new(&project).with_cache();
+        let store = shared.clone().with_priority();
         let watching = super::watching::Watching::default();
         let tmux = tmux.with_control(watching.slot());
         let session = crate::tmux::session_name(&project, &config);
@@ -170,7 +172,7 @@ impl Runner {
             pane_events: Vec::new(),
             // Not ahead of the agents: it would hold the gate while it waits, and the
             // dispatch, which is in a hurry, would wait behind it.
-            log_writer: super::log_writer::LogWriter::start(Store::new(&project), project.clone()),
+            log_writer: super::log_writer::LogWriter::start(shared, project.clone()),
             inbox: None,
             requests: None,
             project,

@@ -8,6 +8,7 @@ mod logfile;
 pub mod model;
 pub mod rules;
 pub mod store;
+mod store_cache;
 pub mod task_git;
 
 pub use events::{Event, EventKind};

@@ -21,6 +21,7 @@ use super::eventlog::CorruptLine;
 use super::events::Event;
 use super::logfile::{LogFile, MAX_SEQ, Unsynced, check_seq};
 use super::model::Plan;
+use super::store_cache::PlanCache;
 use crate::project::{self, Project};
 use crate::{Error, Result};
 
@@ -36,6 +37,8 @@ pub struct Store {
     events: PathBuf,
     /// Goes ahead of writers that arrive after it (the orchestrator's handle).
     priority: bool,
+    /// The plan last read or written through this handle or its clones, if kept.
+    cache: Option<PlanCache>,
 }
 
 /// The store lock, and the gate while a priority writer holds it.
@@ -54,7 +57,16 @@ impl Store {
             gate: project.tasks_dir().join(".lock-gate"),
             events: project.events_jsonl(),
             priority: false,
+            cache: None,
         }
+    }
+
+    /// This store, keeping the plan it last read or wrote in memory (shared with its
+    /// clones), so an unchanged `tasks.json` is not parsed again: for the orchestrator,
+    /// which reads and writes the plan many times a second (see [`PlanCache`]).
+    pub fn with_cache(mut self) -> Store {
+        self.cache = Some(PlanCache::default());
+        self
     }
 
     /// This store, its writes going ahead of writers that arrive while one waits (see
@@ -80,6 +92,17 @@ impl Store {
     }
 
     fn load_with_pending(&self) -> Result<Plan> {
+        // Kept, or read and kept (a file that does not parse is reported below).
+        if self.cache.is_some()
+            && let Some(early) = self.read_ahead(false)
+        {
+            return Ok(early.plan);
+        }
+        self.parse_file()
+    }
+
+    /// `tasks.json` read and parsed, without the cache.
+    fn parse_file(&self) -> Result<Plan> {
         let text = match std::fs::read_to_string(&self.tasks) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
@@ -106,24 +129,36 @@ impl Store {
     /// (atomically) only when it changed, the events only when there are some. While `f`
     /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
-        let early = self.read_ahead();
+        let early = self.read_ahead(true);
         let done = {
             let _lock = self.lock()?;
             self.update_locked(f, early)?
         };
-        done.finish()
+        done.finish(self.cache.as_ref())
     }
 
     /// `tasks.json` read and parsed before the lock is taken, with the file kept open: a
     /// write that waits for the lock need not spend its turn reading (half of a `task done`
     /// on 1,000 tasks). Used only if, under the lock, the path still names that very file,
     /// unchanged (see [`ReadAhead::still_current`]).
-    fn read_ahead(&self) -> Option<ReadAhead> {
+    /// With a cache, the plan kept is used, copied, or for an update (`take`) taken.
+    fn read_ahead(&self, take: bool) -> Option<ReadAhead> {
+        let kept = self.cache.as_ref().and_then(|c| match take {
+            true => c.take(&self.tasks),
+            false => c.get(&self.tasks),
+        });
+        if let Some((file, meta, plan)) = kept {
+            return Some(ReadAhead { file, meta, plan });
+        }
         let mut file = File::open(&self.tasks).ok()?;
         let meta = file.metadata().ok()?;
         let mut text = String::with_capacity(meta.len() as usize + 1);
         file.read_to_string(&mut text).ok()?;
         let plan = parse_plan(&self.tasks, &text).ok()?;
+        // An update puts back what it writes; a copy kept now would only be replaced.
+        if let Some(cache) = self.cache.as_ref().filter(|_| !take) {
+            cache.put(&file, meta.clone(), plan.clone());
+        }
         Some(ReadAhead { file, meta, plan })
     }
 
@@ -139,7 +174,7 @@ impl Store {
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
         after: impl FnOnce(&T) -> Result<()>,
     ) -> Result<T> {
-        let early = self.read_ahead();
+        let early = self.read_ahead(true);
         let done = {
             let _lock = self.lock()?;
             let done = self.update_locked(f, early)?;
@@ -148,7 +183,7 @@ impl Store {
             }
             done
         };
-        done.finish()
+        done.finish(self.cache.as_ref())
     }
 
     #[allow(
@@ -164,7 +199,8 @@ impl Store {
         let mut log = LogFile::open(&self.root, &self.events)?;
         let mut plan = match early {
             Some(early) if early.still_current(&self.tasks) => early.plan,
-            _ => self.load_with_pending()?,
+            // Not kept: the version this update writes will be.
+            _ => self.parse_file()?,
         };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
@@ -178,11 +214,18 @@ impl Store {
         if plan == before {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            return Ok(Updated { value, spent: [plan, before], unsynced });
+            return Ok(Updated { value, spent: [plan, before], unsynced, written: None });
         }
         plan.seq = events.last().and_then(|e| e.seq).unwrap_or(before.seq);
         plan.pending_events = events;
         self.write_plan(&plan)?;
+        // The version just written, for the cache: its file opened under the lock, so it
+        // is this one (no other writer can have replaced it yet).
+        let written = self.cache.as_ref().and_then(|_| {
+            let file = File::open(&self.tasks).ok()?;
+            let meta = file.metadata().ok()?;
+            Some((file, meta))
+        });
         // Committed: the next lock holder appends what this append does not. Synced before
         // the lock is released, unlike a plain append: the next commit replaces this
         // tasks.json, and with it the only other copy of these events, and no later writer
@@ -192,7 +235,7 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: [plan, before], unsynced: None })
+        Ok(Updated { value, spent: [plan, before], unsynced: None, written })
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -351,12 +394,20 @@ struct Updated<T> {
     spent: [Plan; 2],
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
+    /// The file the plan was written to, for the cache (only when there is one).
+    written: Option<(File, std::fs::Metadata)>,
 }
 
 impl<T> Updated<T> {
-    /// The rest of the update, once the lock is released.
-    fn finish(self) -> Result<T> {
-        drop(self.spent);
+    /// The rest of the update, once the lock is released; `cache` keeps the plan written.
+    fn finish(self, cache: Option<&PlanCache>) -> Result<T> {
+        let [plan, before] = self.spent;
+        drop(before);
+        match (cache, self.written) {
+            // Kept even if replaced meanwhile: the cache checks before using it.
+            (Some(cache), Some((file, meta))) => cache.put(&file, meta, plan),
+            _ => drop(plan),
+        }
         if let Some(unsynced) = self.unsynced {
             unsynced.sync()?;
         }
@@ -436,15 +487,7 @@ impl ReadAhead {
     /// is held open its inode cannot be reused for a new one. Size and modification time
     /// also catch an edit made in place (by hand).
     fn still_current(&self, path: &Path) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        let (Ok(now), Ok(held)) = (std::fs::metadata(path), self.file.metadata()) else {
-            return false;
-        };
-        let same = |a: &std::fs::Metadata, b: &std::fs::Metadata| {
-            (a.dev(), a.ino(), a.len(), a.mtime(), a.mtime_nsec(), a.ctime(), a.ctime_nsec())
-                == (b.dev(), b.ino(), b.len(), b.mtime(), b.mtime_nsec(), b.ctime(), b.ctime_nsec())
-        };
-        same(&now, &held) && same(&held, &self.meta)
+        super::store_cache::current(path, &self.file, &self.meta)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tests of the store: atomic replace, the lock, and a change and its events as one unit
 //! (numbered, committed with `tasks.json`, logged exactly once after a crash).
 use super::*;
-use crate::plan::Event;
+use crate::plan::{Event, EventKind, Task};
 use jiff::Timestamp;
 
 fn store() -> (tempfile::TempDir, Store) {
@@ -332,7 +332,7 @@ fn a_reader_merges_pending_events_from_the_version_it_opened() {
 fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
     let (_d, s) = store();
     add_goal(&s, "G1");
-    let early = s.read_ahead().unwrap();
+    let early = s.read_ahead(true).unwrap();
     assert!(early.still_current(s.path()));
     // Another writer commits while this one waits for the lock: its plan is stale.
     add_goal(&s, "G2");
@@ -349,7 +349,7 @@ fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
         )
         .unwrap();
     drop(lock);
-    done.finish().unwrap();
+    done.finish(None).unwrap();
     let ids: Vec<String> = s.load().unwrap().goals.into_iter().map(|g| g.id).collect();
     assert_eq!(ids, ["G1", "G2", "G3"], "the other writer's change was kept");
 }
@@ -358,7 +358,7 @@ fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
 fn an_edit_in_place_makes_a_read_ahead_stale() {
     let (_d, s) = store();
     add_goal(&s, "G1");
-    let early = s.read_ahead().unwrap();
+    let early = s.read_ahead(true).unwrap();
     let text = std::fs::read_to_string(s.path()).unwrap();
     std::fs::write(s.path(), text.replace("\"G1\"", "\"G9\"")).unwrap();
     assert!(!early.still_current(s.path()));
@@ -386,4 +386,33 @@ fn a_plain_writer_arriving_while_a_priority_writer_waits_goes_after_it() {
     let _plain = s.lock().unwrap();
     let gate = std::fs::File::open(d.path().join(".tasks/.lock-gate")).unwrap();
     assert!(gate.try_lock().is_ok(), "a plain writer keeps no hold on the gate");
+}
+
+#[test]
+fn a_cached_plan_is_the_file_as_written_and_another_writer_is_seen() {
+    let d = tempfile::tempdir().unwrap();
+    let project = Project::at(d.path());
+    std::fs::create_dir_all(project.tasks_dir()).unwrap();
+    let cached = Store::new(&project).with_cache();
+    let plain = Store::new(&project);
+    let now = Timestamp::from_second(1_700_000_000).unwrap();
+    for i in 1..=20 {
+        let (writer, reader) = if i % 3 == 0 { (&plain, &cached) } else { (&cached, &plain) };
+        writer
+            .update(|plan, events| {
+                let mut task = Task::new(format!("{i:03}"), format!("Task {i} \u{e9}\"x\""), now);
+                task.summary = (i % 2 == 0).then(|| "line\nbreak".to_string());
+                plan.tasks.push(task);
+                events.push(Event::new(now, EventKind::TaskCreated).task(format!("{i:03}")));
+                Ok(())
+            })
+            .unwrap();
+        // Both see every write, whoever made it, exactly as the file holds it.
+        assert_eq!(cached.load().unwrap(), plain.load().unwrap(), "after write {i}");
+        assert_eq!(reader.load().unwrap().tasks.len(), i);
+    }
+    // Edited in place by hand (same inode, another size): seen too.
+    let text = std::fs::read_to_string(plain.path()).unwrap().replace("Task 5 ", "Task five ");
+    std::fs::write(plain.path(), text).unwrap();
+    assert_eq!(cached.load().unwrap().task("005").unwrap().title, "Task five \u{e9}\"x\"");
 }
