@@ -49,18 +49,30 @@ extern "C" fn small_pages_first(
         // `argv`, alive for the whole process; nothing here writes or keeps them.
         unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) }.to_bytes()
     });
-    if small_pages_wanted(args) {
+    if let Some(pages) = small_pages_wanted(args) {
         // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory.
         let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
-        // SAFETY: mimalloc's option calls take plain integers; the option table is static.
-        unsafe {
-            // Memory freed is given back at once rather than a second later: the command-line
-            // parser's before the plan is read, the plan's text before the log is.
-            if mi_option_get(MI_OPTION_PURGE_DELAY) == DEFAULT_PURGE_DELAY_MS {
-                mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        // Memory freed is given back at once rather than a second later: the command-line
+        // parser's before the plan is read, the plan's text before the log is.
+        if pages == SmallPages::PurgeAtOnce {
+            // SAFETY: mimalloc's option calls take plain integers; the option table is static.
+            unsafe {
+                if mi_option_get(MI_OPTION_PURGE_DELAY) == DEFAULT_PURGE_DELAY_MS {
+                    mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+                }
             }
         }
     }
+}
+
+/// How a command that wants 4 KiB pages treats the memory it frees.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[derive(Debug, PartialEq, Eq)]
+enum SmallPages {
+    /// Given back at once (short-lived commands, small by design).
+    PurgeAtOnce,
+    /// Kept a while, as mimalloc does by default (the orchestrator).
+    Keep,
 }
 
 // mimalloc's own C API (the library is linked in for the global allocator).
@@ -88,24 +100,24 @@ const DEFAULT_PURGE_DELAY_MS: libc::c_long = 1000;
 ///   arena cleared a 2 MiB page, and the simulated agent (inherited by its reports and its
 ///   `task done`) likewise. In a 32-agent simulated mission that clearing was 17% of the
 ///   machine's CPU; with no huge pages for any process it took 19.6 s instead of 23–24 s.
-/// - `orchestrator run`: long-lived and small; huge pages only inflated it.
+/// - `orchestrator run`: long-lived and small; huge pages only inflated it. Its freed
+///   memory is not purged at once: it frees and allocates a plan's worth many times a
+///   second (at 100 agents, purging and faulting it in again was a fifth of its CPU).
 ///
 /// The setting is inherited by the processes these start: the simulated agent's reports,
 /// the orchestrator's tmux clients. `mission status` starts none.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn small_pages_wanted<'a>(args: impl Iterator<Item = &'a [u8]>) -> bool {
+fn small_pages_wanted<'a>(args: impl Iterator<Item = &'a [u8]>) -> Option<SmallPages> {
     let mut previous: &[u8] = b"";
     for arg in args {
-        let small = matches!(
-            (previous, arg),
+        match (previous, arg) {
+            (b"orchestrator", b"run") => return Some(SmallPages::Keep),
             (b"mission", b"status")
-                | (b"orchestrator", b"run")
-                | (b"agent", b"idle" | b"busy" | b"waiting" | b"sim" | b"usage")
-        );
-        if small {
-            return true;
+            | (b"agent", b"idle" | b"busy" | b"waiting" | b"sim" | b"usage") => {
+                return Some(SmallPages::PurgeAtOnce);
+            }
+            _ => previous = arg,
         }
-        previous = arg;
     }
-    false
+    None
 }

@@ -129,7 +129,7 @@ impl Store {
     /// (atomically) only when it changed, the events only when there are some. While `f`
     /// runs, `plan.seq` is the log's position before the change.
     pub fn update<T>(&self, f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>) -> Result<T> {
-        let early = self.read_ahead(true);
+        let early = self.read_early();
         let done = {
             let _lock = self.lock()?;
             self.update_locked(f, early)?
@@ -141,6 +141,13 @@ impl Store {
     /// write that waits for the lock need not spend its turn reading (half of a `task done`
     /// on 1,000 tasks). Used only if, under the lock, the path still names that very file,
     /// unchanged (see [`ReadAhead::still_current`]).
+    /// What an update reads before the lock: nothing with a cache, whose plan it takes
+    /// under the lock (a plan read now would often be stale by then: the orchestrator's
+    /// own threads are its writers, and a copy they race to read is read twice).
+    fn read_early(&self) -> Option<ReadAhead> {
+        if self.cache.is_some() { None } else { self.read_ahead(true) }
+    }
+
     /// With a cache, the plan kept is used, copied, or for an update (`take`) taken.
     fn read_ahead(&self, take: bool) -> Option<ReadAhead> {
         let kept = self.cache.as_ref().and_then(|c| match take {
@@ -174,7 +181,7 @@ impl Store {
         f: impl FnOnce(&mut Plan, &mut Vec<Event>) -> Result<T>,
         after: impl FnOnce(&T) -> Result<()>,
     ) -> Result<T> {
-        let early = self.read_ahead(true);
+        let early = self.read_early();
         let done = {
             let _lock = self.lock()?;
             let done = self.update_locked(f, early)?;
@@ -197,6 +204,10 @@ impl Store {
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
+        let early = early.or_else(|| {
+            let (file, meta, plan) = self.cache.as_ref()?.take(&self.tasks)?;
+            Some(ReadAhead { file, meta, plan })
+        });
         let mut plan = match early {
             Some(early) if early.still_current(&self.tasks) => early.plan,
             // Not kept: the version this update writes will be.
