@@ -103,6 +103,8 @@ const DEFAULT_PURGE_DELAY_MS: libc::c_long = 1000;
 /// - `orchestrator run`: long-lived and small; huge pages only inflated it. Its freed
 ///   memory is not purged at once: it frees and allocates a plan's worth many times a
 ///   second (at 100 agents, purging and faulting it in again was a fifth of its CPU).
+///   Nor do the self-reports purge: they end before it would matter, and the purge's
+///   system calls were a tenth of their cost.
 ///
 /// The setting is inherited by the processes these start: the simulated agent's reports,
 /// the orchestrator's tmux clients. `mission status` starts none.
@@ -111,11 +113,10 @@ fn small_pages_wanted<'a>(args: impl Iterator<Item = &'a [u8]>) -> Option<SmallP
     let mut previous: &[u8] = b"";
     for arg in args {
         match (previous, arg) {
-            (b"orchestrator", b"run") => return Some(SmallPages::Keep),
-            (b"mission", b"status")
-            | (b"agent", b"idle" | b"busy" | b"waiting" | b"sim" | b"usage") => {
-                return Some(SmallPages::PurgeAtOnce);
+            (b"orchestrator", b"run") | (b"agent", b"idle" | b"busy" | b"waiting" | b"usage") => {
+                return Some(SmallPages::Keep);
             }
+            (b"mission", b"status") | (b"agent", b"sim") => return Some(SmallPages::PurgeAtOnce),
             _ => previous = arg,
         }
     }
