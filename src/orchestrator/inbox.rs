@@ -7,12 +7,16 @@
 //! queued behind them. No orchestrator (no socket, or a stale one), a full queue or a
 //! path too long for a socket: the report goes to the store as before.
 //!
+//! The loop also hears of each report at once, in memory (see [`Heard`]): an idle
+//! report is what lets a pane with a fresh busy report take its next task, and waiting
+//! for the log to have it added a store turn and a file watch to every dispatch.
+//!
 //! A datagram is hostile input like any other: only a well-formed `agent_state` event of
 //! bounded size, a `%N` pane id and a known state is taken, its time clamped to now.
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -52,6 +56,38 @@ pub fn send(project: &Project, event: &Event) -> bool {
     matches!(socket.send_to(&bytes, &path), Ok(n) if n == bytes.len())
 }
 
+/// Reports taken since the loop last looked, and how to wake it. The loop takes them
+/// into its judgement of the panes only (what it reads from the log later is the same
+/// report again, which changes nothing there); everything else that follows the log
+/// hears of them from the log.
+#[derive(Debug, Clone)]
+pub(crate) struct Heard {
+    reports: Arc<Mutex<Vec<Event>>>,
+    wake: mpsc::Sender<()>,
+}
+
+impl Heard {
+    pub(crate) fn new(wake: mpsc::Sender<()>) -> Heard {
+        Heard { reports: Arc::default(), wake }
+    }
+
+    /// The reports heard since the last call.
+    pub(crate) fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.reports.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn tell(&self, event: Event) {
+        let mut reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
+        // Bounded: a loop that stopped looking keeps only the latest.
+        if reports.len() >= 10_000 {
+            reports.clear();
+        }
+        reports.push(event);
+        drop(reports);
+        let _ = self.wake.send(());
+    }
+}
+
 /// The bound socket and its receiving thread; dropping it unbinds and stops it.
 #[derive(Debug)]
 pub(crate) struct Inbox {
@@ -64,7 +100,7 @@ impl Inbox {
     /// Binds the project's report socket (replacing a stale one) and starts taking
     /// reports into `queue`; `None` when it cannot bind. The loop hears of a report when
     /// the writer appends it (the store watcher), which is when its tick can read it.
-    pub(crate) fn start(project: &Project, queue: LogQueue) -> Option<Inbox> {
+    pub(crate) fn start(project: &Project, queue: LogQueue, heard: Option<Heard>) -> Option<Inbox> {
         let path = socket_path(project);
         crate::project::create_dir_safe(&project.root, &project.run_dir()).ok()?;
         crate::project::refuse_symlinks(&project.root, &path).ok()?;
@@ -82,7 +118,7 @@ impl Inbox {
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
             .name("report-inbox".into())
-            .spawn(move || receive(&socket, &flag, &queue))
+            .spawn(move || receive(&socket, &flag, &queue, heard.as_ref()))
             .ok()?;
         tracing::info!(path = %path.display(), "taking self-reports on a socket");
         Some(Inbox { path, stop, handle: Some(handle) })
@@ -104,7 +140,7 @@ impl Drop for Inbox {
     }
 }
 
-fn receive(socket: &UnixDatagram, stop: &AtomicBool, queue: &LogQueue) {
+fn receive(socket: &UnixDatagram, stop: &AtomicBool, queue: &LogQueue, heard: Option<&Heard>) {
     let mut buf = vec![0u8; MAX_REPORT + 1];
     loop {
         // After the stop, what is still queued on the socket is taken, then it ends.
@@ -115,6 +151,9 @@ fn receive(socket: &UnixDatagram, stop: &AtomicBool, queue: &LogQueue) {
         match socket.recv(&mut buf) {
             Ok(n) => {
                 if let Some(event) = accept(&buf[..n], Timestamp::now()) {
+                    if let Some(heard) = heard {
+                        heard.tell(event.clone());
+                    }
                     queue.push(vec![event]);
                 }
             }
@@ -209,8 +248,13 @@ mod tests {
         let store = crate::plan::store::Store::new(&project);
         std::fs::create_dir_all(project.tasks_dir()).unwrap();
         let mut writer = super::super::log_writer::LogWriter::start(store.clone(), project.clone());
-        let mut inbox = Inbox::start(&project, writer.queue()).unwrap();
+        let (wake, woken) = mpsc::channel();
+        let heard = Heard::new(wake);
+        let mut inbox = Inbox::start(&project, writer.queue(), Some(heard.clone())).unwrap();
         assert!(send(&project, &report));
+        // The loop hears of it at once, whenever the log gets it.
+        woken.recv_timeout(Duration::from_secs(10)).expect("the loop was not woken");
+        assert_eq!(heard.take(), std::slice::from_ref(&report));
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while store.read_events().unwrap().is_empty() {
             assert!(std::time::Instant::now() < deadline, "the report never reached the log");

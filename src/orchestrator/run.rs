@@ -94,6 +94,8 @@ pub struct Runner {
     pub(crate) log_writer: super::log_writer::LogWriter,
     /// Takes the agents' self-reports while the loop runs (see [`super::inbox`]).
     inbox: Option<super::inbox::Inbox>,
+    /// The self-reports the inbox took, for the next look at the panes.
+    heard: Option<super::inbox::Heard>,
     /// Takes commands' `task done` while the loop runs (see [`super::requests`]).
     requests: Option<super::requests::Requests>,
     _lock: File,
@@ -174,6 +176,7 @@ impl Runner {
             // dispatch, which is in a hurry, would wait behind it.
             log_writer: super::log_writer::LogWriter::start(shared, project.clone()),
             inbox: None,
+            heard: None,
             requests: None,
             project,
             store,
@@ -194,6 +197,10 @@ impl Runner {
     /// The log's new events, taken in by every part that follows the log and the notifier:
     /// every read of the tail after start goes through here, so no event skips either.
     pub(crate) fn read_log(&mut self) -> Result<Vec<Event>> {
+        // Before the log: a report heard and then read back is the same report.
+        if let Some(heard) = &self.heard {
+            self.observer.absorb(&heard.take());
+        }
         let new = self.tail.read_new()?;
         self.absorb(&new);
         self.notifier.observe(&new);
@@ -287,6 +294,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
     fn run_loop(&mut self, opts: &RunOptions) -> Result<()> {
         let (tx, rx) = mpsc::channel();
         self.watching.set_wake(tx.clone());
+        self.heard = Some(super::inbox::Heard::new(tx.clone()));
         let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             if let Ok(ev) = res
                 && matches!(
@@ -305,7 +313,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         watcher
             .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
-        self.inbox = super::inbox::Inbox::start(&self.project, self.log_writer.queue());
+        self.inbox =
+            super::inbox::Inbox::start(&self.project, self.log_writer.queue(), self.heard.clone());
         self.requests = super::requests::Requests::start(&self.project, self.log_writer.queue());
         // Pin the session before recovery delivers anything (not running yet is fine).
         let _ = self.session_panes();
