@@ -56,7 +56,9 @@ impl Runner {
         let mut observed = self.log_writer.take_queued();
         observed.append(&mut self.pane_events);
         let started = std::time::Instant::now();
+        let mut waited = std::time::Duration::ZERO;
         let claimed = self.store.update(|plan, events| {
+            waited = started.elapsed();
             events.extend(observed);
             let done: Vec<usize> = (0..run.len())
                 .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
@@ -75,6 +77,7 @@ impl Runner {
             tracing::debug!(
                 tasks = run.len(),
                 write_ms = written.as_millis() as u64,
+                lock_wait_ms = waited.as_millis() as u64,
                 ms = started.elapsed().as_millis() as u64,
                 "slow dispatch"
             );

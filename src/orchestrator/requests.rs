@@ -39,6 +39,8 @@ use crate::{Error, Result};
 pub const MAX_REQUEST: usize = 1 << 20;
 /// How long the orchestrator waits for a connected command to send its request.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often the accepting thread looks at its stop flag.
+const STOP_POLL: Duration = Duration::from_millis(200);
 /// How long a command waits for its reply before changing the store itself.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -174,13 +176,11 @@ impl Requests {
     /// Stops taking requests: what was accepted is queued (the log writer answers it),
     /// later commands write the store themselves.
     pub(crate) fn stop(&mut self) {
-        let Some(handle) = self.handle.take() else { return };
-        self.stop.store(true, Ordering::SeqCst);
-        // Wakes the blocking accept; a command connecting meanwhile finds the socket
-        // gone once it is removed, or, accepted after the drain, loses its connection.
-        let _ = UnixStream::connect(&self.path);
-        let _ = handle.join();
         let _ = std::fs::remove_file(&self.path);
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
     }
 }
 
@@ -191,18 +191,26 @@ impl Drop for Requests {
 }
 
 fn serve(listener: &UnixListener, stop: &AtomicBool, queue: &LogQueue) {
+    if listener.set_nonblocking(true).is_err() {
+        return;
+    }
     loop {
+        // After the stop, what already connected is taken, then it ends.
         let stopping = stop.load(Ordering::SeqCst);
-        if stopping && listener.set_nonblocking(true).is_err() {
-            return;
-        }
         match listener.accept() {
             Ok((stream, _)) => {
                 if let Some(pending) = take(stream) {
                     queue.request(pending);
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if stopping {
+                    return;
+                }
+                // Not a blocking accept: nothing could wake it once the socket's path is
+                // gone (a project directory removed under a running orchestrator).
+                wait_readable(listener, STOP_POLL);
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "request socket failed; commands write the store");
                 return;
@@ -211,8 +219,17 @@ fn serve(listener: &UnixListener, stop: &AtomicBool, queue: &LogQueue) {
     }
 }
 
+/// Waits until `listener` has a connection to accept, at most `timeout`.
+fn wait_readable(listener: &UnixListener, timeout: Duration) {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd { fd: listener.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd, alive for the call; the descriptor is the listener's own.
+    let _ = unsafe { libc::poll(&mut fd, 1, timeout.as_millis() as libc::c_int) };
+}
+
 /// Reads one request from `stream`; a bad one is answered (or dropped) here.
 fn take(stream: UnixStream) -> Option<Pending> {
+    stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
     let mut line = Vec::new();
     let mut reader = BufReader::new((&stream).take(MAX_REQUEST as u64 + 1));

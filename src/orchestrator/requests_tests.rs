@@ -146,3 +146,18 @@ fn a_request_that_fails_leaves_the_others_of_its_batch_committed() {
     assert_eq!(kinds, [EventKind::PaneState, EventKind::TaskDone]);
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "");
 }
+
+#[test]
+fn stopping_ends_even_when_the_socket_path_is_gone() {
+    let (dir, project, store) = project_with(1);
+    let writer = LogWriter::start(store, project.clone());
+    let mut requests = Requests::start(&project, writer.queue()).unwrap();
+    // The project directory removed under a running orchestrator.
+    std::fs::remove_dir_all(dir.path()).unwrap();
+    let (done, stopped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        requests.stop();
+        let _ = done.send(());
+    });
+    stopped.recv_timeout(Duration::from_secs(10)).expect("stop hung");
+}
