@@ -56,20 +56,29 @@ impl Runner {
         let mut observed = self.log_writer.take_queued();
         observed.append(&mut self.pane_events);
         let started = std::time::Instant::now();
+        // Read before the lock; the prompts are written under it from the plan as changed
+        // (no copy of the whole plan for after), and delivered after the commit.
+        let files = gather::PromptFiles::read(&self.project);
+        let (project, contract) = (&self.project, &self.contract);
         let mut waited = std::time::Duration::ZERO;
-        let claimed = self.store.update(|plan, events| {
+        let prompts = self.store.update(|plan, events| {
             waited = started.elapsed();
             events.extend(observed);
             let done: Vec<usize> = (0..run.len())
                 .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
                 .collect();
-            Ok((!done.is_empty()).then(|| (plan.clone(), done)))
+            Ok(done
+                .into_iter()
+                .map(|i| (i, gather::task_prompt_with(project, &files, plan, run[i].0, contract)))
+                .collect::<Vec<_>>())
         })?;
         let written = started.elapsed();
-        let Some((plan, done)) = claimed else { return Ok((taken, false)) };
-        for i in done {
+        if prompts.is_empty() {
+            return Ok((taken, false));
+        }
+        for (i, text) in prompts {
             let (task, pane) = run[i];
-            let mut text = gather::task_prompt(&self.project, &plan, task, &self.contract)?;
+            let mut text = text?;
             text.push_str(&notes[i]);
             self.deliver(pane.id, pane.title, text, Some(task), now)?;
         }

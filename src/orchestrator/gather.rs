@@ -21,9 +21,39 @@ pub fn contract_assertions(contract: &Contract) -> Vec<ContractAssertion> {
         .collect()
 }
 
+/// The library files every task prompt quotes, read once for several prompts.
+#[derive(Debug, Default)]
+pub struct PromptFiles {
+    architecture: Option<String>,
+    learnings: Option<String>,
+    agents: Option<String>,
+}
+
+impl PromptFiles {
+    pub fn read(project: &Project) -> PromptFiles {
+        let lib = project.library_dir();
+        PromptFiles {
+            architecture: read(lib.join("architecture.md")),
+            learnings: read(lib.join("learnings.md")),
+            agents: read(project.root.join("AGENTS.md")),
+        }
+    }
+}
+
 /// The prompt for `task_id`; `contract` is the contract as this tick read it.
 pub fn task_prompt(
     project: &Project,
+    plan: &Plan,
+    task_id: &str,
+    contract: &[ContractAssertion],
+) -> Result<String> {
+    task_prompt_with(project, &PromptFiles::read(project), plan, task_id, contract)
+}
+
+/// [`task_prompt`] with the library files already read.
+pub fn task_prompt_with(
+    project: &Project,
+    files: &PromptFiles,
     plan: &Plan,
     task_id: &str,
     contract: &[ContractAssertion],
@@ -38,21 +68,15 @@ pub fn task_prompt(
                 .then(|| read(project.skills_dir().join("researcher.md")))?
         })
     });
-    let lib = project.library_dir();
-    let (architecture, learnings, agents) = (
-        read(lib.join("architecture.md")),
-        read(lib.join("learnings.md")),
-        read(project.root.join("AGENTS.md")),
-    );
     Ok(prompt::task_prompt(&TaskPromptInput {
         plan,
         task,
         contract,
         skill: skill.as_deref(),
         library: Library {
-            architecture: architecture.as_deref(),
-            learnings: learnings.as_deref(),
-            agents: agents.as_deref(),
+            architecture: files.architecture.as_deref(),
+            learnings: files.learnings.as_deref(),
+            agents: files.agents.as_deref(),
         },
     }))
 }
