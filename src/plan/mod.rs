@@ -5,6 +5,7 @@ pub mod eventlog;
 pub mod events;
 mod logfile;
 pub mod model;
+mod pretty;
 pub mod rules;
 pub mod store;
 pub mod task_git;

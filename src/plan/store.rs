@@ -21,6 +21,7 @@ use super::eventlog::CorruptLine;
 use super::events::Event;
 use super::logfile::{LogFile, MAX_SEQ, Unsynced, check_seq};
 use super::model::Plan;
+use super::pretty;
 use crate::project::{self, Project};
 use crate::{Error, Result};
 
@@ -80,12 +81,17 @@ impl Store {
     }
 
     fn load_with_pending(&self) -> Result<Plan> {
+        self.read_plan().map(|(plan, _)| plan)
+    }
+
+    /// The plan with its pending events, and the size of the file it was read from.
+    fn read_plan(&self) -> Result<(Plan, u64)> {
         let text = match std::fs::read_to_string(&self.tasks) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Plan::default(), 0)),
             Err(e) => return Err(Error::io(&self.tasks, e)),
         };
-        parse_plan(&self.tasks, &text)
+        Ok((parse_plan(&self.tasks, &text)?, text.len() as u64))
     }
 
     /// `tasks.json` as it is now, open, with only its head read.
@@ -162,27 +168,39 @@ impl Store {
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
-        let mut plan = match early {
-            Some(early) if early.still_current(&self.tasks) => early.plan,
-            _ => self.load_with_pending()?,
+        let (mut plan, size) = match early {
+            Some(early) if early.still_current(&self.tasks) => (early.plan, early.meta.len()),
+            _ => self.read_plan()?,
         };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
         // Never behind the plan, so positions keep rising even if the log was truncated.
         plan.seq = log.last_seq().max(plan.seq);
-        let before = plan.clone();
+        let (version, seq) = (plan.version, plan.seq);
+        // The plan's bulk as the file holds it, before and after `f`: what tells a change
+        // (cheaper than a copy of the plan to compare with), and the bytes then written.
+        let room = |n: u64| n as usize + n as usize / 8 + 4096;
+        let mut before = Vec::with_capacity(room(size));
+        pretty::body(&plan, &mut before)?;
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
-        number(&mut events, before.seq);
-        if plan == before {
+        number(&mut events, seq);
+        let mut body = Vec::with_capacity(room(before.len() as u64));
+        pretty::body(&plan, &mut body)?;
+        // Exact: bodies are the same bytes only for equal fields (see `pretty`), and
+        // `pending_events` was empty before.
+        let changed = body != before
+            || (plan.version, plan.seq) != (version, seq)
+            || !plan.pending_events.is_empty();
+        if !changed {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            return Ok(Updated { value, spent: [plan, before], unsynced });
+            return Ok(Updated { value, spent: (plan, [before, body]), unsynced });
         }
-        plan.seq = events.last().and_then(|e| e.seq).unwrap_or(before.seq);
+        plan.seq = events.last().and_then(|e| e.seq).unwrap_or(seq);
         plan.pending_events = events;
-        self.write_plan(&plan)?;
+        self.write_plan(&plan, &body)?;
         // Committed: the next lock holder appends what this append does not. Synced before
         // the lock is released, unlike a plain append: the next commit replaces this
         // tasks.json, and with it the only other copy of these events, and no later writer
@@ -192,7 +210,7 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: [plan, before], unsynced: None })
+        Ok(Updated { value, spent: (plan, [before, body]), unsynced: None })
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -302,7 +320,8 @@ impl Store {
     }
 
     /// Unique temp file in `.tasks/`, fsync, rename over `tasks.json`, fsync the directory.
-    fn write_plan(&self, plan: &Plan) -> Result<()> {
+    /// `body` is the plan's [`pretty::body`], already written.
+    fn write_plan(&self, plan: &Plan, body: &[u8]) -> Result<()> {
         self.remove_stale_temp_files();
         // Like any file the user creates (0666 less the umask), not tempfile's 0600.
         let mode = std::fs::metadata(&self.tasks)
@@ -314,15 +333,16 @@ impl Store {
             .permissions(mode)
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(&self.dir, e))?;
-        // Streamed, not built in memory first: a 5 MB plan would be 5 MB more of fresh
-        // memory for the kernel to hand over (and zero) on every change.
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
-        serde_json::to_writer_pretty(&mut out, plan)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush())
+        // The bytes `serde_json::to_writer_pretty` gives, and a newline.
+        let (mut head, mut tail) = (Vec::with_capacity(64), Vec::new());
+        pretty::head(plan, &mut head);
+        pretty::tail(plan, &mut tail)?;
+        tail.push(b'\n');
+        let mut out = tmp.as_file();
+        out.write_all(&head)
+            .and_then(|()| out.write_all(body))
+            .and_then(|()| out.write_all(&tail))
             .map_err(|e| Error::io(tmp.path(), e))?;
-        drop(out);
         tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
         tmp.persist(&self.tasks).map_err(|e| Error::io(&self.tasks, e.error))?;
         File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(&self.dir, e))?;
@@ -346,9 +366,9 @@ impl Store {
 /// What an update under the lock leaves for after it.
 struct Updated<T> {
     value: T,
-    /// The plan before and after: freed after the lock is released (at 10,000 tasks,
-    /// freeing them is a millisecond no other writer needs to wait for).
-    spent: [Plan; 2],
+    /// The plan, and its body before and after: freed after the lock is released (at
+    /// 10,000 tasks, freeing them is a millisecond no other writer needs to wait for).
+    spent: (Plan, [Vec<u8>; 2]),
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
 }
