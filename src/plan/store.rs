@@ -84,14 +84,16 @@ impl Store {
         self.read_plan().map(|(plan, _)| plan)
     }
 
-    /// The plan with its pending events, and the size of the file it was read from.
-    fn read_plan(&self) -> Result<(Plan, u64)> {
-        let text = match std::fs::read_to_string(&self.tasks) {
+    /// The plan with its pending events, and the text it was read from.
+    fn read_plan(&self) -> Result<(Plan, Vec<u8>)> {
+        let text = match std::fs::read(&self.tasks) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Plan::default(), 0)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Plan::default(), Vec::new()));
+            }
             Err(e) => return Err(Error::io(&self.tasks, e)),
         };
-        Ok((parse_plan(&self.tasks, &text)?, text.len() as u64))
+        Ok((parse_text(&self.tasks, &text)?, text))
     }
 
     /// `tasks.json` as it is now, open, with only its head read.
@@ -127,10 +129,10 @@ impl Store {
     fn read_ahead(&self) -> Option<ReadAhead> {
         let mut file = File::open(&self.tasks).ok()?;
         let meta = file.metadata().ok()?;
-        let mut text = String::with_capacity(meta.len() as usize + 1);
-        file.read_to_string(&mut text).ok()?;
-        let plan = parse_plan(&self.tasks, &text).ok()?;
-        Some(ReadAhead { file, meta, plan })
+        let mut text = Vec::with_capacity(meta.len() as usize + 1);
+        file.read_to_end(&mut text).ok()?;
+        let plan = parse_text(&self.tasks, &text).ok()?;
+        Some(ReadAhead { file, meta, plan, text })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -168,8 +170,8 @@ impl Store {
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
-        let (mut plan, size) = match early {
-            Some(early) if early.still_current(&self.tasks) => (early.plan, early.meta.len()),
+        let (mut plan, text) = match early {
+            Some(early) if early.still_current(&self.tasks) => (early.plan, early.text),
             _ => self.read_plan()?,
         };
         check_seq(&self.tasks, plan.seq)?;
@@ -180,13 +182,15 @@ impl Store {
         let (version, seq) = (plan.version, plan.seq);
         // The plan's bulk as the file holds it, before and after `f`: what tells a change
         // (cheaper than a copy of the plan to compare with), and the bytes then written.
-        let room = |n: u64| n as usize + n as usize / 8 + 4096;
-        let mut before = Vec::with_capacity(room(size));
+        // In the text's memory (the body is a little shorter than the file the store
+        // wrote): fresh memory is zeroed by the kernel first.
+        let mut before = text;
+        before.clear();
         pretty::body(&plan, &mut before)?;
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
         number(&mut events, seq);
-        let mut body = Vec::with_capacity(room(before.len() as u64));
+        let mut body = Vec::with_capacity(before.len() + before.len() / 8 + 4096);
         pretty::body(&plan, &mut body)?;
         // Exact: bodies are the same bytes only for equal fields (see `pretty`), and
         // `pending_events` was empty before.
@@ -443,11 +447,12 @@ fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
     Some((value, &text[n..]))
 }
 
-/// A plan read before the lock, and the file it was read from, still open.
+/// A plan read before the lock, the file it was read from, still open, and its text.
 struct ReadAhead {
     file: File,
     meta: std::fs::Metadata,
     plan: Plan,
+    text: Vec<u8>,
 }
 
 impl ReadAhead {
@@ -485,6 +490,16 @@ fn number(events: &mut [Event], last: u64) {
     for (e, seq) in events.iter_mut().zip(last + 1..) {
         e.seq = Some(seq);
     }
+}
+
+/// [`parse_plan`] on bytes read from `path`: text that is not UTF-8 is an error, as
+/// reading it into a `String` made it. On one thread: parsing the tasks in parts on two
+/// threads (as the views do) or into a list sized for them was measured slower for a
+/// write, on a machine whose other core is busy.
+fn parse_text(path: &Path, text: &[u8]) -> Result<Plan> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    parse_plan(path, text)
 }
 
 /// Parses `tasks.json`, reporting the path, line and column of a syntax or shape error.
