@@ -7,6 +7,7 @@ mod logfile;
 pub mod model;
 mod pretty;
 pub mod rules;
+mod sized;
 pub mod store;
 pub mod task_git;
 

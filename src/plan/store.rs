@@ -504,7 +504,8 @@ fn parse_text(path: &Path, text: &[u8]) -> Result<Plan> {
 
 /// Parses `tasks.json`, reporting the path, line and column of a syntax or shape error.
 pub fn parse_plan(path: &Path, text: &str) -> Result<Plan> {
-    serde_json::from_str(text)
+    // A task takes some 500 bytes as the store writes it: room for a few more than that.
+    super::sized::with_room(text.len() / 400, || serde_json::from_str(text))
         .map_err(|e| Error::corrupt(path, e.line(), e.column(), e).with_hint(RECOVER_HINT))
 }
 
