@@ -5,8 +5,9 @@
 //!
 //! The file is three pieces: the [`head`] (`version`, `seq`), the [`body`] (every field
 //! from `mission` to `assertions`: the bulk) and the [`tail`] (`pending_events`). The
-//! store compares the body before and after a change to tell whether the plan changed:
-//! exact, since two plans whose bodies are the same bytes read back as the same plan.
+//! store compares the body before and after a change to tell whether the plan changed
+//! ([`rewrite_body`]): exact, since two plans whose bodies are the same bytes read back
+//! as the same plan.
 //!
 //! Every field is destructured by name, so a field added to [`Plan`] or [`Task`] does not
 //! compile until it is written here; the tests compare the bytes with serde's for plans
@@ -27,6 +28,78 @@ pub(crate) fn head(plan: &Plan, out: &mut Vec<u8>) {
 
 /// The fields from `mission` to `assertions`, each after its comma.
 pub(crate) fn body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    pieces(plan, &mut Append(out))
+}
+
+/// Turns `out`, holding the [`body`] of another plan, into the body of `plan`; whether
+/// that changed it. The body is written a piece at a time (a task is a piece): pieces
+/// equal to the bytes already there are only compared, and from the first that differs
+/// on, `out` is cut there and written to. So a change costs no second buffer (fresh
+/// memory the kernel zeroes first), and no change costs no writes.
+pub(crate) fn rewrite_body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<bool> {
+    let mut over = Over { out, at: 0, changed: false, piece: Vec::with_capacity(4096) };
+    pieces(plan, &mut over)?;
+    if !over.changed && over.at != over.out.len() {
+        over.out.truncate(over.at);
+        over.changed = true;
+    }
+    Ok(over.changed)
+}
+
+/// Where the body's pieces go.
+trait Pieces {
+    fn piece(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> serde_json::Result<()>;
+}
+
+/// At the end of a buffer.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl Pieces for Append<'_> {
+    fn piece(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> serde_json::Result<()> {
+        write(self.0)
+    }
+}
+
+/// Over the bytes of an earlier body (see [`rewrite_body`]): `out[..at]` is the new body
+/// so far; until `changed`, the rest is the old one's still to compare.
+struct Over<'a> {
+    out: &'a mut Vec<u8>,
+    at: usize,
+    changed: bool,
+    /// The piece being compared.
+    piece: Vec<u8>,
+}
+
+impl Pieces for Over<'_> {
+    fn piece(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> serde_json::Result<()> {
+        if self.changed {
+            return write(self.out);
+        }
+        self.piece.clear();
+        write(&mut self.piece)?;
+        let end = self.at + self.piece.len();
+        if self.out.get(self.at..end) == Some(&self.piece[..]) {
+            self.at = end;
+        } else {
+            self.out.truncate(self.at);
+            self.out.extend_from_slice(&self.piece);
+            self.changed = true;
+        }
+        Ok(())
+    }
+}
+
+/// The body, in pieces: the fields before the tasks, each task, the rest.
+fn pieces(plan: &Plan, to: &mut impl Pieces) -> serde_json::Result<()> {
     let Plan {
         version: _,
         seq: _,
@@ -37,25 +110,33 @@ pub(crate) fn body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
         assertions,
         pending_events: _,
     } = plan;
-    out.extend_from_slice(b",\n  \"mission\": ");
-    nested(out, mission, 1)?;
-    out.extend_from_slice(b",\n  \"milestones\": ");
-    nested(out, milestones, 1)?;
-    out.extend_from_slice(b",\n  \"goals\": ");
-    nested(out, goals, 1)?;
-    out.extend_from_slice(b",\n  \"tasks\": ");
-    if tasks.is_empty() {
-        out.extend_from_slice(b"[]");
-    } else {
-        out.push(b'[');
-        for (i, t) in tasks.iter().enumerate() {
+    to.piece(|out| {
+        out.extend_from_slice(b",\n  \"mission\": ");
+        nested(out, mission, 1)?;
+        out.extend_from_slice(b",\n  \"milestones\": ");
+        nested(out, milestones, 1)?;
+        out.extend_from_slice(b",\n  \"goals\": ");
+        nested(out, goals, 1)?;
+        out.extend_from_slice(if tasks.is_empty() {
+            b",\n  \"tasks\": []"
+        } else {
+            b",\n  \"tasks\": ["
+        });
+        Ok(())
+    })?;
+    for (i, t) in tasks.iter().enumerate() {
+        to.piece(|out| {
             out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            task(out, t)?;
-        }
-        out.extend_from_slice(b"\n  ]");
+            task(out, t)
+        })?;
     }
-    out.extend_from_slice(b",\n  \"assertions\": ");
-    nested(out, assertions, 1)
+    to.piece(|out| {
+        if !tasks.is_empty() {
+            out.extend_from_slice(b"\n  ]");
+        }
+        out.extend_from_slice(b",\n  \"assertions\": ");
+        nested(out, assertions, 1)
+    })
 }
 
 /// `pending_events` unless there are none, and the closing `}` (no newline after it).

@@ -218,3 +218,48 @@ fn a_change_to_any_part_changes_the_body() {
         bodies.push(out);
     }
 }
+
+proptest! {
+    /// The store's change check: the old body rewritten is the new body, and it says it
+    /// changed exactly when the bytes did.
+    #[test]
+    fn a_body_rewritten_over_another_is_the_new_body_and_tells_a_change(
+        a in proptest::collection::vec(any_task(), 0..4),
+        b in proptest::collection::vec(any_task(), 0..4),
+        keep in 0..4usize,
+        no_mission in any::<bool>(),
+    ) {
+        let a = Plan { tasks: a, ..full_plan() };
+        // Sometimes a prefix of the tasks in common, sometimes the same plan.
+        let mut tasks: Vec<Task> = a.tasks.iter().take(keep).cloned().collect();
+        tasks.extend(b);
+        let mut b = Plan { tasks, ..full_plan() };
+        if no_mission {
+            b.mission = None;
+        }
+        for (old, new) in [(&a, &b), (&b, &a), (&a, &a)] {
+            let (mut out, mut want) = (Vec::new(), Vec::new());
+            body(old, &mut out).unwrap();
+            let before = out.clone();
+            body(new, &mut want).unwrap();
+            let changed = rewrite_body(new, &mut out).unwrap();
+            prop_assert_eq!(&out, &want);
+            prop_assert_eq!(changed, before != want);
+            prop_assert_eq!(changed, old != new);
+        }
+    }
+}
+
+#[test]
+fn a_body_rewritten_shorter_or_longer_is_cut_or_extended() {
+    let mut long = full_plan();
+    long.tasks.push(Task::new("004", "x", Timestamp::UNIX_EPOCH));
+    let short = Plan { tasks: Vec::new(), ..full_plan() };
+    for (old, new) in [(&long, &full_plan()), (&full_plan(), &long), (&long, &short)] {
+        let (mut out, mut want) = (Vec::new(), Vec::new());
+        body(old, &mut out).unwrap();
+        body(new, &mut want).unwrap();
+        assert!(rewrite_body(new, &mut out).unwrap());
+        assert_eq!(out, want);
+    }
+}

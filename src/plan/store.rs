@@ -86,7 +86,7 @@ impl Store {
 
     /// The plan with its pending events, and the text it was read from.
     fn read_plan(&self) -> Result<(Plan, Vec<u8>)> {
-        let text = match std::fs::read(&self.tasks) {
+        let text = match File::open(&self.tasks).and_then(|mut f| read_text(&mut f)) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((Plan::default(), Vec::new()));
@@ -129,8 +129,7 @@ impl Store {
     fn read_ahead(&self) -> Option<ReadAhead> {
         let mut file = File::open(&self.tasks).ok()?;
         let meta = file.metadata().ok()?;
-        let mut text = Vec::with_capacity(meta.len() as usize + 1);
-        file.read_to_end(&mut text).ok()?;
+        let text = read_text(&mut file).ok()?;
         let plan = parse_text(&self.tasks, &text).ok()?;
         Some(ReadAhead { file, meta, plan, text })
     }
@@ -180,27 +179,25 @@ impl Store {
         // Never behind the plan, so positions keep rising even if the log was truncated.
         plan.seq = log.last_seq().max(plan.seq);
         let (version, seq) = (plan.version, plan.seq);
-        // The plan's bulk as the file holds it, before and after `f`: what tells a change
-        // (cheaper than a copy of the plan to compare with), and the bytes then written.
-        // In the text's memory (the body is a little shorter than the file the store
-        // wrote): fresh memory is zeroed by the kernel first.
-        let mut before = text;
-        before.clear();
-        pretty::body(&plan, &mut before)?;
+        // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
+        // after: what tells a change (cheaper than a copy of the plan to compare with), and
+        // the bytes then written. In the text's memory, which has room for a longer plan:
+        // fresh memory is zeroed by the kernel first.
+        let mut body = text;
+        body.clear();
+        pretty::body(&plan, &mut body)?;
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
         number(&mut events, seq);
-        let mut body = Vec::with_capacity(before.len() + before.len() / 8 + 4096);
-        pretty::body(&plan, &mut body)?;
         // Exact: bodies are the same bytes only for equal fields (see `pretty`), and
         // `pending_events` was empty before.
-        let changed = body != before
+        let changed = pretty::rewrite_body(&plan, &mut body)?
             || (plan.version, plan.seq) != (version, seq)
             || !plan.pending_events.is_empty();
         if !changed {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            return Ok(Updated { value, spent: (plan, [before, body]), unsynced });
+            return Ok(Updated { value, spent: (plan, body), unsynced });
         }
         plan.seq = events.last().and_then(|e| e.seq).unwrap_or(seq);
         plan.pending_events = events;
@@ -214,7 +211,7 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: (plan, [before, body]), unsynced: None })
+        Ok(Updated { value, spent: (plan, body), unsynced: None })
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -370,9 +367,9 @@ impl Store {
 /// What an update under the lock leaves for after it.
 struct Updated<T> {
     value: T,
-    /// The plan, and its body before and after: freed after the lock is released (at
-    /// 10,000 tasks, freeing them is a millisecond no other writer needs to wait for).
-    spent: (Plan, [Vec<u8>; 2]),
+    /// The plan and its body: freed after the lock is released (at 10,000 tasks, freeing
+    /// them is a millisecond no other writer needs to wait for).
+    spent: (Plan, Vec<u8>),
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
 }
@@ -490,6 +487,15 @@ fn number(events: &mut [Event], last: u64) {
     for (e, seq) in events.iter_mut().zip(last + 1..) {
         e.seq = Some(seq);
     }
+}
+
+/// The whole of `file`, in a buffer with room to spare: the store writes the plan's body
+/// over it, and a body that outgrew it would be copied whole into fresh memory.
+fn read_text(file: &mut File) -> std::io::Result<Vec<u8>> {
+    let len = file.metadata()?.len() as usize;
+    let mut text = Vec::with_capacity(len + len / 16 + (64 << 10));
+    file.read_to_end(&mut text)?;
+    Ok(text)
 }
 
 /// [`parse_plan`] on bytes read from `path`: text that is not UTF-8 is an error, as
