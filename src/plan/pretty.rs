@@ -149,6 +149,13 @@ pub(crate) fn tail(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
     Ok(())
 }
 
+/// A task field's key, after the comma ending the field before: one copy of a constant.
+macro_rules! key {
+    ($name:literal) => {
+        concat!(",\n      \"", $name, "\": ").as_bytes()
+    };
+}
+
 /// One task, at the depth of an element of the tasks array.
 fn task(out: &mut Vec<u8>, t: &Task) -> serde_json::Result<()> {
     let Task {
@@ -177,67 +184,60 @@ fn task(out: &mut Vec<u8>, t: &Task) -> serde_json::Result<()> {
     } = t;
     out.extend_from_slice(b"{\n      \"id\": ");
     string(out, id)?;
-    key(out, "title");
+    out.extend_from_slice(key!("title"));
     string(out, title)?;
-    key(out, "description");
+    out.extend_from_slice(key!("description"));
     string(out, description)?;
-    key(out, "milestone");
+    out.extend_from_slice(key!("milestone"));
     opt_string(out, milestone.as_deref())?;
-    key(out, "specialty");
+    out.extend_from_slice(key!("specialty"));
     opt_string(out, specialty.as_deref())?;
-    key(out, "priority");
+    out.extend_from_slice(key!("priority"));
     number(out, u64::from(*priority));
-    key(out, "goal");
+    out.extend_from_slice(key!("goal"));
     opt_string(out, goal.as_deref())?;
-    key(out, "depends");
+    out.extend_from_slice(key!("depends"));
     strings(out, depends)?;
-    key(out, "fulfills");
+    out.extend_from_slice(key!("fulfills"));
     strings(out, fulfills)?;
-    key(out, "assignee");
+    out.extend_from_slice(key!("assignee"));
     opt_string(out, assignee.as_deref())?;
-    key(out, "status");
+    out.extend_from_slice(key!("status"));
     string(out, status.as_str())?;
-    key(out, "proof");
+    out.extend_from_slice(key!("proof"));
     opt_string(out, proof.as_deref())?;
-    key(out, "summary");
+    out.extend_from_slice(key!("summary"));
     opt_string(out, summary.as_deref())?;
-    key(out, "remediation_for");
+    out.extend_from_slice(key!("remediation_for"));
     opt_string(out, remediation_for.as_deref())?;
-    key(out, "created");
-    serde_json::to_writer(&mut *out, created)?;
-    key(out, "started");
-    serde_json::to_writer(&mut *out, started)?;
-    key(out, "finished");
-    serde_json::to_writer(&mut *out, finished)?;
+    out.extend_from_slice(key!("created"));
+    timestamp(out, created);
+    out.extend_from_slice(key!("started"));
+    opt_timestamp(out, started.as_ref());
+    out.extend_from_slice(key!("finished"));
+    opt_timestamp(out, finished.as_ref());
     if *attempts != 0 {
-        key(out, "attempts");
+        out.extend_from_slice(key!("attempts"));
         number(out, u64::from(*attempts));
     }
     if let Some(at) = retry_after {
-        key(out, "retry_after");
-        serde_json::to_writer(&mut *out, at)?;
+        out.extend_from_slice(key!("retry_after"));
+        timestamp(out, at);
     }
     if let Some(reason) = blocked_reason {
-        key(out, "blocked_reason");
+        out.extend_from_slice(key!("blocked_reason"));
         string(out, reason)?;
     }
     if let Some(pane) = dispatched_to {
-        key(out, "dispatched_to");
+        out.extend_from_slice(key!("dispatched_to"));
         nested(out, pane, 3)?;
     }
     if let Some(git) = git {
-        key(out, "git");
+        out.extend_from_slice(key!("git"));
         nested(out, git, 3)?;
     }
     out.extend_from_slice(b"\n    }");
     Ok(())
-}
-
-/// A task field's key, after the comma ending the field before.
-fn key(out: &mut Vec<u8>, name: &str) {
-    out.extend_from_slice(b",\n      \"");
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\": ");
 }
 
 /// A list of strings inside a task.
@@ -275,6 +275,21 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     out.extend_from_slice(s.as_bytes());
     out.push(b'"');
     Ok(())
+}
+
+/// A timestamp as serde writes it: jiff's `Display` (digits, `-`, `:`, `T`, `.`, `+`,
+/// `Z`: nothing to escape), quoted.
+fn timestamp(out: &mut Vec<u8>, at: &jiff::Timestamp) {
+    use std::io::Write as _;
+    // Writing to a `Vec` cannot fail.
+    let _ = write!(out, "\"{at}\"");
+}
+
+fn opt_timestamp(out: &mut Vec<u8>, at: Option<&jiff::Timestamp>) {
+    match at {
+        Some(at) => timestamp(out, at),
+        None => out.extend_from_slice(b"null"),
+    }
 }
 
 /// An unsigned integer in decimal, as serde writes it.
