@@ -122,16 +122,19 @@ impl Store {
         done.finish()
     }
 
-    /// `tasks.json` read and parsed before the lock is taken, with the file kept open: a
-    /// write that waits for the lock need not spend its turn reading (half of a `task done`
-    /// on 1,000 tasks). Used only if, under the lock, the path still names that very file,
+    /// `tasks.json` read and parsed before the lock is taken, and the plan's body written
+    /// (see [`pretty`]), with the file kept open: a write that waits for the lock need not
+    /// spend its turn reading (half of a `task done` on 1,000 tasks). Used only if, under the lock, the path still names that very file,
     /// unchanged (see [`ReadAhead::still_current`]).
     fn read_ahead(&self) -> Option<ReadAhead> {
         let mut file = File::open(&self.tasks).ok()?;
         let meta = file.metadata().ok()?;
-        let text = read_text(&mut file).ok()?;
-        let plan = parse_text(&self.tasks, &text).ok()?;
-        Some(ReadAhead { file, meta, plan, text })
+        let mut body = read_text(&mut file).ok()?;
+        let plan = parse_text(&self.tasks, &body).ok()?;
+        // Its body too (see `update_locked`), in the text's memory.
+        body.clear();
+        pretty::body(&plan, &mut body).ok()?;
+        Some(ReadAhead { file, meta, plan, body })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -169,9 +172,19 @@ impl Store {
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
-        let (mut plan, text) = match early {
-            Some(early) if early.still_current(&self.tasks) => (early.plan, early.text),
-            _ => self.read_plan()?,
+        // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
+        // after: what tells a change (cheaper than a copy of the plan to compare with), and
+        // the bytes then written. In the text's memory, which has room for a longer plan:
+        // fresh memory is zeroed by the kernel first. Written before the lock with a plan
+        // read ahead (it holds neither `seq` nor the pending events, changed below).
+        let (mut plan, mut body) = match early {
+            Some(early) if early.still_current(&self.tasks) => (early.plan, early.body),
+            _ => {
+                let (plan, mut body) = self.read_plan()?;
+                body.clear();
+                pretty::body(&plan, &mut body)?;
+                (plan, body)
+            }
         };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
@@ -179,13 +192,6 @@ impl Store {
         // Never behind the plan, so positions keep rising even if the log was truncated.
         plan.seq = log.last_seq().max(plan.seq);
         let (version, seq) = (plan.version, plan.seq);
-        // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
-        // after: what tells a change (cheaper than a copy of the plan to compare with), and
-        // the bytes then written. In the text's memory, which has room for a longer plan:
-        // fresh memory is zeroed by the kernel first.
-        let mut body = text;
-        body.clear();
-        pretty::body(&plan, &mut body)?;
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
         number(&mut events, seq);
@@ -444,12 +450,13 @@ fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
     Some((value, &text[n..]))
 }
 
-/// A plan read before the lock, the file it was read from, still open, and its text.
+/// A plan read before the lock, the file it was read from, still open, and the plan's
+/// [`pretty::body`].
 struct ReadAhead {
     file: File,
     meta: std::fs::Metadata,
     plan: Plan,
-    text: Vec<u8>,
+    body: Vec<u8>,
 }
 
 impl ReadAhead {
@@ -521,3 +528,7 @@ const RECOVER_HINT: &str = "tasks.json was left untouched; fix it by hand or res
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_change_tests.rs"]
+mod change_tests;
