@@ -45,7 +45,7 @@ pub const NO_JSON: &[&str] = &["demo", "top", "completions", "man"];
 pub const GLOBAL_OPTIONS: &str = "Global options";
 
 /// `root` with the grouped help template and `--json` hidden where it means nothing.
-pub fn decorate(mut root: Command) -> Command {
+pub fn decorate(root: Command) -> Command {
     let mut built = root.clone();
     built.build();
     let template = format!(
@@ -53,6 +53,29 @@ pub fn decorate(mut root: Command) -> Command {
         command_groups(&built),
         options(&built)
     );
+    hide_json(root).help_template(template)
+}
+
+/// [`decorate`] for parsing `args`: the template is composed (building and rendering the
+/// whole command tree, a millisecond or two) only when they may ask for the root's help.
+pub fn decorate_for<S: AsRef<std::ffi::OsStr>>(root: Command, args: &[S]) -> Command {
+    if may_show_root_help(args) { decorate(root) } else { hide_json(root) }
+}
+
+/// Whether `args` (without the program) may show the root's help: any `help`, `--help`,
+/// or short option cluster holding an `h`. Generous on purpose: a title that says `help`
+/// only costs the template.
+fn may_show_root_help<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> bool {
+    args.iter().any(|a| {
+        let a = a.as_ref().as_encoded_bytes();
+        a == b"help"
+            || a.starts_with(b"--help")
+            || (a.len() > 1 && a[0] == b'-' && a[1] != b'-' && a.contains(&b'h'))
+    })
+}
+
+/// `root` with `--json` hidden (and refused) where it means nothing.
+fn hide_json(mut root: Command) -> Command {
     for name in NO_JSON {
         // An argument of the command's own, with the global one's id, takes its place
         // there: still parsed (so `run` can refuse it), no longer shown.
@@ -60,7 +83,7 @@ pub fn decorate(mut root: Command) -> Command {
             sub.arg(clap::Arg::new("json").long("json").action(ArgAction::SetTrue).hide(true))
         });
     }
-    root.help_template(template)
+    root
 }
 
 /// The grouped command list; a command missing from [`GROUPS`] lands in the last group, so
@@ -96,4 +119,33 @@ fn options(root: &Command) -> String {
         .args(root.get_arguments().cloned());
     // The template keeps any `{…}` that is not one of its placeholders as it is.
     only_args.render_long_help().to_string().trim_end().to_string() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_arguments_that_may_ask_for_the_roots_help_compose_its_template() {
+        for asks in [&["--help"][..], &["-h"], &["-dh"], &["help"], &["help", "task"], &["x", "-h"]]
+        {
+            assert!(may_show_root_help(asks), "{asks:?}");
+        }
+        for not in [&[][..], &["task", "done", "001", "--proof", "x"], &["-C", "dir", "orch"]] {
+            assert!(!may_show_root_help(not), "{not:?}");
+        }
+    }
+
+    #[test]
+    fn the_roots_help_is_the_same_whichever_way_it_was_decorated() {
+        let full = decorate(<crate::cli::Cli as clap::CommandFactory>::command())
+            .render_long_help()
+            .to_string();
+        let asked = decorate_for(<crate::cli::Cli as clap::CommandFactory>::command(), &["--help"]);
+        assert_eq!(asked.clone().render_long_help().to_string(), full);
+        // Without the template, `--json` is still refused where it means nothing.
+        let plain = decorate_for(<crate::cli::Cli as clap::CommandFactory>::command(), &["top"]);
+        let top = plain.find_subcommand("top").unwrap();
+        assert!(top.get_arguments().any(|a| a.get_id() == "json" && a.is_hide_set()));
+    }
 }

@@ -169,7 +169,9 @@ impl Ctx {
 /// SIGPIPE stays ignored (Rust's default): a closed pipe is an error value, quiet for
 /// stdout and reported with its cause anywhere else (see `error::Kind::BrokenPipe`).
 pub fn main() -> ExitCode {
-    let cli = match command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = help::decorate_for(Cli::command(), args.get(1..).unwrap_or_default());
+    let cli = match command.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
         Err(err) => return report_clap_error(&err),
     };

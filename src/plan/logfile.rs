@@ -107,8 +107,11 @@ fn read_tail(file: &mut File, path: &Path) -> std::io::Result<u64> {
     use std::os::unix::fs::FileExt;
     let len = file.metadata()?.len();
     let start = len - CHUNK.min(len);
-    let mut chunk = vec![0; (len - start) as usize];
-    file.read_exact_at(&mut chunk, start)?;
+    // On the stack: a fresh allocation could be the first touch of a huge page of the
+    // allocator's, which the kernel clears whole (2 MiB) for 16 KiB read once.
+    let mut buf = [0u8; CHUNK as usize];
+    let chunk = &mut buf[..(len - start) as usize];
+    file.read_exact_at(chunk, start)?;
     let line_start = match chunk.iter().rposition(|&b| b == b'\n') {
         Some(i) => i + 1,
         None if start == 0 => 0,

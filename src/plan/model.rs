@@ -28,7 +28,7 @@ pub struct Plan {
     pub milestones: Vec<Milestone>,
     #[serde(default)]
     pub goals: Vec<Goal>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::sized::tasks")]
     pub tasks: Vec<Task>,
     /// Reported assertion results by assertion id; an id absent here is `pending`.
     #[serde(default)]

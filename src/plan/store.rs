@@ -21,6 +21,7 @@ use super::eventlog::CorruptLine;
 use super::events::Event;
 use super::logfile::{LogFile, MAX_SEQ, Unsynced, check_seq};
 use super::model::Plan;
+use super::pretty;
 use super::store_cache::PlanCache;
 use crate::project::{self, Project};
 use crate::{Error, Result};
@@ -92,23 +93,33 @@ impl Store {
     }
 
     fn load_with_pending(&self) -> Result<Plan> {
-        // Kept, or read and kept (a file that does not parse is reported below).
-        if self.cache.is_some()
-            && let Some(early) = self.read_ahead(false)
-        {
-            return Ok(early.plan);
+        let Some(cache) = &self.cache else { return self.read_plan().map(|(plan, _)| plan) };
+        if let Some(plan) = cache.get(&self.tasks) {
+            return Ok(plan);
         }
-        self.parse_file()
-    }
-
-    /// `tasks.json` read and parsed, without the cache.
-    fn parse_file(&self) -> Result<Plan> {
-        let text = match std::fs::read_to_string(&self.tasks) {
-            Ok(text) => text,
+        // Read and kept (its body is written by the first update that takes it).
+        let mut file = match File::open(&self.tasks) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
             Err(e) => return Err(Error::io(&self.tasks, e)),
         };
-        parse_plan(&self.tasks, &text)
+        let meta = file.metadata().map_err(|e| Error::io(&self.tasks, e))?;
+        let text = read_text(&mut file).map_err(|e| Error::io(&self.tasks, e))?;
+        let plan = parse_text(&self.tasks, &text)?;
+        cache.put(&file, meta, plan.clone(), None);
+        Ok(plan)
+    }
+
+    /// The plan with its pending events, and the text it was read from.
+    fn read_plan(&self) -> Result<(Plan, Vec<u8>)> {
+        let text = match File::open(&self.tasks).and_then(|mut f| read_text(&mut f)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Plan::default(), Vec::new()));
+            }
+            Err(e) => return Err(Error::io(&self.tasks, e)),
+        };
+        Ok((parse_text(&self.tasks, &text)?, text))
     }
 
     /// `tasks.json` as it is now, open, with only its head read.
@@ -137,36 +148,27 @@ impl Store {
         done.finish(self.cache.as_ref())
     }
 
-    /// `tasks.json` read and parsed before the lock is taken, with the file kept open: a
-    /// write that waits for the lock need not spend its turn reading (half of a `task done`
-    /// on 1,000 tasks). Used only if, under the lock, the path still names that very file,
-    /// unchanged (see [`ReadAhead::still_current`]).
     /// What an update reads before the lock: nothing with a cache, whose plan it takes
     /// under the lock (a plan read now would often be stale by then: the orchestrator's
     /// own threads are its writers, and a copy they race to read is read twice).
     fn read_early(&self) -> Option<ReadAhead> {
-        if self.cache.is_some() { None } else { self.read_ahead(true) }
+        if self.cache.is_some() { None } else { self.read_ahead() }
     }
 
-    /// With a cache, the plan kept is used, copied, or for an update (`take`) taken.
-    fn read_ahead(&self, take: bool) -> Option<ReadAhead> {
-        let kept = self.cache.as_ref().and_then(|c| match take {
-            true => c.take(&self.tasks),
-            false => c.get(&self.tasks),
-        });
-        if let Some((file, meta, plan)) = kept {
-            return Some(ReadAhead { file, meta, plan });
-        }
+    /// `tasks.json` read and parsed before the lock is taken, and the plan's body written
+    /// (see [`pretty`]), with the file kept open: a write that waits for the lock need not
+    /// spend its turn reading (half of a `task done` on 1,000 tasks). Used only if, under
+    /// the lock, the path still names that very file, unchanged (see
+    /// [`ReadAhead::still_current`]).
+    fn read_ahead(&self) -> Option<ReadAhead> {
         let mut file = File::open(&self.tasks).ok()?;
         let meta = file.metadata().ok()?;
-        let mut text = String::with_capacity(meta.len() as usize + 1);
-        file.read_to_string(&mut text).ok()?;
-        let plan = parse_plan(&self.tasks, &text).ok()?;
-        // An update puts back what it writes; a copy kept now would only be replaced.
-        if let Some(cache) = self.cache.as_ref().filter(|_| !take) {
-            cache.put(&file, meta.clone(), plan.clone());
-        }
-        Some(ReadAhead { file, meta, plan })
+        let mut body = read_text(&mut file).ok()?;
+        let plan = parse_text(&self.tasks, &body).ok()?;
+        // Its body too (see `update_locked`), in the text's memory.
+        body.clear();
+        pretty::body(&plan, &mut body).ok()?;
+        Some(ReadAhead { file, meta, plan, body })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -204,32 +206,55 @@ impl Store {
     ) -> Result<Updated<T>> {
         project::refuse_symlinks(&self.root, &self.tasks)?;
         let mut log = LogFile::open(&self.root, &self.events)?;
+        // The orchestrator's: the plan it keeps, with its body if it has it.
         let early = early.or_else(|| {
-            let (file, meta, plan) = self.cache.as_ref()?.take(&self.tasks)?;
-            Some(ReadAhead { file, meta, plan })
+            let (file, meta, plan, body) = self.cache.as_ref()?.take(&self.tasks)?;
+            let body = match body {
+                Some(body) => body,
+                None => {
+                    let mut body = Vec::new();
+                    pretty::body(&plan, &mut body).ok()?;
+                    body
+                }
+            };
+            Some(ReadAhead { file, meta, plan, body })
         });
-        let mut plan = match early {
-            Some(early) if early.still_current(&self.tasks) => early.plan,
-            // Not kept: the version this update writes will be.
-            _ => self.parse_file()?,
+        // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
+        // after: what tells a change (cheaper than a copy of the plan to compare with), and
+        // the bytes then written. In the text's memory, which has room for a longer plan:
+        // fresh memory is zeroed by the kernel first. Written before the lock with a plan
+        // read ahead (it holds neither `seq` nor the pending events, changed below).
+        let (mut plan, mut body) = match early {
+            Some(early) if early.still_current(&self.tasks) => (early.plan, early.body),
+            _ => {
+                let (plan, mut body) = self.read_plan()?;
+                body.clear();
+                pretty::body(&plan, &mut body)?;
+                (plan, body)
+            }
         };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
         // Never behind the plan, so positions keep rising even if the log was truncated.
         plan.seq = log.last_seq().max(plan.seq);
-        let before = plan.clone();
+        let (version, seq) = (plan.version, plan.seq);
         let mut events = Vec::new();
         let value = f(&mut plan, &mut events)?;
-        number(&mut events, before.seq);
-        if plan == before {
+        number(&mut events, seq);
+        // Exact: bodies are the same bytes only for equal fields (see `pretty`), and
+        // `pending_events` was empty before.
+        let changed = pretty::rewrite_body(&plan, &mut body)?
+            || (plan.version, plan.seq) != (version, seq)
+            || !plan.pending_events.is_empty();
+        if !changed {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            return Ok(Updated { value, spent: [plan, before], unsynced, written: None });
+            return Ok(Updated { value, spent: (plan, body), unsynced, written: None });
         }
-        plan.seq = events.last().and_then(|e| e.seq).unwrap_or(before.seq);
+        plan.seq = events.last().and_then(|e| e.seq).unwrap_or(seq);
         plan.pending_events = events;
-        self.write_plan(&plan)?;
+        self.write_plan(&plan, &body)?;
         // The version just written, for the cache: its file opened under the lock, so it
         // is this one (no other writer can have replaced it yet).
         let written = self.cache.as_ref().and_then(|_| {
@@ -246,7 +271,7 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: [plan, before], unsynced: None, written })
+        Ok(Updated { value, spent: (plan, body), unsynced: None, written })
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -356,7 +381,8 @@ impl Store {
     }
 
     /// Unique temp file in `.tasks/`, fsync, rename over `tasks.json`, fsync the directory.
-    fn write_plan(&self, plan: &Plan) -> Result<()> {
+    /// `body` is the plan's [`pretty::body`], already written.
+    fn write_plan(&self, plan: &Plan, body: &[u8]) -> Result<()> {
         self.remove_stale_temp_files();
         // Like any file the user creates (0666 less the umask), not tempfile's 0600.
         let mode = std::fs::metadata(&self.tasks)
@@ -368,15 +394,16 @@ impl Store {
             .permissions(mode)
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io(&self.dir, e))?;
-        // Streamed, not built in memory first: a 5 MB plan would be 5 MB more of fresh
-        // memory for the kernel to hand over (and zero) on every change.
-        let mut out = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file());
-        serde_json::to_writer_pretty(&mut out, plan)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush())
+        // The bytes `serde_json::to_writer_pretty` gives, and a newline.
+        let (mut head, mut tail) = (Vec::with_capacity(64), Vec::new());
+        pretty::head(plan, &mut head);
+        pretty::tail(plan, &mut tail)?;
+        tail.push(b'\n');
+        let mut out = tmp.as_file();
+        out.write_all(&head)
+            .and_then(|()| out.write_all(body))
+            .and_then(|()| out.write_all(&tail))
             .map_err(|e| Error::io(tmp.path(), e))?;
-        drop(out);
         tmp.as_file().sync_all().map_err(|e| Error::io(tmp.path(), e))?;
         tmp.persist(&self.tasks).map_err(|e| Error::io(&self.tasks, e.error))?;
         File::open(&self.dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(&self.dir, e))?;
@@ -400,9 +427,9 @@ impl Store {
 /// What an update under the lock leaves for after it.
 struct Updated<T> {
     value: T,
-    /// The plan before and after: freed after the lock is released (at 10,000 tasks,
-    /// freeing them is a millisecond no other writer needs to wait for).
-    spent: [Plan; 2],
+    /// The plan and its body: freed after the lock is released (at 10,000 tasks, freeing
+    /// them is a millisecond no other writer needs to wait for).
+    spent: (Plan, Vec<u8>),
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
     /// The file the plan was written to, for the cache (only when there is one).
@@ -412,12 +439,11 @@ struct Updated<T> {
 impl<T> Updated<T> {
     /// The rest of the update, once the lock is released; `cache` keeps the plan written.
     fn finish(self, cache: Option<&PlanCache>) -> Result<T> {
-        let [plan, before] = self.spent;
-        drop(before);
+        let (plan, body) = self.spent;
         match (cache, self.written) {
             // Kept even if replaced meanwhile: the cache checks before using it.
-            (Some(cache), Some((file, meta))) => cache.put(&file, meta, plan),
-            _ => drop(plan),
+            (Some(cache), Some((file, meta))) => cache.put(&file, meta, plan, Some(body)),
+            _ => drop((plan, body)),
         }
         if let Some(unsynced) = self.unsynced {
             unsynced.sync()?;
@@ -485,11 +511,13 @@ fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
     Some((value, &text[n..]))
 }
 
-/// A plan read before the lock, and the file it was read from, still open.
+/// A plan read before the lock, the file it was read from, still open, and the plan's
+/// [`pretty::body`].
 struct ReadAhead {
     file: File,
     meta: std::fs::Metadata,
     plan: Plan,
+    body: Vec<u8>,
 }
 
 impl ReadAhead {
@@ -521,9 +549,29 @@ fn number(events: &mut [Event], last: u64) {
     }
 }
 
+/// The whole of `file`, in a buffer with room to spare: the store writes the plan's body
+/// over it, and a body that outgrew it would be copied whole into fresh memory.
+fn read_text(file: &mut File) -> std::io::Result<Vec<u8>> {
+    let len = file.metadata()?.len() as usize;
+    let mut text = Vec::with_capacity(len + len / 16 + (64 << 10));
+    file.read_to_end(&mut text)?;
+    Ok(text)
+}
+
+/// [`parse_plan`] on bytes read from `path`: text that is not UTF-8 is an error, as
+/// reading it into a `String` made it. On one thread: parsing the tasks in parts on two
+/// threads (as the views do) or into a list sized for them was measured slower for a
+/// write, on a machine whose other core is busy.
+fn parse_text(path: &Path, text: &[u8]) -> Result<Plan> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+    parse_plan(path, text)
+}
+
 /// Parses `tasks.json`, reporting the path, line and column of a syntax or shape error.
 pub fn parse_plan(path: &Path, text: &str) -> Result<Plan> {
-    serde_json::from_str(text)
+    // A task takes some 500 bytes as the store writes it: room for a few more than that.
+    super::sized::with_room(text.len() / 400, || serde_json::from_str(text))
         .map_err(|e| Error::corrupt(path, e.line(), e.column(), e).with_hint(RECOVER_HINT))
 }
 
@@ -533,3 +581,7 @@ const RECOVER_HINT: &str = "tasks.json was left untouched; fix it by hand or res
 #[cfg(test)]
 #[path = "store_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "store_change_tests.rs"]
+mod change_tests;

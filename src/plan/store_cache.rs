@@ -19,35 +19,37 @@ struct Cached {
     meta: Metadata,
     /// As read from the file: its pending events included.
     plan: Plan,
+    /// Its body as the store writes it (see `pretty`), when known: what an update
+    /// compares with and writes.
+    body: Option<Vec<u8>>,
 }
 
 impl PlanCache {
-    /// The plan `path` holds, if it is the version kept, with that file, open, and its
-    /// metadata as it was read.
-    pub(super) fn get(&self, path: &Path) -> Option<(File, Metadata, Plan)> {
+    /// A copy of the plan `path` holds, if it is the version kept.
+    pub(super) fn get(&self, path: &Path) -> Option<Plan> {
         let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let kept = kept.as_ref()?;
-        if !current(path, &kept.file, &kept.meta) {
-            return None;
-        }
-        Some((kept.file.try_clone().ok()?, kept.meta.clone(), kept.plan.clone()))
+        current(path, &kept.file, &kept.meta).then(|| kept.plan.clone())
     }
 
     /// Like [`PlanCache::get`], without a copy: the plan leaves the cache, for an update,
     /// which puts back the version it writes (or the one it took, unchanged).
-    pub(super) fn take(&self, path: &Path) -> Option<(File, Metadata, Plan)> {
+    /// The file it was read from (open) and its metadata then come with it, and its body
+    /// if known.
+    pub(super) fn take(&self, path: &Path) -> Option<(File, Metadata, Plan, Option<Vec<u8>>)> {
         let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let current = kept.as_ref().is_some_and(|k| current(path, &k.file, &k.meta));
         let kept = kept.take()?;
-        current.then_some((kept.file, kept.meta, kept.plan))
+        current.then_some((kept.file, kept.meta, kept.plan, kept.body))
     }
 
-    /// Keeps `plan` as the content of `file` (opened before it was read or just after it
+    /// Keeps `plan` (and `body`, its body) as the content of `file` (opened before it was read or just after it
     /// was written, `meta` its metadata then). A version already replaced is kept too:
     /// [`PlanCache::get`] never returns it.
-    pub(super) fn put(&self, file: &File, meta: Metadata, plan: Plan) {
+    pub(super) fn put(&self, file: &File, meta: Metadata, plan: Plan, body: Option<Vec<u8>>) {
         let Ok(file) = file.try_clone() else { return };
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Cached { file, meta, plan });
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Cached { file, meta, plan, body });
     }
 }
 

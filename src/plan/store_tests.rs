@@ -332,7 +332,7 @@ fn a_reader_merges_pending_events_from_the_version_it_opened() {
 fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
     let (_d, s) = store();
     add_goal(&s, "G1");
-    let early = s.read_ahead(true).unwrap();
+    let early = s.read_ahead().unwrap();
     assert!(early.still_current(s.path()));
     // Another writer commits while this one waits for the lock: its plan is stale.
     add_goal(&s, "G2");
@@ -358,7 +358,7 @@ fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
 fn an_edit_in_place_makes_a_read_ahead_stale() {
     let (_d, s) = store();
     add_goal(&s, "G1");
-    let early = s.read_ahead(true).unwrap();
+    let early = s.read_ahead().unwrap();
     let text = std::fs::read_to_string(s.path()).unwrap();
     std::fs::write(s.path(), text.replace("\"G1\"", "\"G9\"")).unwrap();
     assert!(!early.still_current(s.path()));
