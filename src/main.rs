@@ -106,8 +106,8 @@ const DEFAULT_PURGE_DELAY_MS: libc::c_long = 1000;
 ///   Nor do the self-reports purge: they end before it would matter, and the purge's
 ///   system calls were a tenth of their cost.
 ///
-/// The setting is inherited by the processes these start: the simulated agent's reports,
-/// the orchestrator's tmux clients. `mission status` starts none.
+/// The page size (not the purge setting) is inherited by the processes these start: the
+/// simulated agent's reports, the orchestrator's tmux clients. `mission status` starts none.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn small_pages_wanted<'a>(args: impl Iterator<Item = &'a [u8]>) -> Option<SmallPages> {
     let mut previous: &[u8] = b"";

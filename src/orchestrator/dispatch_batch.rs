@@ -56,9 +56,10 @@ impl Runner {
         let mut observed = self.log_writer.take_queued();
         observed.append(&mut self.pane_events);
         let started = std::time::Instant::now();
-        // Read before the lock; the prompts are written under it from the plan as changed
-        // (no copy of the whole plan for after), and delivered after the commit.
-        let files = gather::PromptFiles::read(&self.project);
+        // The prompts are written under the lock from the plan as changed (no copy of the
+        // whole plan for after), and delivered after the commit. The library is read
+        // there too: a `task done` appends its learnings under the lock after its commit,
+        // so read earlier it could lack the entry of the very task this one waited for.
         let (project, contract) = (&self.project, &self.contract);
         let mut waited = std::time::Duration::ZERO;
         let prompts = self.store.update(|plan, events| {
@@ -67,6 +68,10 @@ impl Runner {
             let done: Vec<usize> = (0..run.len())
                 .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
                 .collect();
+            let files = match done.is_empty() {
+                true => gather::PromptFiles::default(),
+                false => gather::PromptFiles::read(project),
+            };
             Ok(done
                 .into_iter()
                 .map(|i| (i, gather::task_prompt_with(project, &files, plan, run[i].0, contract)))

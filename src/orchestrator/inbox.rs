@@ -78,7 +78,8 @@ impl Heard {
 
     fn tell(&self, event: Event) {
         let mut reports = self.reports.lock().unwrap_or_else(PoisonError::into_inner);
-        // Bounded: a loop that stopped looking keeps only the latest.
+        // Bounded: a loop that stopped looking loses what it did not take (the log still
+        // has every report).
         if reports.len() >= 10_000 {
             reports.clear();
         }

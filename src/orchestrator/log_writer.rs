@@ -84,6 +84,11 @@ impl LogQueue {
     /// Queues a `task done` request: committed with the next batch, then answered.
     pub(crate) fn request(&self, pending: Pending) {
         let mut state = self.0.lock();
+        if state.no_thread || state.requests.len() >= super::requests::MAX_PENDING {
+            // Nobody would commit it soon: dropped, the connection closes and the command
+            // writes the store itself.
+            return;
+        }
         state.requests.push(pending);
         self.0.changed.notify_all();
     }

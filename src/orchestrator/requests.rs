@@ -13,9 +13,14 @@
 //! orchestrator had already committed that very change (same finish time and proof),
 //! and a task is finished only once, so whichever comes second is refused: never both.
 //!
+//! Never both also in time: the orchestrator applies a request only while it is younger
+//! than [`MAX_AGE`] (checked under the store lock), and the command waits for its reply
+//! longer than that ([`REPLY_DEADLINE`]) before it writes the store itself, so a request
+//! left in a stopped orchestrator's queue can never land after the command's own write.
+//!
 //! A request is hostile input like any other: bounded in size and time, validated again
 //! here (the command's own checks can be skipped by anyone who can reach the socket).
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,12 +42,19 @@ use crate::{Error, Result};
 /// The largest request taken (`--proof` and `--summary` are single arguments, which
 /// Linux bounds at 128 KiB each).
 pub const MAX_REQUEST: usize = 1 << 20;
-/// How long the orchestrator waits for a connected command to send its request.
+/// How long the orchestrator waits for a connected command to send its whole request.
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// The oldest request the orchestrator applies (from the time the command took).
+pub const MAX_AGE: Duration = Duration::from_secs(60);
+/// The largest `--proof` or `--summary` taken (what one argument can hold on Linux).
+const MAX_FIELD: usize = 128 << 10;
+/// Requests queued beyond this are dropped unanswered (their commands write the store).
+pub(crate) const MAX_PENDING: usize = 1_000;
 /// How often the accepting thread looks at its stop flag.
 const STOP_POLL: Duration = Duration::from_millis(200);
-/// How long a command waits for its reply before changing the store itself.
-const REPLY_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long a command waits for its reply, all told, before changing the store itself:
+/// longer than [`MAX_AGE`], after which the orchestrator no longer applies it.
+const REPLY_DEADLINE: Duration = Duration::from_secs(90);
 
 /// `task done ID --proof P [--summary S]`, finished at `now`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,8 +76,16 @@ enum Request {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
 enum Reply {
-    Done { id: String },
-    Error { kind: ErrorKind, message: String, hint: Option<String> },
+    /// Committed; `warning` when its library entry could not be written.
+    Done {
+        id: String,
+        warning: Option<String>,
+    },
+    Error {
+        kind: ErrorKind,
+        message: String,
+        hint: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -81,8 +101,9 @@ enum ErrorKind {
 pub enum Submitted {
     /// No orchestrator takes requests: the command applies its change itself.
     NoOrchestrator,
-    /// The orchestrator answered: the finished task's id, or why it was refused.
-    Replied(Result<String>),
+    /// The orchestrator answered: the finished task's id (and a warning when its
+    /// library entry could not be written), or why it was refused.
+    Replied(Result<(String, Option<String>)>),
     /// Sent, but no reply came: the change may or may not be committed.
     Lost,
 }
@@ -107,16 +128,16 @@ pub fn submit(project: &Project, request: &DoneRequest) -> Submitted {
     line.push(b'\n');
     // Refused or missing: nobody listens (a stale socket of an orchestrator that died).
     let Ok(mut stream) = UnixStream::connect(&path) else { return Submitted::NoOrchestrator };
-    if stream.write_all(&line).is_err() || stream.set_read_timeout(Some(REPLY_TIMEOUT)).is_err() {
+    // One deadline for the whole exchange, the write included (an orchestrator stopped
+    // with Ctrl-Z does not read).
+    let deadline = std::time::Instant::now() + REPLY_DEADLINE;
+    let left = || deadline.checked_duration_since(std::time::Instant::now());
+    if stream.set_write_timeout(left()).is_err() || stream.write_all(&line).is_err() {
         return Submitted::Lost;
     }
-    let mut reply = String::new();
-    match BufReader::new(stream.take(MAX_REQUEST as u64)).read_line(&mut reply) {
-        Ok(n) if n > 0 => {}
-        _ => return Submitted::Lost,
-    }
-    match serde_json::from_str::<Reply>(&reply) {
-        Ok(Reply::Done { id }) => Submitted::Replied(Ok(id)),
+    let Some(reply) = read_line(&stream, left, MAX_REQUEST) else { return Submitted::Lost };
+    match serde_json::from_slice::<Reply>(&reply) {
+        Ok(Reply::Done { id, warning }) => Submitted::Replied(Ok((id, warning))),
         Ok(Reply::Error { kind, message, hint }) => {
             let error = match kind {
                 ErrorKind::BadInput => Error::bad_input(message),
@@ -211,6 +232,19 @@ fn serve(listener: &UnixListener, stop: &AtomicBool, queue: &LogQueue) {
                 // gone (a project directory removed under a running orchestrator).
                 wait_readable(listener, STOP_POLL);
             }
+            // Passing trouble (a client gone before it was taken, out of descriptors):
+            // commands meanwhile write the store themselves.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::Interrupted | std::io::ErrorKind::ConnectionAborted
+                ) || matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) =>
+            {
+                if stopping {
+                    return;
+                }
+                std::thread::sleep(STOP_POLL);
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "request socket failed; commands write the store");
                 return;
@@ -230,10 +264,10 @@ fn wait_readable(listener: &UnixListener, timeout: Duration) {
 /// Reads one request from `stream`; a bad one is answered (or dropped) here.
 fn take(stream: UnixStream) -> Option<Pending> {
     stream.set_nonblocking(false).ok()?;
-    stream.set_read_timeout(Some(READ_TIMEOUT)).ok()?;
-    let mut line = Vec::new();
-    let mut reader = BufReader::new((&stream).take(MAX_REQUEST as u64 + 1));
-    reader.read_until(b'\n', &mut line).ok()?;
+    // All told, not per read: a client trickling a byte at a time holds up no one long.
+    let deadline = std::time::Instant::now() + READ_TIMEOUT;
+    let left = || deadline.checked_duration_since(std::time::Instant::now());
+    let line = read_line(&stream, left, MAX_REQUEST + 1)?;
     match parse(&line, Timestamp::now()) {
         Ok(request) => Some(Pending { request, stream }),
         Err(e) => {
@@ -243,7 +277,32 @@ fn take(stream: UnixStream) -> Option<Pending> {
     }
 }
 
-/// The request in `line` if it is one to apply, its time no later than `now`.
+/// One line from `stream` (its newline included, or what came before the end), at most
+/// `max` bytes, each read given the time `left` says remains; `None` when the time runs
+/// out or nothing came.
+fn read_line(
+    mut stream: &UnixStream,
+    left: impl Fn() -> Option<Duration>,
+    max: usize,
+) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 16 << 10];
+    loop {
+        let wait = left().filter(|d| !d.is_zero())?;
+        stream.set_read_timeout(Some(wait)).ok()?;
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return (!line.is_empty()).then_some(line);
+        }
+        line.extend_from_slice(&chunk[..n]);
+        if line.contains(&b'\n') || line.len() >= max {
+            return Some(line);
+        }
+    }
+}
+
+/// The request in `line` if it is one to apply, its time within [`MAX_AGE`] before
+/// `now`, no later.
 pub(crate) fn parse(line: &[u8], now: Timestamp) -> Result<DoneRequest> {
     let refuse = |why: &str| Err(Error::bad_input(format!("request refused: {why}")));
     if line.len() > MAX_REQUEST || !line.ends_with(b"\n") {
@@ -260,27 +319,51 @@ pub(crate) fn parse(line: &[u8], now: Timestamp) -> Result<DoneRequest> {
             "--proof must not be blank (say what was done and how to verify it)",
         ));
     }
+    let fields = std::iter::once(&request.proof).chain(request.summary.as_ref());
+    if fields.clone().any(|f| f.len() > MAX_FIELD || f.contains('\0')) {
+        return refuse("--proof or --summary over 128 KiB or holding a NUL");
+    }
+    if too_old(request.now, now) {
+        return refuse("sent more than a minute ago");
+    }
     request.now = request.now.min(now);
     Ok(request)
 }
 
+/// Whether a request taken at `sent` is past [`MAX_AGE`] at `now`.
+fn too_old(sent: Timestamp, now: Timestamp) -> bool {
+    now.duration_since(sent) > jiff::SignedDuration::try_from(MAX_AGE).unwrap_or_default()
+}
+
 /// Commits `requests` (each on its own, all in one update) with the observations
-/// `observed` ahead of them, then answers each. The events are logged even when the
-/// update fails as a whole (then each request gets that error).
+/// `observed` ahead of them, then answers each. When the update fails as a whole (then
+/// nothing is committed), the events are appended alone and the requests are left
+/// unanswered: their commands write the store themselves and report what they meet.
 pub(crate) fn commit(
     store: &Store,
     project: &Project,
     observed: Vec<Event>,
     requests: Vec<Pending>,
 ) {
-    let mut leftover = Some(observed);
+    let backup = observed.clone();
+    let mut observed = Some(observed);
+    let mut warnings: Vec<Option<String>> = vec![None; requests.len()];
     let outcome = store.update_then(
         |plan, events| {
-            events.extend(leftover.take().unwrap_or_default());
+            events.extend(observed.take().unwrap_or_default());
+            // Under the lock: a request older than this is one its command may have
+            // given up on and written itself (see the module's docs).
+            let now = Timestamp::now();
             Ok(requests
                 .iter()
                 .map(|p| {
                     let r = &p.request;
+                    if too_old(r.now, now) {
+                        return Err(Error::failed(format!(
+                            "task {}: the request waited over a minute; run `tmux-ide task done` again",
+                            r.id
+                        )));
+                    }
                     library::finish(
                         project,
                         plan,
@@ -294,9 +377,13 @@ pub(crate) fn commit(
                 .collect::<Vec<Result<(Task, Library)>>>())
         },
         |results| {
-            for (result, pending) in results.iter().zip(&requests) {
-                if let Ok((task, library)) = result {
-                    library.append(task, pending.request.now)?;
+            // Each its own: one entry that cannot be written does not stop the others.
+            for ((result, pending), warning) in results.iter().zip(&requests).zip(&mut warnings) {
+                if let Ok((task, library)) = result
+                    && let Err(e) = library.append(task, pending.request.now)
+                {
+                    tracing::warn!(task = %task.id, error = %e, "library entry not written");
+                    *warning = Some(format!("{e} (the change itself is saved)"));
                 }
             }
             Ok(())
@@ -304,30 +391,26 @@ pub(crate) fn commit(
     );
     match outcome {
         Ok(results) => {
-            for (result, pending) in results.into_iter().zip(requests) {
+            for ((result, pending), warning) in results.into_iter().zip(requests).zip(warnings) {
                 match result {
-                    Ok((task, _)) => answer(pending.stream, Ok(&task.id)),
+                    Ok((task, _)) => answer(pending.stream, Ok((&task.id, warning))),
                     Err(e) => answer(pending.stream, Err(&e)),
                 }
             }
         }
         Err(e) => {
-            tracing::error!(error = %e, requests = requests.len(), "could not apply task done requests");
-            for pending in requests {
-                answer(pending.stream, Err(&e));
-            }
-            if let Some(observed) = leftover
-                && let Err(e) = store.append_events(&observed)
-            {
-                tracing::error!(error = %e, events = observed.len(), "could not log observations");
+            tracing::error!(error = %e, requests = requests.len(), "could not apply task done requests; their commands write the store");
+            drop(requests);
+            if let Err(e) = store.append_events(&backup) {
+                tracing::error!(error = %e, events = backup.len(), "could not log observations");
             }
         }
     }
 }
 
-fn answer(mut stream: UnixStream, result: std::result::Result<&str, &Error>) {
+fn answer(mut stream: UnixStream, result: std::result::Result<(&str, Option<String>), &Error>) {
     let reply = match result {
-        Ok(id) => Reply::Done { id: id.to_string() },
+        Ok((id, warning)) => Reply::Done { id: id.to_string(), warning },
         Err(e) => Reply::Error {
             kind: match e.kind {
                 Kind::BadInput => ErrorKind::BadInput,

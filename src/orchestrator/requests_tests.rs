@@ -1,10 +1,16 @@
 //! Requests over a real socket to a real log writer on a scratch store.
+use std::io::{BufRead as _, BufReader};
+
 use super::*;
 use crate::orchestrator::log_writer::LogWriter;
 use crate::plan::{EventKind, TaskStatus};
 
-fn at(s: i64) -> Timestamp {
-    Timestamp::from_second(s).unwrap()
+/// `ms` milliseconds after a moment shortly before the tests ran: requests are only taken
+/// while recent.
+fn at(ms: i64) -> Timestamp {
+    static BASE: std::sync::LazyLock<Timestamp> =
+        std::sync::LazyLock::new(|| Timestamp::now() - jiff::SignedDuration::from_secs(20));
+    *BASE + jiff::SignedDuration::from_millis(ms)
 }
 
 fn request(id: &str, proof: &str, now: i64) -> DoneRequest {
@@ -49,6 +55,8 @@ fn a_request_is_parsed_bounded_and_its_time_clamped() {
     refused(&line(&request("00\u{1b}1", "p", 1)));
     refused(&line(&request(&"1".repeat(65), "p", 1)));
     refused(&line(&request("001", " \n ", 1)));
+    refused(&line(&request("001", "a\0b", 1)));
+    refused(&line(&request("001", &"p".repeat(MAX_FIELD + 1), 1)));
     refused(
         br#"{"task_done":{"id":"1","proof":"p","summary":null,"now":"2026-01-01T00:00:00Z","x":1}}
 "#,
@@ -81,7 +89,7 @@ fn concurrent_requests_are_each_committed_once_and_answered() {
                 let mut r = request(&i.to_string(), &format!("proof {i}"), 1000 + i);
                 r.summary = (i % 2 == 0).then(|| format!("learned {i}"));
                 match submit(&project, &r) {
-                    Submitted::Replied(Ok(id)) => id,
+                    Submitted::Replied(Ok((id, None))) => id,
                     other => panic!("request {i}: {other:?}"),
                 }
             })
@@ -137,7 +145,7 @@ fn a_request_that_fails_leaves_the_others_of_its_batch_committed() {
     reply_a.read_line(&mut ra).unwrap();
     reply_b.read_line(&mut rb).unwrap();
     assert!(ra.contains("\"error\"") && ra.contains("learnings.md"), "{ra}");
-    assert_eq!(rb.trim(), r#"{"done":{"id":"002"}}"#);
+    assert_eq!(rb.trim(), r#"{"done":{"id":"002","warning":null}}"#);
     let plan = store.load().unwrap();
     assert_eq!(plan.task("001").unwrap().status, TaskStatus::Todo);
     assert_eq!(plan.task("001").unwrap().proof, None);
@@ -160,4 +168,22 @@ fn stopping_ends_even_when_the_socket_path_is_gone() {
         let _ = done.send(());
     });
     stopped.recv_timeout(Duration::from_secs(10)).expect("stop hung");
+}
+
+#[test]
+fn a_request_older_than_its_commands_wait_is_refused_unapplied() {
+    let (_dir, project, store) = project_with(1);
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let sent = Timestamp::now() - jiff::SignedDuration::try_from(MAX_AGE).unwrap() * 2;
+    let old =
+        Pending { request: DoneRequest { now: sent, ..request("1", "p", 0) }, stream: theirs };
+    commit(&store, &project, Vec::new(), vec![old]);
+    let mut reply = String::new();
+    BufReader::new(ours).read_line(&mut reply).unwrap();
+    assert!(reply.contains("\"error\"") && reply.contains("over a minute"), "{reply}");
+    assert_eq!(store.load().unwrap().task("001").unwrap().status, TaskStatus::Todo);
+    // And one that old is not even taken off the socket.
+    let e = parse(&line(&DoneRequest { now: sent, ..request("1", "p", 0) }), Timestamp::now())
+        .unwrap_err();
+    assert!(e.message.contains("a minute ago"), "{}", e.message);
 }

@@ -33,7 +33,8 @@ impl PlanCache {
     }
 
     /// Like [`PlanCache::get`], without a copy: the plan leaves the cache, for an update,
-    /// which puts back the version it writes (or the one it took, unchanged).
+    /// which puts back the version it writes; an update that writes nothing leaves the
+    /// cache empty (the next read parses the file).
     /// The file it was read from (open) and its metadata then come with it, and its body
     /// if known.
     pub(super) fn take(&self, path: &Path) -> Option<(File, Metadata, Plan, Option<Vec<u8>>)> {

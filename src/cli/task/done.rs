@@ -10,7 +10,7 @@ use crate::cli::Ctx;
 use crate::orchestrator::requests::{self, DoneRequest, Submitted};
 use crate::plan::library;
 use crate::plan::rules::resolve_task;
-use crate::plan::{Store, TaskStatus};
+use crate::plan::{EventKind, Store};
 use crate::project::Project;
 use crate::{Error, Result};
 
@@ -42,7 +42,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
         now: Timestamp::now(),
     };
     let id = match requests::submit(&project, &request) {
-        Submitted::Replied(result) => result?,
+        Submitted::Replied(result) => {
+            let (id, warning) = result?;
+            if let Some(warning) = warning {
+                let _ = writeln!(std::io::stderr(), "warning: {warning}");
+            }
+            id
+        }
         Submitted::NoOrchestrator => finish(&project, &request, false)?,
         Submitted::Lost => finish(&project, &request, true)?,
     };
@@ -52,20 +58,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<ExitCode> {
 
 /// The change made here; `maybe_applied` when the orchestrator took the request and may
 /// have committed it before the connection was lost: then finding this very change
-/// (same finish time and proof) is success, not a second finish.
+/// committed (its `task_done` event, of that task at that instant) is success, not a
+/// second finish, whatever became of the task since (a merge conflict reopens it).
 fn finish(project: &Project, request: &DoneRequest, maybe_applied: bool) -> Result<String> {
     let DoneRequest { id, proof, summary, now } = request;
+    let store = Store::new(project);
     // The library files are opened before the commit (a symlink refuses the whole command)
     // and written after it, still under the store lock, so entries keep the order of the
     // `task_done` events and a failing command leaves both the task and the library alone.
-    let (task, library) = Store::new(project).update_then(
+    let (task, library) = store.update_then(
         |plan, events| {
+            // Under the lock: the log holds every committed change by now (or the plan's
+            // pending events do, which `read_log` adds).
             if maybe_applied
                 && let Ok(known) = resolve_task(plan, id)
                 && let Some(task) = plan.task(&known)
-                && task.status == TaskStatus::Done
-                && task.finished == Some(*now)
-                && task.proof.as_deref() == Some(proof.as_str())
+                && store.read_log()?.0.iter().any(|e| {
+                    e.kind == EventKind::TaskDone
+                        && e.task.as_deref() == Some(known.as_str())
+                        && to_millis(e.ts) == to_millis(*now)
+                })
             {
                 return Ok((task.clone(), library::Library::default()));
             }
@@ -75,4 +87,9 @@ fn finish(project: &Project, request: &DoneRequest, maybe_applied: bool) -> Resu
     )?;
     drop(library);
     Ok(task.id)
+}
+
+/// `ts` as the log keeps it: rounded to milliseconds.
+fn to_millis(ts: Timestamp) -> Timestamp {
+    ts.round(jiff::Unit::Millisecond).unwrap_or(ts)
 }
