@@ -52,6 +52,8 @@ const MAX_FIELD: usize = 128 << 10;
 pub(crate) const MAX_PENDING: usize = 1_000;
 /// How often the accepting thread looks at its stop flag.
 const STOP_POLL: Duration = Duration::from_millis(200);
+/// How long a command waits to be connected before it writes the store itself.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a command waits for its reply, all told, before changing the store itself:
 /// longer than [`MAX_AGE`], after which the orchestrator no longer applies it.
 const REPLY_DEADLINE: Duration = Duration::from_secs(90);
@@ -127,7 +129,10 @@ pub fn submit(project: &Project, request: &DoneRequest) -> Submitted {
     }
     line.push(b'\n');
     // Refused or missing: nobody listens (a stale socket of an orchestrator that died).
-    let Ok(mut stream) = UnixStream::connect(&path) else { return Submitted::NoOrchestrator };
+    // Not taken in time (a stopped orchestrator's full queue): nothing was sent either.
+    let Ok(mut stream) = connect(&path, CONNECT_TIMEOUT) else {
+        return Submitted::NoOrchestrator;
+    };
     // One deadline for the whole exchange, the write included (an orchestrator stopped
     // with Ctrl-Z does not read).
     let deadline = std::time::Instant::now() + REPLY_DEADLINE;
@@ -151,6 +156,13 @@ pub fn submit(project: &Project, request: &DoneRequest) -> Submitted {
         }
         Err(_) => Submitted::Lost,
     }
+}
+
+/// A connection to `path`, given up after `timeout`.
+fn connect(path: &std::path::Path, timeout: Duration) -> std::io::Result<UnixStream> {
+    let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
+    socket.connect_timeout(&socket2::SockAddr::unix(path)?, timeout)?;
+    Ok(UnixStream::from(std::os::fd::OwnedFd::from(socket)))
 }
 
 /// A request taken off the socket, and the connection its reply goes to.

@@ -187,3 +187,27 @@ fn a_request_older_than_its_commands_wait_is_refused_unapplied() {
         .unwrap_err();
     assert!(e.message.contains("a minute ago"), "{}", e.message);
 }
+
+#[test]
+fn a_full_listen_queue_does_not_hang_the_command() {
+    let (_dir, project, _) = project_with(1);
+    std::fs::create_dir_all(project.run_dir()).unwrap();
+    // An orchestrator that stopped taking connections (stopped with Ctrl-Z, say).
+    let _listener = UnixListener::bind(socket_path(&project)).unwrap();
+    let addr = socket2::SockAddr::unix(socket_path(&project)).unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..10_000 {
+        let s = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
+        s.set_nonblocking(true).unwrap();
+        if s.connect(&addr).is_err() {
+            break;
+        }
+        queued.push(s);
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(submit(&project, &request("1", "p", 1)));
+    });
+    let got = finished.recv_timeout(Duration::from_secs(30)).expect("the command hung");
+    assert!(matches!(got, Submitted::NoOrchestrator | Submitted::Lost), "{got:?}");
+}
