@@ -98,28 +98,29 @@ impl Store {
             return Ok(plan);
         }
         // Read and kept (its body is written by the first update that takes it).
-        let mut file = match File::open(&self.tasks) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::default()),
-            Err(e) => return Err(Error::io(&self.tasks, e)),
-        };
-        let meta = file.metadata().map_err(|e| Error::io(&self.tasks, e))?;
-        let text = read_text(&mut file).map_err(|e| Error::io(&self.tasks, e))?;
-        let plan = parse_text(&self.tasks, &text)?;
-        cache.put(&file, meta, plan.clone(), None);
-        Ok(plan)
+        let Some(read) = self.open_plan()? else { return Ok(Plan::default()) };
+        cache.put(&read.file, read.meta, read.plan.clone(), None);
+        Ok(read.plan)
     }
 
     /// The plan with its pending events, and the text it was read from.
     fn read_plan(&self) -> Result<(Plan, Vec<u8>)> {
-        let text = match File::open(&self.tasks).and_then(|mut f| read_text(&mut f)) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Plan::default(), Vec::new()));
-            }
-            Err(e) => return Err(Error::io(&self.tasks, e)),
+        Ok(self.open_plan()?.map_or_else(Default::default, |read| (read.plan, read.text)))
+    }
+
+    /// `tasks.json` open, its metadata as it was read, the plan with its pending events,
+    /// and the text it was read from; `None` when there is no such file.
+    fn open_plan(&self) -> Result<Option<Opened>> {
+        let io = |e| Error::io(&self.tasks, e);
+        let mut file = match File::open(&self.tasks) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
         };
-        Ok((parse_text(&self.tasks, &text)?, text))
+        let meta = file.metadata().map_err(io)?;
+        let text = read_text(&mut file).map_err(io)?;
+        let plan = parse_text(&self.tasks, &text)?;
+        Ok(Some(Opened { file, meta, plan, text }))
     }
 
     /// `tasks.json` as it is now, open, with only its head read.
@@ -161,10 +162,7 @@ impl Store {
     /// the lock, the path still names that very file, unchanged (see
     /// [`ReadAhead::still_current`]).
     fn read_ahead(&self) -> Option<ReadAhead> {
-        let mut file = File::open(&self.tasks).ok()?;
-        let meta = file.metadata().ok()?;
-        let mut body = read_text(&mut file).ok()?;
-        let plan = parse_text(&self.tasks, &body).ok()?;
+        let Opened { file, meta, plan, text: mut body } = self.open_plan().ok()??;
         // Its body too (see `update_locked`), in the text's memory.
         body.clear();
         pretty::body(&plan, &mut body).ok()?;
@@ -509,6 +507,14 @@ fn json_u64(text: &[u8]) -> Option<(u64, &[u8])> {
     }
     let value = std::str::from_utf8(&text[..n]).ok()?.parse().ok()?;
     Some((value, &text[n..]))
+}
+
+/// `tasks.json` as read: the file, still open, its metadata then, the plan and its text.
+struct Opened {
+    file: File,
+    meta: std::fs::Metadata,
+    plan: Plan,
+    text: Vec<u8>,
 }
 
 /// A plan read before the lock, the file it was read from, still open, and the plan's
