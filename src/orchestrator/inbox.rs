@@ -14,15 +14,16 @@
 //! A datagram is hostile input like any other: only a well-formed `agent_state` event of
 //! bounded size, a `%N` pane id and a known state is taken, its time clamped to now.
 use std::os::unix::net::UnixDatagram;
+use std::path::Path;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use jiff::Timestamp;
 
 use super::log_writer::LogQueue;
+use super::served::Served;
 use crate::agent::state::parse_state_event;
 use crate::plan::{Event, EventKind};
 use crate::project::Project;
@@ -89,56 +90,22 @@ impl Heard {
     }
 }
 
-/// The bound socket and its receiving thread; dropping it unbinds and stops it.
-#[derive(Debug)]
-pub(crate) struct Inbox {
-    path: PathBuf,
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl Inbox {
-    /// Binds the project's report socket (replacing a stale one) and starts taking
-    /// reports into `queue`; `None` when it cannot bind. The loop hears of a report when
-    /// the writer appends it (the store watcher), which is when its tick can read it.
-    pub(crate) fn start(project: &Project, queue: LogQueue, heard: Option<Heard>) -> Option<Inbox> {
-        let path = socket_path(project);
-        crate::project::create_dir_safe(&project.root, &project.run_dir()).ok()?;
-        crate::project::refuse_symlinks(&project.root, &path).ok()?;
-        // Only the orchestrator lock's holder gets here: an old socket is a dead one's.
-        let _ = std::fs::remove_file(&path);
-        let socket = match UnixDatagram::bind(&path) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::info!(path = %path.display(), error = %e, "no report socket; reports go to the store");
-                return None;
-            }
-        };
-        socket.set_read_timeout(Some(STOP_POLL)).ok()?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = std::thread::Builder::new()
-            .name("report-inbox".into())
-            .spawn(move || receive(&socket, &flag, &queue, heard.as_ref()))
-            .ok()?;
-        tracing::info!(path = %path.display(), "taking self-reports on a socket");
-        Some(Inbox { path, stop, handle: Some(handle) })
-    }
-
-    /// Unbinds first (later reports go to the store), then takes what already arrived.
-    pub(crate) fn stop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
-impl Drop for Inbox {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// Binds the project's report socket and starts taking reports into `queue` (and telling
+/// `heard`); `None` when it cannot bind (then reports go to the store).
+pub(crate) fn start(project: &Project, queue: LogQueue, heard: Option<Heard>) -> Option<Served> {
+    let bind = |path: &Path| {
+        let socket = UnixDatagram::bind(path)?;
+        socket.set_read_timeout(Some(STOP_POLL))?;
+        Ok(socket)
+    };
+    Served::start(
+        project,
+        socket_path(project),
+        "report-inbox",
+        "self-reports",
+        bind,
+        move |socket, stop| receive(socket, stop, &queue, heard.as_ref()),
+    )
 }
 
 fn receive(socket: &UnixDatagram, stop: &AtomicBool, queue: &LogQueue, heard: Option<&Heard>) {
@@ -251,7 +218,7 @@ mod tests {
         let mut writer = super::super::log_writer::LogWriter::start(store.clone(), project.clone());
         let (wake, woken) = mpsc::channel();
         let heard = Heard::new(wake);
-        let mut inbox = Inbox::start(&project, writer.queue(), Some(heard.clone())).unwrap();
+        let mut inbox = start(&project, writer.queue(), Some(heard.clone())).unwrap();
         assert!(send(&project, &report));
         // The loop hears of it at once, whenever the log gets it.
         woken.recv_timeout(Duration::from_secs(10)).expect("the loop was not woken");

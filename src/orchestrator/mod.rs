@@ -18,6 +18,7 @@ pub mod prompt_plan;
 mod recover;
 pub mod requests;
 pub mod run;
+mod served;
 pub mod usage;
 pub mod watch;
 mod watching;

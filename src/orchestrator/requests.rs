@@ -23,15 +23,14 @@
 use std::io::{Read as _, Write as _};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::log_writer::LogQueue;
+use super::served::Served;
 use crate::error::Kind;
 use crate::plan::library::{self, Library};
 use crate::plan::store::Store;
@@ -172,55 +171,17 @@ pub(crate) struct Pending {
     stream: UnixStream,
 }
 
-/// The bound socket and its accepting thread; dropping it unbinds and stops it.
-#[derive(Debug)]
-pub(crate) struct Requests {
-    path: PathBuf,
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-impl Requests {
-    /// Binds the project's request socket (replacing a stale one) and queues what arrives
-    /// on `queue`; `None` when it cannot bind (then commands write the store themselves).
-    pub(crate) fn start(project: &Project, queue: LogQueue) -> Option<Requests> {
-        let path = socket_path(project);
-        crate::project::create_dir_safe(&project.root, &project.run_dir()).ok()?;
-        crate::project::refuse_symlinks(&project.root, &path).ok()?;
-        // Only the orchestrator lock's holder gets here: an old socket is a dead one's.
-        let _ = std::fs::remove_file(&path);
-        let listener = match UnixListener::bind(&path) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::info!(path = %path.display(), error = %e, "no request socket; commands write the store");
-                return None;
-            }
-        };
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = std::thread::Builder::new()
-            .name("requests".into())
-            .spawn(move || serve(&listener, &flag, &queue))
-            .ok()?;
-        tracing::info!(path = %path.display(), "taking task done requests on a socket");
-        Some(Requests { path, stop, handle: Some(handle) })
-    }
-
-    /// Stops taking requests: what was accepted is queued (the log writer answers it),
-    /// later commands write the store themselves.
-    pub(crate) fn stop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(handle) = self.handle.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
-impl Drop for Requests {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// Binds the project's request socket and queues what arrives on `queue`; `None` when it
+/// cannot bind (then commands write the store themselves).
+pub(crate) fn start(project: &Project, queue: LogQueue) -> Option<Served> {
+    Served::start(
+        project,
+        socket_path(project),
+        "requests",
+        "task done requests",
+        |path: &std::path::Path| UnixListener::bind(path),
+        move |listener, stop| serve(listener, stop, &queue),
+    )
 }
 
 fn serve(listener: &UnixListener, stop: &AtomicBool, queue: &LogQueue) {

@@ -81,7 +81,7 @@ fn without_an_orchestrator_nothing_is_sent() {
 fn concurrent_requests_are_each_committed_once_and_answered() {
     let (_dir, project, store) = project_with(40);
     let mut writer = LogWriter::start(store.clone(), project.clone());
-    let mut requests = Requests::start(&project, writer.queue()).unwrap();
+    let mut requests = start(&project, writer.queue()).unwrap();
     let threads: Vec<_> = (1..=40)
         .map(|i| {
             let project = project.clone();
@@ -159,7 +159,7 @@ fn a_request_that_fails_leaves_the_others_of_its_batch_committed() {
 fn stopping_ends_even_when_the_socket_path_is_gone() {
     let (dir, project, store) = project_with(1);
     let writer = LogWriter::start(store, project.clone());
-    let mut requests = Requests::start(&project, writer.queue()).unwrap();
+    let mut requests = start(&project, writer.queue()).unwrap();
     // The project directory removed under a running orchestrator.
     std::fs::remove_dir_all(dir.path()).unwrap();
     let (done, stopped) = std::sync::mpsc::channel();

@@ -93,11 +93,11 @@ pub struct Runner {
     /// Appends observations and receipts off the tick (see [`super::log_writer`]).
     pub(crate) log_writer: super::log_writer::LogWriter,
     /// Takes the agents' self-reports while the loop runs (see [`super::inbox`]).
-    inbox: Option<super::inbox::Inbox>,
+    inbox: Option<super::served::Served>,
     /// The self-reports the inbox took, for the next look at the panes.
     heard: Option<super::inbox::Heard>,
     /// Takes commands' `task done` while the loop runs (see [`super::requests`]).
-    requests: Option<super::requests::Requests>,
+    requests: Option<super::served::Served>,
     _lock: File,
 }
 
@@ -314,8 +314,8 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             .watch(&self.project.tasks_dir(), RecursiveMode::NonRecursive)
             .map_err(|e| Error::failed(format!("cannot watch .tasks/: {e}")))?;
         self.inbox =
-            super::inbox::Inbox::start(&self.project, self.log_writer.queue(), self.heard.clone());
-        self.requests = super::requests::Requests::start(&self.project, self.log_writer.queue());
+            super::inbox::start(&self.project, self.log_writer.queue(), self.heard.clone());
+        self.requests = super::requests::start(&self.project, self.log_writer.queue());
         // Pin the session before recovery delivers anything (not running yet is fine).
         let _ = self.session_panes();
         self.recover()?;
