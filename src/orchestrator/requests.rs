@@ -140,9 +140,12 @@ pub fn submit(project: &Project, request: &DoneRequest) -> Submitted {
         return Submitted::Lost;
     }
     let Some(reply) = read_line(&stream, left, MAX_REQUEST) else { return Submitted::Lost };
+    // Printed to the command's terminal: whoever holds the socket, no control sequence.
+    let safe = |text: String| crate::report::text::one_line(&text);
     match serde_json::from_slice::<Reply>(&reply) {
-        Ok(Reply::Done { id, warning }) => Submitted::Replied(Ok((id, warning))),
+        Ok(Reply::Done { id, warning }) => Submitted::Replied(Ok((safe(id), warning.map(safe)))),
         Ok(Reply::Error { kind, message, hint }) => {
+            let (message, hint) = (safe(message), hint.map(safe));
             let error = match kind {
                 ErrorKind::BadInput => Error::bad_input(message),
                 ErrorKind::Failed => Error::failed(message),

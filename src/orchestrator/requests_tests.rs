@@ -211,3 +211,42 @@ fn a_full_listen_queue_does_not_hang_the_command() {
     let got = finished.recv_timeout(Duration::from_secs(30)).expect("the command hung");
     assert!(matches!(got, Submitted::NoOrchestrator | Submitted::Lost), "{got:?}");
 }
+
+#[test]
+fn a_reply_reaches_the_terminal_without_control_sequences() {
+    let (_dir, project, _) = project_with(1);
+    std::fs::create_dir_all(project.run_dir()).unwrap();
+    let listener = UnixListener::bind(socket_path(&project)).unwrap();
+    let answer_with = |reply: &'static str| {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut line = String::new();
+        BufReader::new(&stream).read_line(&mut line).unwrap();
+        stream.write_all(reply.as_bytes()).unwrap();
+    };
+    let clean = |t: &str| !t.chars().any(char::is_control);
+    let sent = std::thread::scope(|s| {
+        let client = s.spawn(|| submit(&project, &request("1", "p", 1)));
+        answer_with(
+            "{\"done\":{\"id\":\"001\\u001b]52;c;x\\u0007\",\"warning\":\"w\\u001b[2J\"}}\n",
+        );
+        client.join().unwrap()
+    });
+    match sent {
+        Submitted::Replied(Ok((id, Some(warning)))) => assert!(clean(&id) && clean(&warning)),
+        other => panic!("{other:?}"),
+    }
+    let sent = std::thread::scope(|s| {
+        let client = s.spawn(|| submit(&project, &request("1", "p", 1)));
+        answer_with(
+            "{\"error\":{\"kind\":\"bad_input\",\"message\":\"m\\u001b[31m\",\"hint\":\"h\\u009b\"}}\n",
+        );
+        client.join().unwrap()
+    });
+    match sent {
+        Submitted::Replied(Err(e)) => {
+            assert_eq!(e.kind, Kind::BadInput);
+            assert!(clean(&e.message) && clean(e.hint.as_deref().unwrap()), "{e:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
