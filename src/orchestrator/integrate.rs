@@ -6,6 +6,7 @@
 //! and with `pull_request` the branch is pushed and a pull request opened with `gh`.
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 
@@ -103,10 +104,10 @@ impl Runner {
     /// The plan with every done task's work merged (see the module doc): tasks reported
     /// done while merging are merged too before it is returned. A merge that fails for
     /// another reason than a conflict is logged and tried again next tick.
-    pub(crate) fn load_integrated(&mut self) -> Result<Plan> {
-        let Some(iso) = self.isolation()? else { return self.store.load() };
+    pub(crate) fn load_integrated(&mut self) -> Result<Arc<Plan>> {
+        let Some(iso) = self.isolation()? else { return self.store.load_shared() };
         for _ in 0..8 {
-            let plan = self.store.load()?;
+            let plan = self.store.load_shared()?;
             if to_merge(&plan, &iso).is_empty() {
                 return Ok(plan);
             }
@@ -115,7 +116,7 @@ impl Runner {
                 break;
             }
         }
-        self.store.load()
+        self.store.load_shared()
     }
 
     fn integrate(&mut self, iso: &Isolation, plan: &Plan) -> Result<()> {

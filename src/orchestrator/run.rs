@@ -245,7 +245,7 @@ impl Runner {
         }
         self.log_writer.queue().push(std::mem::take(&mut self.pane_events));
         self.log_writer.finish(&self.store);
-        if let Ok(plan) = self.store.load() {
+        if let Ok(plan) = self.store.load_shared() {
             let _ = self.record_usage(&plan, Timestamp::now());
         }
         let reason = match &outcome {
@@ -478,7 +478,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
             // ~5 ms to read again, on every tick).
             return Ok(decide::finished(&plan, self.settings.mode));
         }
-        let plan = self.store.load()?;
+        let plan = self.store.load_shared()?;
         Ok(decide::finished(&plan, self.settings.mode))
     }
 

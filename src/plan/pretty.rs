@@ -27,8 +27,16 @@ pub(crate) fn head(plan: &Plan, out: &mut Vec<u8>) {
 }
 
 /// The fields from `mission` to `assertions`, each after its comma.
-pub(crate) fn body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    pieces(plan, &mut Append(out))
+/// Where its pieces end goes to `ends` (see [`rewrite_from`]).
+pub(crate) fn body(
+    plan: &Plan,
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> serde_json::Result<()> {
+    let start = out.len();
+    pieces(plan, &mut Append(out), ends)?;
+    ends.iter_mut().for_each(|end| *end -= start);
+    Ok(())
 }
 
 /// Turns `out`, holding the [`body`] of another plan, into the body of `plan`; whether
@@ -36,9 +44,14 @@ pub(crate) fn body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
 /// equal to the bytes already there are only compared, and from the first that differs
 /// on, `out` is cut there and written to. So a change costs no second buffer (fresh
 /// memory the kernel zeroes first), and no change costs no writes.
-pub(crate) fn rewrite_body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<bool> {
+/// Where its pieces end goes to `ends`.
+pub(crate) fn rewrite_body(
+    plan: &Plan,
+    out: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> serde_json::Result<bool> {
     let mut over = Over { out, at: 0, changed: false, piece: Vec::with_capacity(4096) };
-    pieces(plan, &mut over)?;
+    pieces(plan, &mut over, ends)?;
     if !over.changed && over.at != over.out.len() {
         over.out.truncate(over.at);
         over.changed = true;
@@ -48,6 +61,8 @@ pub(crate) fn rewrite_body(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result
 
 /// Where the body's pieces go.
 trait Pieces {
+    /// Where the body written so far ends.
+    fn end(&self) -> usize;
     fn piece(
         &mut self,
         write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
@@ -58,6 +73,9 @@ trait Pieces {
 struct Append<'a>(&'a mut Vec<u8>);
 
 impl Pieces for Append<'_> {
+    fn end(&self) -> usize {
+        self.0.len()
+    }
     fn piece(
         &mut self,
         write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
@@ -77,6 +95,9 @@ struct Over<'a> {
 }
 
 impl Pieces for Over<'_> {
+    fn end(&self) -> usize {
+        if self.changed { self.out.len() } else { self.at }
+    }
     fn piece(
         &mut self,
         write: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
@@ -98,8 +119,24 @@ impl Pieces for Over<'_> {
     }
 }
 
-/// The body, in pieces: the fields before the tasks, each task, the rest.
-fn pieces(plan: &Plan, to: &mut impl Pieces) -> serde_json::Result<()> {
+/// The body, in pieces: the fields before the tasks, each task, the rest; where each
+/// ends goes to `ends` (see [`rewrite_from`]).
+fn pieces(plan: &Plan, to: &mut impl Pieces, ends: &mut Vec<usize>) -> serde_json::Result<()> {
+    ends.clear();
+    ends.reserve(plan.tasks.len() + 2);
+    to.piece(|out| before_tasks(plan, out))?;
+    ends.push(to.end());
+    for (i, t) in plan.tasks.iter().enumerate() {
+        to.piece(|out| task_piece(out, i, t))?;
+        ends.push(to.end());
+    }
+    to.piece(|out| after_tasks(plan, out))?;
+    ends.push(to.end());
+    Ok(())
+}
+
+/// The body's first piece: the fields before the tasks, and the tasks array's `[`.
+fn before_tasks(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
     let Plan {
         version: _,
         seq: _,
@@ -107,36 +144,78 @@ fn pieces(plan: &Plan, to: &mut impl Pieces) -> serde_json::Result<()> {
         milestones,
         goals,
         tasks,
-        assertions,
+        assertions: _,
         pending_events: _,
     } = plan;
-    to.piece(|out| {
-        out.extend_from_slice(b",\n  \"mission\": ");
-        nested(out, mission, 1)?;
-        out.extend_from_slice(b",\n  \"milestones\": ");
-        nested(out, milestones, 1)?;
-        out.extend_from_slice(b",\n  \"goals\": ");
-        nested(out, goals, 1)?;
-        out.extend_from_slice(if tasks.is_empty() {
-            b",\n  \"tasks\": []"
-        } else {
-            b",\n  \"tasks\": ["
-        });
-        Ok(())
-    })?;
-    for (i, t) in tasks.iter().enumerate() {
-        to.piece(|out| {
-            out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            task(out, t)
-        })?;
+    out.extend_from_slice(b",\n  \"mission\": ");
+    nested(out, mission, 1)?;
+    out.extend_from_slice(b",\n  \"milestones\": ");
+    nested(out, milestones, 1)?;
+    out.extend_from_slice(b",\n  \"goals\": ");
+    nested(out, goals, 1)?;
+    out.extend_from_slice(if tasks.is_empty() {
+        b",\n  \"tasks\": []"
+    } else {
+        b",\n  \"tasks\": ["
+    });
+    Ok(())
+}
+
+/// The piece of the task at `index`: its separator, then the task.
+fn task_piece(out: &mut Vec<u8>, index: usize, t: &Task) -> serde_json::Result<()> {
+    out.extend_from_slice(if index == 0 { b"\n    " } else { b",\n    " });
+    task(out, t)
+}
+
+/// The body's last piece: the tasks array's `]`, then the fields after the tasks.
+fn after_tasks(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    if !plan.tasks.is_empty() {
+        out.extend_from_slice(b"\n  ]");
     }
-    to.piece(|out| {
-        if !tasks.is_empty() {
-            out.extend_from_slice(b"\n  ]");
+    out.extend_from_slice(b",\n  \"assertions\": ");
+    nested(out, &plan.assertions, 1)
+}
+
+/// The body of `plan` (as [`body`]) written into `out` from `old`, the body of `before`
+/// whose pieces end at `ends` (as [`body`] and [`rewrite_body`] record them): a task equal to the one at
+/// the same place in `before` is copied from `old`, not written again, so a change to a
+/// few tasks of thousands costs a copy. `ends` becomes those of the new body. Whether the
+/// new body differs from `old`; `None` (nothing written) when `ends` does not fit `old`
+/// and `before`.
+pub(crate) fn rewrite_from(
+    before: &Plan,
+    old: &[u8],
+    ends: &mut Vec<usize>,
+    plan: &Plan,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<Option<bool>> {
+    let pieces = before.tasks.len() + 2;
+    if ends.len() != pieces
+        || ends.last() != Some(&old.len())
+        || ends.windows(2).any(|w| w[0] > w[1])
+    {
+        return Ok(None);
+    }
+    let old_piece = |i: usize| -> &[u8] {
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        &old[start..ends[i]]
+    };
+    let mut new_ends = Vec::with_capacity(plan.tasks.len() + 2);
+    out.clear();
+    out.reserve(old.len() + old.len() / 8);
+    before_tasks(plan, out)?;
+    new_ends.push(out.len());
+    for (i, t) in plan.tasks.iter().enumerate() {
+        match before.tasks.get(i) {
+            Some(was) if was == t => out.extend_from_slice(old_piece(i + 1)),
+            _ => task_piece(out, i, t)?,
         }
-        out.extend_from_slice(b",\n  \"assertions\": ");
-        nested(out, assertions, 1)
-    })
+        new_ends.push(out.len());
+    }
+    after_tasks(plan, out)?;
+    new_ends.push(out.len());
+    *ends = new_ends;
+    Ok(Some(out[..] != *old))
 }
 
 /// `pending_events` unless there are none, and the closing `}` (no newline after it).

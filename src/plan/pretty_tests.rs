@@ -10,7 +10,7 @@ use proptest::prelude::*;
 fn pieces(plan: &Plan) -> Vec<u8> {
     let mut out = Vec::new();
     head(plan, &mut out);
-    body(plan, &mut out).unwrap();
+    body(plan, &mut out, &mut Vec::new()).unwrap();
     tail(plan, &mut out).unwrap();
     out
 }
@@ -187,8 +187,8 @@ proptest! {
         let a = Plan { tasks: a, ..full_plan() };
         let b = if same { a.clone() } else { Plan { tasks: b, ..full_plan() } };
         let (mut x, mut y) = (Vec::new(), Vec::new());
-        body(&a, &mut x).unwrap();
-        body(&b, &mut y).unwrap();
+        body(&a, &mut x, &mut Vec::new()).unwrap();
+        body(&b, &mut y, &mut Vec::new()).unwrap();
         prop_assert_eq!(x == y, a.tasks == b.tasks);
     }
 }
@@ -213,7 +213,7 @@ fn a_change_to_any_part_changes_the_body() {
         let mut p = plan.clone();
         change(&mut p);
         let mut out = Vec::new();
-        body(&p, &mut out).unwrap();
+        body(&p, &mut out, &mut Vec::new()).unwrap();
         assert!(!bodies.contains(&out));
         bodies.push(out);
     }
@@ -238,14 +238,22 @@ proptest! {
             b.mission = None;
         }
         for (old, new) in [(&a, &b), (&b, &a), (&a, &a)] {
-            let (mut out, mut want) = (Vec::new(), Vec::new());
-            body(old, &mut out).unwrap();
-            let before = out.clone();
-            body(new, &mut want).unwrap();
-            let changed = rewrite_body(new, &mut out).unwrap();
+            let (mut out, mut want, mut want_ends) = (Vec::new(), Vec::new(), Vec::new());
+            let mut ends = Vec::new();
+            body(old, &mut out, &mut ends).unwrap();
+            let (before, before_ends) = (out.clone(), ends.clone());
+            body(new, &mut want, &mut want_ends).unwrap();
+            let changed = rewrite_body(new, &mut out, &mut ends).unwrap();
             prop_assert_eq!(&out, &want);
+            prop_assert_eq!(&ends, &want_ends);
             prop_assert_eq!(changed, before != want);
             prop_assert_eq!(changed, old != new);
+            // From the old body and its plan, copying the tasks that did not change.
+            let (mut from, mut ends) = (Vec::new(), before_ends);
+            let changed = rewrite_from(old, &before, &mut ends, new, &mut from).unwrap();
+            prop_assert_eq!(&from, &want);
+            prop_assert_eq!(&ends, &want_ends);
+            prop_assert_eq!(changed, Some(old != new));
         }
     }
 }
@@ -256,10 +264,33 @@ fn a_body_rewritten_shorter_or_longer_is_cut_or_extended() {
     long.tasks.push(Task::new("004", "x", Timestamp::UNIX_EPOCH));
     let short = Plan { tasks: Vec::new(), ..full_plan() };
     for (old, new) in [(&long, &full_plan()), (&full_plan(), &long), (&long, &short)] {
-        let (mut out, mut want) = (Vec::new(), Vec::new());
-        body(old, &mut out).unwrap();
-        body(new, &mut want).unwrap();
-        assert!(rewrite_body(new, &mut out).unwrap());
+        let (mut out, mut want, mut ends) = (Vec::new(), Vec::new(), Vec::new());
+        body(old, &mut out, &mut ends).unwrap();
+        body(new, &mut want, &mut Vec::new()).unwrap();
+        let (before, mut from_ends) = (out.clone(), ends.clone());
+        assert!(rewrite_body(new, &mut out, &mut ends).unwrap());
         assert_eq!(out, want);
+        let mut from = Vec::new();
+        assert_eq!(rewrite_from(old, &before, &mut from_ends, new, &mut from).unwrap(), Some(true));
+        assert_eq!(from, want);
+    }
+}
+
+/// Ends that do not fit the old body and plan (another version's) are refused, never
+/// used to copy the wrong bytes.
+#[test]
+fn a_body_is_not_rewritten_from_ends_that_do_not_fit_it() {
+    let plan = full_plan();
+    let (mut old, mut ends) = (Vec::new(), Vec::new());
+    body(&plan, &mut old, &mut ends).unwrap();
+    let mut longer = plan.clone();
+    longer.tasks.push(Task::new("009", "x", Timestamp::UNIX_EPOCH));
+    let mut out = Vec::new();
+    for (before, mut ends) in [
+        (&longer, ends.clone()),
+        (&plan, ends[..ends.len() - 1].to_vec()),
+        (&plan, ends.iter().map(|e| e + 1).collect()),
+    ] {
+        assert_eq!(rewrite_from(before, &old, &mut ends, &plan, &mut out).unwrap(), None);
     }
 }

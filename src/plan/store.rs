@@ -16,13 +16,14 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::eventlog::CorruptLine;
 use super::events::Event;
 use super::logfile::{LogFile, MAX_SEQ, Unsynced, check_seq};
 use super::model::Plan;
 use super::pretty;
-use super::store_cache::PlanCache;
+use super::store_cache::{PlanCache, Taken};
 use crate::project::{self, Project};
 use crate::{Error, Result};
 
@@ -86,21 +87,25 @@ impl Store {
     /// The current plan; `Plan::default()` when `tasks.json` does not exist yet. A file that
     /// does not parse is an error naming its path, line and column.
     pub fn load(&self) -> Result<Plan> {
-        let mut plan = self.load_with_pending()?;
+        if self.cache.is_some() {
+            return self.load_shared().map(|plan| Plan::clone(&plan));
+        }
+        let (mut plan, _) = self.read_plan()?;
         // Log bookkeeping, not part of the plan: read through [`Store::read_events`].
         plan.pending_events = Vec::new();
         Ok(plan)
     }
 
-    fn load_with_pending(&self) -> Result<Plan> {
-        let Some(cache) = &self.cache else { return self.read_plan().map(|(plan, _)| plan) };
+    /// [`Store::load`], shared: with a cache, the version kept rather than a copy of it
+    /// (a tick reads the plan, it does not change it).
+    pub fn load_shared(&self) -> Result<Arc<Plan>> {
+        let Some(cache) = &self.cache else { return self.load().map(Arc::new) };
         if let Some(plan) = cache.get(&self.tasks) {
             return Ok(plan);
         }
         // Read and kept (its body is written by the first update that takes it).
-        let Some(read) = self.open_plan()? else { return Ok(Plan::default()) };
-        cache.put(&read.file, read.meta, read.plan.clone(), None);
-        Ok(read.plan)
+        let Some(read) = self.open_plan()? else { return Ok(Arc::new(Plan::default())) };
+        Ok(cache.put(&read.file, read.meta, read.plan, None))
     }
 
     /// The plan with its pending events, and the text it was read from.
@@ -165,8 +170,9 @@ impl Store {
         let Opened { file, meta, plan, text: mut body } = self.open_plan().ok()??;
         // Its body too (see `update_locked`), in the text's memory.
         body.clear();
-        pretty::body(&plan, &mut body).ok()?;
-        Some(ReadAhead { file, meta, plan, body })
+        let mut ends = Vec::new();
+        pretty::body(&plan, &mut body, &mut ends).ok()?;
+        Some(ReadAhead { file, meta, plan, body, ends, before: None })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -206,30 +212,37 @@ impl Store {
         let mut log = LogFile::open(&self.root, &self.events)?;
         // The orchestrator's: the plan it keeps, with its body if it has it.
         let early = early.or_else(|| {
-            let (file, meta, plan, body) = self.cache.as_ref()?.take(&self.tasks)?;
-            let body = match body {
-                Some(body) => body,
+            let Taken { file, meta, plan, body, before } =
+                self.cache.as_ref()?.take(&self.tasks)?;
+            let (body, ends) = match body {
+                Some(lent) => lent,
                 None => {
-                    let mut body = Vec::new();
-                    pretty::body(&plan, &mut body).ok()?;
-                    body
+                    let (mut body, mut ends) = (Vec::new(), Vec::new());
+                    pretty::body(&plan, &mut body, &mut ends).ok()?;
+                    (body, ends)
                 }
             };
-            Some(ReadAhead { file, meta, plan, body })
+            Some(ReadAhead { file, meta, plan, body, ends, before: Some(before) })
         });
         // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
         // after: what tells a change (cheaper than a copy of the plan to compare with), and
         // the bytes then written. In the text's memory, which has room for a longer plan:
         // fresh memory is zeroed by the kernel first. Written before the lock with a plan
         // read ahead (it holds neither `seq` nor the pending events, changed below).
-        let (mut plan, mut body) = match early {
-            Some(early) if early.still_current(&self.tasks) => (early.plan, early.body),
-            _ => {
-                let (plan, mut body) = self.read_plan()?;
-                body.clear();
-                pretty::body(&plan, &mut body)?;
-                (plan, body)
+        let (mut plan, mut body, mut ends, before, read_from) = match early {
+            Some(early) if early.still_current(&self.tasks) => {
+                let ReadAhead { file, meta, plan, body, ends, before } = early;
+                (plan, body, ends, before, Some((file, meta)))
             }
+            _ => match self.open_plan()? {
+                Some(Opened { file, meta, plan, text: mut body }) => {
+                    body.clear();
+                    let mut ends = Vec::new();
+                    pretty::body(&plan, &mut body, &mut ends)?;
+                    (plan, body, ends, None, Some((file, meta)))
+                }
+                None => (Plan::default(), Vec::new(), Vec::new(), None, None),
+            },
         };
         check_seq(&self.tasks, plan.seq)?;
         let earlier = std::mem::take(&mut plan.pending_events);
@@ -242,13 +255,14 @@ impl Store {
         number(&mut events, seq);
         // Exact: bodies are the same bytes only for equal fields (see `pretty`), and
         // `pending_events` was empty before.
-        let changed = pretty::rewrite_body(&plan, &mut body)?
+        let changed = rewrite(before.as_deref(), &plan, &mut body, &mut ends)?
             || (plan.version, plan.seq) != (version, seq)
             || !plan.pending_events.is_empty();
         if !changed {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            return Ok(Updated { value, spent: (plan, body), unsynced, written: None });
+            let (spent, written) = ((plan, body, ends), None);
+            return Ok(Updated { value, spent, unsynced, written, unchanged: read_from });
         }
         plan.seq = events.last().and_then(|e| e.seq).unwrap_or(seq);
         plan.pending_events = events;
@@ -269,7 +283,7 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: (plan, body), unsynced: None, written })
+        Ok(Updated { value, spent: (plan, body, ends), unsynced: None, written, unchanged: None })
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -425,23 +439,33 @@ impl Store {
 /// What an update under the lock leaves for after it.
 struct Updated<T> {
     value: T,
-    /// The plan and its body: freed after the lock is released (at 10,000 tasks, freeing
-    /// them is a millisecond no other writer needs to wait for).
-    spent: (Plan, Vec<u8>),
+    /// The plan, its body and where the body's pieces end: freed (or kept by the cache)
+    /// after the lock is released (at 10,000 tasks, freeing them is a millisecond no
+    /// other writer needs to wait for).
+    spent: (Plan, Vec<u8>, Vec<usize>),
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
     /// The file the plan was written to, for the cache (only when there is one).
     written: Option<(File, std::fs::Metadata)>,
+    /// Nothing written: the file the unchanged plan was read from (its body goes back to
+    /// the cache).
+    unchanged: Option<(File, std::fs::Metadata)>,
 }
 
 impl<T> Updated<T> {
     /// The rest of the update, once the lock is released; `cache` keeps the plan written.
     fn finish(self, cache: Option<&PlanCache>) -> Result<T> {
-        let (plan, body) = self.spent;
-        match (cache, self.written) {
+        let (plan, body, ends) = self.spent;
+        match (cache, self.written, self.unchanged) {
             // Kept even if replaced meanwhile: the cache checks before using it.
-            (Some(cache), Some((file, meta))) => cache.put(&file, meta, plan, Some(body)),
-            _ => drop((plan, body)),
+            (Some(cache), Some((file, meta)), _) => {
+                drop(cache.put(&file, meta, plan, Some((body, ends))));
+            }
+            (Some(cache), None, Some((_, meta))) => {
+                cache.give_back(&meta, (body, ends));
+                drop(plan);
+            }
+            _ => drop((plan, body, ends)),
         }
         if let Some(unsynced) = self.unsynced {
             unsynced.sync()?;
@@ -524,6 +548,11 @@ struct ReadAhead {
     meta: std::fs::Metadata,
     plan: Plan,
     body: Vec<u8>,
+    /// Where the body's pieces end (see [`pretty::rewrite_from`]).
+    ends: Vec<usize>,
+    /// The plan the body was written from, when it is kept apart from `plan` (the
+    /// cache's): tasks still equal to its own are copied from the body, not written.
+    before: Option<Arc<Plan>>,
 }
 
 impl ReadAhead {
@@ -553,6 +582,24 @@ fn number(events: &mut [Event], last: u64) {
     for (e, seq) in events.iter_mut().zip(last + 1..) {
         e.seq = Some(seq);
     }
+}
+
+/// Turns `body`, the body of `before` (or, without it, of the plan before the change),
+/// into the body of `plan`; whether that changed it (see [`pretty::rewrite_body`]).
+fn rewrite(
+    before: Option<&Plan>,
+    plan: &Plan,
+    body: &mut Vec<u8>,
+    ends: &mut Vec<usize>,
+) -> Result<bool> {
+    if let Some(before) = before {
+        let mut new = Vec::new();
+        if let Some(changed) = pretty::rewrite_from(before, body, ends, plan, &mut new)? {
+            *body = new;
+            return Ok(changed);
+        }
+    }
+    Ok(pretty::rewrite_body(plan, body, ends)?)
 }
 
 /// The whole of `file`, in a buffer with room to spare: the store writes the plan's body
