@@ -60,23 +60,39 @@ impl Runner {
         // whole plan for after), and delivered after the commit. The library is read
         // there too: a `task done` appends its learnings under the lock after its commit,
         // so read earlier it could lack the entry of the very task this one waited for.
+        // The agents' `task done` requests queued meanwhile are committed in the same
+        // write, ahead of the dispatches (they were decided without them: a pane they
+        // free gets its work next tick), instead of in a write of their own.
+        let queued = self.log_writer.take_requests();
         let (project, contract) = (&self.project, &self.contract);
         let mut waited = std::time::Duration::ZERO;
-        let prompts = self.store.update(|plan, events| {
-            waited = started.elapsed();
-            events.extend(observed);
-            let done: Vec<usize> = (0..run.len())
-                .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
-                .collect();
-            let files = match done.is_empty() {
-                true => gather::PromptFiles::default(),
-                false => gather::PromptFiles::read(project),
-            };
-            Ok(done
-                .into_iter()
-                .map(|i| (i, gather::task_prompt_with(project, &files, plan, run[i].0, contract)))
-                .collect::<Vec<_>>())
-        })?;
+        let mut warnings = Vec::new();
+        let (prompts, reports) = self.store.update_then(
+            |plan, events| {
+                waited = started.elapsed();
+                events.extend(observed);
+                let reports = super::requests::apply(project, plan, events, &queued);
+                let done: Vec<usize> = (0..run.len())
+                    .filter(|&i| rule(plan, events, run[i].0, run[i].1, now).applied())
+                    .collect();
+                let files = match done.is_empty() {
+                    true => gather::PromptFiles::default(),
+                    false => gather::PromptFiles::read(project),
+                };
+                let prompts = done
+                    .into_iter()
+                    .map(|i| {
+                        (i, gather::task_prompt_with(project, &files, plan, run[i].0, contract))
+                    })
+                    .collect::<Vec<_>>();
+                Ok((prompts, reports))
+            },
+            |(_, reports)| {
+                warnings = super::requests::write_libraries(reports, &queued);
+                Ok(())
+            },
+        )?;
+        super::requests::answer_all(reports, queued, warnings);
         let written = started.elapsed();
         if prompts.is_empty() {
             return Ok((taken, false));

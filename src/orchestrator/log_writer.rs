@@ -149,6 +149,12 @@ impl LogWriter {
         std::mem::take(&mut self.queue.0.lock().queue)
     }
 
+    /// The `task done` requests still queued (not in a batch being written), for the
+    /// caller's own write to commit (see [`super::requests::apply`]).
+    pub(crate) fn take_requests(&self) -> Vec<Pending> {
+        std::mem::take(&mut self.queue.0.lock().requests)
+    }
+
     /// Writes what is queued, answers the requests, and ends the thread.
     pub(crate) fn finish(&mut self, store: &Store) {
         self.queue.0.lock().stop = true;

@@ -323,63 +323,87 @@ pub(crate) fn commit(
 ) {
     let backup = observed.clone();
     let mut observed = Some(observed);
-    let mut warnings: Vec<Option<String>> = vec![None; requests.len()];
+    let mut warnings = Vec::new();
     let outcome = store.update_then(
         |plan, events| {
             events.extend(observed.take().unwrap_or_default());
-            // Under the lock: a request older than this is one its command may have
-            // given up on and written itself (see the module's docs).
-            let now = Timestamp::now();
-            Ok(requests
-                .iter()
-                .map(|p| {
-                    let r = &p.request;
-                    if too_old(r.now, now) {
-                        return Err(Error::failed(format!(
-                            "task {}: the request waited over a minute; run `tmux-ide task done` again",
-                            r.id
-                        )));
-                    }
-                    library::finish(
-                        project,
-                        plan,
-                        events,
-                        &r.id,
-                        &r.proof,
-                        r.summary.as_deref(),
-                        r.now,
-                    )
-                })
-                .collect::<Vec<Result<(Task, Library)>>>())
+            Ok(apply(project, plan, events, &requests))
         },
         |results| {
-            // Each its own: one entry that cannot be written does not stop the others.
-            for ((result, pending), warning) in results.iter().zip(&requests).zip(&mut warnings) {
-                if let Ok((task, library)) = result
-                    && let Err(e) = library.append(task, pending.request.now)
-                {
-                    tracing::warn!(task = %task.id, error = %e, "library entry not written");
-                    *warning = Some(format!("{e} (the change itself is saved)"));
-                }
-            }
+            warnings = write_libraries(results, &requests);
             Ok(())
         },
     );
     match outcome {
-        Ok(results) => {
-            for ((result, pending), warning) in results.into_iter().zip(requests).zip(warnings) {
-                match result {
-                    Ok((task, _)) => answer(pending.stream, Ok((&task.id, warning))),
-                    Err(e) => answer(pending.stream, Err(&e)),
-                }
-            }
-        }
+        Ok(results) => answer_all(results, requests, warnings),
         Err(e) => {
             tracing::error!(error = %e, requests = requests.len(), "could not apply task done requests; their commands write the store");
             drop(requests);
             if let Err(e) = store.append_events(&backup) {
                 tracing::error!(error = %e, events = backup.len(), "could not log observations");
             }
+        }
+    }
+}
+
+/// What one request came to: the task finished and its library entry, or why not.
+pub(crate) type Applied = Result<(Task, Library)>;
+
+/// Applies `requests` to `plan`, each on its own (inside a store update, whose events
+/// take theirs): the first step of a commit, which [`write_libraries`] (after the
+/// commit, under the lock) and [`answer_all`] (after the lock) complete. Dispatches
+/// commit the requests queued when they write (see `dispatch_batch`), so a round's
+/// reports and its dispatches share one write of `tasks.json`.
+pub(crate) fn apply(
+    project: &Project,
+    plan: &mut crate::plan::Plan,
+    events: &mut Vec<Event>,
+    requests: &[Pending],
+) -> Vec<Applied> {
+    // Under the lock: a request older than this is one its command may have given up on
+    // and written itself (see the module's docs).
+    let now = Timestamp::now();
+    requests
+        .iter()
+        .map(|p| {
+            let r = &p.request;
+            if too_old(r.now, now) {
+                return Err(Error::failed(format!(
+                    "task {}: the request waited over a minute; run `tmux-ide task done` again",
+                    r.id
+                )));
+            }
+            library::finish(project, plan, events, &r.id, &r.proof, r.summary.as_deref(), r.now)
+        })
+        .collect()
+}
+
+/// Writes the library entries of the requests applied, each on its own (one that cannot
+/// be written does not stop the others); the warnings their replies carry.
+pub(crate) fn write_libraries(results: &[Applied], requests: &[Pending]) -> Vec<Option<String>> {
+    results
+        .iter()
+        .zip(requests)
+        .map(|(result, pending)| {
+            let (task, library) = result.as_ref().ok()?;
+            let e = library.append(task, pending.request.now).err()?;
+            tracing::warn!(task = %task.id, error = %e, "library entry not written");
+            Some(format!("{e} (the change itself is saved)"))
+        })
+        .collect()
+}
+
+/// Answers each request with what it came to.
+pub(crate) fn answer_all(
+    results: Vec<Applied>,
+    requests: Vec<Pending>,
+    warnings: Vec<Option<String>>,
+) {
+    let warnings = warnings.into_iter().chain(std::iter::repeat(None));
+    for ((result, pending), warning) in results.into_iter().zip(requests).zip(warnings) {
+        match result {
+            Ok((task, _)) => answer(pending.stream, Ok((&task.id, warning))),
+            Err(e) => answer(pending.stream, Err(&e)),
         }
     }
 }

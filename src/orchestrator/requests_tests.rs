@@ -250,3 +250,43 @@ fn a_reply_reaches_the_terminal_without_control_sequences() {
         other => panic!("{other:?}"),
     }
 }
+
+/// What a dispatch does with the requests queued when it writes: applied in its own
+/// update, ahead of its change, committed in the one write, their learnings written and
+/// each answered.
+#[test]
+fn requests_taken_into_another_update_are_committed_with_it_and_answered() {
+    let (_dir, project, store) = project_with(3);
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let mut r = request("1", "p1", 10);
+    r.summary = Some("learned a thing".into());
+    let queued = vec![Pending { request: r, stream: theirs }];
+    let seq_before = store.read_events().unwrap().len();
+    let mut warnings = Vec::new();
+    let reports = store
+        .update_then(
+            |plan, events| {
+                let reports = apply(&project, plan, events, &queued);
+                // The dispatch's own change, after the requests'.
+                plan.tasks[2].status = TaskStatus::InProgress;
+                Ok(reports)
+            },
+            |reports| {
+                warnings = write_libraries(reports, &queued);
+                Ok(())
+            },
+        )
+        .unwrap();
+    answer_all(reports, queued, warnings);
+    let mut reply = String::new();
+    BufReader::new(ours).read_line(&mut reply).unwrap();
+    assert_eq!(reply.trim(), r#"{"done":{"id":"001","warning":null}}"#);
+    let plan = store.load().unwrap();
+    assert_eq!(plan.task("001").unwrap().status, TaskStatus::Done);
+    assert_eq!(plan.task("003").unwrap().status, TaskStatus::InProgress);
+    let events = store.read_events().unwrap();
+    assert_eq!(events.len(), seq_before + 1);
+    assert_eq!(events.last().unwrap().kind, EventKind::TaskDone);
+    let learnings = std::fs::read_to_string(project.library_dir().join("learnings.md")).unwrap();
+    assert!(learnings.contains("learned a thing"), "{learnings}");
+}

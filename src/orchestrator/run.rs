@@ -406,6 +406,10 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         actions.extend(decide::approval::approvals(&plan, &self.observer.questions(&panes)));
         actions.extend(self.research_actions(&plan, &panes, &actions, now));
         phases.mark("decide");
+        // Let go of the plan before writing: while no reader holds it, an update changes
+        // the cache's copy in place instead of copying it (see `PlanCache::take`).
+        let finished_unchanged = decide::finished(&plan, self.settings.mode);
+        drop(plan);
         let mut outcome = Ok(());
         let mut at = 0;
         while let Some(action) = actions.get(at) {
@@ -476,7 +480,7 @@ Run `tmux-ide up` to rebuild the session and resume it.",
         if !wrote {
             // Nothing written: the plan read at the start answers (a 2,000-task plan is
             // ~5 ms to read again, on every tick).
-            return Ok(decide::finished(&plan, self.settings.mode));
+            return Ok(finished_unchanged);
         }
         let plan = self.store.load_shared()?;
         Ok(decide::finished(&plan, self.settings.mode))

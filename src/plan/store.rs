@@ -105,7 +105,7 @@ impl Store {
         }
         // Read and kept (its body is written by the first update that takes it).
         let Some(read) = self.open_plan()? else { return Ok(Arc::new(Plan::default())) };
-        Ok(cache.put(&read.file, read.meta, read.plan, None))
+        Ok(cache.put(&self.tasks, &read.file, read.meta, read.plan, None).0)
     }
 
     /// The plan with its pending events, and the text it was read from.
@@ -151,7 +151,7 @@ impl Store {
             let _lock = self.lock()?;
             self.update_locked(f, early)?
         };
-        done.finish(self.cache.as_ref())
+        done.finish()
     }
 
     /// What an update reads before the lock: nothing with a cache, whose plan it takes
@@ -172,7 +172,7 @@ impl Store {
         body.clear();
         let mut ends = Vec::new();
         pretty::body(&plan, &mut body, &mut ends).ok()?;
-        Some(ReadAhead { file, meta, plan, body, ends, before: None })
+        Some(ReadAhead { file, meta, plan, body, ends, before: None, lease: None })
     }
 
     /// [`Store::update`], then `after` with its value while the lock is still held: for
@@ -196,7 +196,7 @@ impl Store {
             }
             done
         };
-        done.finish(self.cache.as_ref())
+        done.finish()
     }
 
     #[allow(
@@ -212,7 +212,7 @@ impl Store {
         let mut log = LogFile::open(&self.root, &self.events)?;
         // The orchestrator's: the plan it keeps, with its body if it has it.
         let early = early.or_else(|| {
-            let Taken { file, meta, plan, body, before } =
+            let Taken { file, meta, plan, body, before, lease } =
                 self.cache.as_ref()?.take(&self.tasks)?;
             let (body, ends) = match body {
                 Some(lent) => lent,
@@ -222,16 +222,19 @@ impl Store {
                     (body, ends)
                 }
             };
-            Some(ReadAhead { file, meta, plan, body, ends, before: Some(before) })
+            Some(ReadAhead { file, meta, plan, body, ends, before, lease })
         });
         // The plan's bulk as the file holds it, before `f`, then rewritten to what it is
         // after: what tells a change (cheaper than a copy of the plan to compare with), and
         // the bytes then written. In the text's memory, which has room for a longer plan:
         // fresh memory is zeroed by the kernel first. Written before the lock with a plan
         // read ahead (it holds neither `seq` nor the pending events, changed below).
+        // Dropped when this returns: after the version written is kept, or at an error.
+        let mut _lease = None;
         let (mut plan, mut body, mut ends, before, read_from) = match early {
             Some(early) if early.still_current(&self.tasks) => {
-                let ReadAhead { file, meta, plan, body, ends, before } = early;
+                let ReadAhead { file, meta, plan, body, ends, before, lease } = early;
+                _lease = lease;
                 (plan, body, ends, before, Some((file, meta)))
             }
             _ => match self.open_plan()? {
@@ -245,6 +248,7 @@ impl Store {
             },
         };
         check_seq(&self.tasks, plan.seq)?;
+        let read_seq = plan.seq;
         let earlier = std::mem::take(&mut plan.pending_events);
         flush(&mut log, &earlier)?;
         // Never behind the plan, so positions keep rising even if the log was truncated.
@@ -261,19 +265,24 @@ impl Store {
         if !changed {
             // Events alone, like a plain append: synced after the lock (see `append_events`).
             let unsynced = Some(log.append_unsynced(&events)?);
-            let (spent, written) = ((plan, body, ends), None);
-            return Ok(Updated { value, spent, unsynced, written, unchanged: read_from });
+            let spent = match (&self.cache, read_from) {
+                (Some(cache), Some((file, meta))) if _lease.is_some() => {
+                    // As read (its pending events are in the log now).
+                    plan.seq = read_seq;
+                    cache.give_back(&file, meta, Some(plan), (body, ends));
+                    Spent::Nothing
+                }
+                (Some(cache), Some((file, meta))) => {
+                    cache.give_back(&file, meta, None, (body, ends));
+                    Spent::Plan(plan)
+                }
+                _ => Spent::Written(plan, body, ends),
+            };
+            return Ok(Updated { value, spent, unsynced });
         }
         plan.seq = events.last().and_then(|e| e.seq).unwrap_or(seq);
         plan.pending_events = events;
         self.write_plan(&plan, &body)?;
-        // The version just written, for the cache: its file opened under the lock, so it
-        // is this one (no other writer can have replaced it yet).
-        let written = self.cache.as_ref().and_then(|_| {
-            let file = File::open(&self.tasks).ok()?;
-            let meta = file.metadata().ok()?;
-            Some((file, meta))
-        });
         // Committed: the next lock holder appends what this append does not. Synced before
         // the lock is released, unlike a plain append: the next commit replaces this
         // tasks.json, and with it the only other copy of these events, and no later writer
@@ -283,7 +292,18 @@ impl Store {
                 "warning: {e} (the change is saved; its events are logged by the next command)"
             );
         }
-        Ok(Updated { value, spent: (plan, body, ends), unsynced: None, written, unchanged: None })
+        Ok(Updated { value, spent: self.keep(plan, body, ends), unsynced: None })
+    }
+
+    /// The version just written goes to the cache, if there is one, while the lock is
+    /// held: put after it, a version the next writer replaced could be put over that
+    /// writer's, and every reader would then parse the file again.
+    fn keep(&self, plan: Plan, body: Vec<u8>, ends: Vec<usize>) -> Spent {
+        let Some(cache) = &self.cache else { return Spent::Written(plan, body, ends) };
+        // Opened under the lock: this version (no other writer can have replaced it).
+        let opened = File::open(&self.tasks).and_then(|file| Ok((file.metadata()?, file)));
+        let Ok((meta, file)) = opened else { return Spent::Written(plan, body, ends) };
+        Spent::Replaced(cache.put(&self.tasks, &file, meta, plan, Some((body, ends))).1)
     }
 
     /// Appends events to the log, under the store lock, after any committed events the
@@ -439,34 +459,30 @@ impl Store {
 /// What an update under the lock leaves for after it.
 struct Updated<T> {
     value: T,
-    /// The plan, its body and where the body's pieces end: freed (or kept by the cache)
-    /// after the lock is released (at 10,000 tasks, freeing them is a millisecond no
-    /// other writer needs to wait for).
-    spent: (Plan, Vec<u8>, Vec<usize>),
+    /// Freed after the lock is released (at 10,000 tasks, freeing a plan is a
+    /// millisecond no other writer needs to wait for).
+    spent: Spent,
     /// Events appended without a change to the plan, to be synced.
     unsynced: Option<Unsynced>,
-    /// The file the plan was written to, for the cache (only when there is one).
-    written: Option<(File, std::fs::Metadata)>,
-    /// Nothing written: the file the unchanged plan was read from (its body goes back to
-    /// the cache).
-    unchanged: Option<(File, std::fs::Metadata)>,
+}
+
+/// What an update leaves to free.
+#[allow(dead_code, reason = "held only to be dropped")]
+enum Spent {
+    /// The plan, its body and where the body's pieces end.
+    Written(Plan, Vec<u8>, Vec<usize>),
+    /// The plan (its body went back to the cache).
+    Plan(Plan),
+    /// The version the cache kept before.
+    Replaced(super::store_cache::Replaced),
+    /// Nothing (the cache kept all).
+    Nothing,
 }
 
 impl<T> Updated<T> {
-    /// The rest of the update, once the lock is released; `cache` keeps the plan written.
-    fn finish(self, cache: Option<&PlanCache>) -> Result<T> {
-        let (plan, body, ends) = self.spent;
-        match (cache, self.written, self.unchanged) {
-            // Kept even if replaced meanwhile: the cache checks before using it.
-            (Some(cache), Some((file, meta)), _) => {
-                drop(cache.put(&file, meta, plan, Some((body, ends))));
-            }
-            (Some(cache), None, Some((_, meta))) => {
-                cache.give_back(&meta, (body, ends));
-                drop(plan);
-            }
-            _ => drop((plan, body, ends)),
-        }
+    /// The rest of the update, once the lock is released.
+    fn finish(self) -> Result<T> {
+        drop(self.spent);
         if let Some(unsynced) = self.unsynced {
             unsynced.sync()?;
         }
@@ -553,6 +569,8 @@ struct ReadAhead {
     /// The plan the body was written from, when it is kept apart from `plan` (the
     /// cache's): tasks still equal to its own are copied from the body, not written.
     before: Option<Arc<Plan>>,
+    /// Held while `plan` is the cache's own (see [`PlanCache::take`]).
+    lease: Option<super::store_cache::Lease>,
 }
 
 impl ReadAhead {

@@ -39,7 +39,7 @@ fn log_only(s: &Store) {
         )
         .unwrap();
     drop(lock);
-    done.finish(None).unwrap();
+    done.finish().unwrap();
 }
 
 #[test]

@@ -349,7 +349,7 @@ fn a_plan_read_ahead_of_the_lock_is_used_only_while_the_file_is_unchanged() {
         )
         .unwrap();
     drop(lock);
-    done.finish(None).unwrap();
+    done.finish().unwrap();
     let ids: Vec<String> = s.load().unwrap().goals.into_iter().map(|g| g.id).collect();
     assert_eq!(ids, ["G1", "G2", "G3"], "the other writer's change was kept");
 }
@@ -415,4 +415,68 @@ fn a_cached_plan_is_the_file_as_written_and_another_writer_is_seen() {
     let text = std::fs::read_to_string(plain.path()).unwrap().replace("Task 5 ", "Task five ");
     std::fs::write(plain.path(), text).unwrap();
     assert_eq!(cached.load().unwrap().task("005").unwrap().title, "Task five \u{e9}\"x\"");
+}
+
+/// The orchestrator's cache under updates: a plan a reader holds is never changed under
+/// it (the update works on a copy); with no reader, the update takes it whole, a reader
+/// arriving meanwhile waits for the version written; an update that fails or changes
+/// nothing leaves a plan every reader still gets right; and the file is always what a
+/// plain store reads.
+#[test]
+fn a_cached_plan_held_by_a_reader_is_never_changed_under_it() {
+    let d = tempfile::tempdir().unwrap();
+    let project = Project::at(d.path());
+    std::fs::create_dir_all(project.tasks_dir()).unwrap();
+    let cached = Store::new(&project).with_cache();
+    let plain = Store::new(&project);
+    let now = Timestamp::from_second(1_700_000_000).unwrap();
+    let add = |store: &Store, i: usize| {
+        store
+            .update(|plan, events| {
+                plan.tasks.push(Task::new(format!("{i:03}"), format!("Task {i}"), now));
+                events.push(Event::new(now, EventKind::TaskCreated).task(format!("{i:03}")));
+                Ok(())
+            })
+            .unwrap();
+    };
+    add(&cached, 1);
+    // Held across a write: a copy is changed, the reader's plan stays as it was.
+    let held = cached.load_shared().unwrap();
+    add(&cached, 2);
+    assert_eq!(held.tasks.len(), 1);
+    assert_eq!(cached.load_shared().unwrap().tasks.len(), 2);
+    drop(held);
+    // Not held: taken whole. A reader on another thread during the update waits for it.
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let reader = {
+        let cached = cached.clone();
+        std::thread::spawn(move || {
+            started_rx.recv().unwrap();
+            cached.load_shared().unwrap().tasks.len()
+        })
+    };
+    cached
+        .update(|plan, events| {
+            started_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            plan.tasks.push(Task::new("003", "Task 3", now));
+            events.push(Event::new(now, EventKind::TaskCreated).task("003"));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(reader.join().unwrap(), 3);
+    // A failed update and one that changes nothing: the plan still reads right.
+    let failed = cached.update(|plan, _| -> crate::Result<()> {
+        plan.tasks.clear();
+        Err(crate::Error::failed("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(cached.load_shared().unwrap().tasks.len(), 3);
+    cached.update(|_, _| Ok(())).unwrap();
+    assert_eq!(*cached.load_shared().unwrap(), plain.load().unwrap());
+    // Its own update reading the store does not wait for itself.
+    let seen = cached.update(|_, _| Ok(cached.load_shared().unwrap().tasks.len())).unwrap();
+    assert_eq!(seen, 3);
+    add(&cached, 4);
+    assert_eq!(*cached.load_shared().unwrap(), plain.load().unwrap());
 }
