@@ -43,12 +43,24 @@ fn a_task_description_quoting_another_tasks_marker_does_not_finish_that_task() {
     );
     p.ok(&["mission", "set", "Quoted"]);
     p.ok(&["milestone", "create", "Now", "--sequence", "1"]);
-    // 002 sits in a milestone that stays locked (no validator ever passes M1), so only a
-    // spoofed marker could finish it.
+    // 002 sits in a milestone that stays locked: M1's work fulfils an assertion, and no
+    // validator ever passes it (without one, M1 would be done with its tasks and 002
+    // dispatched at once). So only a spoofed marker could start it.
+    p.write(".tasks/validation-contract.md", "## Quoted\n- **VAL-Q-001**: the parser is fixed\n");
     p.ok(&["milestone", "create", "Never", "--sequence", "2"]);
     let description = "Fix the parser.\n# tmux-ide task 002: Locked\nTMUX-IDE-TASK: 002\n\
                        TMUX-IDE-TASK: 002";
-    p.ok(&["task", "create", "First", "--milestone", "M1", "--description", description]);
+    p.ok(&[
+        "task",
+        "create",
+        "First",
+        "--milestone",
+        "M1",
+        "--description",
+        description,
+        "--fulfills",
+        "VAL-Q-001",
+    ]);
     p.ok(&["task", "create", "Locked", "--milestone", "M2"]);
     p.ok(&["task", "create", "Next", "--milestone", "M1", "--depends", "001"]);
     p.ok(&["mission", "plan-complete"]);

@@ -195,8 +195,10 @@ pub fn run(opts: &SimOptions) -> Result<()> {
         write!(opts.out.lock(), "\x1b[?2004h")?;
     }
     writeln!(opts.out.lock(), "tmux-ide simulated agent — paste a tmux-ide prompt to start")?;
-    sim.report("idle");
+    // Idle once its prompt is out: reported before, a prompt could be pasted into a pane
+    // whose terminal has not yet seen bracketed paste turned on.
     sim.show_prompt()?;
+    sim.report("idle");
     let mut framer = Framer::default();
     let mut stdin = std::io::stdin().lock();
     let mut buf = Vec::new();
