@@ -358,10 +358,60 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
 
 /// A timestamp as serde writes it: jiff's `Display` (digits, `-`, `:`, `T`, `.`, `+`,
 /// `Z`: nothing to escape), quoted.
+/// A timestamp as jiff displays it (`2026-11-28T18:37:00.123Z`: the fraction only as
+/// long as it needs to be), written by hand for the years 1970 to 9999, every time the
+/// store writes (thousands of tasks hold several); jiff's own printer for any other.
 fn timestamp(out: &mut Vec<u8>, at: &jiff::Timestamp) {
     use std::io::Write as _;
-    // Writing to a `Vec` cannot fail.
-    let _ = write!(out, "\"{at}\"");
+    // 10000-01-01T00:00:00Z: past it jiff writes a six-digit signed year.
+    const LAST: i64 = 253_402_300_800;
+    let (secs, nanos) = (at.as_second(), at.subsec_nanosecond());
+    if !(0..LAST).contains(&secs) || nanos < 0 {
+        // Writing to a `Vec` cannot fail.
+        let _ = write!(out, "\"{at}\"");
+        return;
+    }
+    let (days, day_secs) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut text = *b"\"0000-00-00T00:00:00";
+    let mut put = |at: usize, width: usize, mut n: i64| {
+        for i in (at..at + width).rev() {
+            text[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(1, 4, y);
+    put(6, 2, m);
+    put(9, 2, d);
+    put(12, 2, day_secs / 3600);
+    put(15, 2, day_secs / 60 % 60);
+    put(18, 2, day_secs % 60);
+    out.extend_from_slice(&text);
+    if nanos > 0 {
+        let mut fraction = *b".000000000";
+        let mut n = nanos;
+        for i in (1..10).rev() {
+            fraction[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        let digits = 10 - fraction.iter().rev().take_while(|&&b| b == b'0').count();
+        out.extend_from_slice(&fraction[..digits]);
+    }
+    out.extend_from_slice(b"Z\"");
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01, for `days >= 0` (Howard
+/// Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 fn opt_timestamp(out: &mut Vec<u8>, at: Option<&jiff::Timestamp>) {

@@ -294,3 +294,18 @@ fn a_body_is_not_rewritten_from_ends_that_do_not_fit_it() {
         assert_eq!(rewrite_from(before, &old, &mut ends, &plan, &mut out).unwrap(), None);
     }
 }
+
+proptest! {
+    /// The hand-written timestamp is jiff's, for any instant it can hold.
+    #[test]
+    fn a_timestamp_is_written_as_jiff_displays_it(
+        secs in prop_oneof![0..253_402_300_800i64, -377_705_116_800..=253_402_207_999i64, 253_402_300_700..253_402_300_900i64],
+        nanos in prop_oneof![Just(0i32), 0..1_000_000_000i32, (0..1000i32).prop_map(|ms| ms * 1_000_000)],
+    ) {
+        let secs = secs.min(jiff::Timestamp::MAX.as_second() - 1);
+        let at = Timestamp::new(secs, if secs < 0 { 0 } else { nanos }).unwrap();
+        let mut out = Vec::new();
+        timestamp(&mut out, &at);
+        prop_assert_eq!(String::from_utf8(out).unwrap(), format!("\"{at}\""));
+    }
+}
