@@ -48,11 +48,6 @@ pub(crate) fn pasteable(profile: &Profile, purpose: &Purpose, screen: &str) -> P
             _ => Pasteable::Yes,
         },
         Purpose::Prompt { .. } => match (seen, question) {
-            // A blank pane whose agent has a prompt it shows has not started yet: pasted
-            // now, the text could reach a terminal without bracketed paste turned on.
-            (None, None) if !profile.ready.is_empty() && screen.trim().is_empty() => {
-                Pasteable::Later("the pane shows nothing yet".into())
-            }
             (Some((screen::ScreenState::Ready, _)) | None, None) => Pasteable::Yes,
             _ => Pasteable::Later(shown("not at its prompt")),
         },
@@ -181,11 +176,6 @@ mod tests {
         assert!(matches!(pasteable(&codex, &prompt, question), Pasteable::Later(_)));
         // A shell pane has no prompt to recognise: pasted as before.
         assert_eq!(pasteable(&Profile::builtin(Agent::Shell), &prompt, ""), Pasteable::Yes);
-        // An agent's pane still blank has not started (its terminal may not take pastes
-        // bracketed yet): the prompt waits.
-        let sim = Profile::builtin(Agent::Sim);
-        assert!(matches!(pasteable(&sim, &prompt, "\n  \n"), Pasteable::Later(_)));
-        assert_eq!(pasteable(&sim, &prompt, "tmux-ide simulated agent\nsim> "), Pasteable::Yes);
     }
 
     #[test]
