@@ -12,6 +12,7 @@ mod sized;
 pub mod store;
 mod store_cache;
 pub mod task_git;
+mod ts;
 
 pub use events::{Event, EventKind};
 pub use model::*;

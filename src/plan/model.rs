@@ -167,10 +167,11 @@ pub struct Task {
     /// The assertion id this task remediates, for tasks the orchestrator creates.
     #[serde(default)]
     pub remediation_for: Option<String>,
+    #[serde(deserialize_with = "super::ts::de")]
     pub created: Timestamp,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::ts::de_opt")]
     pub started: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::ts::de_opt")]
     pub finished: Option<Timestamp>,
     /// Failed attempts so far (its agent exited, or its prompt did not land); at
     /// `orchestrator.max_retries` the next failure blocks it. `task update --status todo`
@@ -178,7 +179,11 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "is_zero_u32")]
     pub attempts: u32,
     /// Backoff after a failed attempt: not dispatched again before this time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::ts::de_opt"
+    )]
     pub retry_after: Option<Timestamp>,
     /// Why the task is `blocked` (the last failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
