@@ -277,47 +277,7 @@ mod ts_millis {
     /// Parses the log's own format directly; anything else (other precisions, offsets,
     /// leap seconds) goes through jiff's RFC 3339 parser.
     pub fn parse(text: &str) -> Result<Timestamp, jiff::Error> {
-        match canonical_millis(text.as_bytes()) {
-            Some(ms) => Timestamp::from_millisecond(ms),
-            None => text.parse(),
-        }
-    }
-
-    /// Milliseconds since the epoch of `YYYY-MM-DDTHH:MM:SS.mmmZ`, or `None` when the text
-    /// is not exactly that with in-range fields.
-    fn canonical_millis(b: &[u8]) -> Option<i64> {
-        if b.len() != 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
-            return None;
-        }
-        if b[16] != b':' || b[19] != b'.' || b[23] != b'Z' {
-            return None;
-        }
-        let num = |from: usize, to: usize| -> Option<i64> {
-            b[from..to]
-                .iter()
-                .try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
-        };
-        let (y, m, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-        let (h, mi, s, ms) = (num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?);
-        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-        let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-        if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
-            return None;
-        }
-        if h > 23 || mi > 59 || s > 59 {
-            return None;
-        }
-        Some(((days_from_civil(y, m, d) * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        super::super::ts::parse(text)
     }
 }
 
