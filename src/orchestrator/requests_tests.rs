@@ -217,31 +217,28 @@ fn a_reply_reaches_the_terminal_without_control_sequences() {
     let (_dir, project, _) = project_with(1);
     std::fs::create_dir_all(project.run_dir()).unwrap();
     let listener = UnixListener::bind(socket_path(&project)).unwrap();
-    let answer_with = |reply: &'static str| {
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut line = String::new();
-        BufReader::new(&stream).read_line(&mut line).unwrap();
-        stream.write_all(reply.as_bytes()).unwrap();
+    // A request sent, answered with `reply`: what the command makes of it.
+    let answered_with = |reply: &'static str| {
+        std::thread::scope(|s| {
+            let client = s.spawn(|| submit(&project, &request("1", "p", 1)));
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut line = String::new();
+            BufReader::new(&stream).read_line(&mut line).unwrap();
+            stream.write_all(reply.as_bytes()).unwrap();
+            client.join().unwrap()
+        })
     };
     let clean = |t: &str| !t.chars().any(char::is_control);
-    let sent = std::thread::scope(|s| {
-        let client = s.spawn(|| submit(&project, &request("1", "p", 1)));
-        answer_with(
-            "{\"done\":{\"id\":\"001\\u001b]52;c;x\\u0007\",\"warning\":\"w\\u001b[2J\"}}\n",
-        );
-        client.join().unwrap()
-    });
+    let sent = answered_with(
+        "{\"done\":{\"id\":\"001\\u001b]52;c;x\\u0007\",\"warning\":\"w\\u001b[2J\"}}\n",
+    );
     match sent {
         Submitted::Replied(Ok((id, Some(warning)))) => assert!(clean(&id) && clean(&warning)),
         other => panic!("{other:?}"),
     }
-    let sent = std::thread::scope(|s| {
-        let client = s.spawn(|| submit(&project, &request("1", "p", 1)));
-        answer_with(
-            "{\"error\":{\"kind\":\"bad_input\",\"message\":\"m\\u001b[31m\",\"hint\":\"h\\u009b\"}}\n",
-        );
-        client.join().unwrap()
-    });
+    let sent = answered_with(
+        "{\"error\":{\"kind\":\"bad_input\",\"message\":\"m\\u001b[31m\",\"hint\":\"h\\u009b\"}}\n",
+    );
     match sent {
         Submitted::Replied(Err(e)) => {
             assert_eq!(e.kind, Kind::BadInput);

@@ -177,11 +177,11 @@ fn after_tasks(plan: &Plan, out: &mut Vec<u8>) -> serde_json::Result<()> {
 }
 
 /// The body of `plan` (as [`body`]) written into `out` from `old`, the body of `before`
-/// whose pieces end at `ends` (as [`body`] and [`rewrite_body`] record them): a task equal to the one at
-/// the same place in `before` is copied from `old`, not written again, so a change to a
-/// few tasks of thousands costs a copy. `ends` becomes those of the new body. Whether the
-/// new body differs from `old`; `None` (nothing written) when `ends` does not fit `old`
-/// and `before`.
+/// whose pieces end at `ends` (as [`body`] and [`rewrite_body`] record them): a task
+/// equal to the one at the same place in `before` is copied from `old`, not written
+/// again, so a change to a few tasks of thousands costs a copy. `ends` becomes those of
+/// the new body. Whether the new body differs from `old`; `None` (nothing written) when
+/// `ends` does not fit `old` and `before`.
 pub(crate) fn rewrite_from(
     before: &Plan,
     old: &[u8],
@@ -356,11 +356,10 @@ fn string(out: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
     Ok(())
 }
 
-/// A timestamp as serde writes it: jiff's `Display` (digits, `-`, `:`, `T`, `.`, `+`,
-/// `Z`: nothing to escape), quoted.
-/// A timestamp as jiff displays it (`2026-11-28T18:37:00.123Z`: the fraction only as
-/// long as it needs to be), written by hand for the years 1970 to 9999, every time the
-/// store writes (thousands of tasks hold several); jiff's own printer for any other.
+/// A timestamp as serde writes it, quoted: jiff's `Display` (`2026-11-28T18:37:00.123Z`,
+/// the fraction only as long as it needs to be; nothing to escape). Written by hand for
+/// the years 1970 to 9999, every time the store writes (thousands of tasks hold
+/// several); jiff's own printer for any other.
 fn timestamp(out: &mut Vec<u8>, at: &jiff::Timestamp) {
     use std::io::Write as _;
     // 10000-01-01T00:00:00Z: past it jiff writes a six-digit signed year.

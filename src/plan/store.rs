@@ -167,11 +167,9 @@ impl Store {
     /// the lock, the path still names that very file, unchanged (see
     /// [`ReadAhead::still_current`]).
     fn read_ahead(&self) -> Option<ReadAhead> {
-        let Opened { file, meta, plan, text: mut body } = self.open_plan().ok()??;
+        let Opened { file, meta, plan, text } = self.open_plan().ok()??;
         // Its body too (see `update_locked`), in the text's memory.
-        body.clear();
-        let mut ends = Vec::new();
-        pretty::body(&plan, &mut body, &mut ends).ok()?;
+        let (body, ends) = body_of(&plan, text).ok()?;
         Some(ReadAhead { file, meta, plan, body, ends, before: None, lease: None })
     }
 
@@ -216,11 +214,7 @@ impl Store {
                 self.cache.as_ref()?.take(&self.tasks)?;
             let (body, ends) = match body {
                 Some(lent) => lent,
-                None => {
-                    let (mut body, mut ends) = (Vec::new(), Vec::new());
-                    pretty::body(&plan, &mut body, &mut ends).ok()?;
-                    (body, ends)
-                }
+                None => body_of(&plan, Vec::new()).ok()?,
             };
             Some(ReadAhead { file, meta, plan, body, ends, before, lease })
         });
@@ -238,10 +232,8 @@ impl Store {
                 (plan, body, ends, before, Some((file, meta)))
             }
             _ => match self.open_plan()? {
-                Some(Opened { file, meta, plan, text: mut body }) => {
-                    body.clear();
-                    let mut ends = Vec::new();
-                    pretty::body(&plan, &mut body, &mut ends)?;
+                Some(Opened { file, meta, plan, text }) => {
+                    let (body, ends) = body_of(&plan, text)?;
                     (plan, body, ends, None, Some((file, meta)))
                 }
                 None => (Plan::default(), Vec::new(), Vec::new(), None, None),
@@ -600,6 +592,15 @@ fn number(events: &mut [Event], last: u64) {
     for (e, seq) in events.iter_mut().zip(last + 1..) {
         e.seq = Some(seq);
     }
+}
+
+/// The plan's [`pretty::body`] and where its pieces end, written over `buf` (the text it
+/// was read from, whose memory has room for it: fresh memory is zeroed by the kernel).
+fn body_of(plan: &Plan, mut buf: Vec<u8>) -> serde_json::Result<(Vec<u8>, Vec<usize>)> {
+    buf.clear();
+    let mut ends = Vec::new();
+    pretty::body(plan, &mut buf, &mut ends)?;
+    Ok((buf, ends))
 }
 
 /// Turns `body`, the body of `before` (or, without it, of the plan before the change),

@@ -388,14 +388,18 @@ fn a_plain_writer_arriving_while_a_priority_writer_waits_goes_after_it() {
     assert!(gate.try_lock().is_ok(), "a plain writer keeps no hold on the gate");
 }
 
-#[test]
-fn a_cached_plan_is_the_file_as_written_and_another_writer_is_seen() {
+/// A fresh project's store with a cache and without one, and a moment to stamp with.
+fn cached_and_plain() -> (tempfile::TempDir, Store, Store, Timestamp) {
     let d = tempfile::tempdir().unwrap();
     let project = Project::at(d.path());
     std::fs::create_dir_all(project.tasks_dir()).unwrap();
-    let cached = Store::new(&project).with_cache();
-    let plain = Store::new(&project);
-    let now = Timestamp::from_second(1_700_000_000).unwrap();
+    let (cached, plain) = (Store::new(&project).with_cache(), Store::new(&project));
+    (d, cached, plain, Timestamp::from_second(1_700_000_000).unwrap())
+}
+
+#[test]
+fn a_cached_plan_is_the_file_as_written_and_another_writer_is_seen() {
+    let (_d, cached, plain, now) = cached_and_plain();
     for i in 1..=20 {
         let (writer, reader) = if i % 3 == 0 { (&plain, &cached) } else { (&cached, &plain) };
         writer
@@ -424,12 +428,7 @@ fn a_cached_plan_is_the_file_as_written_and_another_writer_is_seen() {
 /// plain store reads.
 #[test]
 fn a_cached_plan_held_by_a_reader_is_never_changed_under_it() {
-    let d = tempfile::tempdir().unwrap();
-    let project = Project::at(d.path());
-    std::fs::create_dir_all(project.tasks_dir()).unwrap();
-    let cached = Store::new(&project).with_cache();
-    let plain = Store::new(&project);
-    let now = Timestamp::from_second(1_700_000_000).unwrap();
+    let (_d, cached, plain, now) = cached_and_plain();
     let add = |store: &Store, i: usize| {
         store
             .update(|plan, events| {

@@ -59,14 +59,10 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// A string borrowed from the input when it can be, owned when it holds escapes.
-fn text<'de, D: Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'de, str>, D::Error> {
-    std::borrow::Cow::<'de, str>::deserialize(d)
-}
-
-/// `#[serde(deserialize_with)]` for a [`Timestamp`].
+/// `#[serde(deserialize_with)]` for a [`Timestamp`]. The text is borrowed from the input
+/// when it can be (owned only when it holds escapes).
 pub fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-    parse(&text(d)?).map_err(serde::de::Error::custom)
+    parse(&std::borrow::Cow::<'de, str>::deserialize(d)?).map_err(serde::de::Error::custom)
 }
 
 /// `#[serde(deserialize_with)]` for an `Option<Timestamp>` (`null` is `None`).
